@@ -11,12 +11,27 @@
 //
 // Run() reads the process environment once, picks the protocol (Runtime API when
 // AWS_LAMBDA_RUNTIME_API is set; go1.x net/rpc when _LAMBDA_SERVER_PORT is set, which wins, as
-// in aws-lambda-go), then serves invokes until the Lambda side goes away.
+// in aws-lambda-go — go1.x is not implemented yet: Run() then says so and returns non-zero),
+// then serves invokes until the Lambda side goes away.
+//
+// AWS_LAMBDA_RUNTIME_API may be "host:port" (Lambda, RIE) or a URL with a path prefix
+// ("http://[::1]:9000/.rt/fn", cargo-lambda). Numeric hosts or "localhost" only (function
+// binaries are static and do not resolve names).
+// Environment read by Run():
+//   AWS_LAMBDA_LOG_LEVEL        runtime log level on stderr (default: errors only; payloads
+//                               are never logged)
+//   ZEROSTART_RUNTIME_RETRY_MS  total time over which failed connections to the Runtime API
+//                               are retried (5 attempts, doubling sleeps; default 1500) before
+//                               Run() gives up
+// Per invoke, _X_AMZN_TRACE_ID is set to the invoke's trace id (unset when it has none).
 //
 // The handler is the one boundary where user failures are caught: a returned
-// Response::Failure, a thrown C++ exception (errorType = the exception's type name, e.g.
-// "std::runtime_error"; errorMessage = what()), or anything else thrown ("UnknownException")
-// becomes an error response for that invoke, and the loop goes on serving.
+// Response::Failure (an empty type is sent as "Unhandled"), a thrown C++ exception
+// (errorType = the exception's dynamic type name, e.g. "std::runtime_error"; errorMessage =
+// what()), or anything else thrown ("UnknownException", with the thrown type in the message)
+// becomes an error response for that invoke, and the loop goes on serving. Exceptions carry
+// no stack trace (stackTrace is empty unless a FunctionError supplies one). A crash
+// (SIGSEGV...) or exit() inside the handler ends the process, as in every runtime.
 //
 // Thread safety: Run() calls the handler on the calling thread, one invoke at a time.
 #ifndef ZEROSTART_RUNTIME_H_
@@ -35,19 +50,22 @@ namespace zerostart {
 using Handler = std::function<Response(const Invocation&)>;
 
 // Optional initialisation run before the first invoke is fetched. A non-OK Status is reported
-// to Lambda (Runtime API: POST /runtime/init/error with errorType "Runtime.InitError" unless
-// the message says otherwise) and Run() returns non-zero.
+// to Lambda (Runtime API: POST /runtime/init/error with errorType "Runtime.InitError" and
+// errorMessage the status message; a thrown exception is reported like a handler's) and
+// Run() returns non-zero.
 using InitFunction = std::function<Status()>;
 
 struct RunOptions {
   InitFunction init;
   // Environment to read instead of the process's (tests inject it). Empty = the process's.
+  // (_X_AMZN_TRACE_ID is still set in the real process environment.)
   std::map<std::string, std::string> environment;
 };
 
 // Serves invokes until the Lambda side goes away. Returns the process exit code: never 0
-// while Lambda is alive; non-zero with a one-line reason on stderr when the Runtime API is
-// unreachable after a bounded retry, or when initialisation failed.
+// while Lambda is alive; non-zero with a one-line reason on stderr: 1 when the Runtime API is
+// unreachable after a bounded retry (or answered /next with 4xx/5xx), 2 when initialisation
+// failed, 78 when the environment names no usable protocol. Never throws.
 int Run(const Handler& handler, const RunOptions& options = {});
 
 }  // namespace zerostart

@@ -30,6 +30,9 @@ inline constexpr std::string_view kCognitoIdentityHeader = "Lambda-Runtime-Cogni
 inline constexpr std::string_view kTenantIdHeader = "Lambda-Runtime-Aws-Tenant-Id";
 // Runtime -> Lambda on /error and /init/error (AWS docs, "Invocation error").
 inline constexpr std::string_view kFunctionErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
+// /next: the invoke's content type (RIE: always application/json; @vercel/fun sends none).
+// Runtime -> Lambda on /response: propagated to the caller (AWS docs, "Invocation response").
+inline constexpr std::string_view kContentTypeHeader = "Content-Type";
 
 // Environment (AWS docs, "Defined runtime environment variables").
 inline constexpr std::string_view kRuntimeApiEnv = "AWS_LAMBDA_RUNTIME_API";
@@ -37,6 +40,9 @@ inline constexpr std::string_view kTraceIdEnv = "_X_AMZN_TRACE_ID";
 // aws-lambda-go lambda/entry.go: go1.x mode when set; checked before the Runtime API.
 inline constexpr std::string_view kGo1xServerPortEnv = "_LAMBDA_SERVER_PORT";
 inline constexpr std::string_view kMemorySizeEnv = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
+// Log level the runtime should honour: TRACE, DEBUG, INFO, WARN, ERROR, FATAL (AWS docs,
+// "Log-level filtering" for custom runtimes).
+inline constexpr std::string_view kLogLevelEnv = "AWS_LAMBDA_LOG_LEVEL";
 
 // --- Invoke API (AWS Lambda API reference "Invoke"; RIE and SAM serve the same path) ---
 inline constexpr std::string_view kInvokePath = "/2015-03-31/functions/function/invocations";
@@ -63,6 +69,61 @@ inline constexpr std::string_view kErrorTypeResponseTooLarge = "Function.Respons
 inline constexpr std::string_view kErrorTypeInit = "Runtime.InitError";
 inline constexpr std::string_view kErrorTypeUnknown = "Runtime.Unknown";
 inline constexpr std::string_view kErrorTypeOutOfMemory = "Runtime.OutOfMemory";
+
+// --- The Lambda side as the emulator plays it (src/emulator) ---
+// Runtime API answers to the runtime (RIE lambda/rapi/rendering/rendering.go): 202 body, and
+// error types: 400 unknown/answered request id ("Invalid request ID"), 403 wrong state, 413 too
+// large, 400 malformed request.
+inline constexpr std::string_view kAcceptedBody = R"({"status":"OK"})";
+inline constexpr std::string_view kRapiErrorInvalidRequestId = "InvalidRequestID";
+inline constexpr std::string_view kRapiErrorInvalidStateTransition = "InvalidStateTransition";
+inline constexpr std::string_view kRapiErrorRequestEntityTooLarge = "RequestEntityTooLarge";
+inline constexpr std::string_view kRapiErrorInvalidRequestFormat = "InvalidRequestFormat";
+inline constexpr std::string_view kJsonContentType = "application/json";
+
+// Invoke API request header and its values (AWS Lambda API reference "Invoke").
+inline constexpr std::string_view kInvocationTypeHeader = "X-Amz-Invocation-Type";
+inline constexpr std::string_view kInvocationTypeRequestResponse = "RequestResponse";
+inline constexpr std::string_view kInvocationTypeEvent = "Event";
+inline constexpr std::string_view kInvocationTypeDryRun = "DryRun";
+// Invoke API errors name the exception in this header; the body is {"Type":"User","message":..}
+// (Lambda API reference "Invoke", Errors; botocore reads either).
+inline constexpr std::string_view kAmznErrorTypeHeader = "X-Amzn-ErrorType";
+inline constexpr std::string_view kInvalidRequestContentException = "InvalidRequestContentException";
+inline constexpr std::string_view kRequestTooLargeException = "RequestTooLargeException";
+inline constexpr std::string_view kResourceNotFoundException = "ResourceNotFoundException";
+inline constexpr std::string_view kInvalidParameterValueException = "InvalidParameterValueException";
+inline constexpr std::string_view kServiceException = "ServiceException";
+
+// The function's environment (AWS docs "Defined runtime environment variables").
+inline constexpr std::string_view kFunctionNameEnv = "AWS_LAMBDA_FUNCTION_NAME";
+inline constexpr std::string_view kFunctionVersionEnv = "AWS_LAMBDA_FUNCTION_VERSION";
+inline constexpr std::string_view kLogGroupNameEnv = "AWS_LAMBDA_LOG_GROUP_NAME";
+inline constexpr std::string_view kLogStreamNameEnv = "AWS_LAMBDA_LOG_STREAM_NAME";
+inline constexpr std::string_view kRegionEnv = "AWS_REGION";
+inline constexpr std::string_view kDefaultRegionEnv = "AWS_DEFAULT_REGION";
+inline constexpr std::string_view kHandlerEnv = "_HANDLER";
+inline constexpr std::string_view kTaskRootEnv = "LAMBDA_TASK_ROOT";
+inline constexpr std::string_view kRuntimeDirEnv = "LAMBDA_RUNTIME_DIR";
+inline constexpr std::string_view kInitializationTypeEnv = "AWS_LAMBDA_INITIALIZATION_TYPE";
+// Values Lambda gives them (same docs page; the account id is RIE's fixed one).
+inline constexpr std::string_view kLatestVersion = "$LATEST";
+inline constexpr std::string_view kLogGroupPrefix = "/aws/lambda/";
+inline constexpr std::string_view kInitializationTypeOnDemand = "on-demand";
+inline constexpr std::string_view kDefaultRegion = "us-east-1";
+inline constexpr std::string_view kEmulatorAccountId = "012345678912";
+inline constexpr std::string_view kLambdaTaskRoot = "/var/task";
+inline constexpr std::string_view kLambdaPath = "/usr/local/bin:/usr/bin/:/bin:/opt/bin";
+inline constexpr std::string_view kLambdaLdLibraryPath =
+    "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib";
+inline constexpr std::string_view kLambdaTz = ":UTC";
+inline constexpr std::string_view kLambdaLang = "en_US.UTF-8";
+
+// The init phase of an on-demand function may take at most 10 s (AWS docs "Lambda execution
+// environment lifecycle", Init phase).
+inline constexpr int kInitTimeoutSeconds = 10;
+// Lambda could not start the bootstrap (AWS docs "Troubleshoot invocation issues").
+inline constexpr std::string_view kErrorTypeInvalidEntrypoint = "Runtime.InvalidEntrypoint";
 
 }  // namespace zerostart::lambda
 

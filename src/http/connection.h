@@ -6,7 +6,9 @@
 #ifndef ZEROSTART_SRC_HTTP_CONNECTION_H_
 #define ZEROSTART_SRC_HTTP_CONNECTION_H_
 
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "src/common/unique_fd.h"
 #include "src/http/message.h"
@@ -22,16 +24,18 @@ class Connection {
   Connection& operator=(Connection&&) = default;
 
   // Reads the next request. Answers "Expect: 100-continue" with "100 Continue" once the head
-  // has arrived. Errors: Unavailable when the peer closed (or reset) the connection before
-  // the first byte of a request; InvalidArgument for malformed bytes or a close mid-message;
+  // has arrived (for HTTP/1.1 requests whose body did not come with the head). Errors:
+  // Unavailable when the peer closed (or reset) the connection before the first byte of a
+  // request; InvalidArgument for malformed bytes or a close (or reset) mid-message;
   // ResourceExhausted over the limits. After an error the connection must be closed.
   Result<Request> ReadRequest();
-  // Reads the next response (1xx interim responses are skipped). `head_request` = the request
-  // was HEAD (no body follows). Errors as for ReadRequest.
+  // Reads the next response (1xx interim responses are skipped; 101 is returned).
+  // `head_request` = the request was HEAD (no body follows). Errors as for ReadRequest.
   Result<Response> ReadResponse(bool head_request = false);
 
-  // Writes one message (Content-Length added as in SerializeXHead). Unavailable when the peer
-  // is gone.
+  // Writes one message (Content-Length added as in SerializeXHead) with one writev, the body
+  // not copied; the body of a 1xx/204/304 response is not sent. Unavailable when the peer is
+  // gone.
   Status Write(const Request& request);
   Status Write(const Response& response);
 
@@ -44,11 +48,21 @@ class Connection {
  private:
   template <typename Message>
   Result<Message> ReadMessage(Parser& parser, bool answer_continue);
+  // Sends the body only if the response may have one (never for 1xx/204/304).
+  Status WriteHeadAndBody(std::string_view body);
+
+  static constexpr size_t kReadChunk = 64 * 1024;
 
   UniqueFd fd_;
-  Limits limits_;
-  std::string buffer_;   // bytes read but not yet fed to a parser
-  size_t buffer_pos_ = 0;
+  Parser request_parser_;
+  Parser response_parser_;
+  // Bytes read but not yet fed to a parser are buffer_[buffer_begin_, buffer_end_). Allocated
+  // on first read, never zero-filled; a parser consumes all it is fed unless a message ends, so
+  // the buffer never needs compacting.
+  std::unique_ptr<char[]> buffer_;
+  size_t buffer_begin_ = 0;
+  size_t buffer_end_ = 0;
+  std::string write_head_;  // reused by Write (the writer thread's only state)
 };
 
 }  // namespace zerostart::http

@@ -30,6 +30,8 @@ class Headers {
   const std::vector<Header>& entries() const { return entries_; }
   bool empty() const { return entries_.empty(); }
   void clear() { entries_.clear(); }
+  // Capacity hint (a parser knows the header count before adding them).
+  void reserve(size_t count) { entries_.reserve(count); }
 
  private:
   std::vector<Header> entries_;
@@ -55,11 +57,28 @@ struct Response {
 // "OK", "Accepted", "Not Found", ...; "Unknown" for codes it does not know.
 std::string_view ReasonPhrase(int status);
 
+// The status a response is sent with: `status` if within 100..999, else 500.
+int SendableStatus(int status);
+// True if a response with this status may carry a body (RFC 9110: not 1xx, 204, 304).
+bool StatusAllowsBody(int status);
+
 // Serialise the start line and headers (ending with the blank line) for sending. A
 // Content-Length equal to body.size() is added unless the message already has Content-Length
-// or Transfer-Encoding. The body itself is not included: send it after the head (writev).
+// or Transfer-Encoding, or is a 1xx/204/304 response (RFC 9110 §8.6: those never carry one;
+// their body must be empty). The body itself is not included: send it after the head (writev).
+//
+// Never emits header injection or a malformed line; bytes that cannot be sent are rewritten:
+//   header values, reason phrase: CR, LF and every other control byte except HTAB -> space;
+//   header names, method: any byte that is not an RFC 9110 token character -> '_';
+//   target: bytes <= 0x20 and 0x7F -> percent-encoded ("%20");
+//   empty method -> "GET", empty target -> "/", empty header name -> the header is skipped,
+//   status outside 100..999 -> 500.
+// Always sends HTTP/1.1.
 std::string SerializeRequestHead(const Request& request);
 std::string SerializeResponseHead(const Response& response);
+// The same, appended to *out (lets a connection reuse one buffer for every message it sends).
+void AppendRequestHead(const Request& request, std::string* out);
+void AppendResponseHead(const Response& response, std::string* out);
 
 }  // namespace zerostart::http
 

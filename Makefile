@@ -1,0 +1,33 @@
+# zerostart's front door. `make demo` and `make test` are the README's quick start: each installs
+# missing Debian packages itself, configures, builds and runs.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build asan demo test test-release test-asan fuzz clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# The ASan+UBSan build serves the unit tests (label "unit").
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZS_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+# The main job: the emulator serving the k-means function, invoked cold then warm, with its
+# START/END/REPORT lines.
+demo: build
+	@bash scripts/demo.sh $(BUILD)/bin
+
+test: build asan
+	@bash scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

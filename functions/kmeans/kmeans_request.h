@@ -1,0 +1,65 @@
+// The k-means function's request: parsing and validation of the JSON event
+// (/work/shared/reference/workload.md, "Request"). Every field is optional:
+//
+//   {"n":1000, "d":2, "k":4, "maxIterations":100, "seed":42,
+//    "emptyClusterStrategy":"LARGEST_VARIANCE", "points":[[x, ...], ...]}
+//
+// With `points`, n and d come from the data (a given "n" or "d" must agree with it) and the
+// generator only seeds k-means++. Integer fields accept JSON integers and integral floats
+// (1000.0); `seed` is narrowed to 32 bits as Java's (int) cast does. Unknown fields are ignored.
+//
+// Points are streamed straight into one flat array (no JSON tree is built for them), and the
+// working set is checked against the memory budget before anything of size n is allocated.
+//
+// Thread safety: pure functions.
+#ifndef ZEROSTART_FUNCTIONS_KMEANS_KMEANS_REQUEST_H_
+#define ZEROSTART_FUNCTIONS_KMEANS_KMEANS_REQUEST_H_
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "src/kmeans/kmeans_plus_plus.h"
+#include "src/kmeans/points.h"
+#include "zerostart/status.h"
+
+namespace zerostart::functions {
+
+struct KmeansRequest {
+  int64_t n = 1000;
+  int64_t d = 2;
+  int32_t k = 4;
+  int32_t max_iterations = 100;
+  int32_t seed = 42;
+  kmeans::EmptyClusterStrategy empty_cluster_strategy =
+      kmeans::EmptyClusterStrategy::kLargestVariance;
+  std::optional<kmeans::Points> points;  // given points (n x d); otherwise generated
+};
+
+struct KmeansLimits {
+  // Memory of the function (AWS_LAMBDA_FUNCTION_MEMORY_SIZE); see KmeansBudgetBytes.
+  uint64_t memory_limit_bytes = 128ull << 20;
+};
+
+// Parses and validates `payload`. An empty (or all-whitespace) payload means {}.
+// Errors: InvalidArgument when the payload is not a JSON object, a field has the wrong type or
+// is out of range (k < 1, d < 1, n < k, n > 2^31 - 1, ...), or points are empty, ragged,
+// not numbers, or contradict "n"/"d"; ResourceExhausted when the working set
+// (EstimateKmeansBytes) exceeds KmeansBudgetBytes(limits.memory_limit_bytes).
+Result<KmeansRequest> ParseKmeansRequest(std::string_view payload, const KmeansLimits& limits);
+
+// Bytes the function needs for n points of d dimensions in k clusters: the points, the
+// engine's per-point arrays, centers, and the response text. Saturates at UINT64_MAX.
+uint64_t EstimateKmeansBytes(uint64_t n, uint64_t d, uint64_t k);
+
+// What a request may use of the function's memory: all but a reserve for the process itself
+// (runtime, code, request and response buffers of up to 6 MiB each).
+uint64_t KmeansBudgetBytes(uint64_t memory_limit_bytes);
+
+// AWS_LAMBDA_FUNCTION_MEMORY_SIZE (decimal MiB) in bytes; Lambda's default, 128 MiB, when the
+// value is absent or not a positive number.
+uint64_t MemoryLimitBytesFromEnv(std::optional<std::string_view> megabytes);
+
+}  // namespace zerostart::functions
+
+#endif  // ZEROSTART_FUNCTIONS_KMEANS_KMEANS_REQUEST_H_

@@ -1,0 +1,60 @@
+#include "functions/sin/sin_function.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace zerostart::functions {
+namespace {
+
+TEST(SinFunctionTest, TenMillionStepsFromOneGiveTheJavaBits) {
+  // workload.md: Java's Math.sin and glibc's sin agree on this chain.
+  const double x = SinChain(1.0, 10'000'000);
+  EXPECT_EQ(std::bit_cast<uint64_t>(x), 0x3f41f2a08631548dull);
+}
+
+TEST(SinFunctionTest, DefaultsAndResponse) {
+  const Response r = HandleSin("{}");
+  ASSERT_FALSE(r.is_error()) << r.error().message;
+  const auto json = nlohmann::json::parse(r.payload());
+  EXPECT_EQ(json.at("xBits").get<std::string>(), "0x3f41f2a08631548d");
+  EXPECT_EQ(std::bit_cast<uint64_t>(json.at("x").get<double>()), 0x3f41f2a08631548dull);
+  EXPECT_GE(json.at("elapsedMs").get<double>(), 0.0);
+}
+
+TEST(SinFunctionTest, ReadsTheRequest) {
+  Result<SinRequest> r = ParseSinRequest(R"({"start":0.5,"iterations":3})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->start, 0.5);
+  EXPECT_EQ(r->iterations, 3);
+  r = ParseSinRequest(R"({"start":2,"iterations":1e3})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->start, 2.0);
+  EXPECT_EQ(r->iterations, 1000);
+  r = ParseSinRequest("");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->iterations, 10'000'000);
+
+  const Response zero = HandleSin(R"({"start":0.25,"iterations":0})");
+  ASSERT_FALSE(zero.is_error());
+  EXPECT_NE(zero.payload().find(R"("x":0.25,"xBits":"0x3fd0000000000000")"), std::string::npos)
+      << zero.payload();
+}
+
+TEST(SinFunctionTest, RejectsBadRequests) {
+  for (const char* payload :
+       {"nope", "[]", "1", R"({"start":"1"})", R"({"start":null})", R"({"iterations":-1})",
+        R"({"iterations":1.5})", R"({"iterations":"10"})", R"({"iterations":1000000001})",
+        R"({"iterations":18446744073709551615})", R"({"iterations":1e300})"}) {
+    const Response r = HandleSin(payload);
+    ASSERT_TRUE(r.is_error()) << payload;
+    EXPECT_EQ(r.error().type, "InvalidRequest") << payload;
+    EXPECT_FALSE(r.error().message.empty());
+  }
+}
+
+}  // namespace
+}  // namespace zerostart::functions

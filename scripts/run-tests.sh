@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every test of the Release build, then the unit tests of the ASan+UBSan build, with ctest.
+# Prints ctest's summaries and exits non-zero if any test failed.
+set -uo pipefail
+release=${1:-build}
+asan=${2:-build-asan}
+jobs=${ZS_TEST_JOBS:-2}
+
+bash scripts/install-interop.sh || echo "run-tests: npm peers unavailable; interop tests will be skipped" >&2
+
+status=0
+echo "== Release build: all tests"
+ctest --test-dir "$release" --output-on-failure -j"$jobs" || status=1
+echo "== ASan+UBSan build: unit tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$asan" --output-on-failure -j"$jobs" -L unit || status=1
+exit $status

@@ -1,0 +1,43 @@
+// zerostart: a local AWS Lambda (serve) and its client (invoke). Argument parsing only.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "src/cli/invoke_command.h"
+#include "src/cli/serve_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"zerostart: run and invoke AWS Lambda functions locally"};
+  app.require_subcommand(1);
+  zerostart::cli::ServeOptions serve_options;
+  zerostart::cli::InvokeOptions invoke_options;
+  CLI::App* serve = zerostart::cli::AddServeCommand(app, &serve_options);
+  CLI::App* invoke = zerostart::cli::AddInvokeCommand(app, &invoke_options);
+
+  // `serve [OPTIONS] -- FUNCTION [ARGS...]`: everything after the first "--" is the function's
+  // command line, untouched (CLI11 would parse it).
+  std::vector<char*> args(argv, argv + argc);
+  std::vector<std::string> after_dashes;
+  auto dashes = std::find_if(args.begin() + 1, args.end(), [](const char* a) { return std::string(a) == "--"; });
+  if (dashes != args.end()) {
+    after_dashes.assign(dashes + 1, args.end());
+    args.erase(dashes, args.end());
+  }
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error) == 0 ? 0 : 2;
+  }
+  if (*serve) {
+    std::vector<std::string> command = serve->remaining();
+    command.insert(command.end(), after_dashes.begin(), after_dashes.end());
+    return zerostart::cli::RunServe(serve_options, command);
+  }
+  if (!after_dashes.empty()) {
+    std::fprintf(stderr, "zerostart: unexpected arguments after --\n");
+    return 2;
+  }
+  if (*invoke) return zerostart::cli::RunInvoke(invoke_options);
+  return 2;
+}

@@ -1,0 +1,100 @@
+#include "src/cli/serve_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "src/emulator/emulator.h"
+#include "src/emulator/log_sink.h"
+
+namespace zerostart::cli {
+namespace {
+
+std::string UrlHost(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Run FUNCTION (a Lambda bootstrap) behind a local Lambda Invoke API");
+  serve->add_option("--port", options->port, "Invoke API port (0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--host", options->host, "Invoke API address (numeric)")->capture_default_str();
+  serve->add_option("--memory", options->memory_mb, "Memory size in MB (as configured on Lambda)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve->add_option("--timeout", options->timeout_seconds, "Timeout per invoke, in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  serve->add_option("--env", options->env, "Environment variable K=V for the function (repeatable)")
+      ->allow_extra_args(false);
+  serve->add_flag("--eager", options->eager, "Start the function now, not on the first invoke");
+  serve->add_option("--function-name", options->function_name,
+                    "Function name (default: the file name of FUNCTION)");
+  serve->footer("Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]");
+  // FUNCTION and its ARGS: everything from the first positional on is passed through untouched.
+  serve->prefix_command();
+  return serve;
+}
+
+int RunServe(const ServeOptions& options, const std::vector<std::string>& command) {
+  if (command.empty()) {
+    std::fprintf(stderr, "zerostart serve: FUNCTION is required (zerostart serve --help)\n");
+    return 2;
+  }
+  emulator::EmulatorOptions emulator_options;
+  emulator_options.function.path = command[0];
+  emulator_options.function.args.assign(command.begin() + 1, command.end());
+  emulator_options.function.name = options.function_name;
+  emulator_options.function.memory_mb = options.memory_mb;
+  emulator_options.function.timeout_seconds = options.timeout_seconds;
+  for (const std::string& entry : options.env) {
+    size_t equals = entry.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      std::fprintf(stderr, "zerostart serve: --env expects K=V, got '%s'\n", entry.c_str());
+      return 2;
+    }
+    emulator_options.function.env_overrides[entry.substr(0, equals)] = entry.substr(equals + 1);
+  }
+  emulator_options.invoke_address = {options.host, options.port};
+  emulator_options.eager = options.eager;
+  emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
+  emulator_options.sink = &sink;
+
+  // Signals are taken by sigwait below; every thread (started after this) inherits the mask.
+  // The function process gets a clean mask and dispositions (FunctionProcess).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout must not kill the emulator
+
+  auto started = emulator::Emulator::Start(std::move(emulator_options));
+  if (!started.ok()) {
+    const Status& status = started.status();
+    if (status.code() == StatusCode::kInvalidArgument) {
+      std::fprintf(stderr, "zerostart serve: %s\n", status.message().c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "zerostart serve: cannot listen on http://%s:%u: %s\n",
+                 UrlHost(options.host).c_str(), static_cast<unsigned>(options.port),
+                 status.message().c_str());
+    return 1;
+  }
+  std::unique_ptr<emulator::Emulator> emulator = std::move(started).value();
+  sink.WriteStderr("zerostart: serving " + command[0] + " on http://" + UrlHost(options.host) + ":" +
+                   std::to_string(emulator->invoke_port()) + " (Runtime API 127.0.0.1:" +
+                   std::to_string(emulator->runtime_api_port()) + ")\n");
+
+  int signal_number = 0;
+  while (sigwait(&stop_signals, &signal_number) != 0) {
+  }
+  emulator->Stop();
+  return 0;
+}
+
+}  // namespace zerostart::cli

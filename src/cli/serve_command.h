@@ -1,0 +1,32 @@
+// `zerostart serve`: runs a function under the local Lambda emulator until SIGINT/SIGTERM.
+#ifndef ZEROSTART_SRC_CLI_SERVE_COMMAND_H_
+#define ZEROSTART_SRC_CLI_SERVE_COMMAND_H_
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace zerostart::cli {
+
+struct ServeOptions {
+  uint16_t port = 9000;
+  std::string host = "127.0.0.1";
+  int memory_mb = 1024;
+  double timeout_seconds = 30;
+  std::vector<std::string> env;  // K=V
+  bool eager = false;
+  std::string function_name;
+};
+
+// Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's
+// remaining() (everything from the first positional on, so ARGS may look like flags).
+CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
+
+// Runs the emulator; returns the process exit code: 0 after SIGINT/SIGTERM, 2 for a bad
+// FUNCTION or bad arguments, 1 when it cannot listen (port in use).
+int RunServe(const ServeOptions& options, const std::vector<std::string>& command);
+
+}  // namespace zerostart::cli
+
+#endif  // ZEROSTART_SRC_CLI_SERVE_COMMAND_H_

@@ -1,0 +1,45 @@
+#include "src/emulator/emulator.h"
+
+namespace zerostart::emulator {
+
+Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
+  if (options.sink == nullptr) return InvalidArgumentError("Emulator needs a LogSink");
+  ZS_ASSIGN_OR_RETURN(ResolvedFunction function, ResolveFunction(options.function));
+  std::string arn = FunctionArn(RegionOf(options.function), function.name);
+  std::string name = function.name;
+
+  std::unique_ptr<Emulator> emulator(new Emulator());
+  // The Runtime API port must be known before the dispatcher (it goes into the function's
+  // environment), and the server needs the dispatcher: bind first, wire up, then start.
+  DispatcherOptions dispatcher_options;
+  dispatcher_options.config = std::move(options.function);
+  dispatcher_options.function = std::move(function);
+  dispatcher_options.eager = options.eager;
+  dispatcher_options.sink = options.sink;
+  auto runtime_server = RuntimeApiServer::Listen(nullptr, arn);
+  if (!runtime_server.ok()) return runtime_server.status().WithContext("Runtime API");
+  dispatcher_options.runtime_api = "127.0.0.1:" + std::to_string((*runtime_server)->port());
+  emulator->dispatcher_ = std::make_unique<Dispatcher>(std::move(dispatcher_options));
+  emulator->runtime_server_ = std::move(runtime_server).value();
+  emulator->runtime_server_->set_dispatcher(emulator->dispatcher_.get());
+
+  auto invoke_server = InvokeServer::Listen(options.invoke_address, emulator->dispatcher_.get(), name);
+  if (!invoke_server.ok()) return invoke_server.status();
+  emulator->invoke_server_ = std::move(invoke_server).value();
+
+  emulator->runtime_server_->Start();
+  emulator->dispatcher_->Start();
+  emulator->invoke_server_->Start();
+  return emulator;
+}
+
+Emulator::~Emulator() { Stop(); }
+
+void Emulator::Stop() {
+  // The dispatcher first: it answers every waiting invoke, so the invoke threads are free.
+  if (dispatcher_) dispatcher_->Stop();
+  if (invoke_server_) invoke_server_->Stop();
+  if (runtime_server_) runtime_server_->Stop();
+}
+
+}  // namespace zerostart::emulator

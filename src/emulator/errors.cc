@@ -1,0 +1,132 @@
+#include "src/emulator/errors.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "src/common/lambda_protocol.h"
+
+namespace zerostart::emulator {
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+std::string Dump(const OrderedJson& json) {
+  // Replace invalid UTF-8 instead of throwing: error text comes from arbitrary processes.
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string Seconds(double seconds) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%.2f", seconds);
+  return buffer;
+}
+
+// Go's names for Linux signals (syscall/zerrors_linux_amd64.go), which Lambda's messages use.
+const char* GoSignalName(int signal) {
+  switch (signal) {
+    case SIGHUP: return "hangup";
+    case SIGINT: return "interrupt";
+    case SIGQUIT: return "quit";
+    case SIGILL: return "illegal instruction";
+    case SIGTRAP: return "trace/breakpoint trap";
+    case SIGABRT: return "aborted";
+    case SIGBUS: return "bus error";
+    case SIGFPE: return "floating point exception";
+    case SIGKILL: return "killed";
+    case SIGUSR1: return "user defined signal 1";
+    case SIGSEGV: return "segmentation fault";
+    case SIGUSR2: return "user defined signal 2";
+    case SIGPIPE: return "broken pipe";
+    case SIGALRM: return "alarm clock";
+    case SIGTERM: return "terminated";
+    case SIGXCPU: return "CPU time limit exceeded";
+    case SIGXFSZ: return "file size limit exceeded";
+    case SIGSYS: return "bad system call";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+std::string FunctionErrorJson(std::string_view type, std::string_view message) {
+  OrderedJson json;
+  json["errorType"] = std::string(type);
+  json["errorMessage"] = std::string(message);
+  return Dump(json);
+}
+
+std::string TimeoutErrorJson(std::string_view request_id, double timeout_seconds) {
+  return FunctionErrorJson(lambda::kErrorTypeTimeout,
+                           "RequestId: " + std::string(request_id) +
+                               " Error: Task timed out after " + Seconds(timeout_seconds) +
+                               " seconds");
+}
+
+std::string InitTimeoutErrorJson(std::string_view request_id, double timeout_seconds) {
+  return FunctionErrorJson(lambda::kErrorTypeTimeout,
+                           "RequestId: " + std::string(request_id) +
+                               " Error: Init timed out after " + Seconds(timeout_seconds) +
+                               " seconds");
+}
+
+std::string ExitErrorJson(std::string_view request_id, int wait_status) {
+  std::string message = "RequestId: " + std::string(request_id) + " Error: ";
+  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
+    message += "Runtime exited without providing a reason";
+  } else {
+    message += "Runtime exited with error: " + ExitDescription(wait_status);
+  }
+  return FunctionErrorJson(lambda::kErrorTypeExit, message);
+}
+
+std::string ResponseTooLargeJson() {
+  return FunctionErrorJson(lambda::kErrorTypeResponseTooLarge,
+                           "Response payload size exceeded maximum allowed payload size (" +
+                               std::to_string(lambda::kMaxPayloadBytes) + " bytes).");
+}
+
+std::string NormalizeErrorBody(std::string_view body, std::string_view type_header) {
+  if (!body.empty() && nlohmann::json::accept(body)) return std::string(body);
+  return FunctionErrorJson(type_header.empty() ? lambda::kErrorTypeUnknown : type_header, body);
+}
+
+std::string ErrorTypeOf(std::string_view body) {
+  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_object()) {
+    auto it = json.find("errorType");
+    if (it != json.end() && it->is_string()) return it->get<std::string>();
+  }
+  return "";
+}
+
+std::string ExitDescription(int wait_status) {
+  if (WIFEXITED(wait_status)) return "exit status " + std::to_string(WEXITSTATUS(wait_status));
+  if (WIFSIGNALED(wait_status)) {
+    int signal = WTERMSIG(wait_status);
+    const char* name = GoSignalName(signal);
+    std::string out = "signal: ";
+    out += name != nullptr ? name : "signal " + std::to_string(signal);
+    if (WCOREDUMP(wait_status)) out += " (core dumped)";
+    return out;
+  }
+  return "unknown wait status " + std::to_string(wait_status);
+}
+
+std::string ServiceErrorJson(std::string_view message, std::string_view type) {
+  OrderedJson json;
+  json["Type"] = std::string(type);
+  json["message"] = std::string(message);
+  return Dump(json);
+}
+
+std::string RuntimeApiErrorJson(std::string_view type, std::string_view message) {
+  OrderedJson json;
+  json["errorMessage"] = std::string(message);
+  json["errorType"] = std::string(type);
+  return Dump(json);
+}
+
+}  // namespace zerostart::emulator

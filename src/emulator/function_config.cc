@@ -1,0 +1,148 @@
+#include "src/emulator/function_config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "src/common/lambda_protocol.h"
+#include "src/emulator/ids.h"
+
+namespace zerostart::emulator {
+namespace {
+
+bool ValidFunctionName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string SanitizedName(std::string name) {
+  for (char& c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) c = '_';
+  }
+  if (name.size() > 64) name.resize(64);
+  return name;
+}
+
+std::string FileName(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+std::string ReplaceAll(std::string text, std::string_view from, std::string_view to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<ResolvedFunction> ResolveFunction(const FunctionConfig& config) {
+  const std::string& path = config.path;
+  if (path.empty()) return InvalidArgumentError("no FUNCTION given");
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) {
+    return InvalidArgumentError("function '" + path + "': " + std::strerror(errno));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return InvalidArgumentError("function '" + path + "' is a directory, not an executable");
+  }
+  if (!S_ISREG(info.st_mode)) return InvalidArgumentError("function '" + path + "' is not a regular file");
+  if (::access(path.c_str(), X_OK) != 0) {
+    return InvalidArgumentError("function '" + path + "' is not executable (chmod +x?)");
+  }
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) {
+    return InvalidArgumentError("function '" + path + "': " + std::strerror(errno));
+  }
+  ResolvedFunction out;
+  out.executable = resolved;
+  out.directory = out.executable.substr(0, out.executable.rfind('/'));
+  if (out.directory.empty()) out.directory = "/";
+  // A name derived from the file name is made valid (e.g. "bootstrap.sh" -> "bootstrap_sh");
+  // one given explicitly must already be.
+  out.name = config.name.empty() ? SanitizedName(FileName(path)) : config.name;
+  if (!ValidFunctionName(out.name)) {
+    return InvalidArgumentError("function name '" + out.name +
+                                "' is not a valid Lambda function name ([A-Za-z0-9_-], at most 64; "
+                                "use --function-name)");
+  }
+  if (config.memory_mb <= 0) return InvalidArgumentError("--memory must be a positive number of MB");
+  if (!(config.timeout_seconds > 0)) return InvalidArgumentError("--timeout must be positive");
+  return out;
+}
+
+std::string RegionOf(const FunctionConfig& config) {
+  auto region = EnvGet(config.env_overrides, lambda::kRegionEnv);
+  return region && !region->empty() ? *region : std::string(lambda::kDefaultRegion);
+}
+
+std::string FunctionArn(std::string_view region, std::string_view name) {
+  std::string arn = "arn:aws:lambda:";
+  arn += region;
+  arn += ':';
+  arn += lambda::kEmulatorAccountId;
+  arn += ":function:";
+  arn += name;
+  return arn;
+}
+
+std::string NewLogStreamName(std::chrono::system_clock::time_point now) {
+  time_t t = std::chrono::system_clock::to_time_t(now);
+  struct tm utc;
+  gmtime_r(&t, &utc);
+  char date[32];
+  std::snprintf(date, sizeof(date), "%04d/%02d/%02d/", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday);
+  std::string out = date;
+  out += '[';
+  out += lambda::kLatestVersion;
+  out += ']';
+  out += RandomHex(32);
+  return out;
+}
+
+EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& function,
+                        std::string_view runtime_api, std::string_view log_stream) {
+  std::string region = RegionOf(config);
+  EnvMap env;
+  auto set = [&env](std::string_view key, std::string value) { env[std::string(key)] = std::move(value); };
+  set(lambda::kFunctionNameEnv, function.name);
+  set(lambda::kMemorySizeEnv, std::to_string(config.memory_mb));
+  set(lambda::kFunctionVersionEnv, std::string(lambda::kLatestVersion));
+  set(lambda::kLogGroupNameEnv, std::string(lambda::kLogGroupPrefix) + function.name);
+  set(lambda::kLogStreamNameEnv, std::string(log_stream));
+  set(lambda::kRegionEnv, region);
+  set(lambda::kDefaultRegionEnv, region);
+  set(lambda::kHandlerEnv, FileName(function.executable));
+  // Locally the function's directory plays /var/task (and /var/runtime).
+  set(lambda::kTaskRootEnv, function.directory);
+  set(lambda::kRuntimeDirEnv, function.directory);
+  set(lambda::kInitializationTypeEnv, std::string(lambda::kInitializationTypeOnDemand));
+  set("TZ", std::string(lambda::kLambdaTz));
+  set("LANG", std::string(lambda::kLambdaLang));
+  set("PATH", std::string(lambda::kLambdaPath));
+  set("LD_LIBRARY_PATH",
+      ReplaceAll(std::string(lambda::kLambdaLdLibraryPath), lambda::kLambdaTaskRoot, function.directory));
+  for (const auto& [key, value] : config.env_overrides) env[key] = value;
+  // A region given only as AWS_REGION applies to both, as on Lambda.
+  if (!config.env_overrides.count(std::string(lambda::kDefaultRegionEnv))) {
+    set(lambda::kDefaultRegionEnv, region);
+  }
+  set(lambda::kRuntimeApiEnv, std::string(runtime_api));
+  return env;
+}
+
+}  // namespace zerostart::emulator

@@ -1,0 +1,55 @@
+// FunctionConfig: what `zerostart serve` is told about the function (the Lambda function
+// configuration), its validation, and the environment the function process gets — Lambda's
+// defined runtime variables, clean (nothing inherited from the emulator), plus --env overrides.
+// Thread safety: value types and pure functions.
+#ifndef ZEROSTART_SRC_EMULATOR_FUNCTION_CONFIG_H_
+#define ZEROSTART_SRC_EMULATOR_FUNCTION_CONFIG_H_
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "src/common/env.h"
+#include "zerostart/status.h"
+
+namespace zerostart::emulator {
+
+struct FunctionConfig {
+  std::string path;                // FUNCTION as given (absolute or relative to the cwd)
+  std::vector<std::string> args;   // ARGS after FUNCTION
+  std::string name;                // empty: the file name of `path`, made a valid name
+  int memory_mb = 1024;
+  double timeout_seconds = 30;
+  EnvMap env_overrides;            // --env K=V, applied over Lambda's variables
+};
+
+// The executable found for FUNCTION.
+struct ResolvedFunction {
+  std::string executable;  // absolute, symlinks resolved
+  std::string directory;   // its directory: LAMBDA_TASK_ROOT and the working directory
+  std::string name;        // the function name (config.name or the file name)
+};
+
+// Checks the configuration: FUNCTION exists, is a regular file and executable; the name is a
+// valid Lambda function name ([A-Za-z0-9_-]{1,64}); memory and timeout are positive.
+// InvalidArgument with a message fit for the user otherwise.
+Result<ResolvedFunction> ResolveFunction(const FunctionConfig& config);
+
+// AWS_REGION from the overrides, else us-east-1.
+std::string RegionOf(const FunctionConfig& config);
+
+// "arn:aws:lambda:<region>:012345678912:function:<name>" (RIE's account id).
+std::string FunctionArn(std::string_view region, std::string_view name);
+
+// Lambda's log stream name for a new execution environment: "YYYY/MM/DD/[$LATEST]<32 hex>" (UTC).
+std::string NewLogStreamName(std::chrono::system_clock::time_point now);
+
+// The complete environment of a function process (see the README for the list). `runtime_api`
+// is "127.0.0.1:PORT"; it cannot be overridden.
+EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& function,
+                        std::string_view runtime_api, std::string_view log_stream);
+
+}  // namespace zerostart::emulator
+
+#endif  // ZEROSTART_SRC_EMULATOR_FUNCTION_CONFIG_H_

@@ -1,0 +1,54 @@
+// InvokeServer: the caller's side — Lambda's Invoke API
+// (POST /2015-03-31/functions/{function|NAME}/invocations) on the address `serve` was given.
+// Requests are checked (invoke_request.h), then queued on the Dispatcher; the answer carries
+// Lambda's headers: X-Amzn-RequestId, X-Amz-Executed-Version, Content-Type, and
+// X-Amz-Function-Error: Unhandled for function errors (X-Amzn-ErrorType for service errors).
+// DryRun -> 204; Event -> 202 at once, run in order with the others. Unknown path -> 404,
+// wrong method -> 405, malformed HTTP -> 400 and close, body over 7 MiB -> 413 and close.
+// Thread safety: Start/Stop from one thread; connections are served on their own threads.
+#ifndef ZEROSTART_SRC_EMULATOR_INVOKE_SERVER_H_
+#define ZEROSTART_SRC_EMULATOR_INVOKE_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "src/common/net.h"
+#include "src/emulator/dispatcher.h"
+#include "src/emulator/invocation.h"
+#include "src/emulator/tcp_server.h"
+#include "src/http/connection.h"
+
+namespace zerostart::emulator {
+
+class InvokeServer {
+ public:
+  // Larger bodies are not read: 413 and close. Between kMaxPayloadBytes and this: 413, and the
+  // connection stays usable.
+  static constexpr size_t kMaxReadableBody = 7 * 1024 * 1024;
+
+  // Listens on `address`. Unavailable (with the OS reason) when the port is taken.
+  // `dispatcher` must outlive the server.
+  static Result<std::unique_ptr<InvokeServer>> Listen(const net::HostPort& address,
+                                                      Dispatcher* dispatcher,
+                                                      std::string function_name);
+
+  uint16_t port() const { return server_->port(); }
+  void Start() { server_->Start(); }
+  void Stop() { server_->Stop(); }
+
+ private:
+  InvokeServer(Dispatcher* dispatcher, std::string function_name)
+      : dispatcher_(dispatcher), function_name_(std::move(function_name)) {}
+  void Serve(http::Connection& connection);
+  // The answer to one request; `request_id` is set for requests that reached the function.
+  InvokeResult Handle(http::Request& request, std::string* request_id, http::Headers* extra);
+
+  Dispatcher* dispatcher_;
+  std::string function_name_;
+  std::unique_ptr<TcpServer> server_;
+};
+
+}  // namespace zerostart::emulator
+
+#endif  // ZEROSTART_SRC_EMULATOR_INVOKE_SERVER_H_

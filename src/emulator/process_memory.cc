@@ -1,0 +1,109 @@
+#include "src/emulator/process_memory.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <string>
+#include <vector>
+
+namespace zerostart::emulator {
+namespace {
+
+// Bounds the walk over a runaway fork tree.
+constexpr size_t kMaxProcesses = 4096;
+
+UniqueFd OpenProc(const std::string& path) { return UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)); }
+
+// procfs regenerates the text on every read from offset 0, so an open fd can be re-read.
+std::string ReadAll(int fd) {
+  std::string out;
+  if (fd < 0) return out;
+  char buffer[8192];
+  off_t offset = 0;
+  for (;;) {
+    ssize_t n = ::pread(fd, buffer, sizeof(buffer), offset);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+    offset += n;
+    if (static_cast<size_t>(n) < sizeof(buffer)) break;  // procfs returns it all in one read
+  }
+  return out;
+}
+
+uint64_t FieldValue(std::string_view text, std::string_view name) {
+  size_t at = 0;
+  while ((at = text.find(name, at)) != std::string_view::npos) {
+    if (at == 0 || text[at - 1] == '\n') {
+      std::string_view rest = text.substr(at + name.size());
+      size_t digits = rest.find_first_of("0123456789");
+      if (digits == std::string_view::npos) return 0;
+      uint64_t value = 0;
+      std::from_chars(rest.data() + digits, rest.data() + rest.size(), value);
+      return value;
+    }
+    at += name.size();
+  }
+  return 0;
+}
+
+void ParsePids(std::string_view text, std::vector<pid_t>* out) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    while (p < end && (*p < '0' || *p > '9')) ++p;
+    if (p >= end) break;
+    pid_t pid = 0;
+    auto [next, ec] = std::from_chars(p, end, pid);
+    if (ec == std::errc() && pid > 0) out->push_back(pid);
+    p = next;
+  }
+}
+
+// The children of every thread of `pid` (a child belongs to the thread that forked it).
+void ChildrenOfAllThreads(pid_t pid, std::vector<pid_t>* out) {
+  std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = ::opendir(task_dir.c_str());
+  if (dir == nullptr) return;
+  while (dirent* entry = ::readdir(dir)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    UniqueFd fd = OpenProc(task_dir + "/" + entry->d_name + "/children");
+    ParsePids(ReadAll(fd.get()), out);
+  }
+  ::closedir(dir);
+}
+
+}  // namespace
+
+StatusFields ParseProcStatus(std::string_view text) {
+  return {FieldValue(text, "VmHWM:"), FieldValue(text, "Threads:")};
+}
+
+uint64_t ProcessTreeMemory::SampleKib() {
+  std::string root = "/proc/" + std::to_string(root_);
+  if (!status_fd_.valid()) status_fd_ = OpenProc(root + "/status");
+  StatusFields fields = ParseProcStatus(ReadAll(status_fd_.get()));
+  uint64_t total = fields.vm_hwm_kib;
+
+  std::vector<pid_t> pending;
+  if (fields.threads <= 1) {
+    // The common case (a single-threaded function): one re-read of an open file.
+    if (!children_fd_.valid()) children_fd_ = OpenProc(root + "/task/" + std::to_string(root_) + "/children");
+    ParsePids(ReadAll(children_fd_.get()), &pending);
+  } else {
+    ChildrenOfAllThreads(root_, &pending);
+  }
+  size_t visited = 1;
+  while (!pending.empty() && visited < kMaxProcesses) {
+    pid_t pid = pending.back();
+    pending.pop_back();
+    ++visited;
+    UniqueFd status = OpenProc("/proc/" + std::to_string(pid) + "/status");
+    total += ParseProcStatus(ReadAll(status.get())).vm_hwm_kib;
+    ChildrenOfAllThreads(pid, &pending);
+  }
+  return total;
+}
+
+}  // namespace zerostart::emulator

@@ -1,0 +1,187 @@
+#include "src/emulator/runtime_api_server.h"
+
+#include <poll.h>
+
+#include "src/common/lambda_protocol.h"
+#include "src/emulator/errors.h"
+
+namespace zerostart::emulator {
+namespace {
+
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+bool WantsClose(const http::Request& request) {
+  auto value = request.headers.Get("Connection");
+  return value && http::EqualsIgnoreCase(*value, "close");
+}
+
+http::Response JsonResponse(int status, std::string body) {
+  http::Response response;
+  response.status = status;
+  response.headers.Add(std::string(lambda::kContentTypeHeader), std::string(lambda::kJsonContentType));
+  response.body = std::move(body);
+  return response;
+}
+
+http::Response Accepted() { return JsonResponse(202, std::string(lambda::kAcceptedBody)); }
+
+http::Response InvalidRequestId() {
+  return JsonResponse(400, RuntimeApiErrorJson(lambda::kRapiErrorInvalidRequestId, "Invalid request ID"));
+}
+
+http::Response TooLarge() {
+  return JsonResponse(413, RuntimeApiErrorJson(lambda::kRapiErrorRequestEntityTooLarge,
+                                               "Exceeded maximum allowed payload size (" +
+                                                   std::to_string(lambda::kMaxPayloadBytes) +
+                                                   " bytes)."));
+}
+
+http::Response InvalidState(std::string_view from, std::string_view to) {
+  return JsonResponse(403, RuntimeApiErrorJson(lambda::kRapiErrorInvalidStateTransition,
+                                               "State transition from " + std::string(from) + " to " +
+                                                   std::string(to) +
+                                                   " failed for runtime. Error: State transition is "
+                                                   "not allowed"));
+}
+
+http::Response FromOutcome(Dispatcher::PostOutcome outcome, std::string_view to_state) {
+  switch (outcome) {
+    case Dispatcher::PostOutcome::kAccepted: return Accepted();
+    case Dispatcher::PostOutcome::kInvalidRequestId: return InvalidRequestId();
+    case Dispatcher::PostOutcome::kTooLarge: return TooLarge();
+    case Dispatcher::PostOutcome::kInvalidState: return InvalidState("Ready", to_state);
+  }
+  return InvalidRequestId();
+}
+
+// True when the peer has already closed its side: a connection of a function process that was
+// killed, accepted only after its death, must not be mistaken for the next instance's /next.
+bool PeerClosed(int fd) {
+  pollfd pfd{fd, POLLRDHUP, 0};
+  return ::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Listen(Dispatcher* dispatcher,
+                                                                   std::string function_arn) {
+  std::unique_ptr<RuntimeApiServer> server(new RuntimeApiServer(dispatcher, std::move(function_arn)));
+  http::Limits limits;
+  limits.max_body_bytes = kMaxReadableBody;
+  RuntimeApiServer* self = server.get();
+  ZS_ASSIGN_OR_RETURN(server->server_,
+                      TcpServer::Listen({"127.0.0.1", 0}, limits,
+                                        [self](http::Connection& connection) { self->Serve(connection); }));
+  return server;
+}
+
+bool RuntimeApiServer::ServeNext(http::Connection& connection) {
+  if (PeerClosed(connection.fd())) return false;
+  std::shared_ptr<Invocation> invocation = dispatcher_->Next();
+  if (!invocation) return false;
+  const InvokeRequest& request = invocation->request;
+  http::Response response;
+  response.status = 200;
+  http::Headers& headers = response.headers;
+  headers.Add(std::string(lambda::kRequestIdHeader), invocation->request_id);
+  headers.Add(std::string(lambda::kDeadlineMsHeader), std::to_string(invocation->deadline_epoch_ms));
+  headers.Add(std::string(lambda::kFunctionArnHeader), function_arn_);
+  headers.Add(std::string(lambda::kTraceIdHeader), request.trace_id);
+  if (!request.client_context.empty()) {
+    headers.Add(std::string(lambda::kClientContextHeader), request.client_context);
+  }
+  if (!request.tenant_id.empty()) headers.Add(std::string(lambda::kTenantIdHeader), request.tenant_id);
+  headers.Add(std::string(lambda::kContentTypeHeader), std::string(lambda::kJsonContentType));
+  headers.Add("Content-Length", std::to_string(request.payload.size()));
+  Status written = WriteHeadAndBody(connection, http::SerializeResponseHead(response), request.payload);
+  // A failed write: the function is gone or going; its exit (or the timeout) answers the invoke.
+  return written.ok();
+}
+
+void RuntimeApiServer::Serve(http::Connection& connection) {
+  for (;;) {
+    Result<http::Request> read = connection.ReadRequest();
+    if (!read.ok()) {
+      switch (read.status().code()) {
+        case StatusCode::kUnavailable:
+          return;  // the function closed the connection
+        case StatusCode::kResourceExhausted: {
+          // A body beyond what we read: most likely an oversized /response.
+          Dispatcher::PostResult post = dispatcher_->ResponseTooLargeToRead();
+          http::Response response = TooLarge();
+          response.headers.Add("Connection", "close");
+          (void)connection.Write(response);
+          if (post.report) dispatcher_->Report(std::move(*post.report));
+          LingeringClose(connection);
+          return;
+        }
+        default: {
+          http::Response response = JsonResponse(
+              400, RuntimeApiErrorJson(lambda::kRapiErrorInvalidRequestFormat, read.status().message()));
+          response.headers.Add("Connection", "close");
+          (void)connection.Write(response);
+          LingeringClose(connection);
+          return;
+        }
+      }
+    }
+    http::Request& request = *read;
+    const bool close = WantsClose(request);
+    std::string_view path = PathOf(request.target);
+
+    if (path == lambda::kNextPath) {
+      if (request.method != "GET") {
+        http::Response response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use GET"));
+        response.headers.Add("Allow", "GET");
+        if (!connection.Write(response).ok()) return;
+        continue;
+      }
+      if (!ServeNext(connection) || close) return;
+      continue;
+    }
+
+    http::Response response;
+    std::optional<ReportTicket> report;
+    std::string_view content_type = request.headers.Get(lambda::kContentTypeHeader).value_or("");
+    std::string_view error_type = request.headers.Get(lambda::kFunctionErrorTypeHeader).value_or("");
+    if (path.substr(0, lambda::kInvocationPrefix.size()) == lambda::kInvocationPrefix &&
+        path.size() > lambda::kInvocationPrefix.size()) {
+      std::string_view rest = path.substr(lambda::kInvocationPrefix.size());
+      size_t slash = rest.find('/');
+      std::string_view id = rest.substr(0, slash);
+      std::string_view action = slash == std::string_view::npos ? "" : rest.substr(slash);
+      bool is_response = action == lambda::kResponseSuffix;
+      bool is_error = action == lambda::kErrorSuffix;
+      if (id.empty() || (!is_response && !is_error)) {
+        response = JsonResponse(404, RuntimeApiErrorJson("NotFound", "no route for " + std::string(path)));
+      } else if (request.method != "POST") {
+        response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use POST"));
+        response.headers.Add("Allow", "POST");
+      } else {
+        Dispatcher::PostResult post =
+            is_response ? dispatcher_->PostResponse(id, std::move(request.body), std::string(content_type))
+                        : dispatcher_->PostError(id, request.body, error_type);
+        response = FromOutcome(post.outcome, is_response ? "InvocationResponse" : "InvocationErrorResponse");
+        report = std::move(post.report);
+      }
+    } else if (path == lambda::kInitErrorPath) {
+      if (request.method != "POST") {
+        response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use POST"));
+        response.headers.Add("Allow", "POST");
+      } else {
+        Dispatcher::PostResult post = dispatcher_->PostInitError(request.body, error_type);
+        response = FromOutcome(post.outcome, "InitError");
+        report = std::move(post.report);
+      }
+    } else {
+      response = JsonResponse(404, RuntimeApiErrorJson("NotFound", "no route for " + std::string(path)));
+    }
+    if (close) response.headers.Add("Connection", "close");
+    bool written = connection.Write(response).ok();
+    // Always report: the next hand-over waits for it.
+    if (report) dispatcher_->Report(std::move(*report));
+    if (!written || close) return;
+  }
+}
+
+}  // namespace zerostart::emulator

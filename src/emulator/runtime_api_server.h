@@ -1,0 +1,52 @@
+// RuntimeApiServer: the Lambda Runtime API (2018-06-01) as the function process sees it, on
+// 127.0.0.1:<ephemeral>: GET /runtime/invocation/next, POST /runtime/invocation/{id}/response
+// and /error, POST /runtime/init/error. State lives in the Dispatcher; this class only speaks
+// HTTP. Answers follow RIE (lambda/rapi): 202 {"status":"OK"}; 400 InvalidRequestID for a
+// request id that is not in flight; 403 InvalidStateTransition; 413 RequestEntityTooLarge;
+// 400 and close for malformed HTTP (the invoke then ends by timeout or exit); 404/405 for other
+// paths/methods.
+// Thread safety: Start/Stop from one thread; connections are served on their own threads.
+#ifndef ZEROSTART_SRC_EMULATOR_RUNTIME_API_SERVER_H_
+#define ZEROSTART_SRC_EMULATOR_RUNTIME_API_SERVER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "src/emulator/dispatcher.h"
+#include "src/emulator/tcp_server.h"
+#include "src/http/connection.h"
+
+namespace zerostart::emulator {
+
+class RuntimeApiServer {
+ public:
+  // Bodies up to this size are read whole, so an oversized /response (up to here) can be
+  // answered 413 cleanly on a kept-open connection; beyond it the connection is closed after 413.
+  static constexpr size_t kMaxReadableBody = 7 * 1024 * 1024;
+
+  // Listens on 127.0.0.1:0. `dispatcher` (or the one set later) must outlive the server.
+  static Result<std::unique_ptr<RuntimeApiServer>> Listen(Dispatcher* dispatcher,
+                                                          std::string function_arn);
+
+  uint16_t port() const { return server_->port(); }
+  // REQUIRES: before Start() when Listen() was given null (the dispatcher needs our port first).
+  void set_dispatcher(Dispatcher* dispatcher) { dispatcher_ = dispatcher; }
+  void Start() { server_->Start(); }
+  void Stop() { server_->Stop(); }
+
+ private:
+  RuntimeApiServer(Dispatcher* dispatcher, std::string function_arn)
+      : dispatcher_(dispatcher), function_arn_(std::move(function_arn)) {}
+  void Serve(http::Connection& connection);
+  // Serves GET /next; false when the connection must close.
+  bool ServeNext(http::Connection& connection);
+
+  Dispatcher* dispatcher_;
+  std::string function_arn_;
+  std::unique_ptr<TcpServer> server_;
+};
+
+}  // namespace zerostart::emulator
+
+#endif  // ZEROSTART_SRC_EMULATOR_RUNTIME_API_SERVER_H_

@@ -1,0 +1,102 @@
+#include "src/http/connection.h"
+
+#include <sys/socket.h>
+
+#include <type_traits>
+
+#include "src/common/net.h"
+
+namespace zerostart::http {
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+bool WantsContinue(const Parser& parser) {
+  if (parser.version_minor() < 1) return false;  // RFC 9110 §10.1.1: ignore it from HTTP/1.0
+  std::optional<std::string_view> expect = parser.request().headers.Get("Expect");
+  return expect && EqualsIgnoreCase(*expect, "100-continue");
+}
+
+}  // namespace
+
+Connection::Connection(UniqueFd fd, Limits limits)
+    : fd_(std::move(fd)),
+      request_parser_(Parser::Kind::kRequest, limits),
+      response_parser_(Parser::Kind::kResponse, limits) {}
+
+template <typename Message>
+Result<Message> Connection::ReadMessage(Parser& parser, bool answer_continue) {
+  bool continue_checked = false;
+  for (;;) {
+    if (buffer_begin_ < buffer_end_) {
+      Result<size_t> used =
+          parser.Feed(std::string_view(buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_));
+      if (!used.ok()) return used.status();
+      buffer_begin_ += *used;
+    }
+    if (parser.done()) {
+      if constexpr (std::is_same_v<Message, Request>) {
+        return parser.TakeRequest();
+      } else {
+        return parser.TakeResponse();
+      }
+    }
+    if (answer_continue && !continue_checked && parser.head_complete()) {
+      // The client waits for this before sending the body (curl: up to 1 s).
+      continue_checked = true;
+      if (WantsContinue(parser)) ZS_RETURN_IF_ERROR(net::WriteAll(fd_.get(), kContinue));
+    }
+    // Everything buffered was consumed (a parser stops early only at the end of a message).
+    if (buffer_ == nullptr) buffer_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
+    buffer_begin_ = buffer_end_ = 0;
+    Result<size_t> got = net::ReadSome(fd_.get(), buffer_.get(), kReadChunk);
+    if (!got.ok()) {
+      if (!parser.started()) return got.status();  // Unavailable: reset between messages
+      return InvalidArgumentError("connection failed in the middle of a message: " +
+                                  got.status().message());
+    }
+    if (*got == 0) {
+      ZS_RETURN_IF_ERROR(parser.FinishAtEof());
+      continue;  // a close-delimited body ended: parser.done() now
+    }
+    buffer_end_ = *got;
+  }
+}
+
+Result<Request> Connection::ReadRequest() {
+  return ReadMessage<Request>(request_parser_, /*answer_continue=*/true);
+}
+
+Result<Response> Connection::ReadResponse(bool head_request) {
+  for (;;) {
+    if (head_request) response_parser_.ExpectNoBody();
+    ZS_ASSIGN_OR_RETURN(Response response,
+                        ReadMessage<Response>(response_parser_, /*answer_continue=*/false));
+    if (response.status >= 200 || response.status == 101) return response;
+    // An interim response (100 Continue, 103 Early Hints): the final one follows.
+  }
+}
+
+Status Connection::Write(const Request& request) {
+  write_head_.clear();
+  AppendRequestHead(request, &write_head_);
+  return WriteHeadAndBody(request.body);
+}
+
+Status Connection::Write(const Response& response) {
+  write_head_.clear();
+  AppendResponseHead(response, &write_head_);
+  bool send_body = StatusAllowsBody(SendableStatus(response.status));
+  return WriteHeadAndBody(send_body ? std::string_view(response.body) : std::string_view());
+}
+
+Status Connection::WriteHeadAndBody(std::string_view body) {
+  return net::WriteAll2(fd_.get(), write_head_, body);
+}
+
+void Connection::Shutdown() {
+  // Best effort: on an fd that is already shut down or closed there is nothing left to wake.
+  (void)::shutdown(fd_.get(), SHUT_RDWR);
+}
+
+}  // namespace zerostart::http

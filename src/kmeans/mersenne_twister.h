@@ -1,0 +1,52 @@
+// MersenneTwister: org.apache.commons.math3.random.MersenneTwister of Commons Math 3.6.1, bit for
+// bit, together with the BitsStreamGenerator methods the k-means workload uses (nextDouble,
+// nextInt(n)). Two generators built from the same seed produce the same stream as Java's.
+//
+// Facts reproduced (checked against the 3.6.1 jar's bytecode):
+//   - MersenneTwister(int seed) runs setSeed(int): MT19937 init_genrand, except that the seed is
+//     sign-extended to 64 bits before the first `x ^ (x >> 30)`. For seed >= 0 the 32-bit
+//     outputs therefore equal std::mt19937(seed)'s; for a negative seed they do not.
+//   - next(bits) = tempered output >>> (32 - bits), as a Java int.
+//   - nextDouble() = ((next(26) << 26) | next(26)) * 2^-52 (52 random bits, not 53).
+//   - nextInt(n): n a power of two: (n * next(31)) >> 31; otherwise bits = next(31),
+//     val = bits % n, retried while bits - val + (n - 1) overflows int32.
+//
+// Thread safety: none; a generator is a mutable stream, use one per thread.
+#ifndef ZEROSTART_SRC_KMEANS_MERSENNE_TWISTER_H_
+#define ZEROSTART_SRC_KMEANS_MERSENNE_TWISTER_H_
+
+#include <array>
+#include <cstdint>
+
+namespace zerostart::kmeans {
+
+class MersenneTwister {
+ public:
+  // Java: new MersenneTwister(seed). Request seeds wider than 32 bits are narrowed by the
+  // caller the way Java's (int) cast does (low 32 bits).
+  explicit MersenneTwister(int32_t seed);
+
+  // The next tempered 32-bit MT19937 output.
+  uint32_t NextUint32();
+
+  // Java's next(bits). REQUIRES: 1 <= bits <= 32. Next(32) may be negative, like Java's int.
+  int32_t Next(int bits);
+
+  // BitsStreamGenerator.nextDouble(): uniform in [0, 1) on a 2^-52 grid; draws twice.
+  double NextDouble();
+
+  // BitsStreamGenerator.nextInt(n): uniform in [0, n). REQUIRES: n > 0 (Java would throw
+  // NotStrictlyPositiveException; every caller here passes a count >= 1).
+  int32_t NextInt(int32_t n);
+
+ private:
+  static constexpr int kStateSize = 624;  // MT19937 N
+  void Twist();
+
+  std::array<uint32_t, kStateSize> mt_{};
+  int mti_ = kStateSize;
+};
+
+}  // namespace zerostart::kmeans
+
+#endif  // ZEROSTART_SRC_KMEANS_MERSENNE_TWISTER_H_

@@ -1,0 +1,27 @@
+// The invoke loop: init once, then Next -> handler -> Respond/ReportError, forever.
+// Protocol-free: it only talks to a Transport (transport.h).
+// Thread safety: runs on the calling thread; the handler is called there, one invoke at a time.
+#ifndef ZEROSTART_SRC_RUNTIME_INVOKE_LOOP_H_
+#define ZEROSTART_SRC_RUNTIME_INVOKE_LOOP_H_
+
+#include "src/runtime/transport.h"
+#include "zerostart/runtime.h"
+
+namespace zerostart::runtime {
+
+// Exit codes returned by ServeInvokes / Run (the loop never returns while Lambda is alive).
+inline constexpr int kExitLambdaGone = 1;      // Next() failed: unreachable or told to stop
+inline constexpr int kExitInitFailed = 2;      // init failed (and was reported)
+inline constexpr int kExitBadEnvironment = 78;  // no usable protocol (sysexits EX_CONFIG)
+inline constexpr int kExitInternal = 70;  // an unexpected exception in the runtime (EX_SOFTWARE)
+
+// Runs `init` (if set); on failure reports it with transport.ReportInitError and returns
+// kExitInitFailed. Then serves invokes: sets _X_AMZN_TRACE_ID for each, calls the handler
+// through CallHandler (handler_boundary.h), and sends the result; a result the Lambda side
+// refuses (e.g. too large) is logged and the loop goes on. Returns kExitLambdaGone, with one
+// line on stderr, when Next() fails.
+int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init);
+
+}  // namespace zerostart::runtime
+
+#endif  // ZEROSTART_SRC_RUNTIME_INVOKE_LOOP_H_

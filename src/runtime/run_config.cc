@@ -1,0 +1,67 @@
+#include "src/runtime/run_config.h"
+
+#include <charconv>
+#include <string>
+
+#include "src/common/lambda_protocol.h"
+
+namespace zerostart::runtime {
+namespace {
+
+// The value of `name` if set and non-empty (empty counts as unset, as in aws-lambda-go).
+std::optional<std::string> NonEmpty(const EnvMap& env, std::string_view name) {
+  std::optional<std::string> value = EnvGet(env, name);
+  if (value.has_value() && value->empty()) return std::nullopt;
+  return value;
+}
+
+template <typename Int>
+bool ParseDecimal(std::string_view text, Int* out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+}  // namespace
+
+Result<RunConfig> RunConfigFromEnvironment(const EnvMap& env) {
+  RunConfig config;
+  if (std::optional<std::string> level = NonEmpty(env, lambda::kLogLevelEnv)) {
+    config.log_level = log::ParseLevel(*level, log::Level::kError);
+  }
+  if (std::optional<std::string> budget = NonEmpty(env, kRetryBudgetEnv)) {
+    uint32_t ms = 0;
+    if (!ParseDecimal(*budget, &ms)) {
+      return InvalidArgumentError(std::string(kRetryBudgetEnv) + "='" + *budget +
+                                  "' is not a number of milliseconds");
+    }
+    config.retry.budget = std::chrono::milliseconds(ms);
+  }
+
+  if (std::optional<std::string> port = NonEmpty(env, lambda::kGo1xServerPortEnv)) {
+    uint16_t value = 0;
+    if (!ParseDecimal(*port, &value) || value == 0) {
+      return InvalidArgumentError(std::string(lambda::kGo1xServerPortEnv) + "='" + *port +
+                                  "' is not a port number");
+    }
+    config.protocol = RunConfig::Protocol::kGo1x;
+    config.go1x_port = value;
+    return config;
+  }
+  if (std::optional<std::string> api = NonEmpty(env, lambda::kRuntimeApiEnv)) {
+    Result<RuntimeApiEndpoint> endpoint = ParseRuntimeApiEndpoint(*api);
+    if (!endpoint.ok()) {
+      return InvalidArgumentError(std::string(lambda::kRuntimeApiEnv) + ": " +
+                                  endpoint.status().message());
+    }
+    config.protocol = RunConfig::Protocol::kRuntimeApi;
+    config.endpoint = std::move(endpoint).value();
+    return config;
+  }
+  return InvalidArgumentError(
+      "neither " + std::string(lambda::kRuntimeApiEnv) + " nor " +
+      std::string(lambda::kGo1xServerPortEnv) +
+      " is set: this is a Lambda function binary; run it under Lambda or an emulator "
+      "(e.g. `zerostart serve`)");
+}
+
+}  // namespace zerostart::runtime

@@ -1,0 +1,41 @@
+// What Run() learns from the environment: which protocol, where, and how to behave.
+// Thread safety: pure functions over an EnvMap.
+#ifndef ZEROSTART_SRC_RUNTIME_RUN_CONFIG_H_
+#define ZEROSTART_SRC_RUNTIME_RUN_CONFIG_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "src/common/env.h"
+#include "src/common/log.h"
+#include "src/runtime/endpoint.h"
+#include "src/runtime/runtime_api_client.h"
+#include "zerostart/status.h"
+
+namespace zerostart::runtime {
+
+// zerostart's own knob (not a Lambda variable): the total time, in milliseconds, that GET
+// /next connection failures are retried before the runtime gives up and exits (default 1500).
+// Tests and emulators that kill their Runtime API set it low so functions exit promptly.
+inline constexpr std::string_view kRetryBudgetEnv = "ZEROSTART_RUNTIME_RETRY_MS";
+
+struct RunConfig {
+  enum class Protocol { kRuntimeApi, kGo1x };
+  Protocol protocol = Protocol::kRuntimeApi;
+  RuntimeApiEndpoint endpoint;   // kRuntimeApi
+  uint16_t go1x_port = 0;        // kGo1x
+  RetryPolicy retry;
+  log::Level log_level = log::Level::kError;
+};
+
+// _LAMBDA_SERVER_PORT (non-empty) selects go1.x and wins, as in aws-lambda-go; otherwise a
+// non-empty AWS_LAMBDA_RUNTIME_API selects the Runtime API. AWS_LAMBDA_LOG_LEVEL sets the log
+// level (default: errors only; unknown values keep the default), ZEROSTART_RUNTIME_RETRY_MS
+// the retry budget.
+// Errors: InvalidArgument when neither protocol variable is set, or a value does not parse;
+// the message is meant for a one-line stderr report.
+Result<RunConfig> RunConfigFromEnvironment(const EnvMap& env);
+
+}  // namespace zerostart::runtime
+
+#endif  // ZEROSTART_SRC_RUNTIME_RUN_CONFIG_H_

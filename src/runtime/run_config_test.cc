@@ -1,0 +1,79 @@
+#include "src/runtime/run_config.h"
+
+#include <gtest/gtest.h>
+
+namespace zerostart::runtime {
+namespace {
+
+TEST(RunConfigTest, RuntimeApiFromHostPort) {
+  Result<RunConfig> c = RunConfigFromEnvironment({{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->protocol, RunConfig::Protocol::kRuntimeApi);
+  EXPECT_EQ(c->endpoint.address.port, 9001);
+  EXPECT_EQ(c->log_level, log::Level::kError);
+  EXPECT_EQ(c->retry.budget, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c->retry.attempts, 5);
+}
+
+TEST(RunConfigTest, Go1xWinsOverRuntimeApi) {
+  Result<RunConfig> c = RunConfigFromEnvironment(
+      {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"}, {"_LAMBDA_SERVER_PORT", "8001"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->protocol, RunConfig::Protocol::kGo1x);
+  EXPECT_EQ(c->go1x_port, 8001);
+}
+
+TEST(RunConfigTest, EmptyValuesCountAsUnset) {
+  Result<RunConfig> c = RunConfigFromEnvironment(
+      {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"}, {"_LAMBDA_SERVER_PORT", ""}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->protocol, RunConfig::Protocol::kRuntimeApi);
+}
+
+TEST(RunConfigTest, NeitherIsAClearError) {
+  Result<RunConfig> c = RunConfigFromEnvironment({{"PATH", "/bin"}, {"AWS_LAMBDA_RUNTIME_API", ""}});
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("AWS_LAMBDA_RUNTIME_API"), std::string::npos);
+  EXPECT_NE(c.status().message().find("_LAMBDA_SERVER_PORT"), std::string::npos);
+}
+
+TEST(RunConfigTest, BadValues) {
+  EXPECT_FALSE(RunConfigFromEnvironment({{"AWS_LAMBDA_RUNTIME_API", "nohost"}}).ok());
+  EXPECT_FALSE(RunConfigFromEnvironment({{"_LAMBDA_SERVER_PORT", "http"}}).ok());
+  EXPECT_FALSE(RunConfigFromEnvironment({{"_LAMBDA_SERVER_PORT", "0"}}).ok());
+  EXPECT_FALSE(RunConfigFromEnvironment(
+                   {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}, {"ZEROSTART_RUNTIME_RETRY_MS", "-1"}})
+                   .ok());
+}
+
+TEST(RunConfigTest, LogLevelAndRetryBudget) {
+  Result<RunConfig> c = RunConfigFromEnvironment({{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"},
+                                                  {"AWS_LAMBDA_LOG_LEVEL", "DEBUG"},
+                                                  {"ZEROSTART_RUNTIME_RETRY_MS", "40"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->log_level, log::Level::kDebug);
+  EXPECT_EQ(c->retry.budget, std::chrono::milliseconds(40));
+  c = RunConfigFromEnvironment(
+      {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}, {"AWS_LAMBDA_LOG_LEVEL", "loud"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->log_level, log::Level::kError);
+}
+
+TEST(RetryPolicyTest, DelaysDoubleAndAddUpToTheBudget) {
+  RetryPolicy p;
+  p.attempts = 5;
+  p.budget = std::chrono::milliseconds(1500);
+  EXPECT_EQ(p.DelayBeforeRetry(1).count(), 100);
+  EXPECT_EQ(p.DelayBeforeRetry(2).count(), 200);
+  EXPECT_EQ(p.DelayBeforeRetry(3).count(), 400);
+  EXPECT_EQ(p.DelayBeforeRetry(4).count(), 800);
+  p.budget = std::chrono::milliseconds(0);
+  EXPECT_EQ(p.DelayBeforeRetry(1).count(), 0);
+  p.attempts = 1;
+  p.budget = std::chrono::milliseconds(10);
+  EXPECT_EQ(p.DelayBeforeRetry(1).count(), 10);
+}
+
+}  // namespace
+}  // namespace zerostart::runtime

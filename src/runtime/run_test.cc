@@ -1,0 +1,300 @@
+// zerostart::Run end to end, in-process, against FakeRuntimeApi. The fake ends each run by
+// closing and refusing connections; the bounded retry (ZEROSTART_RUNTIME_RETRY_MS, small here)
+// then makes Run() return.
+#include "zerostart/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+
+#include "src/common/lambda_protocol.h"
+#include "src/runtime/testing/fake_runtime_api.h"
+
+namespace zerostart {
+namespace {
+
+using runtime::testing::AcceptedReply;
+using runtime::testing::EventReply;
+using runtime::testing::FakeRuntimeApi;
+using runtime::testing::Reply;
+using runtime::testing::ServeEvents;
+
+struct MyDomainError : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+int RunAgainst(const FakeRuntimeApi& server, const Handler& handler, InitFunction init = {},
+               std::string endpoint = "") {
+  RunOptions options;
+  options.init = std::move(init);
+  options.environment = {
+      {"AWS_LAMBDA_RUNTIME_API", endpoint.empty() ? server.address() : endpoint},
+      {"ZEROSTART_RUNTIME_RETRY_MS", "20"}};
+  return Run(handler, options);
+}
+
+Response Echo(const Invocation& inv) { return Response::Success(inv.payload, inv.content_type); }
+
+// The POSTs the server received, in order.
+std::vector<http::Request> Posts(const FakeRuntimeApi& server) {
+  std::vector<http::Request> posts;
+  for (http::Request& r : server.requests()) {
+    if (r.method == "POST") posts.push_back(std::move(r));
+  }
+  return posts;
+}
+
+TEST(RunTest, ServesEventsThenReturnsNonZeroQuicklyWhenTheServerGoes) {
+  FakeRuntimeApi server(ServeEvents({EventReply("a", "1"), EventReply("b", R"({"x":2})"),
+                                     EventReply("c", "three", "text/plain")}));
+  auto start = std::chrono::steady_clock::now();
+  int code = RunAgainst(server, Echo);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(code, 1);
+  EXPECT_LT(elapsed, std::chrono::seconds(2));
+
+  std::vector<http::Request> requests = server.requests();
+  ASSERT_EQ(requests.size(), 7u);  // (next, response) x 3, then the refused next
+  std::vector<http::Request> posts = Posts(server);
+  ASSERT_EQ(posts.size(), 3u);
+  EXPECT_EQ(posts[0].target, "/2018-06-01/runtime/invocation/a/response");
+  EXPECT_EQ(posts[0].body, "1");
+  EXPECT_EQ(posts[1].body, R"({"x":2})");
+  EXPECT_EQ(posts[2].target, "/2018-06-01/runtime/invocation/c/response");
+  EXPECT_EQ(posts[2].body, "three");
+  EXPECT_EQ(posts[2].headers.Get("Content-Type"), "text/plain");
+  EXPECT_EQ(server.connections_accepted(), 1u);
+}
+
+TEST(RunTest, HandlerFailuresArePostedAndTheLoopGoesOn) {
+  FakeRuntimeApi server(ServeEvents({EventReply("std", "std"), EventReply("custom", "custom"),
+                                     EventReply("int", "int"), EventReply("failure", "failure"),
+                                     EventReply("unhandled", "unhandled"),
+                                     EventReply("ok", "ok")}));
+  int code = RunAgainst(server, [](const Invocation& inv) -> Response {
+    if (inv.payload == "std") throw std::runtime_error("ünïcödé broke\n\"here\"");
+    if (inv.payload == "custom") throw MyDomainError("domain");
+    if (inv.payload == "int") throw 42;
+    if (inv.payload == "failure") return Response::Failure("MyError", "returned");
+    if (inv.payload == "unhandled") return Response::Failure("", "no type");
+    return Response::Success("fine");
+  });
+  EXPECT_EQ(code, 1);
+  std::vector<http::Request> posts = Posts(server);
+  ASSERT_EQ(posts.size(), 6u);
+  struct Expected {
+    std::string target_id, type, message;
+  };
+  std::vector<Expected> expected = {
+      {"std", "std::runtime_error", "ünïcödé broke\n\"here\""},
+      {"custom", "zerostart::(anonymous namespace)::MyDomainError", "domain"},
+      {"int", "UnknownException", "int thrown"},
+      {"failure", "MyError", "returned"},
+      {"unhandled", "Unhandled", "no type"},
+  };
+  for (size_t i = 0; i < expected.size(); ++i) {
+    SCOPED_TRACE(expected[i].target_id);
+    EXPECT_EQ(posts[i].target, "/2018-06-01/runtime/invocation/" + expected[i].target_id + "/error");
+    EXPECT_EQ(posts[i].headers.Get("Lambda-Runtime-Function-Error-Type"), expected[i].type);
+    nlohmann::json body = nlohmann::json::parse(posts[i].body);
+    EXPECT_EQ(body["errorType"], expected[i].type);
+    EXPECT_EQ(body["errorMessage"], expected[i].message);
+    EXPECT_TRUE(body["stackTrace"].is_array());
+  }
+  // The raw bytes carry the UTF-8 unchanged (not \u escapes, not \uffff).
+  EXPECT_NE(posts[0].body.find("ünïcödé"), std::string::npos);
+  EXPECT_EQ(posts[5].target, "/2018-06-01/runtime/invocation/ok/response");
+  EXPECT_EQ(posts[5].body, "fine");
+}
+
+TEST(RunTest, TraceIdIsExportedDuringTheHandlerOnly) {
+  Reply traced = EventReply("t1", "{}");
+  traced.response.headers.Add(std::string(lambda::kTraceIdHeader),
+                              "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
+  FakeRuntimeApi server(ServeEvents({traced, EventReply("t2", "{}")}));
+  std::vector<std::optional<std::string>> seen;
+  RunAgainst(server, [&](const Invocation&) {
+    const char* value = std::getenv("_X_AMZN_TRACE_ID");
+    seen.push_back(value ? std::optional<std::string>(value) : std::nullopt);
+    return Response::Success("{}");
+  });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
+  EXPECT_EQ(seen[1], std::nullopt);
+  EXPECT_EQ(std::getenv("_X_AMZN_TRACE_ID"), nullptr);
+}
+
+TEST(RunTest, InitRunsFirstAndItsFailureIsReported) {
+  FakeRuntimeApi server(ServeEvents({EventReply("never", "{}")}));
+  bool handler_called = false;
+  int code = RunAgainst(
+      server,
+      [&](const Invocation&) {
+        handler_called = true;
+        return Response::Success("");
+      },
+      [] { return FailedPreconditionError("missing MODEL_PATH ü"); });
+  EXPECT_EQ(code, 2);
+  EXPECT_FALSE(handler_called);
+  std::vector<http::Request> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);  // no /next after a failed init
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].target, "/2018-06-01/runtime/init/error");
+  EXPECT_EQ(requests[0].headers.Get("Lambda-Runtime-Function-Error-Type"), "Runtime.InitError");
+  nlohmann::json body = nlohmann::json::parse(requests[0].body);
+  EXPECT_EQ(body["errorMessage"], "missing MODEL_PATH ü");
+}
+
+TEST(RunTest, InitThatThrowsIsReportedToo) {
+  FakeRuntimeApi server(ServeEvents({}));
+  int code = RunAgainst(server, Echo, []() -> Status { throw std::invalid_argument("cfg"); });
+  EXPECT_EQ(code, 2);
+  std::vector<http::Request> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].headers.Get("Lambda-Runtime-Function-Error-Type"), "std::invalid_argument");
+}
+
+TEST(RunTest, SuccessfulInitRunsBeforeTheFirstNext) {
+  FakeRuntimeApi server(ServeEvents({EventReply("a", "{}")}));
+  size_t requests_at_init = 99;
+  std::string order;
+  RunAgainst(
+      server,
+      [&](const Invocation&) {
+        order += "handler ";
+        return Response::Success("");
+      },
+      [&] {
+        requests_at_init = server.requests().size();
+        order += "init ";
+        return OkStatus();
+      });
+  EXPECT_EQ(requests_at_init, 0u);
+  EXPECT_EQ(order, "init handler ");
+}
+
+TEST(RunTest, QuirkyServerStillGetsAnswers) {
+  // 204, then an event with no content type, no deadline; then one with a 1970 deadline and a
+  // chunked body; POSTs answered 200 (cargo-lambda); the connection closed after each reply.
+  std::vector<std::chrono::milliseconds> remaining;
+  FakeRuntimeApi server([](const http::Request& request, size_t index) {
+    Reply reply;
+    if (request.method == "POST") {
+      reply.response.status = 200;
+    } else if (index == 0) {
+      reply.response.status = 204;
+    } else if (index == 1) {
+      reply = EventReply("bare", "p1", /*content_type=*/"", /*deadline_ms=*/"");
+    } else if (index == 3) {
+      reply.raw =
+          "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: old\r\n"
+          "Lambda-Runtime-Deadline-Ms: 600000\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "2\r\np2\r\n0\r\n\r\n";
+    } else {
+      return runtime::testing::StopReply();
+    }
+    reply.close_after = true;
+    return reply;
+  });
+  int code = RunAgainst(server, [&](const Invocation& inv) {
+    remaining.push_back(inv.RemainingTime());
+    return Response::Success(inv.payload + "!");
+  });
+  EXPECT_EQ(code, 1);
+  std::vector<http::Request> posts = Posts(server);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].target, "/2018-06-01/runtime/invocation/bare/response");
+  EXPECT_EQ(posts[0].body, "p1!");
+  EXPECT_EQ(posts[1].target, "/2018-06-01/runtime/invocation/old/response");
+  EXPECT_EQ(posts[1].body, "p2!");
+  ASSERT_EQ(remaining.size(), 2u);
+  EXPECT_LT(remaining[0].count(), 0);  // missing deadline: epoch
+  EXPECT_LT(remaining[1].count(), 0);  // 1970 deadline: the handler ran anyway
+}
+
+TEST(RunTest, RejectedResponseIsLoggedAndServingContinues) {
+  FakeRuntimeApi server([](const http::Request& request, size_t index) {
+    if (request.method == "POST") {
+      Reply reply;
+      reply.response.status = index == 1 ? 413 : 202;
+      return reply;
+    }
+    if (index < 4) return EventReply("id" + std::to_string(index), "{}");
+    return runtime::testing::StopReply();
+  });
+  int code = RunAgainst(server, [](const Invocation& inv) {
+    return Response::Success(inv.request_id == "id0" ? std::string(7'000'000, 'x') : "small");
+  });
+  EXPECT_EQ(code, 1);
+  std::vector<http::Request> posts = Posts(server);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].body.size(), 7'000'000u);
+  EXPECT_EQ(posts[1].target, "/2018-06-01/runtime/invocation/id2/response");
+}
+
+TEST(RunTest, ErrorStatusOnNextEndsTheLoop) {
+  FakeRuntimeApi server([](const http::Request&, size_t) {
+    Reply reply;
+    reply.response.status = 500;
+    return reply;
+  });
+  EXPECT_EQ(RunAgainst(server, Echo), 1);
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(RunTest, UrlEndpointWithPath) {
+  FakeRuntimeApi server(ServeEvents({EventReply("u", "url")}));
+  int code = RunAgainst(server, Echo, {},
+                        "http://127.0.0.1:" + std::to_string(server.port()) + "/.rt/echo");
+  EXPECT_EQ(code, 1);
+  std::vector<http::Request> posts = Posts(server);
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(posts[0].target, "/.rt/echo/2018-06-01/runtime/invocation/u/response");
+  EXPECT_EQ(posts[0].body, "url");
+}
+
+TEST(RunTest, Go1xIsNotSupportedYet) {
+  RunOptions options;
+  options.environment = {{"_LAMBDA_SERVER_PORT", "8001"}, {"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}};
+  testing::internal::CaptureStderr();
+  int code = zerostart::Run(Echo, options);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("go1.x protocol not supported yet"), std::string::npos) << err;
+}
+
+TEST(RunTest, NoProtocolInTheEnvironment) {
+  RunOptions options;
+  options.environment = {{"PATH", "/usr/bin"}};
+  testing::internal::CaptureStderr();
+  int code = zerostart::Run(Echo, options);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(code, 0);
+  EXPECT_NE(err.find("AWS_LAMBDA_RUNTIME_API"), std::string::npos) << err;
+}
+
+TEST(RunTest, NothingListeningGivesUpQuickly) {
+  uint16_t port;
+  {
+    FakeRuntimeApi gone(ServeEvents({}));
+    port = gone.port();
+  }
+  RunOptions options;
+  options.environment = {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + std::to_string(port)},
+                         {"ZEROSTART_RUNTIME_RETRY_MS", "30"}};
+  testing::internal::CaptureStderr();
+  auto start = std::chrono::steady_clock::now();
+  int code = zerostart::Run(Echo, options);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 1);
+  EXPECT_LT(elapsed, std::chrono::seconds(1));
+  EXPECT_NE(err.find("unreachable after 5 attempts"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace zerostart

@@ -1,0 +1,205 @@
+#include "src/runtime/runtime_api_client.h"
+
+#include <algorithm>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "src/common/lambda_protocol.h"
+#include "src/common/log.h"
+#include "src/common/net.h"
+#include "src/runtime/error_json.h"
+#include "src/runtime/invocation_headers.h"
+
+#ifndef ZEROSTART_VERSION
+#define ZEROSTART_VERSION "dev"
+#endif
+
+namespace zerostart::runtime {
+namespace {
+
+constexpr std::string_view kUserAgent = "zerostart/" ZEROSTART_VERSION;
+// Plain HTTP/1.1 header names (RFC 9110/9112), not Lambda facts.
+constexpr std::string_view kHostHeader = "Host";
+constexpr std::string_view kUserAgentHeader = "User-Agent";
+constexpr std::string_view kConnectionHeader = "Connection";
+// A POST body buffer above this is freed after sending rather than kept for reuse, so one
+// large response does not stay resident for the life of the process.
+constexpr size_t kMaxRetainedBody = 64 * 1024;
+constexpr int kPayloadTooLarge = 413;
+constexpr int kNoContent = 204;
+// How much of a Runtime API error body goes into a log line (it is Lambda's text, not a payload).
+constexpr size_t kMaxQuotedBody = 200;
+
+bool IsSuccess(int status) { return status >= 200 && status < 300; }
+
+bool ServerWantsClose(const http::Response& response) {
+  std::optional<std::string_view> connection = response.headers.Get(kConnectionHeader);
+  return connection.has_value() && http::EqualsIgnoreCase(*connection, "close");
+}
+
+// "<what>: HTTP 413 Request Entity Too Large: <start of body>".
+std::string DescribeHttpError(std::string_view what, const http::Response& response) {
+  std::string m(what);
+  m += ": HTTP ";
+  m += std::to_string(response.status);
+  m += ' ';
+  m += response.reason.empty() ? http::ReasonPhrase(response.status) : response.reason;
+  if (!response.body.empty()) {
+    m += ": ";
+    m.append(response.body, 0, std::min(response.body.size(), kMaxQuotedBody));
+  }
+  return m;
+}
+
+void ReleaseBody(std::string* body) {
+  if (body->capacity() > kMaxRetainedBody) {
+    std::string().swap(*body);
+  } else {
+    body->clear();
+  }
+}
+
+void SleepFor(std::chrono::milliseconds delay) {
+  if (delay.count() > 0) std::this_thread::sleep_for(delay);
+}
+
+void AddCommonHeaders(const RuntimeApiEndpoint& endpoint, http::Headers* headers) {
+  headers->Add(std::string(kHostHeader), endpoint.host_header);
+  headers->Add(std::string(kUserAgentHeader), std::string(kUserAgent));
+}
+
+}  // namespace
+
+std::chrono::milliseconds RetryPolicy::DelayBeforeRetry(int retry) const {
+  int retries = std::max(attempts - 1, 1);
+  // budget * 2^(retry-1) / (2^retries - 1): the delays double and add up to the budget.
+  long long weight = 1LL << std::clamp(retry - 1, 0, 30);
+  long long total_weight = (1LL << std::min(retries, 31)) - 1;
+  return std::chrono::milliseconds(budget.count() * weight / total_weight);
+}
+
+RuntimeApiClient::RuntimeApiClient(RuntimeApiEndpoint endpoint, RetryPolicy retry)
+    : endpoint_(std::move(endpoint)), retry_(retry) {
+  retry_.attempts = std::max(retry_.attempts, 1);
+  next_.method = "GET";
+  next_.target = endpoint_.path_prefix;
+  next_.target += lambda::kNextPath;
+  AddCommonHeaders(endpoint_, &next_.headers);
+  post_.method = "POST";
+}
+
+Result<http::Response> RuntimeApiClient::Exchange(const http::Request& request) {
+  for (;;) {
+    const bool reused = connection_.has_value();
+    if (!reused) {
+      ZS_ASSIGN_OR_RETURN(UniqueFd fd, net::Connect(endpoint_.address));
+      connection_.emplace(std::move(fd));
+    }
+    Status written = connection_->Write(request);
+    Status failure;
+    if (written.ok()) {
+      Result<http::Response> response = connection_->ReadResponse();
+      if (response.ok()) {
+        if (ServerWantsClose(*response)) connection_.reset();
+        return response;
+      }
+      failure = response.status();
+    } else {
+      failure = written;
+    }
+    connection_.reset();
+    // Only a *reused* connection that failed before any byte of a response came back is a
+    // stale keep-alive (Unavailable from the write, or from a read that saw a clean close or
+    // reset first). Anything else on a fresh connection is a real failure.
+    if (!reused || failure.code() != StatusCode::kUnavailable) return failure;
+    log::Debug("runtime: Runtime API closed the kept-alive connection; reconnecting");
+  }
+}
+
+Status RuntimeApiClient::Next(Invocation* invocation) {
+  int failures = 0;
+  for (;;) {
+    Result<http::Response> response = Exchange(next_);
+    if (!response.ok()) {
+      ++failures;
+      if (failures >= retry_.attempts) {
+        return UnavailableError("Runtime API at " + endpoint_.host_header + " unreachable after " +
+                                std::to_string(failures) + " attempts: " +
+                                response.status().ToString());
+      }
+      log::Warning("runtime: GET next failed (" + response.status().ToString() + "); retrying");
+      SleepFor(retry_.DelayBeforeRetry(failures));
+      continue;
+    }
+    failures = 0;
+    if (response->status == kNoContent) {
+      // Some local emulators answer 204 while no event is queued: poll again, without spinning.
+      SleepFor(retry_.empty_poll_delay);
+      continue;
+    }
+    if (!IsSuccess(response->status)) {
+      // Lambda uses 4xx/5xx on /next to say the environment is broken; the runtime must exit.
+      return FailedPreconditionError(DescribeHttpError("GET next", *response));
+    }
+    if (!FillInvocation(&*response, invocation)) {
+      log::Error("runtime: GET next returned an event without " +
+                 std::string(lambda::kRequestIdHeader) + "; nothing to answer, skipping it");
+      SleepFor(retry_.empty_poll_delay);
+      continue;
+    }
+    return OkStatus();
+  }
+}
+
+void RuntimeApiClient::StartPost(std::string_view target_path, std::string_view id,
+                                 std::string_view suffix) {
+  post_.target.assign(endpoint_.path_prefix);
+  post_.target += target_path;
+  post_.target += id;
+  post_.target += suffix;
+  post_.headers.clear();
+  AddCommonHeaders(endpoint_, &post_.headers);
+}
+
+Status RuntimeApiClient::SendPost(std::string_view what) {
+  Result<http::Response> response = Exchange(post_);
+  if (!response.ok()) return response.status().WithContext(what);
+  if (IsSuccess(response->status)) return OkStatus();
+  std::string message = DescribeHttpError(what, *response);
+  if (response->status == kPayloadTooLarge) return ResourceExhaustedError(std::move(message));
+  return FailedPreconditionError(std::move(message));
+}
+
+Status RuntimeApiClient::Respond(const Invocation& invocation, Response* response) {
+  StartPost(lambda::kInvocationPrefix, invocation.request_id, lambda::kResponseSuffix);
+  if (!response->content_type().empty()) {
+    post_.headers.Add(std::string(lambda::kContentTypeHeader), response->content_type());
+  }
+  post_.body = std::move(response->mutable_payload());
+  Status sent = SendPost("POST response");
+  ReleaseBody(&post_.body);
+  return sent;
+}
+
+Status RuntimeApiClient::PostError(std::string_view what, const FunctionError& error) {
+  post_.headers.Add(std::string(lambda::kContentTypeHeader), std::string(lambda::kJsonContentType));
+  post_.headers.Add(std::string(lambda::kFunctionErrorTypeHeader),
+                    std::string(EffectiveErrorType(error)));
+  SerializeErrorBody(error, &post_.body);
+  Status sent = SendPost(what);
+  ReleaseBody(&post_.body);
+  return sent;
+}
+
+Status RuntimeApiClient::ReportError(const Invocation& invocation, const FunctionError& error) {
+  StartPost(lambda::kInvocationPrefix, invocation.request_id, lambda::kErrorSuffix);
+  return PostError("POST error", error);
+}
+
+Status RuntimeApiClient::ReportInitError(const FunctionError& error) {
+  StartPost(lambda::kInitErrorPath, {}, {});
+  return PostError("POST init/error", error);
+}
+
+}  // namespace zerostart::runtime

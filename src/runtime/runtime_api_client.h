@@ -1,0 +1,84 @@
+// RuntimeApiClient: the Lambda Runtime API (2018-06-01) over ONE kept-alive HTTP/1.1
+// connection to AWS_LAMBDA_RUNTIME_API.
+//
+//   GET  {prefix}/2018-06-01/runtime/invocation/next           (no timeout: Lambda freezes us)
+//   POST {prefix}/2018-06-01/runtime/invocation/{id}/response  (Content-Type from the Response,
+//                                                               left out when it is empty)
+//   POST {prefix}/2018-06-01/runtime/invocation/{id}/error     (+ Lambda-Runtime-Function-Error-Type)
+//   POST {prefix}/2018-06-01/runtime/init/error                (+ Lambda-Runtime-Function-Error-Type)
+//
+// Tolerated quirks (seen in RIE, cargo-lambda, @vercel/fun and real Lambda): any 2xx on POSTs
+// (cargo-lambda answers 200, Lambda 202); 204 on /next (poll again after a short sleep);
+// chunked /next bodies; missing Content-Type and other optional headers; a missing or 1970
+// deadline; a /next without a request id (logged, skipped); a server that closes the kept-alive
+// connection between requests (reconnect once and resend: nothing of the response was read,
+// so even a POST is safe to resend).
+//
+// Failures: /next connection failures are retried `RetryPolicy::attempts` times with
+// exponential backoff, then Next() returns Unavailable; a 4xx/5xx on /next returns
+// FailedPrecondition (Lambda reports a container error and expects the runtime to exit).
+// Non-2xx on a POST returns an error (ResourceExhausted for 413, FailedPrecondition for other
+// statuses, Unavailable when the server could not be reached) and the client stays usable.
+//
+// The request id goes into the path as sent by the server (Lambda's are UUIDs); the HTTP
+// serialiser percent-encodes only spaces and control bytes in it.
+//
+// Thread safety: one thread at a time (see Transport).
+#ifndef ZEROSTART_SRC_RUNTIME_RUNTIME_API_CLIENT_H_
+#define ZEROSTART_SRC_RUNTIME_RUNTIME_API_CLIENT_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "src/http/connection.h"
+#include "src/http/message.h"
+#include "src/runtime/endpoint.h"
+#include "src/runtime/transport.h"
+
+namespace zerostart::runtime {
+
+struct RetryPolicy {
+  // Tries of GET /next before giving up (at least 1).
+  int attempts = 5;
+  // Total sleep spread over the retries, doubling each time: with 5 attempts and 1500 ms the
+  // sleeps are 100, 200, 400 and 800 ms.
+  std::chrono::milliseconds budget{1500};
+  // Sleep after a 204 (or a /next without a request id) before polling again.
+  std::chrono::milliseconds empty_poll_delay{10};
+
+  // The sleep before retry number `retry` (1-based).
+  std::chrono::milliseconds DelayBeforeRetry(int retry) const;
+};
+
+class RuntimeApiClient final : public Transport {
+ public:
+  explicit RuntimeApiClient(RuntimeApiEndpoint endpoint, RetryPolicy retry = {});
+
+  Status Next(Invocation* invocation) override;
+  Status Respond(const Invocation& invocation, Response* response) override;
+  Status ReportError(const Invocation& invocation, const FunctionError& error) override;
+  Status ReportInitError(const FunctionError& error) override;
+
+ private:
+  // Sends `request` and reads the response on the kept-alive connection, connecting first if
+  // needed. If a reused connection turns out to be closed by the server (the write fails, or
+  // the read ends before any byte), reconnects once and resends.
+  Result<http::Response> Exchange(const http::Request& request);
+  // Fills post_ with a POST to `target` (prefix added) and the common headers.
+  void StartPost(std::string_view target_path, std::string_view id, std::string_view suffix);
+  // Sends post_; OK on any 2xx. `what` names the call in error messages.
+  Status SendPost(std::string_view what);
+  Status PostError(std::string_view what, const FunctionError& error);
+
+  RuntimeApiEndpoint endpoint_;
+  RetryPolicy retry_;
+  std::optional<http::Connection> connection_;
+  http::Request next_;  // built once: GET /next never changes
+  http::Request post_;  // reused for every POST (keeps its buffers)
+};
+
+}  // namespace zerostart::runtime
+
+#endif  // ZEROSTART_SRC_RUNTIME_RUNTIME_API_CLIENT_H_

@@ -1,0 +1,154 @@
+#include "src/runtime/testing/fake_runtime_api.h"
+
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+
+#include "src/common/lambda_protocol.h"
+#include "src/common/net.h"
+#include "src/http/connection.h"
+
+namespace zerostart::runtime::testing {
+
+FakeRuntimeApi::FakeRuntimeApi(Script script) : script_(std::move(script)) {
+  Result<UniqueFd> listener = net::Listen({"127.0.0.1", 0});
+  Result<uint16_t> port = listener.ok() ? net::LocalPort(listener->get()) : listener.status();
+  if (!port.ok()) {
+    std::fprintf(stderr, "FakeRuntimeApi: cannot listen: %s\n", port.status().ToString().c_str());
+    std::abort();
+  }
+  listener_ = std::move(listener).value();
+  port_ = *port;
+  thread_ = std::thread([this] { Serve(); });
+}
+
+FakeRuntimeApi::~FakeRuntimeApi() { Stop(); }
+
+std::string FakeRuntimeApi::address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+std::vector<http::Request> FakeRuntimeApi::requests() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+size_t FakeRuntimeApi::connections_accepted() const {
+  std::lock_guard lock(mutex_);
+  return connections_;
+}
+
+bool FakeRuntimeApi::WaitForRequests(size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return requests_.size() >= count; });
+}
+
+void FakeRuntimeApi::CloseListener() {
+  std::lock_guard lock(mutex_);
+  listener_.Reset();
+}
+
+void FakeRuntimeApi::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    // shutdown() wakes a thread blocked in accept() or read() on these fds.
+    if (listener_.valid()) (void)::shutdown(listener_.get(), SHUT_RDWR);
+    if (connection_fd_ >= 0) (void)::shutdown(connection_fd_, SHUT_RDWR);
+  }
+  if (thread_.joinable()) thread_.join();
+  CloseListener();
+}
+
+void FakeRuntimeApi::Serve() {
+  for (;;) {
+    int listen_fd;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || !listener_.valid()) return;
+      listen_fd = listener_.get();
+    }
+    Result<UniqueFd> accepted = net::Accept(listen_fd);
+    if (!accepted.ok()) return;
+    http::Connection connection(std::move(accepted).value());
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      ++connections_;
+      connection_fd_ = connection.fd();
+    }
+    bool stop = false;
+    for (;;) {
+      Result<http::Request> request = connection.ReadRequest();
+      if (!request.ok()) break;
+      size_t index;
+      {
+        std::lock_guard lock(mutex_);
+        requests_.push_back(*request);
+        index = requests_.size() - 1;
+      }
+      changed_.notify_all();
+      Reply reply = script_(*request, index);
+      if (reply.stop) {
+        stop = true;
+        break;
+      }
+      Status written = reply.raw.empty() ? connection.Write(reply.response)
+                                         : net::WriteAll(connection.fd(), reply.raw);
+      if (!written.ok() || reply.close_after) break;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      connection_fd_ = -1;
+    }
+    if (stop) {
+      CloseListener();
+      return;  // `connection` closes on scope exit, after the listener: connects now fail
+    }
+  }
+}
+
+Reply EventReply(std::string request_id, std::string payload, std::string content_type,
+                 std::string deadline_ms) {
+  Reply reply;
+  reply.response.status = 200;
+  if (!request_id.empty()) {
+    reply.response.headers.Add(std::string(lambda::kRequestIdHeader), std::move(request_id));
+  }
+  if (!deadline_ms.empty()) {
+    reply.response.headers.Add(std::string(lambda::kDeadlineMsHeader), std::move(deadline_ms));
+  }
+  if (!content_type.empty()) {
+    reply.response.headers.Add(std::string(lambda::kContentTypeHeader), std::move(content_type));
+  }
+  reply.response.body = std::move(payload);
+  return reply;
+}
+
+Reply AcceptedReply() {
+  Reply reply;
+  reply.response.status = 202;
+  reply.response.headers.Add(std::string(lambda::kContentTypeHeader),
+                             std::string(lambda::kJsonContentType));
+  reply.response.body = std::string(lambda::kAcceptedBody);
+  return reply;
+}
+
+Reply StopReply() {
+  Reply reply;
+  reply.stop = true;
+  return reply;
+}
+
+Script ServeEvents(std::vector<Reply> events) {
+  auto queue = std::make_shared<std::vector<Reply>>(std::move(events));
+  auto next = std::make_shared<size_t>(0);
+  return [queue, next](const http::Request& request, size_t) -> Reply {
+    if (request.method != "GET") return AcceptedReply();
+    if (*next >= queue->size()) return StopReply();
+    return (*queue)[(*next)++];
+  };
+}
+
+}  // namespace zerostart::runtime::testing

@@ -1,0 +1,88 @@
+// FakeRuntimeApi: a scripted, in-process Runtime API server for tests (test-only code).
+// Listens on 127.0.0.1:0 and serves one connection at a time on its own thread, recording
+// every request; a Script decides each reply, so tests can reproduce any server quirk
+// (204s, chunked bodies, missing headers, closing kept-alive connections, refusing).
+//
+// Thread safety: the script runs on the server thread; the public methods are safe to call
+// from any thread.
+#ifndef ZEROSTART_SRC_RUNTIME_TESTING_FAKE_RUNTIME_API_H_
+#define ZEROSTART_SRC_RUNTIME_TESTING_FAKE_RUNTIME_API_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "src/common/unique_fd.h"
+#include "src/http/message.h"
+
+namespace zerostart::runtime::testing {
+
+// What the server does with one request.
+struct Reply {
+  http::Response response;  // sent as is (Content-Length added), unless `raw` is non-empty
+  std::string raw;          // bytes sent verbatim instead (hand-made chunked responses...)
+  bool close_after = false; // close the connection after replying (a stale keep-alive)
+  bool stop = false;        // send nothing, close the connection AND the listener: from now
+                            // on connections are refused
+};
+
+// request, 0-based index of the request since the server started.
+using Script = std::function<Reply(const http::Request& request, size_t index)>;
+
+class FakeRuntimeApi {
+ public:
+  explicit FakeRuntimeApi(Script script);
+  ~FakeRuntimeApi();  // Stop()
+  FakeRuntimeApi(const FakeRuntimeApi&) = delete;
+  FakeRuntimeApi& operator=(const FakeRuntimeApi&) = delete;
+
+  uint16_t port() const { return port_; }
+  // "127.0.0.1:<port>", the form AWS_LAMBDA_RUNTIME_API takes.
+  std::string address() const;
+
+  // A copy of the requests received so far, in order.
+  std::vector<http::Request> requests() const;
+  size_t connections_accepted() const;
+  // Blocks until `count` requests have arrived (true) or `timeout` passed (false).
+  bool WaitForRequests(size_t count, std::chrono::milliseconds timeout) const;
+
+  // Stops listening, closes any open connection and joins the server thread. Idempotent.
+  void Stop();
+
+ private:
+  void Serve();
+  void CloseListener();
+
+  Script script_;
+  UniqueFd listener_;
+  uint16_t port_ = 0;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::vector<http::Request> requests_;
+  size_t connections_ = 0;
+  int connection_fd_ = -1;  // the open connection, for Stop() to shut down
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// Ready-made replies and scripts.
+// A /next reply: 200 with the request id, deadline and content type headers set (empty values
+// are left out) and `payload` as body.
+Reply EventReply(std::string request_id, std::string payload,
+                 std::string content_type = "application/json",
+                 std::string deadline_ms = "4102444800000");
+// 202 {"status":"OK"}, what Lambda answers to /response, /error and /init/error.
+Reply AcceptedReply();
+Reply StopReply();
+// Serves `events` in order on GET /next, answers AcceptedReply() to every POST, and replies
+// StopReply() to the /next after the last event (so a runtime under test then gives up).
+Script ServeEvents(std::vector<Reply> events);
+
+}  // namespace zerostart::runtime::testing
+
+#endif  // ZEROSTART_SRC_RUNTIME_TESTING_FAKE_RUNTIME_API_H_

@@ -1,0 +1,40 @@
+// Transport: how invokes reach the function and results go back, independent of the protocol.
+// The invoke loop (invoke_loop.h) only talks to this interface; the Runtime API client
+// (runtime_api_client.h) implements it today, and the go1.x net/rpc server (the function is
+// the RPC server there; Next() would block until Function.Invoke arrives and Respond() would
+// write the RPC reply) plugs in at the same seam.
+//
+// Thread safety: one thread at a time; calls follow Next, then exactly one of Respond /
+// ReportError for that invocation, then Next again.
+#ifndef ZEROSTART_SRC_RUNTIME_TRANSPORT_H_
+#define ZEROSTART_SRC_RUNTIME_TRANSPORT_H_
+
+#include "zerostart/invocation.h"
+#include "zerostart/response.h"
+#include "zerostart/status.h"
+
+namespace zerostart::runtime {
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // Blocks until the next invoke and fills *invocation (reusing its buffers). Transient
+  // failures are retried inside; a returned error means the Lambda side is gone (Unavailable)
+  // or told the function to stop (FailedPrecondition): the loop then exits.
+  virtual Status Next(Invocation* invocation) = 0;
+
+  // Sends a successful result for `invocation`. May move the payload out of *response.
+  // An error means this result was not accepted (e.g. too large); the loop logs it and goes on.
+  virtual Status Respond(const Invocation& invocation, Response* response) = 0;
+
+  // Sends a function error for `invocation`. Errors as for Respond.
+  virtual Status ReportError(const Invocation& invocation, const FunctionError& error) = 0;
+
+  // Reports that initialisation failed (before any Next). The caller exits afterwards.
+  virtual Status ReportInitError(const FunctionError& error) = 0;
+};
+
+}  // namespace zerostart::runtime
+
+#endif  // ZEROSTART_SRC_RUNTIME_TRANSPORT_H_
