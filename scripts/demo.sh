@@ -31,8 +31,7 @@ done
 
 echo "== invoke 1 (cold start): $request"
 "$bin/zerostart" invoke --port "$port" --payload "$request"
-echo
+sleep 0.1  # the emulator prints END/REPORT just after it answers: let them land before we go on
 echo "== invoke 2 (warm)"
 "$bin/zerostart" invoke --port "$port" --payload "$request"
-echo
-sleep 0.1  # let the last REPORT line reach the terminal before we stop the emulator
+sleep 0.1

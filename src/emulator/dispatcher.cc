@@ -68,8 +68,8 @@ void Dispatcher::Stop() {
   }
   next_cv_.notify_all();
   supervisor_cv_.notify_all();
-  for (auto& invocation : answered) invocation->done_cv.notify_all();
-  // Only the first caller finds it joinable... unless two race; the supervisor is joined once.
+  for (auto& invocation : answered) Deliver(invocation);
+  // Stop() may run twice (explicitly, then from the destructor): whoever takes the thread joins it.
   std::thread supervisor;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -114,9 +114,11 @@ void Dispatcher::Enqueue(std::shared_ptr<Invocation> invocation) {
   bool wake_runtime = false;
   bool wake_supervisor = false;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_) {
       Complete(*invocation, ShutdownResult());
+      lock.unlock();
+      Deliver(invocation);
       return;
     }
     queue_.push_back(std::move(invocation));
@@ -131,8 +133,18 @@ void Dispatcher::Enqueue(std::shared_ptr<Invocation> invocation) {
 InvokeResult Dispatcher::Invoke(std::shared_ptr<Invocation> invocation) {
   Enqueue(invocation);
   std::unique_lock<std::mutex> lock(mutex_);
-  invocation->done_cv.wait(lock, [&] { return invocation->done; });
+  invocation->done_cv.wait(lock, [&] { return invocation->delivered; });
   return std::move(invocation->result);
+}
+
+void Dispatcher::Deliver(const std::shared_ptr<Invocation>& invocation) {
+  // `result` no longer changes once `done` is set (under mutex_, by this thread).
+  if (invocation->reply) invocation->reply(invocation->result);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    invocation->delivered = true;
+  }
+  invocation->done_cv.notify_all();
 }
 
 void Dispatcher::InvokeAsync(std::shared_ptr<Invocation> invocation) {
@@ -213,7 +225,7 @@ Dispatcher::PostResult Dispatcher::PostResponse(std::string_view request_id, std
     Complete(*invocation, std::move(result));
     post.report = TicketFor(invocation, now);
   }
-  invocation->done_cv.notify_all();
+  Deliver(invocation);
   return post;
 }
 
@@ -232,7 +244,7 @@ Dispatcher::PostResult Dispatcher::PostError(std::string_view request_id, std::s
     Complete(*invocation, FunctionError(NormalizeErrorBody(body, error_type_header)));
     post.report = TicketFor(invocation, now);
   }
-  invocation->done_cv.notify_all();
+  Deliver(invocation);
   return post;
 }
 
@@ -273,7 +285,7 @@ Dispatcher::PostResult Dispatcher::PostInitError(std::string_view body,
     }
   }
   if (invocation) {
-    invocation->done_cv.notify_all();
+    Deliver(invocation);
   } else {
     options_.sink->WriteStdout(init_report);
   }
@@ -292,7 +304,7 @@ Dispatcher::PostResult Dispatcher::ResponseTooLargeToRead() {
     Complete(*invocation, FunctionError(ResponseTooLargeJson()));
     post.report = TicketFor(invocation, now);
   }
-  invocation->done_cv.notify_all();
+  Deliver(invocation);
   return post;
 }
 
@@ -406,7 +418,7 @@ void Dispatcher::HandleExit(std::unique_lock<std::mutex>& lock) {
                                ExitDescription(wait_status) + ")\n");
   }
   lock.unlock();
-  if (invocation) invocation->done_cv.notify_all();
+  if (invocation) Deliver(invocation);
   if (ticket) Report(std::move(*ticket));
   if (!note.empty()) options_.sink->WriteStdout(note);
   lock.lock();
@@ -423,7 +435,7 @@ void Dispatcher::HandleTimeout(std::unique_lock<std::mutex>& lock) {
       TimeoutLogLine(std::chrono::system_clock::now(), invocation->request_id, timeout_seconds);
   MarkDying();
   lock.unlock();
-  invocation->done_cv.notify_all();
+  Deliver(invocation);
   Report(std::move(ticket));  // measures memory before TearDown kills the process
   lock.lock();
 }
@@ -447,7 +459,7 @@ void Dispatcher::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
     ++reporting_;
   }
   lock.unlock();
-  if (invocation) invocation->done_cv.notify_all();
+  if (invocation) Deliver(invocation);
   if (ticket) {
     Report(std::move(*ticket));
   } else {
@@ -516,7 +528,7 @@ void Dispatcher::SpawnInstance(std::unique_lock<std::mutex>& lock) {
   }
   lock.unlock();
   options_.sink->WriteStderr("zerostart: " + message + "\n");
-  if (invocation) invocation->done_cv.notify_all();
+  if (invocation) Deliver(invocation);
   if (ticket) Report(std::move(*ticket));
   lock.lock();
 }

@@ -86,7 +86,9 @@ class Dispatcher {
   void Stop();
 
   // --- Invoke side ---
-  // Queues `invocation` and blocks until it is answered.
+  // Queues `invocation` and blocks until it is answered. If invocation->reply is set, the
+  // thread that produced the answer calls it first (so the caller's answer does not wait for
+  // this thread to wake up); Invoke() returns after it has run.
   InvokeResult Invoke(std::shared_ptr<Invocation> invocation);
   // Queues an asynchronous (Event) invocation; its result is only logged.
   void InvokeAsync(std::shared_ptr<Invocation> invocation);
@@ -126,6 +128,9 @@ class Dispatcher {
 
   // REQUIRES: mutex_ held. Sets the answer unless one was set; false if it was.
   bool Complete(Invocation& invocation, InvokeResult result);
+  // REQUIRES: mutex_ not held; `invocation` was Complete()d by this thread. Sends the answer
+  // through invocation->reply (if set) and wakes Invoke().
+  void Deliver(const std::shared_ptr<Invocation>& invocation);
   // REQUIRES: mutex_ held. Moves to kDying and wakes whatever waits for this instance.
   void MarkDying();
   // REQUIRES: mutex_ held. A ticket for the in-flight invocation, answered now.

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -46,8 +47,14 @@ struct Invocation {
   // starts here.
   std::atomic<int64_t> started_ns{0};
 
+  // Called once with the answer, by the thread that produced it, before Invoke() returns
+  // (optional). Lets the invoke server start sending the answer without waiting for its own
+  // thread to be scheduled. Must not block for long.
+  std::function<void(const InvokeResult&)> reply;
+
   // Completion (dispatcher): exactly one answer.
-  bool done = false;
+  bool done = false;       // `result` is final
+  bool delivered = false;  // `reply` has run
   InvokeResult result;
   std::condition_variable done_cv;
 };

@@ -40,9 +40,12 @@ class InvokeServer {
  private:
   InvokeServer(Dispatcher* dispatcher, std::string function_name)
       : dispatcher_(dispatcher), function_name_(std::move(function_name)) {}
+  struct DirectReply;
   void Serve(http::Connection& connection);
-  // The answer to one request; `request_id` is set for requests that reached the function.
-  InvokeResult Handle(http::Request& request, std::string* request_id, http::Headers* extra);
+  // The answer to one request. direct->request_id is set for requests that reached the
+  // function; for a RequestResponse invoke the answer may already be (partly) sent through
+  // `direct`. `extra`: headers for the answer.
+  InvokeResult Handle(http::Request& request, DirectReply* direct, http::Headers* extra);
 
   Dispatcher* dispatcher_;
   std::string function_name_;

@@ -62,7 +62,10 @@ void TcpServer::Stop() {
     stopping_ = true;
     // Wakes accept(2) with an error (Linux), so the accept thread ends.
     ::shutdown(listener_.get(), SHUT_RDWR);
-    for (Client& client : clients_) client.connection->Shutdown();
+    // Only the receiving side: a thread blocked reading wakes up (end of stream), while one
+    // that is about to write its last answer (e.g. the shutdown error for a queued invoke) can
+    // still send it.
+    for (Client& client : clients_) ::shutdown(client.connection->fd(), SHUT_RD);
   }
   if (accept_thread_.joinable()) accept_thread_.join();
   std::list<Client> clients;

@@ -39,8 +39,8 @@ class TcpServer {
 
   // Starts accepting.
   void Start();
-  // Stops accepting, shuts every open connection down (waking its thread), joins all threads.
-  // Idempotent.
+  // Stops accepting, shuts down the receiving side of every open connection (waking a thread
+  // blocked reading; one writing still completes), joins all threads. Idempotent.
   void Stop();
 
  private:

@@ -327,20 +327,31 @@ TEST_F(EmulatorTest, QueuedConcurrentInvokesAreAnsweredOnceInOrder) {
   StartFunction("faulty");
   InvokeClient busy_client = Client();
   MustInvoke(busy_client, "{}");  // warm
-  // Occupy the instance, then queue 20 invokes from 20 connections, 10 ms apart.
-  std::thread busy([&] { MustInvoke(busy_client, R"({"action":"sleep_ms","ms":400})"); });
+  // Occupy the instance, then queue 20 invokes from 20 connections, each sent 20 ms after the
+  // previous one (so that they arrive in order).
+  std::thread busy([&] { MustInvoke(busy_client, R"({"action":"sleep_ms","ms":600})"); });
   std::this_thread::sleep_for(milliseconds(50));
   constexpr int kCount = 20;
   std::vector<std::string> bodies(kCount), ids(kCount);
   std::vector<std::thread> threads;
   for (int i = 0; i < kCount; ++i) {
+    std::atomic<bool> sent{false};
     threads.emplace_back([&, i] {
       InvokeClient client = Client();
-      http::Response response = MustInvoke(client, R"({"action":"echo","n":)" + std::to_string(i) + "}");
-      bodies[i] = response.body;
-      ids[i] = Header(response, "X-Amzn-RequestId");
+      http::Request request;
+      request.method = "POST";
+      request.target = "/2015-03-31/functions/function/invocations";
+      request.body = R"({"action":"echo","n":)" + std::to_string(i) + "}";
+      bool written = client.connection().Write(request).ok();
+      sent = true;
+      ASSERT_TRUE(written);
+      auto response = client.connection().ReadResponse();
+      ASSERT_TRUE(response.ok()) << response.status().ToString();
+      bodies[i] = response->body;
+      ids[i] = Header(*response, "X-Amzn-RequestId");
     });
-    std::this_thread::sleep_for(milliseconds(10));
+    WaitUntil([&] { return sent.load(); });
+    std::this_thread::sleep_for(milliseconds(20));
   }
   for (auto& thread : threads) thread.join();
   busy.join();
@@ -448,19 +459,26 @@ TEST_F(EmulatorTest, StopAnswersEveryWaitingInvokeAndKillsTheFunction) {
   MustInvoke(warm, "{}");
   std::vector<pid_t> pids = FunctionPids();
   ASSERT_EQ(pids.size(), 1u);
+  std::atomic<int> sent{0};
   std::atomic<int> answered{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {  // one in flight (hangs), two queued
     threads.emplace_back([&] {
       InvokeClient client = Client();
-      auto response = client.Invoke(R"({"action":"hang"})");
+      http::Request request;
+      request.method = "POST";
+      request.target = "/2015-03-31/functions/function/invocations";
+      request.body = R"({"action":"hang"})";
+      ASSERT_TRUE(client.connection().Write(request).ok());
+      ++sent;
+      auto response = client.connection().ReadResponse();
       if (response.ok() && response->status == 500 && Header(*response, "X-Amzn-ErrorType") == "ServiceException") {
         ++answered;
       }
     });
   }
-  EXPECT_TRUE(WaitUntil([&] { return testing::StartedRequestIds(Log()).size() == 2; }));
-  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_TRUE(WaitUntil([&] { return sent == 3 && testing::StartedRequestIds(Log()).size() == 2; }));
+  std::this_thread::sleep_for(milliseconds(200));  // the server reads and queues the other two
   emulator_->Stop();
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(answered.load(), 3);

@@ -107,6 +107,9 @@ void ChildProcess::ReadLoop(int fd, bool is_stdout) {
     changed_.notify_all();
   }
   ::close(fd);
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++streams_closed_;
+  changed_.notify_all();
 }
 
 std::string ChildProcess::stdout_text() const {
@@ -141,6 +144,9 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
     pid_t done = ::waitpid(pid_, &status, WNOHANG);
     if (done == pid_) {
       status_ = status;
+      // Let the readers take the last bytes (the pipes end when the process is gone).
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait_for(lock, std::chrono::seconds(2), [this] { return streams_closed_ == 2; });
       return status_;
     }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;

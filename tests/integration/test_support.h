@@ -52,7 +52,7 @@ class ChildProcess {
   bool WaitForStderr(const std::string& text, std::chrono::milliseconds timeout);
   bool WaitForStdout(const std::string& text, std::chrono::milliseconds timeout);
   void Signal(int signal);
-  // The wait status, once exited within `timeout`.
+  // The wait status, once exited within `timeout` (and its output read to the end).
   std::optional<int> Wait(std::chrono::milliseconds timeout);
 
  private:
@@ -65,6 +65,7 @@ class ChildProcess {
   std::condition_variable changed_;
   std::string stdout_;
   std::string stderr_;
+  int streams_closed_ = 0;  // readers that reached end of stream
   std::thread stdout_reader_;
   std::thread stderr_reader_;
 };

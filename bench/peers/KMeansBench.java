@@ -1,0 +1,86 @@
+// KMeansBench: the JVM side of the k-means benchmark. Apache Commons Math 3.6.1 (Debian's
+// commons-math3.jar), exactly the workload of shared/reference/workload.md: one
+// MersenneTwister(seed) draws n points of d coordinates, then seeds
+// KMeansPlusPlusClusterer(k, 100, EuclideanDistance, rng) (maxIterations 100, as the zerostart
+// function's default). Only cluster() is timed, as the function's clusterMs.
+//
+//   java -cp classes:commons-math3.jar KMeansBench N D K SEED WARMUPS RUNS
+// runs WARMUPS + RUNS times in one JVM and prints one JSON line:
+//   {"n":..,"d":..,"k":..,"seed":..,"firstMs":..,"warmupMs":[..],"runsMs":[..],"medianMs":..,
+//    "sizes":[..],"sseBits":"0x..","centerBits":["0x..",..]}
+// sse is summed as the function sums it: over clusters, their points in order, dimensions in
+// order, one running sum (tests/oracle/KMeansOracle.java does the same).
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.apache.commons.math3.ml.clustering.CentroidCluster;
+import org.apache.commons.math3.ml.clustering.DoublePoint;
+import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
+import org.apache.commons.math3.ml.distance.EuclideanDistance;
+import org.apache.commons.math3.random.MersenneTwister;
+
+public final class KMeansBench {
+  private KMeansBench() {}
+
+  static String bits(double x) {
+    return String.format("\"0x%016x\"", Double.doubleToRawLongBits(x));
+  }
+
+  public static void main(String[] args) {
+    int n = Integer.parseInt(args[0]);
+    int d = Integer.parseInt(args[1]);
+    int k = Integer.parseInt(args[2]);
+    int seed = Integer.parseInt(args[3]);
+    int warmups = Integer.parseInt(args[4]);
+    int runs = Integer.parseInt(args[5]);
+    double[] ms = new double[warmups + runs];
+    List<CentroidCluster<DoublePoint>> clusters = null;
+    for (int r = 0; r < ms.length; r++) {
+      MersenneTwister rng = new MersenneTwister(seed);
+      List<DoublePoint> points = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        double[] p = new double[d];
+        for (int j = 0; j < d; j++) {
+          p[j] = rng.nextDouble();
+        }
+        points.add(new DoublePoint(p));
+      }
+      long t0 = System.nanoTime();
+      clusters = new KMeansPlusPlusClusterer<DoublePoint>(k, 100, new EuclideanDistance(), rng)
+          .cluster(points);
+      ms[r] = (System.nanoTime() - t0) / 1e6;
+    }
+    double sse = 0.0;
+    StringBuilder sizes = new StringBuilder();
+    StringBuilder centers = new StringBuilder();
+    for (CentroidCluster<DoublePoint> cluster : clusters) {
+      double[] center = cluster.getCenter().getPoint();
+      for (DoublePoint p : cluster.getPoints()) {
+        double[] x = p.getPoint();
+        for (int i = 0; i < x.length; i++) {
+          double dp = x[i] - center[i];
+          sse += dp * dp;
+        }
+      }
+      sizes.append(sizes.length() == 0 ? "" : ",").append(cluster.getPoints().size());
+      for (double c : center) {
+        centers.append(centers.length() == 0 ? "" : ",").append(bits(c));
+      }
+    }
+    double[] warm = Arrays.copyOfRange(ms, warmups, ms.length);
+    double[] sorted = warm.clone();
+    Arrays.sort(sorted);
+    StringBuilder out = new StringBuilder();
+    out.append("{\"n\":").append(n).append(",\"d\":").append(d).append(",\"k\":").append(k)
+        .append(",\"seed\":").append(seed)
+        .append(",\"firstMs\":").append(ms[0])
+        .append(",\"warmupMs\":").append(Arrays.toString(Arrays.copyOfRange(ms, 0, warmups)))
+        .append(",\"runsMs\":").append(Arrays.toString(warm))
+        .append(",\"medianMs\":").append(sorted[(sorted.length - 1) / 2])
+        .append(",\"sizes\":[").append(sizes).append(']')
+        .append(",\"sseBits\":").append(bits(sse))
+        .append(",\"centerBits\":[").append(centers).append("]}");
+    System.out.println(out);
+  }
+}
