@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan demo test test-release test-asan fuzz clean
+.PHONY: all deps build asan demo test fuzz clean
 
 all: build
 
@@ -31,3 +31,11 @@ test: build asan
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# libFuzzer on the HTTP parser (clang), for FUZZ_SECONDS (default 60) from the seed corpus.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
+	@cmake --build build-fuzz -j$(JOBS) --target zs_http_parser_fuzz
+	@mkdir -p build-fuzz/corpus/http && cp -n tests/testdata/http_corpus/* build-fuzz/corpus/http/ 2>/dev/null || true
+	build-fuzz/bin/zs_http_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -dict=src/http/parser_fuzz.dict build-fuzz/corpus/http

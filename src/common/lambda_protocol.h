@@ -61,6 +61,11 @@ inline constexpr std::string_view kTenantIdInvokeHeader = "X-Amz-Tenant-Id";
 // --- Limits (AWS docs "Lambda quotas"; RIE's constant is 6 MiB + 100 bytes) ---
 // Synchronous invoke request and buffered response payload.
 inline constexpr size_t kMaxPayloadBytes = 6 * 1024 * 1024 + 100;
+// Memory setting range in MB, and the longest timeout in seconds (AWS docs "Lambda quotas":
+// "128 MB to 10,240 MB", "900 seconds (15 minutes)").
+inline constexpr int kMinMemoryMb = 128;
+inline constexpr int kMaxMemoryMb = 10240;
+inline constexpr double kMaxTimeoutSeconds = 900;
 
 // --- Error types Lambda itself reports to callers (observed on Lambda and RIE) ---
 inline constexpr std::string_view kErrorTypeExit = "Runtime.ExitError";

@@ -79,8 +79,15 @@ Result<ResolvedFunction> ResolveFunction(const FunctionConfig& config) {
                                 "' is not a valid Lambda function name ([A-Za-z0-9_-], at most 64; "
                                 "use --function-name)");
   }
-  if (config.memory_mb <= 0) return InvalidArgumentError("--memory must be a positive number of MB");
-  if (!(config.timeout_seconds > 0)) return InvalidArgumentError("--timeout must be positive");
+  if (config.memory_mb < lambda::kMinMemoryMb || config.memory_mb > lambda::kMaxMemoryMb) {
+    return InvalidArgumentError("--memory " + std::to_string(config.memory_mb) +
+                                " is outside Lambda's range of " +
+                                std::to_string(lambda::kMinMemoryMb) + " to " +
+                                std::to_string(lambda::kMaxMemoryMb) + " MB");
+  }
+  if (!(config.timeout_seconds > 0) || config.timeout_seconds > lambda::kMaxTimeoutSeconds) {
+    return InvalidArgumentError("--timeout must be more than 0 and at most 900 seconds");
+  }
   return out;
 }
 

@@ -61,8 +61,17 @@ TEST_F(FunctionConfigTest, RejectsBadNameMemoryTimeout) {
   config.name = "good-name_1";
   config.memory_mb = 0;
   EXPECT_FALSE(ResolveFunction(config).ok());
+  config.memory_mb = 127;  // Lambda's range is 128..10240 MB
+  EXPECT_EQ(ResolveFunction(config).status().code(), StatusCode::kInvalidArgument);
+  config.memory_mb = 10241;
+  EXPECT_EQ(ResolveFunction(config).status().code(), StatusCode::kInvalidArgument);
+  config.memory_mb = 10240;
+  EXPECT_TRUE(ResolveFunction(config).ok());
   config.memory_mb = 128;
+  EXPECT_TRUE(ResolveFunction(config).ok());
   config.timeout_seconds = 0;
+  EXPECT_FALSE(ResolveFunction(config).ok());
+  config.timeout_seconds = 901;  // at most 15 minutes
   EXPECT_FALSE(ResolveFunction(config).ok());
 }
 
