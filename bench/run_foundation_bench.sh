@@ -27,6 +27,10 @@ java_bootstrap="$repo/bench/peers/java_echo_bootstrap.sh"
 # JVM flags for a short-lived function (C1 only, serial GC, the default CDS archive): the JVM's
 # best case for start-up; the plain `java` launch is measured as well.
 jvm_fast=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto)
+# AWS's C++ runtime, built from the sources aws-lambda-ric bundles (bench/peers/
+# build_aws_lambda_cpp_echo.sh; built here on first use, 1-2 minutes, unless ZS_BENCH_NO_BUILD=1).
+alc_dir="$build/bench/aws-lambda-cpp"
+alc_echo="$alc_dir/aws-lambda-cpp-echo"
 payload='{"k":"abcdefgh"}'  # 16 bytes
 
 for f in echo kmeans sin zerostart zs_cold_start zs_loopback_rtt; do
@@ -42,6 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 log() { printf 'run_foundation_bench: %s\n' "$*" >&2; }
+have_alc() { [ -x "$alc_echo" ]; }
 have_node() { command -v node > /dev/null && [ -f "$repo/tests/interop/node_modules/aws-lambda-ric/rapid-client.node" ]; }
 have_java() { command -v java > /dev/null && [ -f "$classes/JavaEcho.class" ]; }
 have_curl() { command -v curl > /dev/null; }
@@ -56,8 +61,7 @@ serve() {
   # terminal or pipe would be part of what is measured.
   "$bin/zerostart" serve --port 0 --timeout 120 -- "$@" > /dev/null 2> "$raw/serve-$name.log" &
   servers+=($!)
-  local i
-  for i in $(seq 1 200); do
+  for _ in $(seq 1 200); do
     port="$(sed -n 's|^zerostart: serving .* on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$raw/serve-$name.log" | head -n1)"
     [ -n "$port" ] && return 0
     sleep 0.05
@@ -110,12 +114,22 @@ warm() {
   stop_servers
 }
 
+if ! have_alc && [ "${ZS_BENCH_NO_BUILD:-0}" != 1 ] &&
+   [ -f "$repo/tests/interop/node_modules/aws-lambda-ric/deps/aws-lambda-cpp.tar.xz" ]; then
+  log "building the aws-lambda-cpp peer once (bench/peers/build_aws_lambda_cpp_echo.sh)"
+  "$repo/bench/peers/build_aws_lambda_cpp_echo.sh" "$alc_dir" >&2 ||
+    log "could not build the aws-lambda-cpp peer; it is skipped"
+fi
+
 date -u +%Y-%m-%dT%H:%M:%SZ > "$raw/started"
 cat /proc/loadavg > "$raw/load_before"
 
 log "cold start (spawn -> first response on a Runtime API stub)"
 {
   "$bin/zs_cold_start" --runs 40 --warmup 3 --label zerostart-echo -- "$bin/echo"
+  if have_alc; then
+    "$bin/zs_cold_start" --runs 20 --label aws-lambda-cpp -- "$alc_echo"
+  else skip aws-lambda-cpp "not built (bench/peers/build_aws_lambda_cpp_echo.sh $alc_dir)"; fi
   if have_node; then
     "$bin/zs_cold_start" --runs 10 --label aws-lambda-ric -- "$ric_bootstrap"
   else skip aws-lambda-ric "node or tests/interop/node_modules missing (scripts/install-interop.sh)"; fi
@@ -134,7 +148,9 @@ log "loopback TCP round trip (the floor under the warm figures)"
 log "warm invokes through zerostart serve (16-byte payload, one kept-open connection)"
 {
   # Three rounds (a fresh emulator each): the report takes the median round and shows the spread.
-  for round in 1 2 3; do warm zerostart-echo 10000 500 "$bin/echo"; done
+  for _ in 1 2 3; do warm zerostart-echo 10000 500 "$bin/echo"; done
+  if have_alc; then warm aws-lambda-cpp 5000 500 "$alc_echo"
+  else skip aws-lambda-cpp "not built"; fi
   if have_node; then warm aws-lambda-ric 1000 100 "$ric_bootstrap"
   else skip aws-lambda-ric "node or node_modules missing"; fi
   if have_java; then warm jvm-echo 2000 500 "$java_bootstrap" "$classes" "${jvm_fast[@]}"
@@ -154,16 +170,24 @@ small='{"n":1000,"d":2,"k":4,"seed":42}'
 large='{"n":100000,"d":3,"k":8,"seed":42}'
 serve kmeans "$bin/kmeans"
 {
-  for i in 1 2 3; do invoke "$small" > /dev/null; done
-  for i in $(seq 1 21); do printf '{"case":"small","response":%s}\n' "$(invoke "$small")"; done
+  for _ in 1 2 3; do invoke "$small" > /dev/null; done
+  for _ in $(seq 1 21); do printf '{"case":"small","response":%s}\n' "$(invoke "$small")"; done
   invoke "$large" > /dev/null
-  for i in $(seq 1 5); do printf '{"case":"large","response":%s}\n' "$(invoke "$large")"; done
+  for _ in $(seq 1 5); do printf '{"case":"large","response":%s}\n' "$(invoke "$large")"; done
 } > "$raw/kmeans_cpp.jsonl"
 stop_servers
 if have_java && [ -f "$classes/KMeansBench.class" ] && [ -f "$jar" ]; then
+  # The JVM with its default flags (G1), and with the serial collector, which is faster for this
+  # allocation-heavy loop on 2 vCPUs: the comparison uses the faster of the two.
   {
-    printf '{"case":"small","java":%s}\n' "$(java -cp "$classes:$jar" KMeansBench 1000 2 4 42 20 21)"
-    printf '{"case":"large","java":%s}\n' "$(java -cp "$classes:$jar" KMeansBench 100000 3 8 42 5 5)"
+    for flags in "" "-XX:+UseSerialGC"; do
+      # shellcheck disable=SC2086  # $flags is empty or one flag
+      printf '{"case":"small","flags":"%s","java":%s}\n' "$flags" \
+        "$(java $flags -cp "$classes:$jar" KMeansBench 1000 2 4 42 20 21)"
+      # shellcheck disable=SC2086
+      printf '{"case":"large","flags":"%s","java":%s}\n' "$flags" \
+        "$(java $flags -cp "$classes:$jar" KMeansBench 100000 3 8 42 10 5)"
+    done
   } > "$raw/kmeans_java.jsonl"
 else
   log "no JVM / KMeansBench / $jar: the Commons Math side is skipped"
@@ -174,7 +198,7 @@ log "sin: 10^7 dependent sin calls"
 serve sin "$bin/sin"
 {
   invoke '{"start":1.0,"iterations":10000000}' > /dev/null
-  for i in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     printf '{"response":%s}\n' "$(invoke '{"start":1.0,"iterations":10000000}')"
   done
 } > "$raw/sin_cpp.jsonl"
