@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the Release build, then the unit tests of the ASan+UBSan build, with ctest.
+# Runs every test of the Release build, then those of the ASan+UBSan build (the tests beside the
+# code: unit, and in-process integration), with ctest.
 # Prints ctest's summaries and exits non-zero if any test failed.
 set -uo pipefail
 release=${1:-build}
@@ -11,7 +12,7 @@ bash scripts/install-interop.sh || echo "run-tests: npm peers unavailable; inter
 status=0
 echo "== Release build: all tests"
 ctest --test-dir "$release" --output-on-failure -j"$jobs" || status=1
-echo "== ASan+UBSan build: unit tests"
+echo "== ASan+UBSan build: the tests beside the code"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$asan" --output-on-failure -j"$jobs" -L unit || status=1
+  ctest --test-dir "$asan" --output-on-failure -j"$jobs" || status=1
 exit $status
