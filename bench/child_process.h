@@ -1,11 +1,13 @@
 // ChildProcess: a function process started for one cold-start measurement, in its own process
 // group, with exactly the environment it is given (nothing inherited), stdin from /dev/null and
-// stdout/stderr to /dev/null unless asked otherwise. The destructor kills the whole group with
-// SIGKILL and reaps the child.
+// stdout/stderr to /dev/null unless asked otherwise (src/common/spawn.h, as the emulator spawns
+// its functions; no output pipes or threads, which would add to a cold start). The destructor
+// kills the whole group with SIGKILL and reaps the child.
 //
-// Memory figures come from /proc: VmHWM ("peak resident set size") of the child, and the sum of
-// VmHWM over every live process of its group (a bootstrap script's helpers, e.g. the curl
-// processes of a bash runtime). Read them before killing: a zombie has no VmHWM.
+// Memory figures come from /proc (src/emulator/process_memory.h): VmHWM ("peak resident set
+// size") of the child, and the sum of VmHWM over every live process of its group (a bootstrap
+// script's helpers, e.g. the curl processes of a bash runtime). Read them before killing: a
+// zombie has no VmHWM.
 //
 // Thread safety: none; one owner.
 #ifndef ZEROSTART_BENCH_CHILD_PROCESS_H_
@@ -30,8 +32,8 @@ struct ChildOptions {
 class ChildProcess {
  public:
   // Starts the child with posix_spawn (returns as soon as the child exists; the exec itself
-  // happens in the child). Errors: NotFound / FailedPrecondition when the program cannot be
-  // started, InvalidArgument for an empty argv.
+  // happens in the child). Errors: NotFound / FailedPrecondition / Internal when the program
+  // cannot be started (see SpawnProcessGroup), InvalidArgument for an empty argv.
   static Result<ChildProcess> Spawn(const ChildOptions& options);
 
   ChildProcess(ChildProcess&& other) noexcept;
@@ -59,9 +61,6 @@ class ChildProcess {
   pid_t pid_ = -1;
   bool reaped_ = false;
 };
-
-// VmHWM in KiB from the text of /proc/<pid>/status (0 when absent).
-uint64_t ParseVmHwmKib(const std::string& status_text);
 
 // Reaps, without blocking, orphaned descendants that were re-parented to this process (see
 // BecomeSubreaper). Returns how many were reaped.

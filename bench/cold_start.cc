@@ -4,6 +4,8 @@
 // only, no emulator in the way). Each run: listen on 127.0.0.1:0, posix_spawn the function
 // with AWS_LAMBDA_RUNTIME_API and the usual Lambda variables, answer GET /next with the event,
 // stop the clock when POST .../response has arrived, read the child's VmHWM, kill and reap.
+// The child is spawned as the emulator spawns functions (src/common/spawn.h) but with no output
+// pipes, and its memory is read with the emulator's src/emulator/process_memory.h.
 //
 //   zs_cold_start [--runs N] [--warmup N] [--label NAME] [--payload JSON] [--timeout-ms MS]
 //                 [--memory MB] [--env K=V]... [--show-output] [--no-check] -- COMMAND [ARGS...]

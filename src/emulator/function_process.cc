@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,31 +10,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "src/common/spawn.h"
+
 namespace zerostart::emulator {
-namespace {
-
-// RAII for the posix_spawn attribute objects.
-struct SpawnAttributes {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  SpawnAttributes() {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
-  }
-  ~SpawnAttributes() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-};
-
-Status SpawnError(int error, const std::string& path) {
-  std::string message = "cannot start " + path + ": " + std::strerror(error);
-  if (error == ENOENT) return NotFoundError(message);
-  if (error == EACCES || error == ENOEXEC || error == EISDIR) return FailedPreconditionError(message);
-  return InternalError(message);
-}
-
-}  // namespace
 
 Result<std::unique_ptr<FunctionProcess>> FunctionProcess::Spawn(const SpawnOptions& options,
                                                                 LogSink* sink, ExitCallback on_exit) {
@@ -48,48 +25,17 @@ Result<std::unique_ptr<FunctionProcess>> FunctionProcess::Spawn(const SpawnOptio
   UniqueFd err_read(err_pipe[0]);
   UniqueFd err_write(err_pipe[1]);
 
-  SpawnAttributes spawn;
-  posix_spawn_file_actions_addopen(&spawn.actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&spawn.actions, out_write.get(), 1);
-  posix_spawn_file_actions_adddup2(&spawn.actions, err_write.get(), 2);
-  if (!options.working_dir.empty()) {
-    posix_spawn_file_actions_addchdir_np(&spawn.actions, options.working_dir.c_str());
-  }
-  // Lambda's runtime inherits nothing; neither should ours (sockets of the emulator, test fds).
-  posix_spawn_file_actions_addclosefrom_np(&spawn.actions, 3);
-
-  // Its own process group, so that timeouts and shutdown can kill everything it started. The
-  // emulator blocks SIGINT/SIGTERM in its threads and ignores SIGPIPE; the function must start
-  // with a clean mask and default dispositions.
-  posix_spawnattr_setpgroup(&spawn.attr, 0);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&spawn.attr, &empty);
-  sigset_t defaults;
-  sigfillset(&defaults);
-  sigdelset(&defaults, SIGKILL);
-  sigdelset(&defaults, SIGSTOP);
-  posix_spawnattr_setsigdefault(&spawn.attr, &defaults);
-  posix_spawnattr_setflags(&spawn.attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-  std::vector<std::string> argv_storage;
-  argv_storage.push_back(options.path);
-  argv_storage.insert(argv_storage.end(), options.args.begin(), options.args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : argv_storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  env_storage.reserve(options.env.size());
-  for (const auto& [key, value] : options.env) env_storage.push_back(key + "=" + value);
-  std::vector<char*> envp;
-  for (std::string& entry : env_storage) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, options.path.c_str(), &spawn.actions, &spawn.attr, argv.data(),
-                         envp.data());
-  if (rc != 0) return SpawnError(rc, options.path);
+  SpawnSpec spec;
+  spec.argv.reserve(options.args.size() + 1);
+  spec.argv.push_back(options.path);
+  spec.argv.insert(spec.argv.end(), options.args.begin(), options.args.end());
+  spec.env.reserve(options.env.size());
+  for (const auto& [key, value] : options.env) spec.env.push_back(key + "=" + value);
+  spec.working_dir = options.working_dir;
+  spec.stdin_fd = kSpawnDevNull;
+  spec.stdout_fd = out_write.get();
+  spec.stderr_fd = err_write.get();
+  ZS_ASSIGN_OR_RETURN(pid_t pid, SpawnProcessGroup(spec));
   // Our copies of the write ends must go, or the pipes never reach end of stream.
   out_write.Reset();
   err_write.Reset();

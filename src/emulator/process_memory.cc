@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -74,7 +75,42 @@ void ChildrenOfAllThreads(pid_t pid, std::vector<pid_t>* out) {
   ::closedir(dir);
 }
 
+// The process group of `pid` from /proc/<pid>/stat: field 5, after the parenthesised command
+// name, which may itself contain spaces or parentheses; -1 if unreadable.
+pid_t ProcessGroupOf(pid_t pid) {
+  UniqueFd fd = OpenProc("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat = ReadAll(fd.get());
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 1));
+  std::string state;
+  long ppid = 0;
+  long pgrp = -1;
+  fields >> state >> ppid >> pgrp;
+  return fields ? static_cast<pid_t>(pgrp) : -1;
+}
+
 }  // namespace
+
+uint64_t ProcessVmHwmKib(pid_t pid) {
+  UniqueFd status = OpenProc("/proc/" + std::to_string(pid) + "/status");
+  return ParseProcStatus(ReadAll(status.get())).vm_hwm_kib;
+}
+
+uint64_t ProcessGroupVmHwmKib(pid_t pgid) {
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return 0;
+  uint64_t total = 0;
+  while (const dirent* entry = ::readdir(proc)) {
+    const std::string_view name = entry->d_name;
+    pid_t pid = 0;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (ec != std::errc() || end != name.data() + name.size()) continue;  // not a process
+    if (ProcessGroupOf(pid) == pgid) total += ProcessVmHwmKib(pid);
+  }
+  ::closedir(proc);
+  return total;
+}
 
 StatusFields ParseProcStatus(std::string_view text) {
   return {FieldValue(text, "VmHWM:"), FieldValue(text, "Threads:")};
@@ -99,8 +135,7 @@ uint64_t ProcessTreeMemory::SampleKib() {
     pid_t pid = pending.back();
     pending.pop_back();
     ++visited;
-    UniqueFd status = OpenProc("/proc/" + std::to_string(pid) + "/status");
-    total += ParseProcStatus(ReadAll(status.get())).vm_hwm_kib;
+    total += ProcessVmHwmKib(pid);
     ChildrenOfAllThreads(pid, &pending);
   }
   return total;

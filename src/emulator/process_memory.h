@@ -34,6 +34,16 @@ class ProcessTreeMemory {
   UniqueFd children_fd_;  // /proc/<root>/task/<root>/children
 };
 
+// VmHWM in KiB of the single process `pid` now; 0 if it is gone, a zombie, or unreadable.
+// REQUIRES (for a meaningful figure): `pid` cannot have been reused, e.g. an unreaped child.
+uint64_t ProcessVmHwmKib(pid_t pid);
+
+// Sum of VmHWM in KiB over every live process whose process group is `pgid` (found by a scan of
+// /proc). Unlike ProcessTreeMemory it also counts group members re-parented away from the
+// leader (to a subreaper) and misses descendants that left the group. Costs a read of
+// /proc/<pid>/stat for every process on the machine.
+uint64_t ProcessGroupVmHwmKib(pid_t pgid);
+
 // Parses "VmHWM:   1234 kB" and "Threads: 3" out of a /proc/<pid>/status text (0 if absent).
 struct StatusFields {
   uint64_t vm_hwm_kib = 0;
