@@ -201,8 +201,9 @@ ReportTicket Dispatcher::TicketFor(const std::shared_ptr<Invocation>& invocation
   return ticket;
 }
 
-Dispatcher::PostResult Dispatcher::PostResponse(std::string_view request_id, std::string body,
-                                                std::string content_type) {
+template <typename MakeResult>
+Dispatcher::PostResult Dispatcher::FinishInFlight(std::string_view request_id,
+                                                  MakeResult make_result) {
   PostResult post;
   std::shared_ptr<Invocation> invocation;
   {
@@ -213,39 +214,34 @@ Dispatcher::PostResult Dispatcher::PostResponse(std::string_view request_id, std
     }
     Clock::time_point now = Clock::now();
     invocation = in_flight_;
-    InvokeResult result;
-    if (body.size() > lambda::kMaxPayloadBytes) {
-      result = FunctionError(ResponseTooLargeJson());
-      post.outcome = PostOutcome::kTooLarge;
-    } else {
-      result.body = std::move(body);
-      result.content_type =
-          content_type.empty() ? std::string(lambda::kJsonContentType) : std::move(content_type);
-    }
-    Complete(*invocation, std::move(result));
+    Complete(*invocation, make_result(&post.outcome));
     post.report = TicketFor(invocation, now);
   }
   Deliver(invocation);
   return post;
 }
 
+Dispatcher::PostResult Dispatcher::PostResponse(std::string_view request_id, std::string body,
+                                                std::string content_type) {
+  return FinishInFlight(request_id, [&](PostOutcome* outcome) {
+    InvokeResult result;
+    if (body.size() > lambda::kMaxPayloadBytes) {
+      result = FunctionError(ResponseTooLargeJson());
+      *outcome = PostOutcome::kTooLarge;
+    } else {
+      result.body = std::move(body);
+      result.content_type =
+          content_type.empty() ? std::string(lambda::kJsonContentType) : std::move(content_type);
+    }
+    return result;
+  });
+}
+
 Dispatcher::PostResult Dispatcher::PostError(std::string_view request_id, std::string_view body,
                                              std::string_view error_type_header) {
-  PostResult post;
-  std::shared_ptr<Invocation> invocation;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!in_flight_ || in_flight_->request_id != request_id) {
-      post.outcome = PostOutcome::kInvalidRequestId;
-      return post;
-    }
-    Clock::time_point now = Clock::now();
-    invocation = in_flight_;
-    Complete(*invocation, FunctionError(NormalizeErrorBody(body, error_type_header)));
-    post.report = TicketFor(invocation, now);
-  }
-  Deliver(invocation);
-  return post;
+  return FinishInFlight(request_id, [&](PostOutcome*) -> InvokeResult {
+    return FunctionError(NormalizeErrorBody(body, error_type_header));
+  });
 }
 
 Dispatcher::PostResult Dispatcher::PostInitError(std::string_view body,

@@ -135,6 +135,11 @@ class Dispatcher {
   void MarkDying();
   // REQUIRES: mutex_ held. A ticket for the in-flight invocation, answered now.
   ReportTicket TicketFor(const std::shared_ptr<Invocation>& invocation, Clock::time_point now);
+  // Answers the in-flight invocation `request_id` with `make_result(&outcome)` (called under the
+  // lock; it may change the outcome from kAccepted), delivers it and returns the REPORT ticket.
+  // kInvalidRequestId, and no call, when that invocation is not the one in flight.
+  template <typename MakeResult>
+  PostResult FinishInFlight(std::string_view request_id, MakeResult make_result);
   // REQUIRES: mutex_ held. True when a waiting /next could take the queue's head now.
   bool CanHandOver() const;
   void Enqueue(std::shared_ptr<Invocation> invocation);
