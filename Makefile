@@ -34,10 +34,12 @@ test: build asan
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
 
-# libFuzzer on the HTTP parser (clang), for FUZZ_SECONDS (default 60) from the seed corpus.
+# libFuzzer (clang) on the decoders of untrusted bytes: the HTTP parser, then the Gob stream
+# decoder, each for FUZZ_SECONDS (default 60) from its seed corpus.
 FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build-fuzz
 fuzz: deps
-	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
-	@cmake --build build-fuzz -j$(JOBS) --target zs_http_parser_fuzz
-	@mkdir -p build-fuzz/corpus/http && cp -n tests/testdata/http_corpus/* build-fuzz/corpus/http/ 2>/dev/null || true
-	build-fuzz/bin/zs_http_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -dict=src/http/parser_fuzz.dict build-fuzz/corpus/http
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_C_COMPILER=clang -DZS_SYSTEM_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target zs_http_parser_fuzz zs_gob_decoder_fuzz
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

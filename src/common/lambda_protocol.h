@@ -130,6 +130,16 @@ inline constexpr int kInitTimeoutSeconds = 10;
 // Lambda could not start the bootstrap (AWS docs "Troubleshoot invocation issues").
 inline constexpr std::string_view kErrorTypeInvalidEntrypoint = "Runtime.InvalidEntrypoint";
 
+// --- go1.x (legacy Go runtime): net/rpc over gob (aws-lambda-go lambda/rpc_function.go;
+// Go net/rpc server.go). The receiver's Go type name is the service name. ---
+inline constexpr std::string_view kGo1xService = "Function";
+inline constexpr std::string_view kGo1xPingMethod = "Function.Ping";
+inline constexpr std::string_view kGo1xInvokeMethod = "Function.Invoke";
+// net/rpc's reply-header Error for a method it does not serve, followed by the method name.
+inline constexpr std::string_view kRpcCantFindMethodPrefix = "rpc: can't find method ";
+// ... and for a service it does not have (the part before the dot is not kGo1xService).
+inline constexpr std::string_view kRpcCantFindServicePrefix = "rpc: can't find service ";
+
 }  // namespace zerostart::lambda
 
 #endif  // ZEROSTART_SRC_COMMON_LAMBDA_PROTOCOL_H_

@@ -7,6 +7,7 @@
 
 #include "src/common/env.h"
 #include "src/common/log.h"
+#include "src/runtime/go1x_server.h"
 #include "src/runtime/handler_boundary.h"
 #include "src/runtime/invoke_loop.h"
 #include "src/runtime/run_config.h"
@@ -24,12 +25,12 @@ int RunWithEnvironment(const Handler& handler, const InitFunction& init, const E
   }
   log::SetLevel(config->log_level);
   switch (config->protocol) {
-    case runtime::RunConfig::Protocol::kGo1x:
-      // The seam for the go1.x net/rpc server: a Transport whose Next() serves Function.Ping
-      // and waits for Function.Invoke on config->go1x_port.
-      log::Error("runtime: go1.x protocol not supported yet (_LAMBDA_SERVER_PORT is set); "
-                 "unset it to use AWS_LAMBDA_RUNTIME_API");
-      return runtime::kExitBadEnvironment;
+    case runtime::RunConfig::Protocol::kGo1x: {
+      // Listens on 127.0.0.1:_LAMBDA_SERVER_PORT after init; init errors are only logged
+      // (go1.x has no init/error message) and the process exits non-zero.
+      runtime::Go1xServer server(config->go1x_port);
+      return runtime::ServeInvokes(server, handler, init);
+    }
     case runtime::RunConfig::Protocol::kRuntimeApi: {
       runtime::RuntimeApiClient client(config->endpoint, config->retry);
       return runtime::ServeInvokes(client, handler, init);
