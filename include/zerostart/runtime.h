@@ -11,8 +11,9 @@
 //
 // Run() reads the process environment once, picks the protocol (Runtime API when
 // AWS_LAMBDA_RUNTIME_API is set; go1.x net/rpc when _LAMBDA_SERVER_PORT is set, which wins, as
-// in aws-lambda-go — go1.x is not implemented yet: Run() then says so and returns non-zero),
-// then serves invokes until the Lambda side goes away.
+// in aws-lambda-go: the binary then serves Go net/rpc `Function.Ping`/`Function.Invoke` on
+// 127.0.0.1:$_LAMBDA_SERVER_PORT), then serves invokes until the Lambda side goes away. The
+// handler sees the same Invocation fields whichever protocol carried the invoke.
 //
 // AWS_LAMBDA_RUNTIME_API may be "host:port" (Lambda, RIE) or a URL with a path prefix
 // ("http://[::1]:9000/.rt/fn", cargo-lambda). Numeric hosts or "localhost" only (function

@@ -4,14 +4,24 @@
 #include "zerostart/runtime.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "src/common/lambda_protocol.h"
+#include "src/common/net.h"
+#include "src/go1x/messages.h"
+#include "src/gob/decoder.h"
+#include "src/gob/encoder.h"
 #include "src/runtime/testing/fake_runtime_api.h"
 
 namespace zerostart {
@@ -257,14 +267,93 @@ TEST(RunTest, UrlEndpointWithPath) {
   EXPECT_EQ(posts[0].body, "url");
 }
 
-TEST(RunTest, Go1xIsNotSupportedYet) {
+TEST(RunTest, Go1xInitFailureIsLoggedAndExitsNonZero) {
+  // go1.x has no init/error message; the port is never bound because init comes first.
   RunOptions options;
   options.environment = {{"_LAMBDA_SERVER_PORT", "8001"}, {"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}};
+  options.init = [] { return FailedPreconditionError("no model"); };
   testing::internal::CaptureStderr();
   int code = zerostart::Run(Echo, options);
   std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_NE(code, 0);
-  EXPECT_NE(err.find("go1.x protocol not supported yet"), std::string::npos) << err;
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(err.find("no model"), std::string::npos) << err;
+}
+
+TEST(RunTest, Go1xOnABusyPortExitsNonZero) {
+  Result<UniqueFd> busy = net::Listen({"127.0.0.1", 0});
+  ASSERT_TRUE(busy.ok());
+  uint16_t port = *net::LocalPort(busy->get());
+  RunOptions options;
+  options.environment = {{"_LAMBDA_SERVER_PORT", std::to_string(port)}};
+  testing::internal::CaptureStderr();
+  int code = zerostart::Run(Echo, options);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(err.find("cannot listen on 127.0.0.1:" + std::to_string(port)), std::string::npos) << err;
+}
+
+TEST(RunTest, Go1xServesNetRpcWhenTheServerPortIsSet) {
+  // Run() never returns while serving go1.x, so it runs in a child process, killed at the end.
+  // _LAMBDA_SERVER_PORT wins over AWS_LAMBDA_RUNTIME_API (which points nowhere here).
+  uint16_t port;
+  {
+    Result<UniqueFd> probe = net::Listen({"127.0.0.1", 0});
+    ASSERT_TRUE(probe.ok());
+    port = *net::LocalPort(probe->get());
+  }
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    RunOptions options;
+    options.environment = {{"_LAMBDA_SERVER_PORT", std::to_string(port)},
+                           {"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}};
+    ::_exit(zerostart::Run(Echo, options));
+  }
+  Result<UniqueFd> fd = UnavailableError("not yet");
+  for (int i = 0; i < 400 && !fd.ok(); ++i) {
+    fd = net::Connect({"127.0.0.1", port});
+    if (!fd.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(fd.ok()) << fd.status().ToString();
+  timeval timeout{5, 0};
+  ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  gob::Encoder encoder;
+  std::string out;
+  go1x::InvokeRequest request;
+  request.payload = R"({"hello":"go1.x"})";
+  request.request_id = "r-1";
+  ASSERT_TRUE(encoder.Encode(go1x::ToGob(go1x::RpcRequestHeader{"Function.Ping", 0}), &out).ok());
+  ASSERT_TRUE(encoder.Encode(go1x::ToGob(go1x::PingRequest{}), &out).ok());
+  ASSERT_TRUE(encoder.Encode(go1x::ToGob(go1x::RpcRequestHeader{"Function.Invoke", 1}), &out).ok());
+  ASSERT_TRUE(encoder.Encode(go1x::ToGob(request), &out).ok());
+  ASSERT_TRUE(net::WriteAll(fd->get(), out).ok());
+  gob::Decoder decoder;
+  std::vector<gob::Value> values;
+  char buffer[4096];
+  while (values.size() < 4) {
+    Result<std::optional<gob::Value>> v = decoder.Next();
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    if (v->has_value()) {
+      values.push_back(std::move(**v));
+      continue;
+    }
+    Result<size_t> n = net::ReadSome(fd->get(), buffer, sizeof(buffer));
+    ASSERT_TRUE(n.ok() && *n > 0);
+    decoder.Append(std::string_view(buffer, *n));
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  go1x::RpcResponseHeader header;
+  ASSERT_TRUE(go1x::FromGob(values[0], &header).ok());
+  EXPECT_EQ(header.service_method, "Function.Ping");
+  ASSERT_TRUE(go1x::FromGob(values[2], &header).ok());
+  EXPECT_EQ(header.seq, 1u);
+  EXPECT_EQ(header.error, "");
+  go1x::InvokeResponse response;
+  ASSERT_TRUE(go1x::FromGob(values[3], &response).ok());
+  EXPECT_FALSE(response.has_error);
+  EXPECT_EQ(response.payload, R"({"hello":"go1.x"})");
 }
 
 TEST(RunTest, NoProtocolInTheEnvironment) {

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,12 +16,16 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "src/common/net.h"
+#include "src/go1x/messages.h"
+#include "src/gob/decoder.h"
 #include "src/runtime/testing/fake_runtime_api.h"
 
 namespace zerostart {
@@ -299,12 +305,54 @@ TEST(FunctionBinaryTest, WithoutAnyLambdaEnvironmentSaysSo) {
   EXPECT_NE(outcome.err.find("AWS_LAMBDA_RUNTIME_API"), std::string::npos) << outcome.err;
 }
 
-TEST(FunctionBinaryTest, Go1xIsRefusedClearly) {
+TEST(FunctionBinaryTest, Go1xServesPingAndInvokeOnTheServerPort) {
+  // _LAMBDA_SERVER_PORT wins over AWS_LAMBDA_RUNTIME_API: the binary becomes a net/rpc server.
+  // The client stream is Go's own (tests/testdata/gob/fresh_client.gob: Function.Ping seq 0,
+  // then Function.Invoke seq 1 with payload {"k":1}).
+  uint16_t port;
+  {
+    Result<UniqueFd> probe = net::Listen({"127.0.0.1", 0});
+    ASSERT_TRUE(probe.ok());
+    port = *net::LocalPort(probe->get());
+  }
   FakeRuntimeApi unused(ServeEvents({}));
-  Child child("echo", unused, {{"_LAMBDA_SERVER_PORT", "8001"}});
-  Outcome outcome = child.Wait();
-  EXPECT_NE(outcome.exit_code, 0);
-  EXPECT_NE(outcome.err.find("go1.x protocol not supported yet"), std::string::npos) << outcome.err;
+  Child child("echo", unused, {{"_LAMBDA_SERVER_PORT", std::to_string(port)}});
+  Result<UniqueFd> fd = UnavailableError("not yet");
+  for (int i = 0; i < 1000 && !fd.ok(); ++i) {
+    fd = net::Connect({"127.0.0.1", port});
+    if (!fd.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(fd.ok()) << fd.status().ToString();
+  timeval timeout{5, 0};
+  ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  ASSERT_TRUE(net::WriteAll(fd->get(), ReadFile(std::string(ZS_SOURCE_DIR) + "/tests/testdata/gob/fresh_client.gob")).ok());
+  gob::Decoder decoder;
+  std::vector<gob::Value> values;
+  char buffer[4096];
+  while (values.size() < 4) {
+    Result<std::optional<gob::Value>> v = decoder.Next();
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    if (v->has_value()) {
+      values.push_back(std::move(**v));
+      continue;
+    }
+    Result<size_t> n = net::ReadSome(fd->get(), buffer, sizeof(buffer));
+    ASSERT_TRUE(n.ok() && *n > 0);
+    decoder.Append(std::string_view(buffer, *n));
+  }
+  go1x::RpcResponseHeader header;
+  ASSERT_TRUE(go1x::FromGob(values[0], &header).ok());
+  EXPECT_EQ(header.service_method, "Function.Ping");
+  EXPECT_EQ(header.error, "");
+  ASSERT_TRUE(go1x::FromGob(values[2], &header).ok());
+  EXPECT_EQ(header.service_method, "Function.Invoke");
+  EXPECT_EQ(header.seq, 1u);
+  EXPECT_EQ(header.error, "");
+  go1x::InvokeResponse response;
+  ASSERT_TRUE(go1x::FromGob(values[3], &response).ok());
+  EXPECT_FALSE(response.has_error);
+  EXPECT_EQ(response.payload, R"({"k":1})");
+  EXPECT_TRUE(child.Alive());  // go1.x functions keep serving until the platform kills them
 }
 
 }  // namespace
