@@ -1,0 +1,2 @@
+module goclient
+go 1.19
