@@ -55,6 +55,9 @@ class Decoder {
 
   const TypeRegistry& registry() const { return registry_; }
 
+  // Stream bytes buffered and not yet consumed (a partial message, or messages not yet read).
+  size_t buffered() const { return framer_.buffered(); }
+
  private:
   MessageFramer framer_;
   TypeRegistry registry_;

@@ -1,6 +1,8 @@
 package main
 
 import (
+	lm "zerostart.test/go/lambda/messages"
+
 	"bytes"
 	"encoding/gob"
 	"errors"
@@ -40,43 +42,15 @@ type Kitchen struct {
 	Iface   interface{}
 }
 
-// go1.x messages, re-declared (as in performance-anchors §6.3).
-type PingRequest struct{}
-type PingResponse struct{}
-type InvokeRequest_Timestamp struct{ Seconds, Nanos int64 }
-type InvokeRequest struct {
-	Payload               []byte
-	RequestId             string
-	XAmznTraceId          string
-	Deadline              InvokeRequest_Timestamp
-	InvokedFunctionArn    string
-	CognitoIdentityId     string
-	CognitoIdentityPoolId string
-	ClientContext         []byte
-}
-type InvokeResponse_Error_StackFrame struct {
-	Path  string
-	Line  int32
-	Label string
-}
-type InvokeResponse_Error struct {
-	Message    string
-	Type       string
-	StackTrace []*InvokeResponse_Error_StackFrame
-	ShouldExit bool
-}
-type InvokeResponse struct {
-	Payload []byte
-	Error   *InvokeResponse_Error
-}
+// go1.x messages: package messages (as in performance-anchors §6.3).
 
 type Function struct{}
 
-func (Function) Ping(req *PingRequest, res *PingResponse) error { return nil }
-func (Function) Invoke(req *InvokeRequest, res *InvokeResponse) error {
+func (Function) Ping(req *lm.PingRequest, res *lm.PingResponse) error { return nil }
+func (Function) Invoke(req *lm.InvokeRequest, res *lm.InvokeResponse) error {
 	if string(req.Payload) == "boom" {
-		res.Error = &InvokeResponse_Error{Message: "boom", Type: "E", ShouldExit: true,
-			StackTrace: []*InvokeResponse_Error_StackFrame{{Path: "main.go", Line: 42, Label: "f"}}}
+		res.Error = &lm.InvokeResponse_Error{Message: "boom", Type: "E", ShouldExit: true,
+			StackTrace: []*lm.InvokeResponse_Error_StackFrame{{Path: "main.go", Line: 42, Label: "f"}}}
 		return nil
 	}
 	if string(req.Payload) == "rpcerr" {
@@ -133,22 +107,22 @@ func main() {
 	srv.Register(Function{})
 	go srv.ServeConn(tee{sc, &s2c})
 	client := rpc.NewClient(tee{cc, &c2s})
-	var pr PingResponse
-	if err := client.Call("Function.Ping", &PingRequest{}, &pr); err != nil {
+	var pr lm.PingResponse
+	if err := client.Call("Function.Ping", &lm.PingRequest{}, &pr); err != nil {
 		panic(err)
 	}
-	var ir InvokeResponse
-	req := InvokeRequest{Payload: []byte(`{"k":1}`), RequestId: "r1",
-		Deadline: InvokeRequest_Timestamp{1700000000, 5}, InvokedFunctionArn: "arn:f"}
+	var ir lm.InvokeResponse
+	req := lm.InvokeRequest{Payload: []byte(`{"k":1}`), RequestId: "r1",
+		Deadline: lm.InvokeRequest_Timestamp{Seconds: 1700000000, Nanos: 5}, InvokedFunctionArn: "arn:f"}
 	if err := client.Call("Function.Invoke", &req, &ir); err != nil {
 		panic(err)
 	}
-	req2 := InvokeRequest{Payload: []byte("boom"), RequestId: "r2", XAmznTraceId: "Root=1",
-		Deadline: InvokeRequest_Timestamp{-5, 999999999}, CognitoIdentityId: "ci",
+	req2 := lm.InvokeRequest{Payload: []byte("boom"), RequestId: "r2", XAmznTraceId: "Root=1",
+		Deadline: lm.InvokeRequest_Timestamp{Seconds: -5, Nanos: 999999999}, CognitoIdentityId: "ci",
 		CognitoIdentityPoolId: "cp", ClientContext: []byte(`{"c":2}`)}
-	ir = InvokeResponse{}
+	ir = lm.InvokeResponse{}
 	client.Call("Function.Invoke", &req2, &ir)
-	ir = InvokeResponse{}
+	ir = lm.InvokeResponse{}
 	client.Call("Function.Nope", &req, &ir)
 	client.Close()
 	write(dir, "rpc_client_to_server.gob", c2s.Bytes())
@@ -162,18 +136,18 @@ func fresh(dir, mode string) {
 	enc := gob.NewEncoder(&buf)
 	if mode == "client" {
 		enc.Encode(&rpc.Request{ServiceMethod: "Function.Ping", Seq: 0})
-		enc.Encode(&PingRequest{})
+		enc.Encode(&lm.PingRequest{})
 		enc.Encode(&rpc.Request{ServiceMethod: "Function.Invoke", Seq: 1})
-		enc.Encode(&InvokeRequest{Payload: []byte(`{"k":1}`), RequestId: "r1",
-			Deadline: InvokeRequest_Timestamp{1700000000, 5}, InvokedFunctionArn: "arn:f"})
+		enc.Encode(&lm.InvokeRequest{Payload: []byte(`{"k":1}`), RequestId: "r1",
+			Deadline: lm.InvokeRequest_Timestamp{Seconds: 1700000000, Nanos: 5}, InvokedFunctionArn: "arn:f"})
 		write(dir, "fresh_client.gob", buf.Bytes())
 		return
 	}
 	enc.Encode(&rpc.Response{ServiceMethod: "Function.Invoke", Seq: 1})
-	enc.Encode(&InvokeResponse{Payload: []byte(`{"ok":1}`)})
+	enc.Encode(&lm.InvokeResponse{Payload: []byte(`{"ok":1}`)})
 	enc.Encode(&rpc.Response{ServiceMethod: "Function.Invoke", Seq: 2})
-	enc.Encode(&InvokeResponse{Error: &InvokeResponse_Error{Message: "boom", Type: "E", ShouldExit: true,
-		StackTrace: []*InvokeResponse_Error_StackFrame{{Path: "main.go", Line: -42, Label: "f"}}}})
+	enc.Encode(&lm.InvokeResponse{Error: &lm.InvokeResponse_Error{Message: "boom", Type: "E", ShouldExit: true,
+		StackTrace: []*lm.InvokeResponse_Error_StackFrame{{Path: "main.go", Line: -42, Label: "f"}}}})
 	write(dir, "fresh_server.gob", buf.Bytes())
 }
 

@@ -1,0 +1,86 @@
+// Go's own net/rpc client (stdlib only, Go 1.19) drives a zerostart function binary in go1.x
+// mode: Ping, Invoke from 0 B to 5 MiB (payload round trip), Go's reply for an unknown method,
+// and 20 pipelined Invokes answered by Seq. Message structs as aws-lambda-go's lambda/messages.
+// Usage: go run . FUNCTION_BINARY   (exits non-zero on any mismatch)
+package main
+
+import (
+	lm "zerostart.test/go/lambda/messages"
+
+	"bytes"
+	"fmt"
+	"net"
+	"net/rpc"
+	"os"
+	"os/exec"
+	"time"
+)
+
+// A free loopback port for the function to serve on.
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func main() {
+	port := freePort()
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(os.Args[1])
+	cmd.Env = []string{fmt.Sprintf("_LAMBDA_SERVER_PORT=%d", port)}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		panic(err)
+	}
+	defer cmd.Process.Kill()
+	var c *rpc.Client
+	var err error
+	for i := 0; i < 200; i++ {
+		c, err = rpc.Dial("tcp", addr)
+		if err == nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err != nil {
+		panic(err)
+	}
+	if err := c.Call("Function.Ping", lm.PingRequest{}, &lm.PingResponse{}); err != nil {
+		panic(err)
+	}
+	sizes := []int{0, 16, 1024, 65536, 1 << 20, 5 << 20}
+	for _, n := range sizes {
+		p := bytes.Repeat([]byte("a"), n)
+		var r lm.InvokeResponse
+		req := lm.InvokeRequest{Payload: p, RequestId: fmt.Sprint("id-", n), Deadline: lm.InvokeRequest_Timestamp{Seconds: time.Now().Unix() + 30}}
+		t := time.Now()
+		if err := c.Call("Function.Invoke", req, &r); err != nil {
+			panic(err)
+		}
+		if !bytes.Equal(r.Payload, p) || r.Error != nil {
+			panic(fmt.Sprint("mismatch at ", n))
+		}
+		fmt.Printf("invoke %d B ok in %v\n", n, time.Since(t))
+	}
+	err = c.Call("Function.Nope", lm.PingRequest{}, &lm.PingResponse{})
+	if err == nil || err.Error() != "rpc: can't find method Function.Nope" {
+		panic(fmt.Sprint("unknown method: ", err))
+	}
+	fmt.Println("unknown method ->", err)
+	// pipelined
+	calls := []*rpc.Call{}
+	for i := 0; i < 20; i++ {
+		var r lm.InvokeResponse
+		calls = append(calls, c.Go("Function.Invoke", lm.InvokeRequest{Payload: []byte(fmt.Sprint(i)), RequestId: fmt.Sprint(i)}, &r, nil))
+	}
+	for i, call := range calls {
+		<-call.Done
+		if call.Error != nil || string(call.Reply.(*lm.InvokeResponse).Payload) != fmt.Sprint(i) {
+			panic("pipelined")
+		}
+	}
+	fmt.Println("20 pipelined ok")
+}

@@ -1,0 +1,3 @@
+module zerostart.test/go
+
+go 1.19

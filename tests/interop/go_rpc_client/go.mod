@@ -1,2 +1,0 @@
-module goclient
-go 1.19
