@@ -33,6 +33,13 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
   serve->add_flag("--eager", options->eager, "Start the function now, not on the first invoke");
   serve->add_option("--function-name", options->function_name,
                     "Function name (default: the file name of FUNCTION)");
+  serve->add_option("--protocol", options->protocol,
+                    "How to talk to FUNCTION: runtime-api (the function polls the Runtime API, "
+                    "AWS_LAMBDA_RUNTIME_API), go1x (legacy go1.x: the function serves Go net/rpc on "
+                    "127.0.0.1:$_LAMBDA_SERVER_PORT; we Ping it, then call Function.Invoke), or auto "
+                    "(= runtime-api)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "runtime-api", "go1x"}));
   serve->footer("Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]");
   // FUNCTION and its ARGS: everything from the first positional on is passed through untouched.
   serve->prefix_command();
@@ -50,6 +57,12 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   emulator_options.function.name = options.function_name;
   emulator_options.function.memory_mb = options.memory_mb;
   emulator_options.function.timeout_seconds = options.timeout_seconds;
+  Result<emulator::Protocol> protocol = emulator::ParseProtocol(options.protocol);
+  if (!protocol.ok()) {
+    std::fprintf(stderr, "zerostart serve: --protocol: %s\n", protocol.status().message().c_str());
+    return 2;
+  }
+  emulator_options.function.protocol = *protocol;
   for (const std::string& entry : options.env) {
     size_t equals = entry.find('=');
     if (equals == std::string::npos || equals == 0) {
@@ -86,9 +99,11 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
     return 1;
   }
   std::unique_ptr<emulator::Emulator> emulator = std::move(started).value();
+  std::string wire = emulator->protocol() == emulator::Protocol::kGo1x
+                         ? "go1.x net/rpc client, _LAMBDA_SERVER_PORT per instance"
+                         : "Runtime API 127.0.0.1:" + std::to_string(emulator->runtime_api_port());
   sink.WriteStderr("zerostart: serving " + command[0] + " on http://" + UrlHost(options.host) + ":" +
-                   std::to_string(emulator->invoke_port()) + " (Runtime API 127.0.0.1:" +
-                   std::to_string(emulator->runtime_api_port()) + ")\n");
+                   std::to_string(emulator->invoke_port()) + " (" + wire + ")\n");
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {

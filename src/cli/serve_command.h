@@ -17,6 +17,7 @@ struct ServeOptions {
   std::vector<std::string> env;  // K=V
   bool eager = false;
   std::string function_name;
+  std::string protocol = "auto";  // auto | runtime-api | go1x
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's

@@ -140,6 +140,17 @@ inline constexpr std::string_view kRpcCantFindMethodPrefix = "rpc: can't find me
 // ... and for a service it does not have (the part before the dot is not kGo1xService).
 inline constexpr std::string_view kRpcCantFindServicePrefix = "rpc: can't find service ";
 
+// --- go1.x as the emulator drives it (src/emulator/go1x_client.h) ---
+// The runtime identifier Lambda gives the function process: "AWS_Lambda_" + the runtime id
+// (AWS docs "Defined runtime environment variables"; the go1.x runtime id is "go1.x").
+inline constexpr std::string_view kExecutionEnvEnv = "AWS_EXECUTION_ENV";
+inline constexpr std::string_view kGo1xExecutionEnv = "AWS_Lambda_go1.x";
+// Our choice (Lambda's go1.x orchestrator is closed source, lambda-protocols.md §b.1): the
+// errorType of an invoke whose go1.x reply is not a usable InvokeResponse — an RPC-level error
+// in the reply header (e.g. "rpc: can't find service ..."), a malformed gob stream, a wrong
+// Seq — or whose connection broke while the function process lives on.
+inline constexpr std::string_view kErrorTypeInvalidResponse = "Runtime.InvalidResponse";
+
 }  // namespace zerostart::lambda
 
 #endif  // ZEROSTART_SRC_COMMON_LAMBDA_PROTOCOL_H_

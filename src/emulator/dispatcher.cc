@@ -154,9 +154,30 @@ void Dispatcher::InvokeAsync(std::shared_ptr<Invocation> invocation) {
 
 // --- Runtime side ---
 
-std::shared_ptr<Invocation> Dispatcher::Next() {
+std::shared_ptr<Invocation> Dispatcher::Next() { return NextFor(std::nullopt); }
+
+std::shared_ptr<Invocation> Dispatcher::Next(uint64_t spawn_id) { return NextFor(spawn_id); }
+
+bool Dispatcher::IsLive(uint64_t spawn_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !stopping_ && spawn_id == spawn_id_ && !exited_ &&
+         (state_ == State::kStarting || state_ == State::kReady);
+}
+
+bool Dispatcher::Retire(uint64_t spawn_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_ || spawn_id != spawn_id_ || exited_ || in_flight_ ||
+      (state_ != State::kStarting && state_ != State::kReady)) {
+    return false;
+  }
+  MarkDying();  // the supervisor tears it down; the next invoke spawns a fresh instance
+  return true;
+}
+
+std::shared_ptr<Invocation> Dispatcher::NextFor(std::optional<uint64_t> spawn_id) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (stopping_) return nullptr;
+  if (spawn_id && *spawn_id != spawn_id_) return nullptr;  // a driver of an older instance
   if (state_ == State::kStarting) {
     init_duration_ms_ = InitDurationMs(Clock::now());
     state_ = State::kReady;
@@ -496,6 +517,9 @@ void Dispatcher::SpawnInstance(std::unique_lock<std::mutex>& lock) {
                                NewLogStreamName(std::chrono::system_clock::now()));
   spawn.working_dir = options_.function.directory;
   lock.unlock();
+  if (options_.instance_env) {
+    for (auto& [key, value] : options_.instance_env(spawn_id)) spawn.env[key] = std::move(value);
+  }
   auto spawned = FunctionProcess::Spawn(spawn, options_.sink, [this, spawn_id] { OnProcessExit(spawn_id); });
   lock.lock();
   if (spawned.ok()) {

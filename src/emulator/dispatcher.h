@@ -6,8 +6,15 @@
 // the function process when an invoke needs it (or at once with `eager`), enforces the timeout,
 // notices the process's exit, and tears it down. Every queued invoke gets exactly one answer.
 //
+// The runtime side is played either by Runtime API connection threads (Next()/Post*) or by a
+// driver that speaks another protocol to the function itself (go1.x: Go1xClient). Such a driver
+// learns of each new instance through DispatcherOptions::instance_env (called with the spawn id),
+// takes that instance's invokes with Next(spawn_id) (the first call ends Init Duration), answers
+// them with PostResponse/PostError, checks IsLive(spawn_id) to stop talking to a dead process,
+// and may Retire(spawn_id) an instance that asked to exit.
+//
 // Instance lifecycle: none -> starting (spawned, waiting for its first /next; Init Duration is
-// spawn -> that /next) -> ready -> dying (timeout, exit, init error, shutdown) -> none.
+// spawn -> that /next, or -> Next(spawn_id)) -> ready -> dying (timeout, exit, init error, shutdown) -> none.
 // A timed-out, crashed or init-failed instance is SIGKILLed (whole process group) and the next
 // invoke starts a fresh one, whose first REPORT carries Init Duration again.
 //
@@ -23,6 +30,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +38,7 @@
 #include <string_view>
 #include <thread>
 
+#include "src/common/env.h"
 #include "src/emulator/function_config.h"
 #include "src/emulator/function_process.h"
 #include "src/emulator/invocation.h"
@@ -40,9 +49,16 @@ namespace zerostart::emulator {
 struct DispatcherOptions {
   FunctionConfig config;
   ResolvedFunction function;
-  std::string runtime_api;  // "127.0.0.1:PORT", given to the function as AWS_LAMBDA_RUNTIME_API
+  std::string runtime_api;  // "127.0.0.1:PORT", given to the function as AWS_LAMBDA_RUNTIME_API;
+                            // empty: no Runtime API (go1.x), the variable is not set
   bool eager = false;       // start the function at once instead of on the first invoke
   LogSink* sink = nullptr;  // must outlive the dispatcher
+  // Optional: extra environment for one instance, applied over all the rest (BuildFunctionEnv
+  // and --env overrides). Called once per spawn with the new instance's spawn id, on the
+  // supervisor thread, WITHOUT the dispatcher's lock (it may start threads that call
+  // IsLive/Next(spawn_id)), before the process is started; it must not block for long. The
+  // spawn may still fail, after which IsLive(spawn_id) is false.
+  std::function<EnvMap(uint64_t spawn_id)> instance_env;
 };
 
 // The lines to print once an invocation is answered (END/REPORT and friends). Returned to the
@@ -104,6 +120,20 @@ class Dispatcher {
   PostResult PostError(std::string_view request_id, std::string_view body,
                        std::string_view error_type_header);
   PostResult PostInitError(std::string_view body, std::string_view error_type_header);
+  // --- Hooks for a driver that plays the runtime side itself (see the top of this file) ---
+  // Next() for the instance `spawn_id` only: null at once when that is not the current
+  // instance, so a driver of a dead instance can neither mark a newer one ready nor take its
+  // invokes. The first call for an instance marks it ready (ends its Init Duration).
+  std::shared_ptr<Invocation> Next(uint64_t spawn_id);
+  // True while `spawn_id` is the current instance, starting or ready, its process not known
+  // to have exited, and the dispatcher is not stopping.
+  bool IsLive(uint64_t spawn_id);
+  // Retires the live instance `spawn_id`: it is torn down (SIGKILL to its group, as after a
+  // timeout) and the next invoke starts a fresh instance (whose REPORT shows Init Duration).
+  // For a function that asked to exit (go1.x ShouldExit) or a broken connection. Returns false
+  // and does nothing if `spawn_id` is not live or an invocation is in flight (answer it first).
+  bool Retire(uint64_t spawn_id);
+
   // A response body too large even to read: answers the in-flight invocation (if any) with
   // Function.ResponseSizeTooLarge.
   PostResult ResponseTooLargeToRead();
@@ -116,6 +146,7 @@ class Dispatcher {
   enum class State { kNone, kStarting, kReady, kDying };
   using Clock = std::chrono::steady_clock;
 
+  std::shared_ptr<Invocation> NextFor(std::optional<uint64_t> spawn_id);
   void SupervisorMain();
   // The Handle*/TearDown/Spawn helpers run on the supervisor with `lock` held; they may
   // release it while they work.

@@ -1,10 +1,11 @@
-// Emulator: a local Lambda for one function — the Invoke API for callers, the Runtime API for
-// the function, and the Dispatcher that runs the function process between them. What
-// `zerostart serve` runs; tests run it in-process.
+// Emulator: a local Lambda for one function — the Invoke API for callers, the Runtime API (or,
+// in go1.x mode, a net/rpc client) for the function, and the Dispatcher that runs the function
+// process between them. What `zerostart serve` runs; tests run it in-process.
 //
 //   caller --POST /2015-03-31/functions/NAME/invocations--> InvokeServer (host:port)
 //            --> Dispatcher (FIFO queue, one instance, timeouts, REPORT lines)
 //            <-- RuntimeApiServer (127.0.0.1:ephemeral) <-- the function process
+//   go1.x:       Go1xClient --Function.Ping/Invoke--> the function (127.0.0.1:_LAMBDA_SERVER_PORT)
 //
 // Thread safety: Stop() may be called from any thread, once or more.
 #ifndef ZEROSTART_SRC_EMULATOR_EMULATOR_H_
@@ -17,6 +18,7 @@
 #include "src/common/net.h"
 #include "src/emulator/dispatcher.h"
 #include "src/emulator/function_config.h"
+#include "src/emulator/go1x_client.h"
 #include "src/emulator/invoke_server.h"
 #include "src/emulator/log_sink.h"
 #include "src/emulator/runtime_api_server.h"
@@ -33,7 +35,8 @@ struct EmulatorOptions {
 
 class Emulator {
  public:
-  // Validates the function and starts both listeners (and the function, if eager). Errors:
+  // Validates the function and starts the listeners — the Invoke API, and the Runtime API
+  // unless function.protocol is kGo1x — (and the function, if eager). Errors:
   // InvalidArgument for a bad function or configuration (message fit for the user),
   // Unavailable when the invoke address cannot be bound (e.g. the port is in use).
   static Result<std::unique_ptr<Emulator>> Start(EmulatorOptions options);
@@ -43,7 +46,9 @@ class Emulator {
   Emulator& operator=(const Emulator&) = delete;
 
   uint16_t invoke_port() const { return invoke_server_->port(); }
-  uint16_t runtime_api_port() const { return runtime_server_->port(); }
+  // 0 in go1.x mode (no Runtime API).
+  uint16_t runtime_api_port() const { return runtime_server_ ? runtime_server_->port() : 0; }
+  Protocol protocol() const { return dispatcher_->options().config.protocol; }
   const ResolvedFunction& function() const { return dispatcher_->options().function; }
 
   // Answers queued invokes with an error, terminates the function (SIGTERM, SIGKILL after
@@ -53,8 +58,9 @@ class Emulator {
  private:
   Emulator() = default;
 
+  std::unique_ptr<Go1xClient> go1x_client_;            // go1.x mode only
   std::unique_ptr<Dispatcher> dispatcher_;
-  std::unique_ptr<RuntimeApiServer> runtime_server_;
+  std::unique_ptr<RuntimeApiServer> runtime_server_;  // Runtime API mode only
   std::unique_ptr<InvokeServer> invoke_server_;
 };
 

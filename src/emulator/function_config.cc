@@ -49,6 +49,13 @@ std::string ReplaceAll(std::string text, std::string_view from, std::string_view
 
 }  // namespace
 
+Result<Protocol> ParseProtocol(std::string_view text) {
+  if (text == "auto" || text == "runtime-api") return Protocol::kRuntimeApi;
+  if (text == "go1x") return Protocol::kGo1x;
+  return InvalidArgumentError("unknown protocol '" + std::string(text) +
+                              "' (expected auto, runtime-api or go1x)");
+}
+
 Result<ResolvedFunction> ResolveFunction(const FunctionConfig& config) {
   const std::string& path = config.path;
   if (path.empty()) return InvalidArgumentError("no FUNCTION given");
@@ -138,6 +145,9 @@ EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& fu
   set(lambda::kTaskRootEnv, function.directory);
   set(lambda::kRuntimeDirEnv, function.directory);
   set(lambda::kInitializationTypeEnv, std::string(lambda::kInitializationTypeOnDemand));
+  if (config.protocol == Protocol::kGo1x) {
+    set(lambda::kExecutionEnvEnv, std::string(lambda::kGo1xExecutionEnv));
+  }
   set("TZ", std::string(lambda::kLambdaTz));
   set("LANG", std::string(lambda::kLambdaLang));
   set("PATH", std::string(lambda::kLambdaPath));
@@ -148,7 +158,12 @@ EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& fu
   if (!config.env_overrides.count(std::string(lambda::kDefaultRegionEnv))) {
     set(lambda::kDefaultRegionEnv, region);
   }
-  set(lambda::kRuntimeApiEnv, std::string(runtime_api));
+  if (runtime_api.empty()) {
+    // go1.x: there is no Runtime API to point at; a function falling back to it would hang.
+    env.erase(std::string(lambda::kRuntimeApiEnv));
+  } else {
+    set(lambda::kRuntimeApiEnv, std::string(runtime_api));
+  }
   return env;
 }
 

@@ -15,6 +15,16 @@
 
 namespace zerostart::emulator {
 
+// How the emulator talks to the function (Lambda's "runtime" setting, as far as the wire goes).
+enum class Protocol {
+  kRuntimeApi,  // provided.*: the function polls the Runtime API (AWS_LAMBDA_RUNTIME_API)
+  kGo1x,        // go1.x: the function serves net/rpc on 127.0.0.1:_LAMBDA_SERVER_PORT
+};
+
+// "auto" and "runtime-api" -> kRuntimeApi, "go1x" -> kGo1x (what `serve --protocol` accepts).
+// InvalidArgument naming the accepted values otherwise.
+Result<Protocol> ParseProtocol(std::string_view text);
+
 struct FunctionConfig {
   std::string path;                // FUNCTION as given (absolute or relative to the cwd)
   std::vector<std::string> args;   // ARGS after FUNCTION
@@ -22,6 +32,7 @@ struct FunctionConfig {
   int memory_mb = 1024;
   double timeout_seconds = 30;
   EnvMap env_overrides;            // --env K=V, applied over Lambda's variables
+  Protocol protocol = Protocol::kRuntimeApi;
 };
 
 // The executable found for FUNCTION.
@@ -45,8 +56,11 @@ std::string FunctionArn(std::string_view region, std::string_view name);
 // Lambda's log stream name for a new execution environment: "YYYY/MM/DD/[$LATEST]<32 hex>" (UTC).
 std::string NewLogStreamName(std::chrono::system_clock::time_point now);
 
-// The complete environment of a function process (see the README for the list). `runtime_api`
-// is "127.0.0.1:PORT"; it cannot be overridden.
+// The complete environment of a function process (see the README for the list), except what
+// is chosen per instance (go1.x: _LAMBDA_SERVER_PORT, see DispatcherOptions::instance_env).
+// `runtime_api` is "127.0.0.1:PORT" and cannot be overridden; when it is empty (go1.x mode)
+// AWS_LAMBDA_RUNTIME_API is not set at all, not even by an override. go1.x mode also sets
+// AWS_EXECUTION_ENV=AWS_Lambda_go1.x (an override may replace it).
 EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& function,
                         std::string_view runtime_api, std::string_view log_stream);
 

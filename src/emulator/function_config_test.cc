@@ -116,6 +116,34 @@ TEST_F(FunctionConfigTest, RegionOverrideSetsBoth) {
   EXPECT_EQ(FunctionArn(RegionOf(config), "f"), "arn:aws:lambda:eu-west-1:012345678912:function:f");
 }
 
+TEST_F(FunctionConfigTest, Go1xEnvironmentHasNoRuntimeApi) {
+  FunctionConfig config;
+  config.path = executable_;
+  config.protocol = Protocol::kGo1x;
+  config.env_overrides["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:9";  // not even from --env
+  auto resolved = ResolveFunction(config);
+  ASSERT_TRUE(resolved.ok());
+  EnvMap env = BuildFunctionEnv(config, *resolved, "", "s");
+  EXPECT_EQ(env.count("AWS_LAMBDA_RUNTIME_API"), 0u);
+  EXPECT_EQ(env["AWS_EXECUTION_ENV"], "AWS_Lambda_go1.x");
+  EXPECT_EQ(env["_HANDLER"], "bootstrap");
+  // The Runtime API mode sets no AWS_EXECUTION_ENV (provided.* runtimes have none).
+  config.protocol = Protocol::kRuntimeApi;
+  EXPECT_EQ(BuildFunctionEnv(config, *resolved, "127.0.0.1:1", "s").count("AWS_EXECUTION_ENV"), 0u);
+}
+
+TEST(ProtocolTest, ParsesTheServeFlagValues) {
+  EXPECT_EQ(ParseProtocol("auto").value(), Protocol::kRuntimeApi);
+  EXPECT_EQ(ParseProtocol("runtime-api").value(), Protocol::kRuntimeApi);
+  EXPECT_EQ(ParseProtocol("go1x").value(), Protocol::kGo1x);
+  for (const char* bad : {"", "go1.x", "GO1X", "rpc"}) {
+    auto parsed = ParseProtocol(bad);
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(parsed.status().message().find("expected auto, runtime-api or go1x"), std::string::npos);
+  }
+}
+
 TEST(LogStreamNameTest, LambdasFormat) {
   auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1714564800));
   std::string name = NewLogStreamName(t);

@@ -34,8 +34,7 @@ class GobStreamReader {
 
  private:
   const int fd_;
-  gob::Decoder decoder_;
-  std::string buffer_;  // the read(2) buffer, reused
+  gob::Decoder decoder_;  // read(2) writes straight into its buffer
 };
 
 }  // namespace zerostart::go1x

@@ -113,7 +113,9 @@ Decoder::Decoder(DecoderOptions options) : framer_(options.max_message_bytes), r
 
 Result<std::optional<Value>> Decoder::Next() {
   while (error_.ok()) {
-    Result<std::optional<std::string>> message = framer_.Next();
+    // A view into the framer's buffer: the decoded Value copies what it keeps, so the body
+    // itself is never copied.
+    Result<std::optional<std::string_view>> message = framer_.NextView();
     if (!message.ok()) {
       error_ = message.status();
       break;

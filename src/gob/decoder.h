@@ -43,6 +43,12 @@ class Decoder {
 
   // Buffers stream bytes in any split.
   void Append(std::string_view bytes) { framer_.Append(bytes); }
+  // In-place append (e.g. read(2) straight into the decoder): see MessageFramer.
+  char* PrepareAppend(size_t min_bytes) { return framer_.PrepareAppend(min_bytes); }
+  void CommitAppend(size_t n) { framer_.CommitAppend(n); }
+  // Bytes still missing to complete the message being received (0 if unknown); see
+  // MessageFramer::missing.
+  size_t missing() const { return framer_.missing(); }
 
   // Returns the next value, std::nullopt if the buffered bytes hold no complete value yet
   // (type definitions before it are applied as they complete), or an error:

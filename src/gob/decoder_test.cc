@@ -16,13 +16,9 @@ namespace zerostart::gob {
 namespace {
 
 using testing::B;
+using testing::Frame;
 using testing::ReadVector;
 
-std::string Frame(const std::string& body) {
-  std::string out;
-  AppendUint(body.size(), &out);
-  return out + body;
-}
 
 // The Point type definition (id 65) from Go's doc example.
 std::string PointDefinition() { return ReadVector("point.gob").substr(0, 0x20); }

@@ -9,7 +9,7 @@
 // out in Go's order (outer type first), so a fresh Go process and a fresh Encoder produce
 // identical bytes. Types are identified by TypePtr identity: reuse one TypePtr per Go type.
 // Following Go's encoder, struct fields that are absent, false, zero, or empty strings,
-// []byte, slices and maps are omitted; nested structs and arrays are always sent.
+// []byte and slices are omitted; empty (non-absent) maps, nested structs and arrays are sent.
 //
 // Thread safety: none; one Encoder per stream direction, used by one thread.
 #ifndef ZEROSTART_SRC_GOB_ENCODER_H_
@@ -41,7 +41,6 @@ class Encoder {
 
  private:
   void SendType(const TypePtr& type, std::string* out);
-  Status EncodeValue(const Value& value, const TypePtr& type, std::string* out);
 
   int64_t next_id_;
   std::map<const Type*, int64_t> ids_;

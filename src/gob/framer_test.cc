@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/gob/test_util.h"
@@ -89,6 +92,63 @@ TEST(GobFramerTest, RejectsBadLengthPrefix) {
   MessageFramer framer;
   framer.Append(B({0xf0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}));
   EXPECT_EQ(framer.Next().status().code(), StatusCode::kInvalidArgument);
+}
+
+// Large messages fed in many uneven pieces, through both the copying and the in-place
+// append, interleaved with small messages: every body comes out intact, in order (the buffer
+// is compacted and grown between pieces).
+TEST(GobFramerTest, LargeMessagesInManySplits) {
+  std::vector<std::string> bodies;
+  for (size_t size : {size_t{1} << 20, size_t{3}, size_t{200000}, size_t{0}, size_t{(1 << 20) + 17}}) {
+    std::string body(size, '\0');
+    for (size_t i = 0; i < size; ++i) body[i] = static_cast<char>(i * 7 + size);
+    bodies.push_back(std::move(body));
+  }
+  std::string stream;
+  for (const std::string& body : bodies) stream += Frame(body);
+  for (size_t piece : {size_t{1000}, size_t{65536}, size_t{99991}}) {
+    MessageFramer framer;
+    std::vector<std::string> got;
+    size_t pos = 0;
+    bool in_place = false;
+    while (pos < stream.size()) {
+      size_t n = std::min(piece, stream.size() - pos);
+      if (in_place) {
+        std::memcpy(framer.PrepareAppend(n), stream.data() + pos, n);
+        framer.CommitAppend(n);
+      } else {
+        framer.Append(std::string_view(stream).substr(pos, n));
+      }
+      in_place = !in_place;
+      pos += n;
+      for (std::string& message : Drain(framer)) got.push_back(std::move(message));
+    }
+    EXPECT_EQ(framer.buffered(), 0u);
+    ASSERT_EQ(got.size(), bodies.size()) << "piece " << piece;
+    for (size_t i = 0; i < bodies.size(); ++i) EXPECT_TRUE(got[i] == bodies[i]) << "message " << i;
+  }
+}
+
+TEST(GobFramerTest, NextViewAndMissing) {
+  MessageFramer framer;
+  EXPECT_EQ(framer.missing(), 0u);
+  std::string stream = Frame(std::string(300, 'x')) + Frame("ab");
+  framer.Append(std::string_view(stream).substr(0, 1));  // half the length prefix FE 01 2C
+  EXPECT_EQ(framer.missing(), 0u);
+  framer.Append(std::string_view(stream).substr(1, 102));  // prefix + 100 bytes
+  EXPECT_EQ(framer.missing(), 200u);
+  EXPECT_FALSE(framer.NextView()->has_value());
+  framer.Append(std::string_view(stream).substr(103));
+  EXPECT_EQ(framer.missing(), 0u);
+  Result<std::optional<std::string_view>> first = framer.NextView();
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ(**first, std::string(300, 'x'));
+  Result<std::optional<std::string_view>> second = framer.NextView();
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ(**second, "ab");
+  EXPECT_FALSE(framer.NextView()->has_value());
+  EXPECT_EQ(framer.buffered(), 0u);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "src/gob/wire.h"
+
 namespace zerostart::gob::testing {
 
 // Bytes from a list of byte values and string pieces, e.g. B({0x1f, 0xff}) + "Point".
@@ -26,6 +28,13 @@ inline std::string Hex(std::string_view bytes) {
     out.push_back(kDigits[c & 15]);
   }
   return out;
+}
+
+// One gob message: `body` behind its length prefix.
+inline std::string Frame(const std::string& body) {
+  std::string out;
+  AppendUint(body.size(), &out);
+  return out + body;
 }
 
 // Reads tests/testdata/gob/<name> (Go-generated; see tests/testdata/gob/README.md).

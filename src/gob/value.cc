@@ -39,6 +39,11 @@ const std::string& Value::AsBytes() const {
   return v != nullptr ? *v : kEmpty;
 }
 
+std::string Value::TakeBytes() {
+  std::string* v = std::get_if<std::string>(&data_);
+  return v != nullptr ? std::exchange(*v, std::string()) : std::string();
+}
+
 const std::vector<Value>& Value::elements() const {
   static const std::vector<Value> kEmpty;
   const auto* v = std::get_if<std::vector<Value>>(&data_);
@@ -56,6 +61,10 @@ const Value* Value::Field(std::string_view name) const {
   if (index < 0) return nullptr;
   const Value& field = elements()[static_cast<size_t>(index)];
   return field.absent() ? nullptr : &field;
+}
+
+Value* Value::MutableField(std::string_view name) {
+  return const_cast<Value*>(static_cast<const Value&>(*this).Field(name));
 }
 
 Status Value::SetField(std::string_view name, Value value) {
@@ -123,8 +132,8 @@ bool Value::IsOmittable() const {
     case Kind::kString:
       return AsBytes().empty();
     case Kind::kSlice:
-    case Kind::kMap:
       return elements().empty();
+    case Kind::kMap:  // Go omits only nil maps (absent): an empty map is sent (encode.go)
     case Kind::kInterface:
     case Kind::kArray:
     case Kind::kStruct:

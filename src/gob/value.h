@@ -63,6 +63,9 @@ class Value {
   std::complex<double> AsComplex() const;
   // Bytes or string contents; empty otherwise.
   const std::string& AsBytes() const;
+  // Moves the bytes or string contents out, leaving them empty (the kind is kept): lets a
+  // large []byte leave the tree without a copy. Empty for other kinds.
+  std::string TakeBytes();
 
   // Struct fields (one per type field), slice/array elements, or flattened map entries.
   // Empty for scalars.
@@ -72,6 +75,7 @@ class Value {
   // Struct helpers. Field returns nullptr when this is not a struct, has no field `name`, or
   // the field is absent.
   const Value* Field(std::string_view name) const;
+  Value* MutableField(std::string_view name);
   // Sets field `name`. InvalidArgument if this is not a struct, the field does not exist, or
   // `value` is not absent and its kind differs from the field's.
   Status SetField(std::string_view name, Value value);
@@ -83,8 +87,8 @@ class Value {
   Result<uint64_t> GetUint(std::string_view name) const;
   Result<bool> GetBool(std::string_view name) const;
 
-  // True for what Go omits from a struct: absent, false, 0, empty string/bytes/slice/map.
-  // Structs and arrays are never "zero" here (Go always sends them).
+  // True for what Go omits from a struct: absent (nil pointer, nil map), false, 0, empty
+  // string/bytes/slice. Empty maps, structs and arrays are never "zero" here (Go sends them).
   bool IsOmittable() const;
 
  private:

@@ -1,6 +1,7 @@
 #include "src/runtime/go1x_server.h"
 
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,14 +13,27 @@
 #include "src/common/net.h"
 #include "src/gob/decoder.h"
 #include "src/gob/encoder.h"
+#include "src/go1x/stream_reader.h"
 #include "src/runtime/error_json.h"
 
 namespace zerostart::runtime {
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
 // A reply buffer larger than this is released after the write rather than kept for reuse.
-constexpr size_t kKeepReplyBuffer = 256 * 1024;
+// Lambda payloads are at most 6 MiB: keeping up to 8 MiB means a kept connection never
+// allocates (and page-faults in) a fresh reply buffer per invoke.
+constexpr size_t kKeepReplyBuffer = 8 * 1024 * 1024;
+
+// Invokes one connection may have queued (received, not yet handed to the handler). Go's net/rpc
+// has no bound (a goroutine per call), but Lambda sends one invoke at a time per connection; a
+// client that pipelines more waits in TCP (its reader thread stops reading). Bounds the memory a
+// flooding client can pin (16 x 6 MiB) and how far it can push other clients back in the FIFO.
+constexpr size_t kMaxQueuedCallsPerConnection = 16;
+
+// A reply write that makes no progress for this long (SO_SNDTIMEO) fails: the client is not
+// reading its replies. The connection is then dropped with its queued calls, so one stuck client
+// cannot hold the single invoke loop, and with it every other client, for longer than this.
+constexpr auto kReplyStallTimeout = std::chrono::seconds(2);
 
 // net/rpc's refusal for `service_method`, or "" when we serve it (Go server.go readRequestHeader:
 // split at the last dot, look up the service, then the method).
@@ -67,11 +81,16 @@ struct Go1xServer::Connection {
     if (status.ok()) status = encoder.Encode(body, &out);
     if (status.ok()) status = net::WriteAll(fd.get(), out);
     if (out.capacity() > kKeepReplyBuffer) std::string().swap(out);
-    if (!status.ok()) ::shutdown(fd.get(), SHUT_RDWR);
+    if (!status.ok()) {
+      broken.store(true);
+      ::shutdown(fd.get(), SHUT_RDWR);
+    }
     return status;
   }
 
   const UniqueFd fd;
+  std::atomic<bool> broken{false};  // a reply failed: queued calls are dropped unanswered
+  size_t queued_calls = 0;          // guarded by Go1xServer::mutex_
   std::mutex write_mutex;
   gob::Encoder encoder;  // guarded by write_mutex
   std::string out;       // guarded by write_mutex
@@ -111,6 +130,7 @@ void Go1xServer::Shutdown() {
     if (listener_.valid()) ::shutdown(listener_.get(), SHUT_RDWR);
   }
   queue_changed_.notify_all();
+  room_changed_.notify_all();
   if (accept_thread_.joinable()) accept_thread_.join();
   // No new workers can appear now: only the accept thread adds them.
   std::vector<Worker> workers;
@@ -143,6 +163,12 @@ void Go1xServer::AcceptLoop(int listen_fd) {
       continue;
     }
     ReapWorkers();
+    timeval stall{};
+    stall.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(kReplyStallTimeout).count();
+    if (::setsockopt(accepted->get(), SOL_SOCKET, SO_SNDTIMEO, &stall, sizeof(stall)) != 0) {
+      log::Warning("runtime: go1.x: cannot set a reply write timeout; a client that does not read "
+                   "its replies could stall the others");
+    }
     auto connection = std::make_shared<Connection>(std::move(accepted).value());
     auto done = std::make_shared<std::atomic<bool>>(false);
     Worker worker;
@@ -165,19 +191,8 @@ void Go1xServer::ReapWorkers() {
 }
 
 void Go1xServer::ServeConnection(std::shared_ptr<Connection> connection) {
-  const int fd = connection->fd.get();
-  gob::Decoder decoder;
-  std::string buffer(kReadChunk, '\0');
-  // The next value on the stream; std::nullopt at end of stream.
-  auto next_value = [&]() -> Result<std::optional<gob::Value>> {
-    for (;;) {
-      ZS_ASSIGN_OR_RETURN(std::optional<gob::Value> value, decoder.Next());
-      if (value.has_value()) return value;
-      ZS_ASSIGN_OR_RETURN(size_t n, net::ReadSome(fd, buffer.data(), buffer.size()));
-      if (n == 0) return std::optional<gob::Value>();
-      decoder.Append(std::string_view(buffer.data(), n));
-    }
-  };
+  go1x::GobStreamReader reader(connection->fd.get());
+  auto next_value = [&reader] { return reader.Next(); };
   // Replies with an RPC-level error and the empty body net/rpc sends with it.
   auto refuse = [&](const go1x::RpcRequestHeader& header, std::string error) {
     return connection->Send({header.service_method, header.seq, std::move(error)}, go1x::InvalidRequestBody());
@@ -213,12 +228,22 @@ void Go1xServer::ServeConnection(std::shared_ptr<Connection> connection) {
       Call call;
       call.connection = connection;
       call.seq = header.seq;
+      // Move the payload out of the decoded tree before binding, so that the (up to 6 MiB)
+      // bytes are never copied between the socket buffer and the Invocation.
+      std::string payload;
+      gob::Value* field = (*body)->MutableField("Payload");
+      if (field != nullptr && field->kind() == gob::Kind::kBytes) payload = field->TakeBytes();
       Status bound = go1x::FromGob(**body, &call.request);
+      call.request.payload = std::move(payload);
       if (!bound.ok()) {
         sent = refuse(header, bound.message());
       } else {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (shut_down_) break;
+        std::unique_lock<std::mutex> lock(mutex_);
+        room_changed_.wait(lock, [&] {
+          return shut_down_ || connection->broken.load() || connection->queued_calls < kMaxQueuedCallsPerConnection;
+        });
+        if (shut_down_ || connection->broken.load()) break;
+        ++connection->queued_calls;
         queue_.push_back(std::move(call));
         queue_changed_.notify_one();
       }
@@ -237,10 +262,18 @@ Status Go1xServer::Next(Invocation* invocation) {
   current_.reset();
   {
     std::unique_lock<std::mutex> lock(mutex_);
-    queue_changed_.wait(lock, [this] { return shut_down_ || !queue_.empty(); });
-    if (shut_down_) return UnavailableError("go1.x server: shut down");
-    current_ = std::move(queue_.front());
-    queue_.pop_front();
+    for (;;) {
+      queue_changed_.wait(lock, [this] { return shut_down_ || !queue_.empty(); });
+      if (shut_down_) return UnavailableError("go1.x server: shut down");
+      Call call = std::move(queue_.front());
+      queue_.pop_front();
+      --call.connection->queued_calls;
+      room_changed_.notify_all();
+      // Its replies cannot be delivered: the client never gets them, so the handler need not run.
+      if (call.connection->broken.load()) continue;
+      current_ = std::move(call);
+      break;
+    }
   }
   go1x::InvokeRequest& request = current_->request;
   invocation->payload = std::move(request.payload);
@@ -255,11 +288,11 @@ Status Go1xServer::Next(Invocation* invocation) {
   return OkStatus();
 }
 
-Status Go1xServer::SendInvokeResponse(const go1x::InvokeResponse& response) {
+Status Go1xServer::SendInvokeResponse(gob::Value response) {
   if (!current_.has_value()) return FailedPreconditionError("go1.x server: no invoke in progress");
   Call call = std::move(*current_);
   current_.reset();
-  Status sent = call.connection->Send({std::string(lambda::kGo1xInvokeMethod), call.seq, ""}, go1x::ToGob(response));
+  Status sent = call.connection->Send({std::string(lambda::kGo1xInvokeMethod), call.seq, ""}, std::move(response));
   if (!sent.ok()) {
     return UnavailableError("go1.x reply to seq " + std::to_string(call.seq) + " not delivered: " + sent.message());
   }
@@ -267,9 +300,12 @@ Status Go1xServer::SendInvokeResponse(const go1x::InvokeResponse& response) {
 }
 
 Status Go1xServer::Respond(const Invocation&, Response* response) {
-  go1x::InvokeResponse reply;
-  reply.payload = std::move(response->mutable_payload());
-  return SendInvokeResponse(reply);
+  // The payload moves into the Value (go1x::ToGob would copy it): the encoder then copies it
+  // once, into the reply buffer.
+  gob::Value reply = go1x::ToGob(go1x::InvokeResponse{});
+  Status set = reply.SetField("Payload", gob::Value::Bytes(std::move(response->mutable_payload())));
+  if (!set.ok()) return InternalError("go1.x server: " + set.message());
+  return SendInvokeResponse(std::move(reply));
 }
 
 Status Go1xServer::ReportError(const Invocation&, const FunctionError& error) {
@@ -278,7 +314,7 @@ Status Go1xServer::ReportError(const Invocation&, const FunctionError& error) {
   reply.error.message = error.message;
   reply.error.type = std::string(EffectiveErrorType(error));
   for (const std::string& frame : error.stack_trace) reply.error.stack_trace.push_back({"", 0, frame});
-  return SendInvokeResponse(reply);
+  return SendInvokeResponse(go1x::ToGob(reply));
 }
 
 Status Go1xServer::ReportInitError(const FunctionError&) {

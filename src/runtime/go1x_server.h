@@ -4,7 +4,7 @@
 //
 //   * Listening starts on the first Next() (or an explicit Listen()), i.e. after init, as in
 //     aws-lambda-go where the user's init runs before lambda.Start listens.
-//   * Each accepted connection gets a reader thread with its own gob Decoder, and its own gob
+//   * Each accepted connection gets a reader thread with its own go1x::GobStreamReader, and its own gob
 //     Encoder for replies (replies on one connection are serialized by a mutex).
 //   * Function.Ping is answered at once by the reader thread with an empty PingResponse.
 //   * Function.Invoke is queued; Next() hands it out (FIFO over all connections); Respond /
@@ -17,6 +17,10 @@
 //     not "Function", or there is no dot) with an empty anonymous struct as body; a body that
 //     decodes but has wrong field kinds gets the binding error text in the header Error. The
 //     connection stays open in both cases, as in Go.
+//   * At most 16 invokes per connection wait in the queue; beyond, that connection's reader
+//     stops reading (TCP pushes back on the client). A reply write that makes no progress for
+//     2 s (a client that does not read its replies) fails, and the connection is dropped with
+//     its queued invokes, so one stuck client cannot starve the others for longer than that.
 //   * A malformed gob stream ends only that connection (closed once its pending replies, if
 //     any, are written or dropped). A client that vanishes mid-call makes that reply fail:
 //     Respond returns Unavailable (the invoke loop logs it) and the server goes on.
@@ -93,11 +97,13 @@ class Go1xServer final : public Transport {
   void ServeConnection(std::shared_ptr<Connection> connection);
   // Joins workers whose connection has ended. REQUIRES: mutex_ not held.
   void ReapWorkers();
-  Status SendInvokeResponse(const go1x::InvokeResponse& response);
+  // Writes `response` (an InvokeResponse Value) as the reply to the current invoke.
+  Status SendInvokeResponse(gob::Value response);
 
   const uint16_t requested_port_;
   mutable std::mutex mutex_;
-  std::condition_variable queue_changed_;
+  std::condition_variable queue_changed_;  // a call was queued, or shut down
+  std::condition_variable room_changed_;   // a connection's queued_calls fell, or shut down
   UniqueFd listener_;        // guarded by mutex_
   uint16_t port_ = 0;        // guarded by mutex_
   bool shut_down_ = false;   // guarded by mutex_

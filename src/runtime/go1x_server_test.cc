@@ -6,8 +6,11 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -15,7 +18,7 @@
 
 #include "src/common/net.h"
 #include "src/go1x/messages.h"
-#include "src/gob/decoder.h"
+#include "src/go1x/stream_reader.h"
 #include "src/gob/encoder.h"
 #include "src/runtime/invoke_loop.h"
 
@@ -31,21 +34,25 @@ class RpcClient {
     if (fd.ok()) fd_ = std::move(fd).value();
     timeval timeout{5, 0};  // a broken server fails the test instead of hanging it
     ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    reader_ = std::make_unique<go1x::GobStreamReader>(fd_.get());
   }
 
-  void Call(std::string method, uint64_t seq, const gob::Value& body) {
+  // The bytes of one call (header then body) on this connection's stream, not sent.
+  std::string EncodeCall(std::string method, uint64_t seq, const gob::Value& body) {
     std::string out;
-    ASSERT_TRUE(encoder_.Encode(go1x::ToGob(go1x::RpcRequestHeader{std::move(method), seq}), &out).ok());
-    ASSERT_TRUE(encoder_.Encode(body, &out).ok());
-    SendRaw(out);
+    EXPECT_TRUE(encoder_.Encode(go1x::ToGob(go1x::RpcRequestHeader{std::move(method), seq}), &out).ok());
+    EXPECT_TRUE(encoder_.Encode(body, &out).ok());
+    return out;
   }
-  void Invoke(uint64_t seq, go1x::InvokeRequest request) { Call("Function.Invoke", seq, go1x::ToGob(request)); }
-  void Invoke(uint64_t seq, std::string payload) {
+  std::string EncodeInvoke(uint64_t seq, std::string payload) {
     go1x::InvokeRequest request;
     request.payload = std::move(payload);
     request.request_id = "req-" + std::to_string(seq);
-    Invoke(seq, std::move(request));
+    return EncodeCall("Function.Invoke", seq, go1x::ToGob(request));
   }
+  void Call(std::string method, uint64_t seq, const gob::Value& body) { SendRaw(EncodeCall(std::move(method), seq, body)); }
+  void Invoke(uint64_t seq, go1x::InvokeRequest request) { Call("Function.Invoke", seq, go1x::ToGob(request)); }
+  void Invoke(uint64_t seq, std::string payload) { SendRaw(EncodeInvoke(seq, std::move(payload))); }
   void SendRaw(std::string_view bytes) { ASSERT_TRUE(net::WriteAll(fd_.get(), bytes).ok()); }
 
   // Reads one reply (header, then body). False at end of stream, on a timeout or bad data.
@@ -79,30 +86,29 @@ class RpcClient {
     EXPECT_EQ(header.error, "");
     EXPECT_EQ(body.type()->name, "PingResponse");
   }
-  // True when the server closed the connection (read returns 0 or reset).
+  // True when the server closed the connection (read returns 0 or reset); false on data or
+  // when nothing happens within the receive timeout (EAGAIN).
   bool ClosedByServer() {
     char c;
     Result<size_t> n = net::ReadSome(fd_.get(), &c, 1);
-    return !n.ok() ? n.status().code() == StatusCode::kUnavailable : *n == 0;
+    return !n.ok() ? n.status().message().find("reset") != std::string::npos : *n == 0;
   }
-  void Close() { fd_.Reset(); }
+  void Close() {
+    reader_.reset();
+    fd_.Reset();
+  }
+  int fd() const { return fd_.get(); }
 
  private:
   std::optional<gob::Value> NextValue() {
-    char buffer[65536];
-    for (;;) {
-      Result<std::optional<gob::Value>> v = decoder_.Next();
-      if (!v.ok()) return std::nullopt;
-      if (v->has_value()) return std::move(**v);
-      Result<size_t> n = net::ReadSome(fd_.get(), buffer, sizeof(buffer));
-      if (!n.ok() || *n == 0) return std::nullopt;
-      decoder_.Append(std::string_view(buffer, *n));
-    }
+    Result<std::optional<gob::Value>> v = reader_->Next();
+    if (!v.ok()) return std::nullopt;
+    return std::move(*v);
   }
 
   UniqueFd fd_;
   gob::Encoder encoder_;
-  gob::Decoder decoder_;
+  std::unique_ptr<go1x::GobStreamReader> reader_;  // reads fd_
 };
 
 class Go1xServerTest : public ::testing::Test {
@@ -317,6 +323,169 @@ TEST_F(Go1xServerTest, ClientVanishingMidCallDoesNotStopTheServer) {
   client.Invoke(1, "after");
   EXPECT_EQ(client.ReceiveInvoke(1).payload, "after");
   EXPECT_EQ(Seen().size(), 3u);
+}
+
+// ---- Bad input (issue 3): each item against a live server, each checking that another
+// client is still served. Decoder-level cases: src/gob/bad_input_test.cc.
+
+// Gob messages used below, framed (length prefix + body).
+std::string Framed(std::initializer_list<int> body) {
+  std::string out(1, static_cast<char>(body.size()));  // every body here is < 128 bytes
+  for (int b : body) out.push_back(static_cast<char>(b));
+  return out;
+}
+
+TEST_F(Go1xServerTest, HalfRequestThatWaitsDoesNotBlockOthers) {
+  RpcClient half(server_.port());
+  std::string call = half.EncodeInvoke(9, std::string(5000, 'h'));
+  half.SendRaw(call.substr(0, call.size() / 2));  // inside the body's message
+  RpcClient header_only(server_.port());
+  std::string call2 = header_only.EncodeInvoke(1, "x");
+  header_only.SendRaw(call2.substr(0, 3));  // inside the very first length prefix / definition
+  RpcClient other(server_.port());
+  other.Ping(1);
+  for (uint64_t seq = 2; seq < 5; ++seq) {
+    other.Invoke(seq, "meanwhile");
+    EXPECT_EQ(other.ReceiveInvoke(seq).payload, "meanwhile");
+  }
+  // The waiting client finishes its request and is answered as if nothing happened.
+  half.SendRaw(call.substr(call.size() / 2));
+  EXPECT_EQ(half.ReceiveInvoke(9).payload, std::string(5000, 'h'));
+  // One that gives up half way is dropped without a trace in the handler.
+  header_only.Close();
+  other.Invoke(5, "after");
+  EXPECT_EQ(other.ReceiveInvoke(5).payload, "after");
+  EXPECT_EQ(Seen().size(), 5u);
+}
+
+TEST_F(Go1xServerTest, WrongTypeForAKnownFieldGetsAClearErrorAndTheConnectionStays) {
+  RpcClient client(server_.port());
+  // InvokeRequest whose RequestId is an int: Go's server would refuse it in the reply header.
+  gob::TypePtr type = gob::StructType("InvokeRequest", {{"Payload", gob::BytesType()}, {"RequestId", gob::IntType()}});
+  gob::Value body = gob::Value::Struct(type);
+  ASSERT_TRUE(body.SetField("Payload", gob::Value::Bytes("p")).ok());
+  ASSERT_TRUE(body.SetField("RequestId", gob::Value::Int(42)).ok());
+  client.Call("Function.Invoke", 3, body);
+  go1x::RpcResponseHeader header;
+  gob::Value reply;
+  ASSERT_TRUE(client.Receive(&header, &reply));
+  EXPECT_EQ(header.seq, 3u);
+  EXPECT_NE(header.error.find("RequestId"), std::string::npos) << header.error;
+  EXPECT_NE(header.error.find("int"), std::string::npos) << header.error;
+  // A request header whose Seq is a string: the header cannot be trusted, the connection ends.
+  RpcClient bad_header(server_.port());
+  gob::Value h = gob::Value::Struct(gob::StructType("Request", {{"ServiceMethod", gob::StringType()}, {"Seq", gob::StringType()}}));
+  ASSERT_TRUE(h.SetField("ServiceMethod", gob::Value::String("Function.Ping")).ok());
+  ASSERT_TRUE(h.SetField("Seq", gob::Value::String("seven")).ok());
+  gob::Encoder encoder;
+  std::string bytes;
+  ASSERT_TRUE(encoder.Encode(h, &bytes).ok());
+  ASSERT_TRUE(encoder.Encode(go1x::ToGob(go1x::PingRequest{}), &bytes).ok());
+  bad_header.SendRaw(bytes);
+  EXPECT_TRUE(bad_header.ClosedByServer());
+
+  client.Invoke(4, "still served");
+  EXPECT_EQ(client.ReceiveInvoke(4).payload, "still served");
+  EXPECT_EQ(Seen().size(), 1u);
+}
+
+TEST_F(Go1xServerTest, GarbageAfterAValidRequestAnswersItThenClosesThatConnection) {
+  RpcClient client(server_.port());
+  client.SendRaw(client.EncodeInvoke(1, "valid") + Framed({'j', 'u', 'n', 'k'}));
+  EXPECT_EQ(client.ReceiveInvoke(1).payload, "valid");
+  EXPECT_TRUE(client.ClosedByServer());
+  RpcClient other(server_.port());
+  other.Invoke(1, "other");
+  EXPECT_EQ(other.ReceiveInvoke(1).payload, "other");
+}
+
+TEST_F(Go1xServerTest, MalformedStreamsEndOnlyTheirConnection) {
+  // Point{X, Y int} defined as id 65 (Go's doc example).
+  const std::string point_def =
+      Framed({0xff, 0x81, 0x03, 0x01, 0x01, 0x05, 'P', 'o', 'i', 'n', 't', 0x01, 0xff, 0x82, 0x00, 0x01, 0x02,
+              0x01, 0x01, 'X', 0x01, 0x04, 0x00, 0x01, 0x01, 'Y', 0x01, 0x04, 0x00, 0x00, 0x00});
+  const std::vector<std::pair<std::string, std::string>> streams = {
+      {"truncated body", std::string("\x06\xff\x82\x01\xfe\x01", 6) + Framed({0x00})},
+      {"undefined type id", Framed({0xff, 0x84, 0x00})},
+      {"type redefinition", point_def + point_def},
+      {"recursive type", Framed({0xff, 0x81, 0x04, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x0c, 0x01, 0xff, 0x82, 0x00,
+                                 0x00}) +
+                             Framed({0xff, 0x82, 0x00, 0x00})},
+      {"huge count", Framed({0x0c, 0x00, 0xf8, 0x80, 0, 0, 0, 0, 0, 0, 0})},
+      {"negative array length", Framed({0xff, 0x81, 0x01, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x04, 0x01, 0x01, 0x00,
+                                        0x00})},
+      {"length past the limit", std::string("\xf8\x7f\xff\xff\xff\xff\xff\xff\xff", 9)},
+  };
+  RpcClient good(server_.port());
+  uint64_t seq = 0;
+  for (const auto& [what, bytes] : streams) {
+    RpcClient bad(server_.port());
+    bad.SendRaw(bytes);
+    EXPECT_TRUE(bad.ClosedByServer()) << what;
+    good.Invoke(++seq, what);
+    EXPECT_EQ(good.ReceiveInvoke(seq).payload, what);
+  }
+  EXPECT_EQ(Seen().size(), streams.size());
+}
+
+TEST_F(Go1xServerTest, FloodOfPipelinedInvokesIsAnsweredInOrderWhileOthersAreServed) {
+  constexpr uint64_t kCalls = 3000;
+  RpcClient flood(server_.port());
+  std::string bytes;
+  for (uint64_t seq = 1; seq <= kCalls; ++seq) bytes += flood.EncodeInvoke(seq, std::string(100, 'f'));
+  std::thread writer([&] { EXPECT_TRUE(net::WriteAll(flood.fd(), bytes).ok()); });
+  RpcClient other(server_.port());
+  std::thread other_client([&] {
+    for (uint64_t seq = 1; seq <= 20; ++seq) {
+      other.Invoke(seq, "other-" + std::to_string(seq));
+      EXPECT_EQ(other.ReceiveInvoke(seq).payload, "other-" + std::to_string(seq));
+    }
+  });
+  uint64_t answered = 0;
+  for (uint64_t seq = 1; seq <= kCalls; ++seq) {
+    go1x::InvokeResponse response = flood.ReceiveInvoke(seq);  // checks the Seq
+    if (response.payload.size() != 100) break;
+    ++answered;
+  }
+  writer.join();
+  other_client.join();
+  EXPECT_EQ(answered, kCalls);
+  EXPECT_EQ(Seen().size(), kCalls + 20);
+}
+
+TEST_F(Go1xServerTest, FloodOfJunkEndsThatConnectionQuickly) {
+  std::string junk(8 << 20, '\0');
+  std::mt19937 rng(7);
+  for (char& c : junk) c = static_cast<char>(rng());
+  junk[0] = 0x10;  // a plausible first length, so the junk is read as messages
+  RpcClient flood(server_.port());
+  std::atomic<bool> write_failed{false};
+  std::thread writer([&] { write_failed = !net::WriteAll(flood.fd(), junk).ok(); });
+  RpcClient other(server_.port());
+  other.Invoke(1, "served");
+  EXPECT_EQ(other.ReceiveInvoke(1).payload, "served");
+  EXPECT_TRUE(flood.ClosedByServer());
+  writer.join();
+  EXPECT_TRUE(write_failed);  // the server stopped reading: 8 MiB were never taken in
+  other.Invoke(2, "still");
+  EXPECT_EQ(other.ReceiveInvoke(2).payload, "still");
+}
+
+// A client that pipelines invokes and never reads the replies. Go's net/rpc server answers
+// the others regardless (a goroutine per call); ours has one invoke loop, so it bounds the calls
+// queued per connection and drops a connection whose replies stall (2 s): the other client is
+// answered, late but surely.
+TEST_F(Go1xServerTest, FloodWithoutReadingRepliesDoesNotStarveOthers) {
+  RpcClient flood(server_.port());
+  std::string bytes;
+  for (uint64_t seq = 1; seq <= 20000; ++seq) bytes += flood.EncodeInvoke(seq, std::string(1000, 'f'));
+  std::thread writer([&] { (void)net::WriteAll(flood.fd(), bytes); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  RpcClient other(server_.port());
+  other.Invoke(1, "not starved");
+  EXPECT_EQ(other.ReceiveInvoke(1).payload, "not starved");
+  ::shutdown(flood.fd(), SHUT_RDWR);
+  writer.join();
 }
 
 TEST(Go1xServerLifecycleTest, ShutdownWakesNextAndListenFailsOnABusyPort) {

@@ -20,7 +20,7 @@
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 #include "src/go1x/messages.h"
-#include "src/gob/decoder.h"
+#include "src/go1x/stream_reader.h"
 #include "src/gob/encoder.h"
 #include "src/runtime/testing/fake_runtime_api.h"
 
@@ -327,19 +327,13 @@ TEST(RunTest, Go1xServesNetRpcWhenTheServerPortIsSet) {
   ASSERT_TRUE(encoder.Encode(go1x::ToGob(go1x::RpcRequestHeader{"Function.Invoke", 1}), &out).ok());
   ASSERT_TRUE(encoder.Encode(go1x::ToGob(request), &out).ok());
   ASSERT_TRUE(net::WriteAll(fd->get(), out).ok());
-  gob::Decoder decoder;
+  go1x::GobStreamReader reader(fd->get());
   std::vector<gob::Value> values;
-  char buffer[4096];
   while (values.size() < 4) {
-    Result<std::optional<gob::Value>> v = decoder.Next();
+    Result<std::optional<gob::Value>> v = reader.Next();
     ASSERT_TRUE(v.ok()) << v.status().ToString();
-    if (v->has_value()) {
-      values.push_back(std::move(**v));
-      continue;
-    }
-    Result<size_t> n = net::ReadSome(fd->get(), buffer, sizeof(buffer));
-    ASSERT_TRUE(n.ok() && *n > 0);
-    decoder.Append(std::string_view(buffer, *n));
+    ASSERT_TRUE(v->has_value()) << "end of stream after " << values.size() << " values";
+    values.push_back(std::move(**v));
   }
   ::kill(child, SIGKILL);
   int status = 0;

@@ -25,7 +25,7 @@
 
 #include "src/common/net.h"
 #include "src/go1x/messages.h"
-#include "src/gob/decoder.h"
+#include "src/go1x/stream_reader.h"
 #include "src/runtime/testing/fake_runtime_api.h"
 
 namespace zerostart {
@@ -326,19 +326,13 @@ TEST(FunctionBinaryTest, Go1xServesPingAndInvokeOnTheServerPort) {
   timeval timeout{5, 0};
   ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   ASSERT_TRUE(net::WriteAll(fd->get(), ReadFile(std::string(ZS_SOURCE_DIR) + "/tests/testdata/gob/fresh_client.gob")).ok());
-  gob::Decoder decoder;
+  go1x::GobStreamReader reader(fd->get());
   std::vector<gob::Value> values;
-  char buffer[4096];
   while (values.size() < 4) {
-    Result<std::optional<gob::Value>> v = decoder.Next();
+    Result<std::optional<gob::Value>> v = reader.Next();
     ASSERT_TRUE(v.ok()) << v.status().ToString();
-    if (v->has_value()) {
-      values.push_back(std::move(**v));
-      continue;
-    }
-    Result<size_t> n = net::ReadSome(fd->get(), buffer, sizeof(buffer));
-    ASSERT_TRUE(n.ok() && *n > 0);
-    decoder.Append(std::string_view(buffer, *n));
+    ASSERT_TRUE(v->has_value()) << "end of stream after " << values.size() << " values";
+    values.push_back(std::move(**v));
   }
   go1x::RpcResponseHeader header;
   ASSERT_TRUE(go1x::FromGob(values[0], &header).ok());

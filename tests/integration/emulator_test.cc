@@ -21,15 +21,12 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::BinPath;
 using testing::FieldNumber;
+using testing::Header;
 using testing::InvokeClient;
+using testing::Json;
 using testing::ReportFor;
 using testing::WaitUntil;
 
-std::string Header(const http::Response& response, std::string_view name) {
-  return std::string(response.headers.Get(name).value_or(""));
-}
-
-nlohmann::json Json(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
 
 class EmulatorTest : public ::testing::Test {
  protected:

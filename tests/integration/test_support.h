@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "src/http/connection.h"
 #include "zerostart/status.h"
 
@@ -99,6 +101,14 @@ std::optional<std::map<std::string, std::string>> ReportFor(const std::string& l
 std::vector<std::string> StartedRequestIds(const std::string& log);
 // The leading number of a field such as "12.34 ms" or "52 MB".
 double FieldNumber(const std::string& value);
+
+// The value of header `name` in `response`, "" when absent.
+inline std::string Header(const http::Response& response, std::string_view name) {
+  return std::string(response.headers.Get(name).value_or(""));
+}
+
+// `text` parsed as JSON; a discarded value (is_discarded()) when it is not JSON.
+inline nlohmann::json Json(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
 
 }  // namespace zerostart::testing
 

@@ -5,29 +5,19 @@
 package main
 
 import (
+	"zerostart.test/go/internal/loopback"
 	lm "zerostart.test/go/lambda/messages"
 
 	"bytes"
 	"fmt"
-	"net"
 	"net/rpc"
 	"os"
 	"os/exec"
 	"time"
 )
 
-// A free loopback port for the function to serve on.
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func main() {
-	port := freePort()
+	port := loopback.FreePort()
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cmd := exec.Command(os.Args[1])
 	cmd.Env = []string{fmt.Sprintf("_LAMBDA_SERVER_PORT=%d", port)}
