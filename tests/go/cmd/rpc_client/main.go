@@ -1,25 +1,56 @@
 // Go's own net/rpc client (stdlib only, Go 1.19) drives a zerostart function binary in go1.x
 // mode: Ping, Invoke from 0 B to 5 MiB (payload round trip), Go's reply for an unknown method,
-// and 20 pipelined Invokes answered by Seq. Message structs as aws-lambda-go's lambda/messages.
-// Usage: go run . FUNCTION_BINARY   (exits non-zero on any mismatch)
+// 20 pipelined Invokes answered by Seq, and 1000 sequential Invokes on the one connection.
+// With -faulty the binary is tests/functions/faulty, and handler errors are checked too: a
+// returned error and a thrown exception arrive in InvokeResponse.Error (the RPC error stays nil).
+// Message structs as aws-lambda-go's lambda/messages.
+// Usage: rpc_client [-faulty] FUNCTION_BINARY   (exits non-zero on any mismatch)
 package main
 
 import (
-	"zerostart.test/go/internal/loopback"
-	lm "zerostart.test/go/lambda/messages"
-
 	"bytes"
+	"flag"
 	"fmt"
 	"net/rpc"
 	"os"
 	"os/exec"
 	"time"
+
+	"zerostart.test/go/internal/loopback"
+	lm "zerostart.test/go/lambda/messages"
 )
 
+// invoke calls Function.Invoke with `payload`; an RPC-level error panics.
+func invoke(c *rpc.Client, payload string) lm.InvokeResponse {
+	var r lm.InvokeResponse
+	req := lm.InvokeRequest{Payload: []byte(payload), RequestId: "id", Deadline: lm.InvokeRequest_Timestamp{Seconds: time.Now().Unix() + 30}}
+	if err := c.Call("Function.Invoke", req, &r); err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// checkErrors: faulty's returned error and thrown exception, as Lambda's go1.x would see them.
+func checkErrors(c *rpc.Client) {
+	cases := []struct{ action, errType, message string }{
+		{"error", "MyError", "faulty: returned an error"},
+		{"throw", "std::runtime_error", "faulty: ünïcödé failure"},
+	}
+	for _, tc := range cases {
+		r := invoke(c, fmt.Sprintf(`{"action":%q}`, tc.action))
+		if r.Error == nil || r.Error.Type != tc.errType || r.Error.Message != tc.message || r.Error.ShouldExit || r.Payload != nil {
+			panic(fmt.Sprintf("%s: got payload %q error %+v", tc.action, r.Payload, r.Error))
+		}
+		fmt.Printf("%s -> Error{Type: %q, Message: %q}\n", tc.action, r.Error.Type, r.Error.Message)
+	}
+}
+
 func main() {
+	faulty := flag.Bool("faulty", false, "the binary is tests/functions/faulty: check handler errors too")
+	flag.Parse()
 	port := loopback.FreePort()
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(os.Args[1])
+	cmd := exec.Command(flag.Arg(0))
 	cmd.Env = []string{fmt.Sprintf("_LAMBDA_SERVER_PORT=%d", port)}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -73,4 +104,14 @@ func main() {
 		}
 	}
 	fmt.Println("20 pipelined ok")
+	if *faulty {
+		checkErrors(c)
+	}
+	for i := 0; i < 1000; i++ {
+		want := fmt.Sprint("sequential-", i)
+		if r := invoke(c, want); string(r.Payload) != want || r.Error != nil {
+			panic(fmt.Sprint("sequential invoke ", i, ": ", string(r.Payload)))
+		}
+	}
+	fmt.Println("1000 sequential ok")
 }
