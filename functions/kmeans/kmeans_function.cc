@@ -1,8 +1,12 @@
 #include "functions/kmeans/kmeans_function.h"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "src/kmeans/mersenne_twister.h"
@@ -23,7 +27,48 @@ void AppendInteger(std::string& out, Int value) {
   out.append(buf, result.ptr);
 }
 
+// k-means never converges when k exceeds the distinct points (see the header); with no pass
+// limit Commons Math would spin for 2^31 - 1 passes. Refuse that request before starting.
+Status CheckConvergencePossible(const KmeansRequest& request, const kmeans::Points& points) {
+  if (request.max_iterations >= 0 ||
+      request.empty_cluster_strategy == kmeans::EmptyClusterStrategy::kError || request.k <= 1) {
+    return OkStatus();
+  }
+  const auto k = static_cast<size_t>(request.k);
+  const size_t distinct = CountDistinctPoints(points, k);
+  if (distinct >= k) return OkStatus();
+  return InvalidArgumentError(
+      "k = " + std::to_string(k) + " exceeds the " + std::to_string(distinct) +
+      " distinct point(s): at least " + std::to_string(k - distinct) +
+      " cluster(s) stay empty after every pass, so k-means never converges and Commons Math "
+      "would run 2147483647 passes with maxIterations < 0; give maxIterations >= 0 (the result "
+      "is then Commons Math's after that many passes) or a smaller k");
+}
+
 }  // namespace
+
+size_t CountDistinctPoints(const kmeans::Points& points, size_t stop_at) {
+  const size_t dims = points.dims;
+  // Value equality: adding 0.0 turns -0.0 into +0.0 (the same distance to every center).
+  const auto bits = [](double x) { return std::bit_cast<uint64_t>(x + 0.0); };
+  const auto hash = [&](size_t i) {
+    uint64_t h = 0x9e3779b97f4a7c15ull;
+    const double* p = points.Row(i);
+    for (size_t j = 0; j < dims; ++j) h = (h ^ bits(p[j])) * 0x100000001b3ull + (h >> 29);
+    return static_cast<size_t>(h);
+  };
+  const auto equal = [&](size_t a, size_t b) {
+    const double* pa = points.Row(a);
+    const double* pb = points.Row(b);
+    for (size_t j = 0; j < dims; ++j) {
+      if (bits(pa[j]) != bits(pb[j])) return false;
+    }
+    return true;
+  };
+  std::unordered_set<size_t, decltype(hash), decltype(equal)> seen(16, hash, equal);
+  for (size_t i = 0; i < points.count && seen.size() < stop_at; ++i) seen.insert(i);
+  return seen.size();
+}
 
 void AppendJsonDouble(std::string& out, double x) {
   if (std::isnan(x)) {
@@ -42,8 +87,9 @@ void AppendJsonDouble(std::string& out, double x) {
   if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
-Result<KmeansOutcome> RunKmeans(KmeansRequest request) {
+Result<KmeansOutcome> RunKmeans(KmeansRequest request, const KmeansLimits& limits) {
   KmeansOutcome outcome;
+  outcome.threads = std::max(1, limits.threads);
   kmeans::MersenneTwister rng(request.seed);
   kmeans::Points points;
   if (request.points) {
@@ -54,13 +100,16 @@ Result<KmeansOutcome> RunKmeans(KmeansRequest request) {
         kmeans::GeneratePoints(static_cast<size_t>(request.n), static_cast<size_t>(request.d), rng);
     outcome.generate_ms = MillisecondsSince(start);
   }
+  ZS_RETURN_IF_ERROR(CheckConvergencePossible(request, points));
   const auto start = std::chrono::steady_clock::now();
   ZS_ASSIGN_OR_RETURN(
       outcome.clustering,
       kmeans::ClusterKMeansPlusPlus(points,
                                     {.k = request.k,
                                      .max_iterations = request.max_iterations,
-                                     .empty_cluster_strategy = request.empty_cluster_strategy},
+                                     .empty_cluster_strategy = request.empty_cluster_strategy,
+                                     .threads = outcome.threads,
+                                     .pool = limits.pool},
                                     rng));
   outcome.cluster_ms = MillisecondsSince(start);
   return outcome;
@@ -93,6 +142,8 @@ std::string FormatKmeansResponse(const KmeansOutcome& outcome) {
   AppendJsonDouble(out, outcome.generate_ms);
   out += ",\"clusterMs\":";
   AppendJsonDouble(out, outcome.cluster_ms);
+  out += ",\"threads\":";
+  AppendInteger(out, outcome.threads);
   out += '}';
   return out;
 }
@@ -116,7 +167,7 @@ Response HandleKmeans(std::string_view payload, const KmeansLimits& limits) {
     return Response::Failure(std::string(KmeansErrorType(request.status().code())),
                              request.status().message());
   }
-  Result<KmeansOutcome> outcome = RunKmeans(std::move(request).value());
+  Result<KmeansOutcome> outcome = RunKmeans(std::move(request).value(), limits);
   if (!outcome.ok()) {
     return Response::Failure(std::string(KmeansErrorType(outcome.status().code())),
                              outcome.status().message());

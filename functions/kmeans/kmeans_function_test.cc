@@ -6,9 +6,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "src/kmeans/points.h"
 
 namespace zerostart::functions {
 namespace {
@@ -130,6 +135,167 @@ TEST(KmeansFunctionTest, ZeroIterationsAndUnlimited) {
   r = HandleKmeans(R"({"n":200,"k":3,"maxIterations":-1})", kLimits);
   ASSERT_FALSE(r.is_error());
   EXPECT_GT(nlohmann::json::parse(r.payload()).at("iterations").get<int>(), 0);
+}
+
+
+// --- Threads (the CPU budget from main) ---
+
+TEST(KmeansFunctionTest, ThreadsAreReportedAndChangeNothingElse) {
+  const std::string payload = R"({"n":5000,"d":3,"k":8,"seed":7})";
+  std::optional<nlohmann::json> first;
+  for (const int threads : {1, 2, 3, 8}) {
+    KmeansLimits limits = kLimits;
+    limits.threads = threads;
+    const Response r = HandleKmeans(payload, limits);
+    ASSERT_FALSE(r.is_error()) << r.error().message;
+    auto json = nlohmann::json::parse(r.payload());
+    EXPECT_EQ(json.at("threads").get<int>(), threads);
+    for (const char* timing : {"generateMs", "clusterMs", "threads"}) json.erase(timing);
+    if (!first) first = json;
+    EXPECT_EQ(json, *first) << "threads " << threads;  // every center bit, size, sse
+  }
+  KmeansLimits limits = kLimits;
+  limits.threads = 0;  // nonsense counts as 1
+  const Response r = HandleKmeans(payload, limits);
+  ASSERT_FALSE(r.is_error());
+  EXPECT_NE(r.payload().find(R"("threads":1})"), std::string::npos) << r.payload();
+}
+
+// --- Bad input, against what Commons Math 3.6.1 returned for the same requests (KMeansOracle
+// on the real jar; tests/oracle checks the engine on these shapes bit for bit) ---
+
+// 6 points at 3 locations, k = 4: the fourth seed repeats (0,0) and one cluster is empty after
+// every pass.
+constexpr const char* kThreeLocations = R"("points":[[0,0],[0,0],[1,1],[1,1],[1,1],[2,5]])";
+
+nlohmann::json Succeed(const std::string& payload) {
+  const Response r = HandleKmeans(payload, kLimits);
+  EXPECT_FALSE(r.is_error()) << payload << ": " << r.error().type << " " << r.error().message;
+  return r.is_error() ? nlohmann::json() : nlohmann::json::parse(r.payload());
+}
+
+std::string WithStrategy(int max_iterations, const char* strategy) {
+  return std::string(R"({"k":4,"seed":3,"maxIterations":)") + std::to_string(max_iterations) +
+         R"(,"emptyClusterStrategy":")" + strategy + "\"," + kThreeLocations + "}";
+}
+
+TEST(KmeansFunctionTest, MoreClustersThanDistinctPointsRunsEveryPassAsJava) {
+  using Centers = std::vector<std::vector<double>>;
+  // Java: "ok 7 ..." for each strategy: never converges, stops at maxIterations, sse 0.
+  struct Expected {
+    const char* strategy;
+    Centers centers;
+  };
+  const Expected cases[] = {
+      {"LARGEST_VARIANCE", {{2, 5}, {0, 0}, {1, 1}, {2, 5}}},
+      {"LARGEST_POINTS_NUMBER", {{2, 5}, {0, 0}, {1, 1}, {1, 1}}},
+      {"FARTHEST_POINT", {{2, 5}, {0, 0}, {1, 1}, {2, 5}}},
+  };
+  for (const Expected& e : cases) {
+    SCOPED_TRACE(e.strategy);
+    const nlohmann::json json = Succeed(WithStrategy(7, e.strategy));
+    EXPECT_EQ(json.at("iterations").get<int>(), 7);
+    EXPECT_EQ(json.at("sizes").get<std::vector<int>>(), (std::vector<int>{1, 2, 3, 0}));
+    EXPECT_EQ(json.at("centers").get<Centers>(), e.centers);
+    EXPECT_EQ(json.at("sse").get<double>(), 0.0);
+  }
+  // Java: one pass. The strategy has already moved a center.
+  const nlohmann::json one = Succeed(WithStrategy(1, "LARGEST_VARIANCE"));
+  EXPECT_EQ(one.at("iterations").get<int>(), 1);
+  EXPECT_EQ(one.at("centers").get<Centers>(), (Centers{{2, 5}, {0, 0}, {1, 1}, {2, 5}}));
+  // Java: ConvergenceException at the first pass.
+  const Response error = HandleKmeans(WithStrategy(7, "ERROR"), kLimits);
+  ASSERT_TRUE(error.is_error());
+  EXPECT_EQ(error.error().type, "ConvergenceException");
+}
+
+TEST(KmeansFunctionTest, MaxIterationsZeroReturnsTheSeedsUnderEveryStrategy) {
+  // Java: "ok 0", centers = the seeds (the fourth a duplicate of (0,0)), the initial
+  // assignment; ERROR does not fail, as no pass looks at the empty cluster.
+  for (const char* strategy :
+       {"LARGEST_VARIANCE", "LARGEST_POINTS_NUMBER", "FARTHEST_POINT", "ERROR"}) {
+    SCOPED_TRACE(strategy);
+    const nlohmann::json json = Succeed(WithStrategy(0, strategy));
+    EXPECT_EQ(json.at("iterations").get<int>(), 0);
+    EXPECT_EQ(json.at("sizes").get<std::vector<int>>(), (std::vector<int>{1, 2, 3, 0}));
+    EXPECT_EQ(json.at("centers").get<std::vector<std::vector<double>>>(),
+              (std::vector<std::vector<double>>{{2, 5}, {0, 0}, {1, 1}, {0, 0}}));
+  }
+}
+
+TEST(KmeansFunctionTest, UnlimitedPassesWithMoreClustersThanDistinctPointsAreRefused) {
+  // Java would run 2^31 - 1 passes; we say why instead.
+  for (const char* strategy : {"LARGEST_VARIANCE", "LARGEST_POINTS_NUMBER", "FARTHEST_POINT"}) {
+    const Response r = HandleKmeans(WithStrategy(-1, strategy), kLimits);
+    ASSERT_TRUE(r.is_error()) << strategy;
+    EXPECT_EQ(r.error().type, "InvalidRequest");
+    EXPECT_NE(r.error().message.find("k = 4 exceeds the 3 distinct point(s)"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("maxIterations"), std::string::npos);
+  }
+  // ERROR with no limit fails at the first pass, as Java does.
+  Response r = HandleKmeans(WithStrategy(-1, "ERROR"), kLimits);
+  ASSERT_TRUE(r.is_error());
+  EXPECT_EQ(r.error().type, "ConvergenceException");
+  // Exactly k distinct points (duplicates besides) are fine: it can converge.
+  const nlohmann::json json = Succeed(
+      R"({"k":3,"seed":3,"maxIterations":-1,"points":[[0,0],[0,0],[1,1],[1,1],[1,1],[2,5]]})");
+  EXPECT_EQ(json.at("sizes").get<std::vector<int>>(), (std::vector<int>{1, 2, 3}));
+  // -0.0 and 0.0 are one location (the same distance to every center).
+  r = HandleKmeans(R"({"k":2,"maxIterations":-1,"points":[[0.0],[-0.0],[0]]})", kLimits);
+  ASSERT_TRUE(r.is_error());
+  EXPECT_NE(r.error().message.find("exceeds the 1 distinct"), std::string::npos)
+      << r.error().message;
+}
+
+TEST(KmeansFunctionTest, AllPointsIdentical) {
+  const std::string points = R"("points":[[2.5,-1],[2.5,-1],[2.5,-1],[2.5,-1]])";
+  // Java: "ok 5", sizes [4,0,0], every center the point.
+  nlohmann::json json = Succeed(R"({"k":3,"maxIterations":5,)" + points + "}");
+  EXPECT_EQ(json.at("iterations").get<int>(), 5);
+  EXPECT_EQ(json.at("sizes").get<std::vector<int>>(), (std::vector<int>{4, 0, 0}));
+  EXPECT_EQ(json.at("centers").get<std::vector<std::vector<double>>>(),
+            (std::vector<std::vector<double>>(3, {2.5, -1.0})));
+  EXPECT_EQ(json.at("sse").get<double>(), 0.0);
+  // Java: k = 1 converges after one pass.
+  json = Succeed(R"({"k":1,"maxIterations":-1,)" + points + "}");
+  EXPECT_EQ(json.at("iterations").get<int>(), 1);
+  EXPECT_EQ(json.at("sizes").get<std::vector<int>>(), (std::vector<int>{4}));
+}
+
+TEST(KmeansFunctionTest, NonFinitePointsAreRefusedWithTheReason) {
+  // JSON has no NaN literal; numbers beyond the double range parse as infinities.
+  for (const char* payload : {R"({"k":1,"points":[[1],[1e400]]})",
+                              R"({"k":1,"points":[[1,-1e999]]})", R"({"k":1,"points":[[NaN]]})",
+                              R"({"k":1,"points":[["NaN"]]})", R"({"k":1,"points":[[Infinity]]})"}) {
+    const Response r = HandleKmeans(payload, kLimits);
+    ASSERT_TRUE(r.is_error()) << payload;
+    EXPECT_EQ(r.error().type, "InvalidRequest") << payload;
+  }
+  for (const auto& [payload, where] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"k":1,"points":[[1],[1e400]]})", "points[1][0]"},
+           {R"({"k":1,"points":[[1,2],[3,-1e999]]})", "points[1][1]"},
+           {R"({"k":1,"points":[[NaN]]})", "points[0][0]"},
+           {R"({"k":1,"points":[[1],[-Infinity]]})", "points[1][0]"}}) {
+    const Response r = HandleKmeans(payload, kLimits);
+    ASSERT_TRUE(r.is_error()) << payload;
+    EXPECT_NE(r.error().message.find(where + " is not a finite number"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("NaN and infinite coordinates"), std::string::npos)
+        << r.error().message;
+  }
+  // Other malformed JSON inside points keeps the parser's message.
+  const Response r = HandleKmeans(R"({"k":1,"points":[[1,]]})", kLimits);
+  ASSERT_TRUE(r.is_error());
+  EXPECT_NE(r.error().message.find("not valid JSON"), std::string::npos) << r.error().message;
+}
+
+TEST(KmeansFunctionTest, CountDistinctPoints) {
+  auto points = kmeans::MakePoints(2, {0, 0, -0.0, 0, 1, 2, 1, 2, 2, 1, 0, -0.0});
+  ASSERT_TRUE(points.ok());
+  EXPECT_EQ(CountDistinctPoints(*points, 100), 3u);
+  EXPECT_EQ(CountDistinctPoints(*points, 2), 2u);  // stops early
+  EXPECT_EQ(CountDistinctPoints(*points, 0), 0u);
 }
 
 }  // namespace

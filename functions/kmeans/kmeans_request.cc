@@ -1,6 +1,8 @@
 #include "functions/kmeans/kmeans_request.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -58,7 +60,13 @@ bool IsScalarField(std::string_view key) {
 // top-level object is depth 1, the points array 2, a point 3.
 class RequestReader final : public nlohmann::json_sax<Json> {
  public:
-  explicit RequestReader(uint64_t budget_bytes) : budget_bytes_(budget_bytes) {}
+  // `max_coordinates`: an upper bound on the coordinates the payload can hold. The array is
+  // reserved to it once (address space only: untouched pages cost no memory), so growing it
+  // never holds the old and the new buffer at once (3x the data at the worst moment).
+  RequestReader(uint64_t budget_bytes, size_t max_coordinates)
+      : budget_bytes_(budget_bytes),
+        reserve_(static_cast<size_t>(
+            std::min<uint64_t>(max_coordinates, budget_bytes / sizeof(double) + 1))) {}
 
   bool null() override { return Scalar(Field{}); }
   bool boolean(bool) override { return Scalar(MakeField(Field::Kind::kBool)); }
@@ -140,7 +148,14 @@ class RequestReader final : public nlohmann::json_sax<Json> {
     --depth_;
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+  bool parse_error(std::size_t, const std::string& last_token,
+                   const nlohmann::detail::exception& e) override {
+    // A coordinate beyond the double range (1e400: nlohmann's out_of_range.406) or a NaN /
+    // Infinity literal, which JSON does not have: say which coordinate and why it is refused.
+    const bool literal = std::any_of(last_token.begin(), last_token.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c)) && c != 'e' && c != 'E';
+    });
+    if (in_points_ && (e.id == 406 || literal)) return Fail(NonFiniteMessage());
     return Fail(std::string("the request is not valid JSON: ") + e.what());
   }
 
@@ -157,6 +172,12 @@ class RequestReader final : public nlohmann::json_sax<Json> {
   std::string PointsShapeMessage() const {
     return "points must be an array of points, each an array of numbers (points[" +
            std::to_string(point_count_) + "])";
+  }
+
+  std::string NonFiniteMessage() const {
+    return "points[" + std::to_string(point_count_) + "][" + std::to_string(point_length_) +
+           "] is not a finite number: NaN and infinite coordinates (and numbers beyond the "
+           "double range) are refused, as Commons Math would return meaningless clusters";
   }
 
   bool Fail(std::string message, StatusCode code = StatusCode::kInvalidArgument) {
@@ -187,21 +208,20 @@ class RequestReader final : public nlohmann::json_sax<Json> {
   }
 
   bool AddCoordinate(double x) {
-    if (!std::isfinite(x)) {
-      return Fail("points[" + std::to_string(point_count_) + "][" + std::to_string(point_length_) +
-                  "] is not a finite number");
-    }
+    if (!std::isfinite(x)) return Fail(NonFiniteMessage());
     if (SaturatingMul(coords_.size() + 1, sizeof(double)) > budget_bytes_) {
       return Fail("the points exceed the function's memory budget of " +
                       std::to_string(budget_bytes_ / kMiB) + " MiB",
                   StatusCode::kResourceExhausted);
     }
+    if (coords_.capacity() == 0) coords_.reserve(reserve_);
     coords_.push_back(x);
     ++point_length_;
     return true;
   }
 
   const uint64_t budget_bytes_;
+  const size_t reserve_;
   Status status_;
   int depth_ = 0;
   std::string key_;
@@ -272,8 +292,9 @@ bool IsBlank(std::string_view s) {
 
 uint64_t EstimateKmeansBytes(uint64_t n, uint64_t d, uint64_t k) {
   // Per point: its coordinates; seeding's min distance and taken flag (9 bytes); the
-  // assignment (4); two generations of cluster member lists, with vector growth slack (16).
-  const uint64_t per_point = SaturatingAdd(SaturatingMul(d, sizeof(double)), 9 + 4 + 16);
+  // assignment (4); the Hamerly bounds (two floats, 8); two generations of cluster member
+  // lists, with vector growth slack (16).
+  const uint64_t per_point = SaturatingAdd(SaturatingMul(d, sizeof(double)), 9 + 4 + 8 + 16);
   // Per center coordinate: two generations of centers and the result (24), response text (26).
   const uint64_t per_center = SaturatingAdd(SaturatingMul(d, 24 + 26), 32);
   return SaturatingAdd(SaturatingAdd(SaturatingMul(n, per_point), SaturatingMul(k, per_center)),
@@ -296,7 +317,8 @@ uint64_t MemoryLimitBytesFromEnv(std::optional<std::string_view> megabytes) {
 
 Result<KmeansRequest> ParseKmeansRequest(std::string_view payload, const KmeansLimits& limits) {
   const uint64_t budget = KmeansBudgetBytes(limits.memory_limit_bytes);
-  RequestReader reader(budget);
+  // A coordinate takes at least two characters of the payload: a digit and a separator.
+  RequestReader reader(budget, payload.size() / 2 + 1);
   if (!IsBlank(payload)) {
     const bool parsed = Json::sax_parse(payload.begin(), payload.end(), &reader);
     if (!parsed || !reader.status().ok()) {

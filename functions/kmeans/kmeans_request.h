@@ -11,6 +11,14 @@
 // Points are streamed straight into one flat array (no JSON tree is built for them), and the
 // working set is checked against the memory budget before anything of size n is allocated.
 //
+// Bad input, defined (/work/shared/reference/workload.md, "Bad requests"):
+// - NaN or infinite coordinates are refused (InvalidArgument, naming the coordinate). JSON has
+//   no NaN literal, but numbers beyond the double range (1e400) parse as infinity. Commons
+//   Math accepts them and returns meaningless clusters (a NaN never wins the strict `<`, so
+//   such points pile into cluster 0 and make its center and the sse NaN); we refuse instead.
+// - Sizes whose working set (EstimateKmeansBytes) exceeds the budget: ResourceExhausted, from
+//   n, d and k alone, before any array of size n is allocated.
+//
 // Thread safety: pure functions.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_KMEANS_REQUEST_H_
 #define ZEROSTART_FUNCTIONS_KMEANS_KMEANS_REQUEST_H_
@@ -36,9 +44,16 @@ struct KmeansRequest {
   std::optional<kmeans::Points> points;  // given points (n x d); otherwise generated
 };
 
+// What the function's sandbox gives it, fixed at start-up (main reads it once).
 struct KmeansLimits {
   // Memory of the function (AWS_LAMBDA_FUNCTION_MEMORY_SIZE); see KmeansBudgetBytes.
   uint64_t memory_limit_bytes = 128ull << 20;
+  // Worker threads of the engine: the CPU the function really has (src/common/cpu_budget.h,
+  // ReadCpuBudget). The result does not depend on it, only the time.
+  int threads = 1;
+  // A pool of at least `threads` threads kept for the life of the process, or null (the
+  // engine then starts and joins threads per request). Not owned.
+  kmeans::EnginePool* pool = nullptr;
 };
 
 // Parses and validates `payload`. An empty (or all-whitespace) payload means {}.
@@ -49,7 +64,8 @@ struct KmeansLimits {
 Result<KmeansRequest> ParseKmeansRequest(std::string_view payload, const KmeansLimits& limits);
 
 // Bytes the function needs for n points of d dimensions in k clusters: the points, the
-// engine's per-point arrays, centers, and the response text. Saturates at UINT64_MAX.
+// engine's per-point arrays (seeding, assignment, pruning bounds, member lists), centers, and
+// the response text. Saturates at UINT64_MAX.
 uint64_t EstimateKmeansBytes(uint64_t n, uint64_t d, uint64_t k);
 
 // What a request may use of the function's memory: all but a reserve for the process itself

@@ -1,19 +1,33 @@
 // The k-means Lambda function: Commons Math 3.6.1 k-means, bit for bit (kmeans_function.h).
-#include <cstdlib>
+#include <unistd.h>
+
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "functions/kmeans/kmeans_function.h"
+#include "src/common/cpu_budget.h"
+#include "src/common/env.h"
 #include "src/common/lambda_protocol.h"
+#include "src/kmeans/engine_pool.h"
 #include "zerostart/runtime.h"
 
 int main() {
-  // The memory size is fixed for the life of the sandbox: read it once.
-  const char* memory = std::getenv(std::string(zerostart::lambda::kMemorySizeEnv).c_str());
+  // The memory size and the CPU are fixed for the life of the sandbox: read them once.
+  const zerostart::EnvMap env = zerostart::EnvFromArray(environ);
+  const std::optional<std::string> memory =
+      zerostart::EnvGet(env, zerostart::lambda::kMemorySizeEnv);
+  const zerostart::CpuBudget cpu = zerostart::ReadCpuBudget(env);
+  // One pool for the life of the process, so warm invokes reuse hot workers instead of starting
+  // threads per request; none with a single thread (the engine then runs on the caller alone).
+  std::optional<zerostart::kmeans::EnginePool> pool;
+  if (cpu.threads > 1) pool.emplace(static_cast<size_t>(cpu.threads));
   const zerostart::functions::KmeansLimits limits{
       .memory_limit_bytes = zerostart::functions::MemoryLimitBytesFromEnv(
-          memory ? std::optional<std::string_view>(memory) : std::nullopt)};
+          memory ? std::optional<std::string_view>(*memory) : std::nullopt),
+      .threads = cpu.threads,
+      .pool = pool ? &*pool : nullptr};
   return zerostart::Run([&limits](const zerostart::Invocation& invocation) {
     return zerostart::functions::HandleKmeans(invocation.payload, limits);
   });

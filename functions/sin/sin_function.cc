@@ -62,6 +62,10 @@ Result<SinRequest> ParseSinRequest(std::string_view payload) {
   return request;
 }
 
+// Plain calls to glibc's sin, on purpose: the function is linked statically, and static glibc
+// still resolves sin's ifunc at start-up to the same variant as a dynamic program (__sin_fma
+// on an AVX2+FMA CPU; checked with gdb), so the chain has glibc's latency and bits. Measured
+// beside a plain C loop by bench/run_kmeans_bench.sh (docs/benchmarks/kmeans.md).
 double SinChain(double start, int64_t iterations) {
   double x = start;
   for (int64_t i = 0; i < iterations; ++i) x = std::sin(x);

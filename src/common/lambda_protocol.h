@@ -66,6 +66,9 @@ inline constexpr size_t kMaxPayloadBytes = 6 * 1024 * 1024 + 100;
 inline constexpr int kMinMemoryMb = 128;
 inline constexpr int kMaxMemoryMb = 10240;
 inline constexpr double kMaxTimeoutSeconds = 900;
+// CPU is proportional to memory: "At 1,769 MB, a function has the equivalent of one vCPU"
+// (AWS docs "Configure Lambda function memory"); up to 6 vCPUs at 10,240 MB.
+inline constexpr int kMemoryMbPerVcpu = 1769;
 
 // --- Error types Lambda itself reports to callers (observed on Lambda and RIE) ---
 inline constexpr std::string_view kErrorTypeExit = "Runtime.ExitError";

@@ -8,7 +8,8 @@
 //   Points points = GeneratePoints(1000, 2, rng);
 //   Result<Clustering> c = ClusterKMeansPlusPlus(points, {.k = 4, .max_iterations = 100}, rng);
 //
-// Thread safety: a pure function of its arguments; `rng` is mutated.
+// Thread safety: a pure function of its arguments; `rng` is mutated. With options.threads > 1
+// it runs parts of the work on other threads and joins them before returning.
 #ifndef ZEROSTART_SRC_KMEANS_KMEANS_PLUS_PLUS_H_
 #define ZEROSTART_SRC_KMEANS_KMEANS_PLUS_PLUS_H_
 
@@ -39,12 +40,25 @@ std::string_view EmptyClusterStrategyName(EmptyClusterStrategy strategy);
 // The strategy named by its Java enum constant (exact, case-sensitive), or nullopt.
 std::optional<EmptyClusterStrategy> ParseEmptyClusterStrategy(std::string_view name);
 
+class EnginePool;  // src/kmeans/engine_pool.h
+
 struct ClustererOptions {
   int32_t k = 4;
   // Passes of the main loop at most; negative means no limit (Java runs Integer.MAX_VALUE);
   // 0 returns the k-means++ seeds with their initial assignment.
   int32_t max_iterations = -1;
   EmptyClusterStrategy empty_cluster_strategy = EmptyClusterStrategy::kLargestVariance;
+  // Threads of the assignment step (and of the centroid sums): the points are split into that
+  // many contiguous ranges, each assigned by one thread (the centroid sums split by cluster).
+  // The result is identical for every value, bit for bit. Values < 1 mean 1. The threads come
+  // from `pool` when it is given and has at least that many, else from a pool the call starts
+  // and joins. Choosing the count (the CPU budget) is the caller's business.
+  int threads = 1;
+  EnginePool* pool = nullptr;  // optional, not owned; must outlive the call
+  // Exact Hamerly pruning (bounds that provably keep Java's argmin, see exact_bounds.h). It
+  // never changes the result; false scans every center for every point on every pass (tests
+  // compare the two, benchmarks measure the gain).
+  bool exact_pruning = true;
 };
 
 struct Clustering {

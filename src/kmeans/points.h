@@ -30,8 +30,10 @@ Result<Points> MakePoints(size_t dims, std::vector<double> coords);
 
 // Draws `count` points of `dims` coordinates in [0, 1) from `rng`, point after point
 // (p[0][0..dims-1], then p[1][0..dims-1], ...), one NextDouble() per coordinate, exactly as the
-// Java workload does; `rng` is left where the generation ended. Allocates count * dims doubles:
-// the caller checks that against its memory budget first.
+// Java workload does; `rng` is left where the generation ended. Allocates count * dims doubles
+// (and nothing else of that order; the array is written once, not zeroed first, and asks for
+// transparent huge pages when it spans 4 MiB or more): the caller checks that against its
+// memory budget first.
 Points GeneratePoints(size_t count, size_t dims, MersenneTwister& rng);
 
 }  // namespace zerostart::kmeans

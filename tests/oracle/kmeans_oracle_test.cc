@@ -368,5 +368,96 @@ TEST(KMeansOracleTest, MersenneTwisterMatchesJava) {
   }
 }
 
+
+// --- Bad input (issue 4): what Commons Math does, and the engine bit for bit ---
+
+// n points drawn (with replacement, by `pick`) from `locations` (row-major, d each).
+std::vector<double> FromLocations(const std::vector<double>& locations, size_t d, size_t n,
+                                  uint32_t pick_seed) {
+  std::mt19937 pick(pick_seed);
+  const size_t count = locations.size() / d;
+  std::vector<double> coords;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t at = pick() % count;
+    coords.insert(coords.end(), locations.begin() + static_cast<std::ptrdiff_t>(at * d),
+                  locations.begin() + static_cast<std::ptrdiff_t>((at + 1) * d));
+  }
+  return coords;
+}
+
+// k larger than the number of distinct points (k <= n), all points identical, and
+// maxIterations = 0, under every strategy. Commons Math: k-means++ draws duplicate locations
+// as seeds, equal points share a cluster, so clusters stay empty after every pass; the
+// strategy runs on every pass and the run stops only at maxIterations (ERROR: fails at the
+// first pass); maxIterations = 0 returns the seeds with their assignment, ERROR included.
+TEST(KMeansOracleTest, BadInputMatchesJava) {
+  std::vector<OracleCase> cases;
+  const std::vector<double> three_2d = {0.25, -1.5, 3.0, 3.0, -2.0, 0.5};
+  const std::vector<double> identical(3 * 50, 0.0);
+  std::vector<double> identical_nonzero;
+  for (int i = 0; i < 50; ++i) identical_nonzero.insert(identical_nonzero.end(), {1.5, -2.0, 7.0});
+  for (const auto s : kAllStrategies) {
+    for (const int32_t max : {0, 1, 3, 25}) {
+      const std::string suffix = "_max" + std::to_string(max) + "_" + Tag(s);
+      cases.push_back(Explicit("three_locations_k4" + suffix, 2, FromLocations(three_2d, 2, 40, 1),
+                               4, max, 31, s));
+      cases.push_back(Explicit("three_locations_k7" + suffix, 2, FromLocations(three_2d, 2, 12, 2),
+                               7, max, 32, s));
+      cases.push_back(Explicit("identical_k2" + suffix, 3, identical_nonzero, 2, max, 33, s));
+      cases.push_back(Explicit("identical_k5" + suffix, 3, identical_nonzero, 5, max, 34, s));
+      cases.push_back(Explicit("identical_zero_k3" + suffix, 3, identical, 3, max, 35, s));
+      // -0.0 and 0.0: one location by value.
+      cases.push_back(Explicit("signed_zeros_k2" + suffix, 1, {0.0, -0.0, -0.0, 0.0, 0.0}, 2, max,
+                               36, s));
+    }
+    // k = 1 on identical points converges after one pass even without a limit.
+    cases.push_back(Explicit("identical_k1_unlimited_" + Tag(s), 3, identical_nonzero, 1, -1, 37, s));
+    // Exactly k distinct locations (with duplicates) may converge.
+    cases.push_back(Explicit("k_equals_distinct_" + Tag(s), 2, FromLocations(three_2d, 2, 30, 3), 3,
+                             -1, 38, s));
+    // maxIterations = 0 on generated data.
+    cases.push_back(Generated("generated_max0_" + Tag(s), 400, 3, 6, 0, 39, s));
+  }
+  const std::vector<EngineStats> stats = ExpectAllMatchOracle(cases);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const OracleCase& c = cases[i];
+    const bool fewer_distinct = c.name.rfind("three_locations", 0) == 0 ||
+                                (c.name.rfind("identical", 0) == 0 && c.k > 1) ||
+                                c.name.rfind("signed_zeros", 0) == 0;
+    if (c.max_iterations == 0) {
+      EXPECT_TRUE(stats[i].ok) << c.name << ": no pass, so no strategy and no error";
+      EXPECT_EQ(stats[i].iterations, 0) << c.name;
+    } else if (fewer_distinct && c.strategy == EmptyClusterStrategy::kError) {
+      EXPECT_FALSE(stats[i].ok) << c.name << " should fail at the first pass";
+    } else if (fewer_distinct) {
+      // Never converges: every pass runs the strategy, the limit stops it.
+      EXPECT_TRUE(stats[i].ok) << c.name;
+      EXPECT_EQ(stats[i].iterations, c.max_iterations) << c.name;
+      EXPECT_GE(stats[i].empty_cluster_events, c.max_iterations) << c.name;
+    }
+  }
+}
+
+// NaN and infinite coordinates: Commons Math accepts them and returns clusters whose center
+// and sse are NaN or infinite (a NaN distance never wins the strict `<`). The function refuses
+// such points (functions/kmeans); this records the Java behaviour that justifies it.
+TEST(KMeansOracleTest, NonFinitePointsGiveMeaninglessJavaClusters) {
+  const std::vector<OracleCase> cases = {
+      Explicit("nan", 1, {0.0, 1.0, std::numeric_limits<double>::quiet_NaN(), 2.0}, 2, 100, 1),
+      Explicit("inf", 1, {0.0, 1.0, std::numeric_limits<double>::infinity(), 2.0}, 2, 100, 1),
+  };
+  std::string input;
+  for (const OracleCase& c : cases) input += OracleCommand(c);
+  const std::vector<std::string> lines = RunOracle(input);
+  ASSERT_EQ(lines.size(), cases.size());
+  for (const std::string& line : lines) {
+    const std::vector<std::string> t = Split(line);
+    ASSERT_GE(t.size(), 4u) << line;
+    EXPECT_EQ(t[1], "ok") << line;  // no exception
+    const double sse = std::bit_cast<double>(std::stoull(t[3], nullptr, 16));
+    EXPECT_TRUE(std::isnan(sse)) << line;
+  }
+}
+
 }  // namespace
 }  // namespace zerostart::kmeans

@@ -1,0 +1,121 @@
+// zs_kmeans_bench: Google Benchmark figures of issue 4 (run by bench/run_kmeans_bench.sh, which
+// also runs Commons Math and writes docs/benchmarks/kmeans.md):
+//   - point generation (MersenneTwister + GeneratePoints) for n=100000 d=3 and n=1000000 d=16,
+//     and the generator's kernels alone (NextDoubles into an L1-resident buffer, NextDouble);
+//   - clustering of the issue's shapes, generation excluded (as the function's clusterMs),
+//     with 1 thread and, when ClustererOptions has `threads`, 2 threads;
+//   - the 10^7-step sin chain: the sin function's SinChain beside a plain C loop over glibc's
+//     sin (bench/sin_c_loop.c, compiled as C) in the same process.
+// Counters: `doubles` rate per second for generation; `passes` (iterations of the main loop the
+// clustering ran) for clustering, so the report can divide by them.
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "functions/sin/sin_function.h"
+#include "src/kmeans/kmeans_plus_plus.h"
+#include "src/kmeans/mersenne_twister.h"
+#include "src/kmeans/points.h"
+
+extern "C" double zs_sin_c_loop(double start, int64_t iterations);  // bench/sin_c_loop.c
+
+namespace zerostart::kmeans {
+namespace {
+
+// ClustererOptions gained `threads` in issue 4; set it only where it exists so this file builds
+// against either version of the engine.
+template <typename Options>
+constexpr bool kHasThreads = requires(Options o) { o.threads; };
+
+template <typename Options>
+void SetThreads(Options& options, int threads) {
+  if constexpr (kHasThreads<Options>) options.threads = threads;
+}
+
+void BM_GeneratePoints(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const auto d = static_cast<size_t>(state.range(1));
+  for (auto _ : state) {
+    MersenneTwister rng(42);
+    Points points = GeneratePoints(n, d, rng);
+    benchmark::DoNotOptimize(points.coords.data());
+  }
+  state.counters["doubles"] = benchmark::Counter(static_cast<double>(n * d),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_GeneratePoints)->Args({100000, 3})->Args({1000000, 16})->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_NextDoublesL1(benchmark::State& state) {
+  std::vector<double> buffer(4096);
+  MersenneTwister rng(42);
+  for (auto _ : state) {
+    rng.NextDoubles(buffer);
+    benchmark::DoNotOptimize(buffer.data());
+  }
+  state.counters["doubles"] = benchmark::Counter(static_cast<double>(buffer.size()),
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_NextDoublesL1);
+
+void BM_NextDouble(benchmark::State& state) {
+  MersenneTwister rng(42);
+  for (auto _ : state) benchmark::DoNotOptimize(rng.NextDouble());
+}
+BENCHMARK(BM_NextDouble);
+
+// Args: n, d, k, maxIterations, threads.
+void BM_Cluster(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const auto d = static_cast<size_t>(state.range(1));
+  MersenneTwister generated(42);
+  const Points points = GeneratePoints(n, d, generated);
+  ClustererOptions options;
+  options.k = static_cast<int32_t>(state.range(2));
+  options.max_iterations = static_cast<int32_t>(state.range(3));
+  SetThreads(options, static_cast<int>(state.range(4)));
+  int32_t passes = 0;
+  for (auto _ : state) {
+    MersenneTwister rng = generated;  // the stream continues after generation, as in Java
+    Result<Clustering> clustering = ClusterKMeansPlusPlus(points, options, rng);
+    if (!clustering.ok()) {
+      state.SkipWithError("clustering failed");
+      return;
+    }
+    passes = clustering->iterations;
+    benchmark::DoNotOptimize(clustering->sse);
+  }
+  state.counters["passes"] = passes;
+  state.counters["threads"] = static_cast<double>(state.range(4));
+}
+
+void ClusterShapes(benchmark::internal::Benchmark* b) {
+  std::vector<int64_t> threads = {1};
+  if (kHasThreads<ClustererOptions>) threads.push_back(2);
+  for (const int64_t t : threads) {
+    b->Args({1000, 2, 4, 100, t});
+    b->Args({100000, 3, 8, 100, t});
+    b->Args({1000000, 16, 32, 10, t});
+  }
+}
+BENCHMARK(BM_Cluster)->Apply(ClusterShapes)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+constexpr int64_t kSinSteps = 10'000'000;
+
+void BM_SinChainFunction(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(functions::SinChain(1.0, kSinSteps));
+}
+void BM_SinChainCLoop(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(zs_sin_c_loop(1.0, kSinSteps));
+}
+// Interleaved registration is not possible; --benchmark_repetitions (the script) alternates
+// nothing either, so the script runs them in several rounds and compares medians.
+BENCHMARK(BM_SinChainCLoop)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SinChainFunction)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace zerostart::kmeans
+
+BENCHMARK_MAIN();
