@@ -16,7 +16,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Port 0: the emulator picks a free port and names it in its ready line on stderr.
+# Port 0: the emulator picks a free port and names it in its ready line on stderr. The file
+# exists before tee starts, so the first poll never races tee's open.
+: > "$work/stderr"
 "$bin/zerostart" serve --port 0 --memory 1024 --timeout 30 -- "$bin/kmeans" 2> >(tee "$work/stderr" >&2) &
 serve_pid=$!
 
