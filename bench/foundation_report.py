@@ -7,12 +7,12 @@ to Commons Math (sizes, sse bits, center bits), sin bits identical to Java's; ex
 """
 import json
 import os
-import platform
 import re
 import statistics
 import struct
-import subprocess
 import sys
+
+from report_common import machine, read_jsonl, read_text, run
 
 # Targets of the "Foundation" issue.
 COLD_P50_MS = 3.0
@@ -40,46 +40,16 @@ QUOTED = {
 }
 
 
-def read_jsonl(path):
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
-def read_text(path):
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return ""
 
 
-def run(cmd):
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
-        return (p.stdout + p.stderr).strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
 def bits(x):
     return "0x" + struct.pack(">d", x).hex()
 
 
-def machine():
-    lscpu = run(["lscpu"])
-    model = re.search(r"^Model name:\s*(.+)$", lscpu, re.M)
-    mem = re.search(r"^MemTotal:\s*(\d+) kB", read_text("/proc/meminfo"), re.M)
-    return {
-        "cpu_model": model.group(1) if model else platform.processor(),
-        "cpus": os.cpu_count(),
-        "kernel": platform.release(),
-        "mem_gib": round(int(mem.group(1)) / 1048576, 1) if mem else None,
-        "hypervisor": "KVM" if "KVM" in lscpu else "",
-        "java": run(["java", "-version"]).splitlines()[0] if run(["java", "-version"]) else None,
-        "node": run(["node", "--version"]) or None,
-    }
 
 
 def parse_invoke_text(text):
@@ -115,8 +85,8 @@ def median_rounds(warm):
 
 
 def kmeans_section(raw, problems):
-    cpp = read_jsonl(os.path.join(raw, "kmeans_cpp.jsonl"))
-    java_runs = read_jsonl(os.path.join(raw, "kmeans_java.jsonl"))
+    cpp = read_jsonl(os.path.join(raw, "kmeans_cpp.jsonl"), missing_ok=True)
+    java_runs = read_jsonl(os.path.join(raw, "kmeans_java.jsonl"), missing_ok=True)
     out = {}
     for case, shape in (("small", "n=1000 d=2 k=4"), ("large", "n=100000 d=3 k=8")):
         responses = [r["response"] for r in cpp if r["case"] == case]
@@ -159,7 +129,7 @@ def kmeans_section(raw, problems):
 
 
 def sin_section(raw, problems):
-    cpp = [r["response"] for r in read_jsonl(os.path.join(raw, "sin_cpp.jsonl"))]
+    cpp = [r["response"] for r in read_jsonl(os.path.join(raw, "sin_cpp.jsonl"), missing_ok=True)]
     ms = [r["elapsedMs"] for r in cpp]
     out = {"cpp": {"elapsed_ms_median": statistics.median(ms), "elapsed_ms_all": ms,
                    "x_bits": cpp[-1]["xBits"]}}
@@ -287,9 +257,9 @@ def markdown(r):
 def main():
     raw, out_path = sys.argv[1], sys.argv[2]
     problems = []
-    cold = read_jsonl(os.path.join(raw, "cold.jsonl"))
+    cold = read_jsonl(os.path.join(raw, "cold.jsonl"), missing_ok=True)
     warm = []
-    for w in read_jsonl(os.path.join(raw, "warm.jsonl")):
+    for w in read_jsonl(os.path.join(raw, "warm.jsonl"), missing_ok=True):
         if "skipped" in w:
             warm.append(w)
         else:
@@ -304,7 +274,7 @@ def main():
                 entry["cpu_us_per_invoke"]["client"] = sum(w["client_user_sys_s"]) * per
             warm.append(entry)
     warm = median_rounds(warm)
-    sizes = read_jsonl(os.path.join(raw, "sizes.jsonl"))
+    sizes = read_jsonl(os.path.join(raw, "sizes.jsonl"), missing_ok=True)
     results = {
         "benchmark": "foundation",
         "started": read_text(os.path.join(raw, "started")),

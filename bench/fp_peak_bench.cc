@@ -6,22 +6,23 @@
 // multiply or add.
 #include <benchmark/benchmark.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
 namespace {
 
 constexpr int kInner = 1024;  // loop trips per benchmark iteration
 
-// Scalar: 6 + 6 separate variables (not an array, which GCC would turn into packed SSE2 ops).
-[[gnu::optimize("no-tree-vectorize")]] void BM_ScalarMulAdd(benchmark::State& state) {
-  double one = 1.0;
-  double zero = 0.0;
-  benchmark::DoNotOptimize(one);
-  benchmark::DoNotOptimize(zero);
-  double m0 = 1, m1 = 2, m2 = 3, m3 = 4, m4 = 5, m5 = 6;
-  double a0 = 1, a1 = 2, a2 = 3, a3 = 4, a4 = 5, a5 = 6;
+// The 6 + 6 chains for one element type V: double (scalar) or a GCC vector of 4 doubles
+// (AVX2), in separate variables (an array would be turned into packed SSE2 ops for double).
+template <typename V>
+[[gnu::always_inline]] inline void MulAddChains(benchmark::State& state) {
+  double one_s = 1.0;
+  double zero_s = 0.0;
+  benchmark::DoNotOptimize(one_s);
+  benchmark::DoNotOptimize(zero_s);
+  const V one = V{} + one_s;
+  const V zero = V{} + zero_s;
+  V m0 = V{} + 1.0, m1 = V{} + 2.0, m2 = V{} + 3.0, m3 = V{} + 4.0, m4 = V{} + 5.0,
+    m5 = V{} + 6.0;
+  V a0 = m0, a1 = m1, a2 = m2, a3 = m3, a4 = m4, a5 = m5;
   for (auto _ : state) {
     for (int i = 0; i < kInner; ++i) {
       // x * 1.0 and x + 0.0 keep every value finite and normal (no denormal slow path).
@@ -39,39 +40,20 @@ constexpr int kInner = 1024;  // loop trips per benchmark iteration
     benchmark::DoNotOptimize(m4); benchmark::DoNotOptimize(a4);
     benchmark::DoNotOptimize(m5); benchmark::DoNotOptimize(a5);
   }
+}
+
+[[gnu::optimize("no-tree-vectorize")]] void BM_ScalarMulAdd(benchmark::State& state) {
+  MulAddChains<double>(state);
   state.counters["flops"] = benchmark::Counter(12.0 * kInner,
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_ScalarMulAdd);
 
 #if defined(__x86_64__)
-[[gnu::target("avx2")]] void Avx2Loop(benchmark::State& state) {
-  double one_s = 1.0;
-  double zero_s = 0.0;
-  benchmark::DoNotOptimize(one_s);
-  benchmark::DoNotOptimize(zero_s);
-  const __m256d one = _mm256_set1_pd(one_s);
-  const __m256d zero = _mm256_set1_pd(zero_s);
-  __m256d m0 = _mm256_set1_pd(1), m1 = _mm256_set1_pd(2), m2 = _mm256_set1_pd(3),
-          m3 = _mm256_set1_pd(4), m4 = _mm256_set1_pd(5), m5 = _mm256_set1_pd(6);
-  __m256d a0 = m0, a1 = m1, a2 = m2, a3 = m3, a4 = m4, a5 = m5;
-  for (auto _ : state) {
-    for (int i = 0; i < kInner; ++i) {
-      m0 = _mm256_mul_pd(m0, one); a0 = _mm256_add_pd(a0, zero);
-      m1 = _mm256_mul_pd(m1, one); a1 = _mm256_add_pd(a1, zero);
-      m2 = _mm256_mul_pd(m2, one); a2 = _mm256_add_pd(a2, zero);
-      m3 = _mm256_mul_pd(m3, one); a3 = _mm256_add_pd(a3, zero);
-      m4 = _mm256_mul_pd(m4, one); a4 = _mm256_add_pd(a4, zero);
-      m5 = _mm256_mul_pd(m5, one); a5 = _mm256_add_pd(a5, zero);
-    }
-    benchmark::DoNotOptimize(m0); benchmark::DoNotOptimize(a0);
-    benchmark::DoNotOptimize(m1); benchmark::DoNotOptimize(a1);
-    benchmark::DoNotOptimize(m2); benchmark::DoNotOptimize(a2);
-    benchmark::DoNotOptimize(m3); benchmark::DoNotOptimize(a3);
-    benchmark::DoNotOptimize(m4); benchmark::DoNotOptimize(a4);
-    benchmark::DoNotOptimize(m5); benchmark::DoNotOptimize(a5);
-  }
-}
+#pragma GCC diagnostic ignored "-Wpsabi"  // V4 never crosses a call boundary (always_inline)
+using V4 = double __attribute__((vector_size(32)));
+
+[[gnu::target("avx2")]] void Avx2Loop(benchmark::State& state) { MulAddChains<V4>(state); }
 
 void BM_Avx2MulAdd(benchmark::State& state) {
   if (!__builtin_cpu_supports("avx2")) {

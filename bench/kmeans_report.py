@@ -8,11 +8,10 @@ reference bits; exits 1 if not (after writing both files, so the failure is docu
 """
 import json
 import os
-import platform
-import re
 import statistics
-import subprocess
 import sys
+
+from report_common import machine, read_jsonl, read_text
 
 SIN_BITS = "0x3f41f2a08631548d"  # shared/reference/workload.md
 # Issue 4's figures.
@@ -31,45 +30,12 @@ SHAPES = {
 GBENCH_ARGS = {"small": "1000/2/4/100", "medium": "100000/3/8/100", "large": "1000000/16/32/10"}
 
 
-def read(path, default=""):
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return default
 
 
-def read_jsonl(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
-def run(cmd):
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
-        return (p.stdout + p.stderr).strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
 
 
-def machine():
-    lscpu = run(["lscpu"])
-    model = re.search(r"^Model name:\s*(.+)$", lscpu, re.M)
-    family = re.search(r"^CPU family:\s*(.+)$", lscpu, re.M)
-    cpu_model = re.search(r"^Model:\s*(.+)$", lscpu, re.M)
-    flags = re.search(r"^Flags:\s*(.+)$", lscpu, re.M)
-    flag_set = set(flags.group(1).split()) if flags else set()
-    java = run(["java", "-version"])
-    return {
-        "cpu_model": model.group(1) if model else platform.processor(),
-        "cpu_family_model": f"{family.group(1) if family else '?'}/{cpu_model.group(1) if cpu_model else '?'}",
-        "cpus": os.cpu_count(),
-        "simd": [f for f in ("avx2", "fma", "avx512f") if f in flag_set],
-        "kernel": platform.release(),
-        "hypervisor": "KVM" if "KVM" in lscpu else "",
-        "java": java.splitlines()[0] if java else None,
-        "compiler": run(["c++", "--version"]).splitlines()[0] if run(["c++", "--version"]) else None,
-    }
 
 
 def to_ms(entry, key="real_time"):
@@ -302,13 +268,13 @@ def main():
     }
 
     report = {
-        "started": read(os.path.join(raw, "started")),
-        "finished": read(os.path.join(raw, "finished")),
-        "load_before": read(os.path.join(raw, "load_before")),
-        "load_after": read(os.path.join(raw, "load_after")),
-        "commit": read(os.path.join(raw, "commit")),
-        "uncommitted_files_in_kmeans_functions_bench": int(read(os.path.join(raw, "dirty"), "0") or 0),
-        "command": read(os.path.join(raw, "command")),
+        "started": read_text(os.path.join(raw, "started")),
+        "finished": read_text(os.path.join(raw, "finished")),
+        "load_before": read_text(os.path.join(raw, "load_before")),
+        "load_after": read_text(os.path.join(raw, "load_after")),
+        "commit": read_text(os.path.join(raw, "commit")),
+        "uncommitted_files_in_kmeans_functions_bench": int(read_text(os.path.join(raw, "dirty"), "0") or 0),
+        "command": read_text(os.path.join(raw, "command")),
         "machine": machine(),
         "gbench_context": {k: gctx.get(k) for k in ("num_cpus", "mhz_per_cpu", "library_build_type")},
         "fp_peak_flops_per_cpu_second": peak,

@@ -19,6 +19,16 @@ bool Prunable(const Points& points) {
   return ok;
 }
 
+// Lane l of `tile` (structure of arrays, distance_kernel.h) takes point indices[l]; lanes at
+// and beyond `lanes` repeat the first point, so the kernels always see 8 valid points.
+void GatherTile(const Points& points, const size_t* indices, size_t lanes, double* tile) {
+  const size_t dims = points.dims;
+  for (size_t l = 0; l < kTileWidth; ++l) {
+    const double* row = points.Row(indices[l < lanes ? l : 0]);
+    for (size_t j = 0; j < dims; ++j) tile[j * kTileWidth + l] = row[j];
+  }
+}
+
 }  // namespace
 
 AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts)
@@ -128,19 +138,15 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   size_t to_tighten[kTileWidth];
   size_t tighten_count = 0;
   auto tighten_all = [&]() {
-    double* tile = part.tile.data();
+    GatherTile(points_, to_tighten, tighten_count, part.tile.data());
     double* own = part.own_tile.data();
-    for (size_t l = 0; l < kTileWidth; ++l) {  // unused lanes repeat the first point
+    for (size_t l = 0; l < kTileWidth; ++l) {  // each lane's center, lanes as in GatherTile
       const size_t i = to_tighten[l < tighten_count ? l : 0];
-      const double* row = points_.Row(i);
       const double* center = centers.data() + static_cast<size_t>(assignments[i]) * dims;
-      for (size_t j = 0; j < dims; ++j) {
-        tile[j * kTileWidth + l] = row[j];
-        own[j * kTileWidth + l] = center[j];
-      }
+      for (size_t j = 0; j < dims; ++j) own[j * kTileWidth + l] = center[j];
     }
     double computed[kTileWidth];
-    OwnDistancesInTile(tile, own, dims, computed);
+    OwnDistancesInTile(part.tile.data(), own, dims, computed);
     part.distances += static_cast<int64_t>(tighten_count);
     for (size_t l = 0; l < tighten_count; ++l) {
       const size_t i = to_tighten[l];
@@ -186,13 +192,9 @@ void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
                               const std::vector<double>& centers,
                               std::vector<int32_t>& assignments, Part& part) {
   const size_t dims = points_.dims;
-  double* tile = part.tile.data();
-  for (size_t l = 0; l < kTileWidth; ++l) {  // unused lanes repeat the first point
-    const double* row = points_.Row(indices[l < lanes ? l : 0]);
-    for (size_t j = 0; j < dims; ++j) tile[j * kTileWidth + l] = row[j];
-  }
+  GatherTile(points_, indices, lanes, part.tile.data());
   TileNearest out;
-  NearestInTile(tile, dims, centers.data(), k_, out);
+  NearestInTile(part.tile.data(), dims, centers.data(), k_, out);
   part.distances += static_cast<int64_t>(lanes * k_);
   for (size_t l = 0; l < lanes; ++l) {
     const size_t i = indices[l];

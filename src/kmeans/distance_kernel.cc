@@ -51,26 +51,33 @@ template <typename V, typename M>
 }
 
 // Sum over dimensions, in order, of (x_j - c_j)^2 for lanes [g*L, g*L + L) of `tile`, one
-// vector of L lanes per group. The first term is taken as is: Java adds it to 0.0, and
-// 0.0 + s == s for every square s >= +0 (and NaN stays NaN). kDims > 0 unrolls small dimension
-// counts; 0 means `dims` at run time.
-template <typename V, size_t kDims>
-[[gnu::always_inline]] inline void SumOfSquares(const double* tile, size_t dims, const double* c,
-                                                V* sum) {
+// vector of L lanes per group; center(j, g) gives the L center coordinates j of group g (one
+// center broadcast to every lane, or each lane's own). The first term is taken as is: Java
+// adds it to 0.0, and 0.0 + s == s for every square s >= +0 (and NaN stays NaN). kDims > 0
+// unrolls small dimension counts; 0 means `dims` at run time.
+template <typename V, size_t kDims, typename CenterAt>
+[[gnu::always_inline]] inline void SumOfSquaresBy(const double* tile, size_t dims,
+                                                  CenterAt center, V* sum) {
   constexpr size_t kLanes = sizeof(V) / sizeof(double);
   constexpr size_t kGroups = kTileWidth / kLanes;
   const size_t n = kDims > 0 ? kDims : dims;
   for (size_t g = 0; g < kGroups; ++g) {
-    const V dp = Load<V>(tile + g * kLanes) - c[0];
+    const V dp = Load<V>(tile + g * kLanes) - center(0, g);
     sum[g] = dp * dp;
   }
   for (size_t j = 1; j < n; ++j) {
-    const double cj = c[j];
     for (size_t g = 0; g < kGroups; ++g) {
-      const V dp = Load<V>(tile + j * kTileWidth + g * kLanes) - cj;
+      const V dp = Load<V>(tile + j * kTileWidth + g * kLanes) - center(j, g);
       sum[g] = sum[g] + dp * dp;
     }
   }
+}
+
+// SumOfSquaresBy against one center `c` (dims values) in every lane.
+template <typename V, size_t kDims>
+[[gnu::always_inline]] inline void SumOfSquares(const double* tile, size_t dims, const double* c,
+                                                V* sum) {
+  SumOfSquaresBy<V, kDims>(tile, dims, [c](size_t j, size_t) __attribute__((always_inline)) { return V{} + c[j]; }, sum);
 }
 
 template <typename V, size_t kDims>
@@ -146,25 +153,19 @@ template <typename V>
   std::memcpy(out, sum, sizeof sum);
 }
 
-// sqrt of the sum over dimensions of (x_j - c_j)^2 per lane, each lane against its own center
-// (`centers` is a tile too): the tightening of Hamerly's upper bounds, 8 points at a time.
+// The sum of squares of each lane against its own center (`centers` is a tile too): the
+// tightening of Hamerly's upper bounds, 8 points at a time.
 template <typename V>
 [[gnu::always_inline]] inline void OwnDistancesBody(const double* tile, const double* centers,
                                                     size_t dims, double* out) {
   constexpr size_t kLanes = sizeof(V) / sizeof(double);
-  constexpr size_t kGroups = kTileWidth / kLanes;
-  V sum[kGroups];
-  for (size_t g = 0; g < kGroups; ++g) {
-    const V dp = Load<V>(tile + g * kLanes) - Load<V>(centers + g * kLanes);
-    sum[g] = dp * dp;
-  }
-  for (size_t j = 1; j < dims; ++j) {
-    for (size_t g = 0; g < kGroups; ++g) {
-      const size_t at = j * kTileWidth + g * kLanes;
-      const V dp = Load<V>(tile + at) - Load<V>(centers + at);
-      sum[g] = sum[g] + dp * dp;
-    }
-  }
+  V sum[kTileWidth / kLanes];
+  SumOfSquaresBy<V, 0>(
+      tile, dims,
+      [centers](size_t j, size_t g) __attribute__((always_inline)) {
+        return Load<V>(centers + j * kTileWidth + g * kLanes);
+      },
+      sum);
   std::memcpy(out, sum, sizeof sum);
 }
 
