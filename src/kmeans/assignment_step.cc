@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "src/kmeans/bounds_kernel.h"
 #include "src/kmeans/distance_kernel.h"
 #include "src/kmeans/exact_bounds.h"
 #include "src/kmeans/exact_math.h"
@@ -19,20 +20,12 @@ bool Prunable(const Points& points) {
   return ok;
 }
 
-// Lane l of `tile` (structure of arrays, distance_kernel.h) takes point indices[l]; lanes at
-// and beyond `lanes` repeat the first point, so the kernels always see 8 valid points.
-void GatherTile(const Points& points, const size_t* indices, size_t lanes, double* tile) {
-  const size_t dims = points.dims;
-  for (size_t l = 0; l < kTileWidth; ++l) {
-    const double* row = points.Row(indices[l < lanes ? l : 0]);
-    for (size_t j = 0; j < dims; ++j) tile[j * kTileWidth + l] = row[j];
-  }
-}
-
 }  // namespace
 
 AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts)
-    : points_(points), k_(k), pruning_(pruning && Prunable(points)) {
+    : points_(points),
+      k_(k),
+      pruning_(pruning && FloatBoundsOk(points.dims) && Prunable(points)) {
   const size_t dims = points.dims;
   eps_ = PruneEpsilon(dims);
   if (pruning_) {
@@ -42,12 +35,18 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
     drift_.resize(k);
     other_drift_.resize(k);
     separation_.resize(k);
+    drift_f_.resize(k);
+    other_drift_f_.resize(k);
+    separation_f_.resize(k);
   }
   parts_.resize(std::max<size_t>(parts, 1));
   for (Part& part : parts_) {
     part.tile.resize(dims * kTileWidth);
-    part.own_tile.resize(dims * kTileWidth);
     part.scratch.resize(k);
+    if (pruning_) {  // + 8: the kernels' overhang
+      part.failed.resize(kBoundsChunk + 8);
+      part.to_scan.resize(kBoundsChunk + 8);
+    }
   }
 }
 
@@ -79,6 +78,9 @@ void AssignmentStep::UpdateDrifts(const std::vector<double>& centers) {
       nearest = std::min(nearest, ExactLowerFromComputed(apart, eps_));
     }
     separation_[c] = nearest;
+    drift_f_[c] = UpperF(drift_[c]);
+    other_drift_f_[c] = UpperF(other_drift_[c]);
+    separation_f_[c] = LowerF(separation_[c]);
   }
 }
 
@@ -130,61 +132,25 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   // Hamerly: the bounds follow the centers' moves (triangle inequality on exact distances); a
   // point is skipped when exact_bounds.h's Claim 2 proves that Java's scan would keep its
   // center. A point that fails gets its upper bound tightened to the actual distance and is
-  // tested again; only then is it measured against every center.
-  const ClusterDrifts drifts{drift_.data(), other_drift_.data(), separation_.data(), eps_};
-  // Points that failed the test wait here until kTileWidth of them can be measured against their
-  // own centers at once (one vector pass and two vector sqrts instead of 8 dependent scalar
-  // chains of sqrt latency).
-  size_t to_tighten[kTileWidth];
-  size_t tighten_count = 0;
-  auto tighten_all = [&]() {
-    GatherTile(points_, to_tighten, tighten_count, part.tile.data());
-    double* own = part.own_tile.data();
-    for (size_t l = 0; l < kTileWidth; ++l) {  // each lane's center, lanes as in GatherTile
-      const size_t i = to_tighten[l < tighten_count ? l : 0];
-      const double* center = centers.data() + static_cast<size_t>(assignments[i]) * dims;
-      for (size_t j = 0; j < dims; ++j) own[j * kTileWidth + l] = center[j];
-    }
-    double computed[kTileWidth];
-    OwnDistancesInTile(part.tile.data(), own, dims, computed);
-    part.distances += static_cast<int64_t>(tighten_count);
-    for (size_t l = 0; l < tighten_count; ++l) {
-      const size_t i = to_tighten[l];
-      const auto a = static_cast<size_t>(assignments[i]);
-      const double upper = ExactUpperFromComputed(computed[l], eps_);
-      const double lower = static_cast<double>(lower_[i]);  // already moved by the drift
-      if (PruneTest(upper, std::max(lower, separation_[a] - upper), eps_)) {
-        upper_[i] = UpperF(upper);
-      } else {
-        scan_later(i);
-      }
-    }
-    tighten_count = 0;
-  };
-  auto tighten = [&](size_t i) {
-    to_tighten[tighten_count++] = i;
-    if (tighten_count == kTileWidth) tighten_all();
-  };
-  size_t i = begin;
-  for (; i + kTileWidth <= end; i += kTileWidth) {
-    uint32_t fail = UpdateBoundsInTile(&assignments[i], &upper_[i], &lower_[i], drifts);
-    while (fail != 0) {
-      tighten(i + static_cast<size_t>(__builtin_ctz(fail)));
-      fail &= fail - 1;
-    }
+  // tested again; only then is it measured against every center. Each stage runs over a chunk
+  // of points and hands the next a list, so every stage is a branch-free vector loop.
+  const FloatDrifts float_drifts{drift_f_.data(), other_drift_f_.data(), separation_f_.data(),
+                                 k_};
+  const TightenInputs tighten{points_.coords.data(), dims, centers.data(), separation_.data(),
+                              eps_};
+  uint32_t* failed = part.failed.data();
+  uint32_t* to_scan = part.to_scan.data();
+  for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
+    const size_t chunk_size = std::min(kBoundsChunk, end - chunk);
+    const size_t fails = UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
+                                      chunk_size, float_drifts, failed);
+    part.distances += static_cast<int64_t>(fails);
+    const TightenInputs here{tighten.coords + chunk * dims, dims, tighten.centers,
+                             tighten.separation, tighten.eps};
+    const size_t scans = TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
+                                       failed, fails, here, to_scan);
+    for (size_t f = 0; f < scans; ++f) scan_later(chunk + to_scan[f]);
   }
-  for (; i < end; ++i) {  // the last few points, one at a time
-    const auto a = static_cast<size_t>(assignments[i]);
-    const double upper = static_cast<double>(upper_[i]) + drift_[a];
-    const double lower = static_cast<double>(lower_[i]) - other_drift_[a];
-    lower_[i] = LowerF(lower);
-    if (PruneTest(upper, std::max(lower, separation_[a] - upper), eps_)) {
-      upper_[i] = UpperF(upper);
-    } else {
-      tighten(i);
-    }
-  }
-  if (tighten_count > 0) tighten_all();
   if (count > 0) ScanTile(pending, count, centers, assignments, part);
 }
 
@@ -192,9 +158,10 @@ void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
                               const std::vector<double>& centers,
                               std::vector<int32_t>& assignments, Part& part) {
   const size_t dims = points_.dims;
-  GatherTile(points_, indices, lanes, part.tile.data());
+  const double* rows[kTileWidth];
+  for (size_t l = 0; l < kTileWidth; ++l) rows[l] = points_.Row(indices[l < lanes ? l : 0]);
   TileNearest out;
-  NearestInTile(part.tile.data(), dims, centers.data(), k_, out);
+  NearestInTile(rows, dims, centers.data(), k_, part.tile.data(), out);
   part.distances += static_cast<int64_t>(lanes * k_);
   for (size_t l = 0; l < lanes; ++l) {
     const size_t i = indices[l];

@@ -41,10 +41,14 @@ class AssignmentStep {
   bool pruning() const { return pruning_; }
 
  private:
+  // Points per call of the bound update: its list of failed points stays in L1.
+  static constexpr size_t kBoundsChunk = 512;
+
   struct Part {
     std::vector<double> tile;       // dims * kTileWidth
-    std::vector<double> own_tile;   // dims * kTileWidth: each lane's assigned center
     std::vector<double> scratch;    // k, for NearestCenter
+    std::vector<uint32_t> failed;   // offsets in a chunk whose bound test failed
+    std::vector<uint32_t> to_scan;  // offsets in a chunk that failed the tightened test too
     int64_t changes = 0;
     int64_t distances = 0;
   };
@@ -66,6 +70,10 @@ class AssignmentStep {
   std::vector<double> drift_;         // k: >= exact distance each center moved
   std::vector<double> other_drift_;   // k: the largest drift among the other centers
   std::vector<double> separation_;    // k: <= exact distance to the nearest other center
+  // The same three as floats rounded outward, for the vector bound update (bounds_kernel.h).
+  std::vector<float> drift_f_;
+  std::vector<float> other_drift_f_;
+  std::vector<float> separation_f_;
   std::vector<Part> parts_;
   int64_t last_distance_count_ = 0;
 };

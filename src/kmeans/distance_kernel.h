@@ -36,37 +36,26 @@ struct TileNearest {
   uint32_t needs_exact_mask = 0;
 };
 
-// For each lane of `tile` (dims * kTileWidth values), the nearest of `k` centers (row-major,
-// dims each) by the strict `<` over sums of squares, starting from +inf: NaN and infinite sums
-// never win, all of them leave index 0, and the lowest index wins ties of equal sums, as Java's
-// scan over sqrt(sum) does except for the flagged lanes. REQUIRES: k >= 1, dims >= 1.
-void NearestInTile(const double* tile, size_t dims, const double* centers, size_t k,
-                   TileNearest& out);
+// For each of the kTileWidth points rows[l] (dims values each; pad a short tile by repeating a
+// point), the nearest of `k` centers (row-major, dims each) by the strict `<` over sums of
+// squares, starting from +inf: NaN and infinite sums never win, all of them leave index 0, and
+// the lowest index wins ties of equal sums, as Java's scan over sqrt(sum) does except for the
+// flagged lanes. `tile` is scratch of dims * kTileWidth doubles (the points are transposed
+// into it). REQUIRES: k >= 1, dims >= 1.
+void NearestInTile(const double* const* rows, size_t dims, const double* centers, size_t k,
+                   double* tile, TileNearest& out);
 
-// Java's sqrt(sum)^2 of each lane of `tile` to `center`, the squared distance of k-means++
-// seeding: out[l] = (sqrt(sum_l))^2 rounded as Java rounds it.
-void SeedDistancesInTile(const double* tile, size_t dims, const double* center, double* out);
-
-// Java's distance of each lane of `tile` to its own center, lane l of `centers` (a tile of
-// dims * kTileWidth values too): out[l] = sqrt(sum over j of (x_j - c_j)^2), added in dimension
-// order. REQUIRES: dims >= 1.
-void OwnDistancesInTile(const double* tile, const double* centers, size_t dims, double* out);
-
-// Hamerly's per-pass bound update for kTileWidth consecutive points (the engine's hot loop when
-// most points are pruned), per lane i with a = assignments[i]:
-//   u = upper[i] + drift[a];  l = lower[i] - other_drift[a];
-//   keep_i = PruneTest(u, max(l, separation[a] - u), eps)      (exact_bounds.h, Claim 2)
-// and stores u and l back rounded outward to float (upper up, lower down, clamped to
-// [0, FLT_MAX]). Returns the mask of lanes that failed the test. All the per-cluster arrays are
-// indexed by assignments[i], which must be in [0, k).
-struct ClusterDrifts {
-  const double* drift;        // >= exact distance each center moved
-  const double* other_drift;  // the largest drift among the other centers
-  const double* separation;   // <= exact distance to the nearest other center
-  double eps;                 // PruneEpsilon(dims)
-};
-uint32_t UpdateBoundsInTile(const int32_t* assignments, float* upper, float* lower,
-                            const ClusterDrifts& drifts);
+// One step of k-means++ seeding (chooseInitialCenters) over all `count` points (row-major,
+// `dims` each) against the newly chosen `center`: d2_i = sqrt(sum of squares)^2 rounded as Java
+// rounds it, then
+//   first:  min_dist_squared[i] = d2_i, except min_dist_squared[skip] = 0 (the chosen point);
+//   else:   min_dist_squared[i] = d2_i < old ? d2_i : old  (Java's `d2 < minDistSquared[j]`;
+//           points already taken hold 0.0 and keep it, as Java skips them);
+// and returns Java's distSqSum for the next draw: the sum of min_dist_squared in index order,
+// one chain from 0.0 (the taken points' 0.0 adds nothing: the sum starts at +0.0 and only adds
+// values >= +0 or NaN). `tile` is scratch of dims * kTileWidth doubles. REQUIRES: dims >= 1.
+double SeedPass(const double* coords, size_t count, size_t dims, const double* center,
+                bool first, size_t skip, double* min_dist_squared, double* tile);
 
 // Which build the dispatcher chose on this CPU: "avx2" or "baseline" (benchmarks, logs).
 std::string_view DistanceKernelIsa();

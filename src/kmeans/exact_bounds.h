@@ -30,6 +30,25 @@
 // PruneTest evaluates the inequality in doubles with ε = ε_d + 2^-40; its own few roundings
 // (relative 2^-53 each, on both sides) are far inside the extra 2^-40.
 //
+// Claim 3 (the float pass is safe). The per-pass update of the bounds runs in floats
+// (bounds_kernel.h). For every float op under round to nearest, fl(z) lies within
+// |z|·2^-24 + 2^-150 of z (relative error, or half a subnormal step). With m = 2^-120:
+//   Up(x) = fl(fl(x·(1 + 2^-21)) + m) >= x' for every x = fl(x') with x' >= 0, i.e. Up of a
+//     rounded sum bounds the exact sum: x >= x'(1-2^-24) - 2^-150, and the two steps lose at most
+//     (1-2^-24)^2 relative and 2^-149 absolute, while (1+2^-21)(1-2^-24)^3 > 1 and m > 2^-148.
+//   Down(x) = max(fl(fl(x·(1 - 2^-21)) - m), 0) <= max(x', 0) for x = fl(x'): for x' > 0 the
+//     relative part (1-2^-21)(1+2^-24)^3 < 1 and m covers the absolute 2^-149; when the inner
+//     product is below m the subtraction of two floats gives a result <= 0 (round to nearest
+//     never changes sign), clamped to 0, a valid bound since distances are >= 0.
+// So u = Up(fl(U + drift)) and l = Down(fl(L - other_drift)), s = Down(fl(separation - u)) are
+// again valid bounds when U, L, drift (>=), other_drift (>=) and separation (<=) are, and the
+// float test
+//   FloatPruneTest(u, L) := fl(fl(u·(1 + 2^-20)) + h) < fl(fl(L·(1 - 2^-20)) - h),  h = 2^-100,
+// implies Claim 2's premise when ε <= 2^-22 (any d < 2^29): the left side is at least
+// u(1+2^-20)(1-2^-24)^2 + h(1-2^-24) - 2^-149 >= u(1+ε) + η, and the right side, when positive
+// (else the test fails since the left side is > 0), is at most L(1-2^-20)(1+2^-24)^2 -
+// h(1+2^-24) + 2^-149 <= L(1-ε) - η. ∎
+//
 // Storage. Bounds are floats (8 B per point instead of 16), always rounded outward: UpperF(v)
 // >= v and LowerF(v) <= v for the double v handed to them, with a relative slack of 2^-20 that
 // also absorbs one rounding of the double arithmetic that produced v (<= 2^-53 relative).
@@ -91,6 +110,21 @@ inline float LowerF(double v) {
 inline bool PruneTest(double upper, double lower, double eps) {
   return upper * (1.0 + eps) + kUnderflowSlack < lower * (1.0 - eps) - kUnderflowSlack;
 }
+
+// Claim 3's operations (bounds_kernel.h runs them 8 lanes at a time, in this order).
+inline constexpr float kFloatSlack = 0x1.0p-120f;  // m of Claim 3
+inline constexpr float kFloatTestSlack = 0x1.0p-100f;  // h of Claim 3
+inline float UpF(float x) { return x * (1.0f + 0x1.0p-21f) + kFloatSlack; }
+inline float DownF(float x) {
+  const float shrunk = x * (1.0f - 0x1.0p-21f) - kFloatSlack;
+  return shrunk > 0.0f ? shrunk : 0.0f;  // NaN: 0
+}
+inline bool FloatPruneTest(float upper, float lower) {
+  return upper * (1.0f + 0x1.0p-20f) + kFloatTestSlack <
+         lower * (1.0f - 0x1.0p-20f) - kFloatTestSlack;
+}
+// Claim 3 needs ε <= 2^-22.
+inline bool FloatBoundsOk(size_t dims) { return PruneEpsilon(dims) <= 0x1.0p-22; }
 
 }  // namespace zerostart::kmeans
 

@@ -249,10 +249,13 @@ TEST(KMeansEngineTest, ThreadCountsAndPruningGiveIdenticalBits) {
 
 TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
   const size_t dims = 2;
-  double tile[dims * kTileWidth] = {};  // 8 points at the origin
+  const double origin[dims] = {};
+  const double* rows[kTileWidth];  // 8 points at the origin
+  for (const double*& row : rows) row = origin;
+  double tile[dims * kTileWidth];
   const double centers[6] = {1.0, 0.0, 1.0, 0.0, -1.0, 0.0};  // all at distance 1: exact ties
   TileNearest out;
-  NearestInTile(tile, dims, centers, 3, out);
+  NearestInTile(rows, dims, centers, 3, tile, out);
   for (size_t l = 0; l < kTileWidth; ++l) {
     EXPECT_EQ(out.nearest[l], 0) << l;  // the lowest index
     EXPECT_EQ(out.nearest_sum[l], 1.0);
@@ -262,7 +265,7 @@ TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
   // Center 1's sum (1) is smaller than center 0's (1 + 2^-52) but both sqrt to 1.0: Java keeps
   // center 0, the sums alone say 1, so every lane is flagged for the scalar resolution.
   const double near[4] = {1.0, 0x1.0p-26, 1.0, 0.0};
-  NearestInTile(tile, dims, near, 2, out);
+  NearestInTile(rows, dims, near, 2, tile, out);
   EXPECT_EQ(out.needs_exact_mask, 0xffu);
   EXPECT_EQ(out.nearest[0], 1);
   std::vector<double> scratch(2);

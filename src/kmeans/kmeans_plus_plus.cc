@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "src/kmeans/assignment_step.h"
+#include "src/kmeans/centroid_kernel.h"
 #include "src/kmeans/empty_clusters.h"
 #include "src/kmeans/engine_pool.h"
 #include "src/kmeans/kmeans_seeding.h"
@@ -14,38 +15,16 @@
 namespace zerostart::kmeans {
 namespace {
 
-// The points' sums and counts per cluster, in Commons Math's order: cluster c's coordinate j
-// is summed from 0.0 over c's points in index order (centroidOf over the list
-// assignPointsToClusters built). One pass over the points in index order interleaves the k
-// chains; a part handles the clusters c with c % parts == part, so each chain stays on one
-// thread.
-template <size_t kDims>
-void SumClusters(const Points& points, const std::vector<int32_t>& assignments, size_t k,
-                 size_t part, size_t parts, double* sums, size_t* counts) {
-  const size_t dims = kDims > 0 ? kDims : points.dims;
-  const size_t n = points.count;
-  const double* coords = points.coords.data();
-  const int32_t* assigned = assignments.data();
-  for (size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<size_t>(assigned[i]);
-    // Another part's point goes to the spare row k (never read) instead of being skipped: a
-    // branch here is mispredicted on every other point, and each chain of this part's clusters
-    // still sees exactly its points, in index order.
-    const size_t row = parts == 1 || c % parts == part ? c : k;
-    double* s = sums + row * dims;
-    const double* p = coords + i * dims;
-    for (size_t j = 0; j < dims; ++j) s[j] += p[j];
-    ++counts[row];
-  }
-}
-
 // Per-part buffers of the centroid pass (allocated once per clustering).
+// Part p owns the clusters c with c % parts == p, so each chain stays on one thread.
 struct CentroidScratch {
-  std::vector<std::vector<double>> sums;    // parts x (k * dims)
-  std::vector<std::vector<size_t>> counts;  // parts x k
+  std::vector<std::vector<double>> rows;   // parts x k rows (centroid_kernel.h)
+  std::vector<std::vector<uint8_t>> mine;  // parts x k: the clusters each part owns
   CentroidScratch(size_t parts, size_t k, size_t dims)
-      : sums(parts, std::vector<double>((k + 1) * dims)),  // + SumClusters' spare row
-        counts(parts, std::vector<size_t>(k + 1)) {}
+      : rows(parts, std::vector<double>(k * CentroidRowStride(dims))),
+        mine(parts, std::vector<uint8_t>(k)) {
+    for (size_t c = 0; c < k; ++c) mine[c % parts][c] = 1;
+  }
 };
 
 // The cluster sizes of `assignments` and, when none is empty, the new centers (sum / count per
@@ -56,25 +35,13 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
                       EnginePool* pool, CentroidScratch& scratch, std::vector<size_t>& sizes,
                       std::vector<double>& next_centers) {
   const size_t dims = points.dims;
-  const size_t k = sizes.size();
-  const size_t parts = scratch.sums.size();
+  const size_t parts = scratch.rows.size();
+  const size_t stride = CentroidRowStride(dims);
   auto run_part = [&](size_t part) {
-    std::vector<double>& sums = scratch.sums[part];
-    std::vector<size_t>& counts = scratch.counts[part];
-    std::fill(sums.begin(), sums.end(), 0.0);
-    std::fill(counts.begin(), counts.end(), size_t{0});
-    switch (dims) {
-      case 1:
-        return SumClusters<1>(points, assignments, k, part, parts, sums.data(), counts.data());
-      case 2:
-        return SumClusters<2>(points, assignments, k, part, parts, sums.data(), counts.data());
-      case 3:
-        return SumClusters<3>(points, assignments, k, part, parts, sums.data(), counts.data());
-      case 4:
-        return SumClusters<4>(points, assignments, k, part, parts, sums.data(), counts.data());
-      default:
-        return SumClusters<0>(points, assignments, k, part, parts, sums.data(), counts.data());
-    }
+    std::vector<double>& rows = scratch.rows[part];
+    std::fill(rows.begin(), rows.end(), 0.0);
+    SumClusterRows(points.coords.data(), points.count, dims, assignments.data(),
+                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data());
   };
   if (pool != nullptr && parts > 1) {
     pool->Run(parts, run_part);
@@ -83,14 +50,14 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
   }
   bool all_filled = true;
   for (size_t c = 0; c < sizes.size(); ++c) {
-    sizes[c] = scratch.counts[c % parts][c];
+    sizes[c] = static_cast<size_t>(scratch.rows[c % parts][c * stride + dims]);
     all_filled &= sizes[c] != 0;
   }
   if (!all_filled) return false;
   for (size_t c = 0; c < sizes.size(); ++c) {
-    const double* sums = scratch.sums[c % parts].data();
+    const double* sums = scratch.rows[c % parts].data() + c * stride;
     const auto count = static_cast<double>(sizes[c]);
-    for (size_t j = 0; j < dims; ++j) next_centers[c * dims + j] = sums[c * dims + j] / count;
+    for (size_t j = 0; j < dims; ++j) next_centers[c * dims + j] = sums[j] / count;
   }
   return true;
 }
