@@ -1,0 +1,219 @@
+"""docs/benchmarks/jni.md and jni-results.json from the raw files of bench/run_jni_bench.sh.
+
+  jni_report.py RAW_DIR OUT_JSON OUT_MD
+  jni_report.py --render OUT_JSON OUT_MD     (re-render the text from saved figures)
+
+Exits 1 when the Java and C++ k-means responses differ (centers, sizes, sse, iterations)."""
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report_common import machine, read_jsonl, read_text  # noqa: E402
+
+OVERHEAD_TARGET_US = 50.0
+
+NOTES = """\
+## Method
+
+- Everything runs under `zerostart serve` (default `--memory 1024`), one `serve` per function,
+  driven by `bench/jni_measure.py` over one kept-alive HTTP connection, one invoke in flight.
+- **Cold start** = spawn → first response as the client sees it: a fresh `serve` (not
+  `--eager`), so the first invoke spawns the function and waits for its answer. Median of the
+  repeats; *Init Duration* (spawn → first `GET /next`, or the first answered go1.x Ping) and the
+  first invoke's *Duration* come from its REPORT line.
+- **Warm** = REPORT *Duration* (the emulator's clock: invoke handed to the function → result
+  received, 10 µs resolution) of the invokes after the warm-ups, in the same process: the JVM
+  has compiled the hot loops by then. The C++ function gets the same warm-ups.
+- **Max Memory Used** = the emulator's peak RSS of the function's process tree (VmHWM) over the
+  run, in MB.
+- **Bridge overhead** = Java echo through the bridge (`bench/jni_peers/JniEcho.java`:
+  `writeResponse(readRequestBytes())`) minus the C++ `echo` function, both answering the same
+  small JSON event, both after 5,000 warm-up invokes, alternated in rounds of 1,000 so machine
+  noise hits both alike. Client latency includes Python's `http.client` (the same for both);
+  REPORT Duration excludes the client and the Invoke API.
+- JVM flags (both Java functions): `-XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData
+  -Xmx<85% of the memory size>`; see `examples/java-kmeans/bootstrap` for why.
+
+## Notes
+
+- The Java k-means function is Commons Math 3.6.1 itself (single-threaded); the C++ function is
+  zerostart's exact engine with its CPU budget (2 threads here). Their responses are asserted
+  identical (centers, sizes, sse, iterations) in this run, as in `tests/jni`.
+- The bridge adds no thread hand-over: `readRequest()` runs the Runtime API client on the Java
+  thread itself (JNI call → blocking socket read), so its cost is two JNI crossings, the copies
+  of the payload into and out of Java arrays, and the JVM's own dispatch.
+- **Why the client-side gap is larger than the Duration gap.** The emulator samples Max Memory
+  Used after every invoke, and for a multi-threaded process it reads
+  `/proc/<pid>/task/<tid>/children` for every thread (`src/emulator/process_memory.cc`); the JVM
+  has about 14 threads, so each invoke costs the emulator some 40 extra syscalls on the shared
+  CPUs. Checked while writing the bridge (all processes pinned to one vCPU, `zerostart invoke
+  --count 3000`, p50): C++ echo 95–99 µs; the same C++ echo with 13 idle threads 190–234 µs;
+  Java echo through the bridge 192–235 µs. So that gap comes with any 14-thread function, not
+  with the bridge; the bridge's own cost is what REPORT Duration shows (the function's time
+  between the invoke and its answer). Making the emulator's sampling cheaper for threaded
+  functions is left to the emulator's owner.
+- The machine is shared with other sessions building C++ on the same 2 vCPUs: see the load
+  averages; single figures can move by 10–20 % between runs, the overhead more in relative terms.
+"""
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+def pct(xs, p):
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(p / 100 * len(s)))] if s else None
+
+
+def main():
+    raw, out_json, out_md = sys.argv[1:4]
+    kmeans = read_jsonl(os.path.join(raw, "kmeans.jsonl"))
+    echo = {r["function"]: r for r in read_jsonl(os.path.join(raw, "echo.jsonl"))}
+    problems = []
+
+    shapes = {}
+    for row in kmeans:
+        colds = row["cold"]
+        shapes.setdefault(row["shape"], {"payload": row["payload"]})[row["function"]] = {
+            "cold_start_ms": median([c["client_ms"] for c in colds]),
+            "cold_start_ms_all": [round(c["client_ms"], 2) for c in colds],
+            "init_duration_ms": median([c["init_ms"] for c in colds]),
+            "first_invoke_duration_ms": median([c["duration_ms"] for c in colds]),
+            "warm_duration_ms_p50": median(row["warm_duration_ms"]),
+            "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
+            "warm_client_ms_p50": median(row["warm_client_ms"]),
+            "warm_samples": len(row["warm_duration_ms"]),
+            "warmups": row["warmups"],
+            "max_memory_mb": max([row["max_memory_mb"]] + [c["max_memory_mb"] for c in colds]),
+            "response_prefix": row["response_prefix"],
+        }
+    for name, s in shapes.items():
+        same = s["java_kmeans"]["response_prefix"] == s["cpp_kmeans"]["response_prefix"]
+        s["responses_identical"] = same
+        if not same:
+            problems.append(f"{name}: Java and C++ responses differ")
+
+    overhead = {}
+    for key in ("java_echo", "cpp_echo"):
+        r = echo[key]
+        overhead[key] = {"client_us_p50": median(r["client_us"]),
+                         "client_us_p90": pct(r["client_us"], 90),
+                         "duration_us_p50": median(r["duration_ms"]) * 1000,
+                         "duration_us_p90": pct(r["duration_ms"], 90) * 1000,
+                         "samples": len(r["client_us"]),
+                         "max_memory_mb": r["max_memory_mb"]}
+    overhead["client_p50_difference_us"] = (overhead["java_echo"]["client_us_p50"]
+                                            - overhead["cpp_echo"]["client_us_p50"])
+    overhead["duration_p50_difference_us"] = (overhead["java_echo"]["duration_us_p50"]
+                                              - overhead["cpp_echo"]["duration_us_p50"])
+    overhead["target_us"] = OVERHEAD_TARGET_US
+    overhead["target_met_duration"] = overhead["duration_p50_difference_us"] <= OVERHEAD_TARGET_US
+    overhead["target_met_client"] = overhead["client_p50_difference_us"] <= OVERHEAD_TARGET_US
+
+    result = {
+        "started": read_text(os.path.join(raw, "started")),
+        "finished": read_text(os.path.join(raw, "finished")),
+        "commit": read_text(os.path.join(raw, "commit"), "unknown"),
+        "command": read_text(os.path.join(raw, "command")),
+        "load_before": read_text(os.path.join(raw, "load_before")),
+        "load_after": read_text(os.path.join(raw, "load_after")),
+        "machine": machine(),
+        "kmeans": shapes,
+        "overhead": overhead,
+        "problems": problems,
+    }
+    with open(out_json, "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")
+    with open(out_md, "w") as f:
+        f.write(markdown(result))
+    for p in problems:
+        print("jni_report: " + p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def ms(x):
+    return "—" if x is None else (f"{x:.2f} ms" if x < 100 else f"{x:.0f} ms")
+
+
+def markdown(r):
+    m = r["machine"]
+    o = r["overhead"]
+    out = []
+    w = out.append
+    w("# JNI bridge: Java through zerostart's native transport (issue 5)\n")
+    w("Generated by `bench/run_jni_bench.sh` (raw figures: `jni-results.json` beside this file). "
+      "One run, one machine, every function under `zerostart serve`. *Method* and *Notes* at the "
+      "end come from `NOTES` in `bench/jni_report.py`.\n")
+    w(f"- Run: {r['started']} → {r['finished']}; commit `{r['commit'][:12]}` (the bridge's files "
+      f"may be uncommitted at the time of the run)")
+    w(f"- Command: `{r['command'].strip()}`")
+    w(f"- Machine: {m['cpu_model']} (family/model {m['cpu_family_model']}), {m['cpus']} vCPU "
+      f"{m['hypervisor']}; {m['mem_gib']} GiB; kernel {m['kernel']}; {m['compiler']}; {m['java']}")
+    w(f"- Load average (1/5/15 min) before: `{r['load_before']}`, after: `{r['load_after']}`\n")
+
+    w("## Bridge overhead per invocation (Java echo through the bridge vs C++ echo)\n")
+    w(f"Target: ≤ {o['target_us']:.0f} µs at p50. REPORT Duration p50 (the function's own time, "
+      f"10 µs resolution): +{o['duration_p50_difference_us']:.1f} µs, "
+      f"**{'met' if o['target_met_duration'] else 'not met'}**. Client p50: "
+      f"+{o['client_p50_difference_us']:.1f} µs, "
+      f"**{'met' if o['target_met_client'] else 'not met'}** — most of that is the emulator "
+      f"sampling the memory of a 14-thread process after each invoke, which a C++ echo with "
+      f"as many threads pays too (see Notes).\n")
+    w("| function | samples | client p50 | client p90 | Duration p50 | Duration p90 | Max Memory Used |")
+    w("|---|---|---|---|---|---|---|")
+    for key, label in (("java_echo", "Java echo via JNI bridge"), ("cpp_echo", "C++ `echo`")):
+        e = o[key]
+        w(f"| {label} | {e['samples']} | {e['client_us_p50']:.1f} µs | {e['client_us_p90']:.1f} µs | "
+          f"{e['duration_us_p50']:.0f} µs | {e['duration_us_p90']:.0f} µs | {e['max_memory_mb']:.0f} MB |")
+    w("")
+
+    w("## k-means: Java (Commons Math 3.6.1) through the bridge vs the C++ `kmeans` function\n")
+    w("| shape | function | cold start (spawn → 1st response) | Init Duration | 1st invoke Duration "
+      "| warm Duration p50 (p90) | Max Memory Used | responses identical |")
+    w("|---|---|---|---|---|---|---|---|")
+    labels = {"small": "n=1000, d=2, k=4", "medium": "n=100000, d=3, k=8"}
+    for shape in ("small", "medium"):
+        s = r["kmeans"].get(shape)
+        if not s:
+            continue
+        for key, label in (("java_kmeans", "Java via bridge"), ("cpp_kmeans", "C++ `kmeans`")):
+            e = s[key]
+            w(f"| {labels[shape]} | {label} | {ms(e['cold_start_ms'])} | {ms(e['init_duration_ms'])} | "
+              f"{ms(e['first_invoke_duration_ms'])} | {ms(e['warm_duration_ms_p50'])} "
+              f"({ms(e['warm_duration_ms_p90'])}) | {e['max_memory_mb']:.0f} MB | "
+              f"{'yes' if s['responses_identical'] else '**NO**'} |")
+    w("")
+    for shape in ("small", "medium"):
+        s = r["kmeans"].get(shape)
+        if s:
+            j, c = s["java_kmeans"], s["cpp_kmeans"]
+            w(f"- {labels[shape]}: cold start {j['cold_start_ms'] / c['cold_start_ms']:.0f}x, warm "
+              f"{j['warm_duration_ms_p50'] / max(c['warm_duration_ms_p50'], 0.01):.1f}x, memory "
+              f"{j['max_memory_mb'] / max(c['max_memory_mb'], 1):.0f}x the C++ function's "
+              f"({j['warm_samples']} warm samples after {j['warmups']} warm-ups; cold starts "
+              f"Java {j['cold_start_ms_all']} ms, C++ {c['cold_start_ms_all']} ms).")
+    w("")
+    w(NOTES)
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--render":
+        # Re-render OUT_MD from an existing OUT_JSON (after a change of the text only).
+        with open(sys.argv[2]) as f:
+            saved = json.load(f)
+        o = saved["overhead"]
+        o.setdefault("target_met_duration", o["duration_p50_difference_us"] <= OVERHEAD_TARGET_US)
+        o.setdefault("target_met_client", o["client_p50_difference_us"] <= OVERHEAD_TARGET_US)
+        o.pop("target_met", None)
+        with open(sys.argv[2], "w") as f:
+            json.dump(saved, f, indent=1)
+            f.write("\n")
+        with open(sys.argv[3], "w") as f:
+            f.write(markdown(saved))
+        sys.exit(0)
+    sys.exit(main())

@@ -1,0 +1,83 @@
+#!/bin/bash
+# The JNI bridge benchmark of issue 5, in ONE run under `zerostart serve`: the Java k-means
+# function through the bridge (examples/java-kmeans) beside the C++ `kmeans` function at
+# n=1000,d=2,k=4 and n=100000,d=3,k=8 (cold start = spawn -> first response, first-invoke
+# duration, warm duration, Max Memory Used), and the bridge's own cost per invocation: a Java
+# echo through the bridge (bench/jni_peers/JniEcho.java) vs the C++ `echo` function. Writes
+# docs/benchmarks/jni-results.json and docs/benchmarks/jni.md (bench/jni_report.py); exits 1 if
+# the Java and C++ k-means responses differ.
+#
+#   bench/run_jni_bench.sh [BUILD_DIR]     (default: build; Release; takes about 2 minutes)
+#
+# Needs in BUILD_DIR: bin/{zerostart,kmeans,echo}, lib/{zerostart.jar,libzerostart_jni.so} and
+# examples/java-kmeans/package (cmake --build BUILD_DIR --target zerostart kmeans echo
+# java_kmeans); python3, java, javac. Environment overrides:
+#   ZS_BENCH_OUT_DIR=dir   where jni.md / jni-results.json go (default docs/benchmarks)
+#   ZS_BENCH_QUICK=1       fewer repetitions (a smoke run; figures are rougher)
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(cd "${1:-$repo/build}" && pwd)"
+bin="$build/bin"
+lib="$build/lib"
+package="$build/examples/java-kmeans/package"
+out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
+quick="${ZS_BENCH_QUICK:-0}"
+raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-jni-bench.XXXXXX")"
+trap 'rm -rf "$raw"' EXIT
+log() { printf 'run_jni_bench: %s\n' "$*" >&2; }
+
+for f in "$bin/zerostart" "$bin/kmeans" "$bin/echo" "$lib/zerostart.jar" \
+         "$lib/libzerostart_jni.so" "$package/bootstrap"; do
+  [ -e "$f" ] || { log "$f is missing (build $build first: --target zerostart kmeans echo java_kmeans)"; exit 1; }
+done
+command -v java > /dev/null && command -v javac > /dev/null || { log "java/javac missing"; exit 1; }
+
+# The Java echo through the bridge, with the example's JVM flags (examples/java-kmeans/bootstrap).
+mkdir -p "$raw/echo"
+javac -Xlint:all -Werror --release 17 -cp "$lib/zerostart.jar" -d "$raw/echo" \
+  "$repo/bench/jni_peers/JniEcho.java"
+cat > "$raw/echo/bootstrap" <<SH
+#!/bin/sh
+memory_mb="\${AWS_LAMBDA_FUNCTION_MEMORY_SIZE:-128}"
+exec java -XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData "-Xmx\$((memory_mb * 85 / 100))m" \\
+  "-Dzerostart.jni.library=$lib/libzerostart_jni.so" -cp "$raw/echo:$lib/zerostart.jar" JniEcho
+SH
+chmod +x "$raw/echo/bootstrap"
+
+if [ "$quick" = 1 ]; then cold=2; scale=1; else cold=5; scale=4; fi
+spec=$(cat <<JSON
+{"functions": {"java_kmeans": ["$package/bootstrap"], "cpp_kmeans": ["$bin/kmeans"],
+               "java_echo": ["$raw/echo/bootstrap"], "cpp_echo": ["$bin/echo"]},
+ "kmeans": [["small", "{\"n\":1000,\"d\":2,\"k\":4,\"maxIterations\":100,\"seed\":42}", 200, $((50 * scale))],
+            ["medium", "{\"n\":100000,\"d\":3,\"k\":8,\"maxIterations\":100,\"seed\":42}", 10, $((5 * scale))]],
+ "cold_repeats": $cold,
+ "echo": {"payload": "{\"message\":\"hello from the bench\"}", "warmups": 5000,
+          "rounds": $((2 * scale)), "per_round": 1000}}
+JSON
+)
+
+date -u +%Y-%m-%dT%H:%M:%SZ > "$raw/started"
+cat /proc/loadavg > "$raw/load_before"
+# The commit, read from .git without running git (HEAD -> ref file or packed-refs).
+commit=unknown
+if [ -f "$repo/.git/HEAD" ]; then
+  head="$(cat "$repo/.git/HEAD")"
+  case "$head" in
+    "ref: "*) ref="${head#ref: }"
+      if [ -f "$repo/.git/$ref" ]; then commit="$(cat "$repo/.git/$ref")"
+      else commit="$(awk -v r="$ref" '$2 == r {print $1}' "$repo/.git/packed-refs" 2> /dev/null || true)"; fi ;;
+    *) commit="$head" ;;
+  esac
+fi
+echo "${commit:-unknown}" > "$raw/commit"
+printf '%s ' "$0" "$@" > "$raw/command"
+echo "$spec" > "$raw/spec.json"
+
+python3 "$repo/bench/jni_measure.py" "$raw" "$bin/zerostart" "$spec"
+
+cat /proc/loadavg > "$raw/load_after"
+date -u +%Y-%m-%dT%H:%M:%SZ > "$raw/finished"
+mkdir -p "$out_dir"
+python3 "$repo/bench/jni_report.py" "$raw" "$out_dir/jni-results.json" "$out_dir/jni.md"
+log "written: $out_dir/jni-results.json, $out_dir/jni.md"
