@@ -136,8 +136,6 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   // of points and hands the next a list, so every stage is a branch-free vector loop.
   const FloatDrifts float_drifts{drift_f_.data(), other_drift_f_.data(), separation_f_.data(),
                                  k_};
-  const TightenInputs tighten{points_.coords.data(), dims, centers.data(), separation_.data(),
-                              eps_};
   uint32_t* failed = part.failed.data();
   uint32_t* to_scan = part.to_scan.data();
   for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
@@ -145,10 +143,9 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
     const size_t fails = UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
                                       chunk_size, float_drifts, failed);
     part.distances += static_cast<int64_t>(fails);
-    const TightenInputs here{tighten.coords + chunk * dims, dims, tighten.centers,
-                             tighten.separation, tighten.eps};
+    const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_};
     const size_t scans = TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
-                                       failed, fails, here, to_scan);
+                                       failed, fails, inputs, to_scan);
     for (size_t f = 0; f < scans; ++f) scan_later(chunk + to_scan[f]);
   }
   if (count > 0) ScanTile(pending, count, centers, assignments, part);

@@ -127,26 +127,30 @@ template <typename V, size_t kDims>
   out.needs_exact_mask = mask;
 }
 
+// The tile of the points at `rows`, then their nearest centers.
+template <typename V, size_t kDims>
+[[gnu::always_inline]] inline void NearestOfRows(const double* const* rows, size_t dims,
+                                                 const double* centers, size_t k, double* tile,
+                                                 TileNearest& out) {
+  BuildTile<V, kDims>(rows, dims, tile);
+  NearestBody<V, kDims>(tile, dims, centers, k, out);
+}
+
 template <typename V>
 [[gnu::always_inline]] inline void NearestDispatchDims(const double* const* rows, size_t dims,
                                                        const double* centers, size_t k,
                                                        double* tile, TileNearest& out) {
   switch (dims) {
     case 1:
-      BuildTile<V, 1>(rows, dims, tile);
-      return NearestBody<V, 1>(tile, dims, centers, k, out);
+      return NearestOfRows<V, 1>(rows, dims, centers, k, tile, out);
     case 2:
-      BuildTile<V, 2>(rows, dims, tile);
-      return NearestBody<V, 2>(tile, dims, centers, k, out);
+      return NearestOfRows<V, 2>(rows, dims, centers, k, tile, out);
     case 3:
-      BuildTile<V, 3>(rows, dims, tile);
-      return NearestBody<V, 3>(tile, dims, centers, k, out);
+      return NearestOfRows<V, 3>(rows, dims, centers, k, tile, out);
     case 4:
-      BuildTile<V, 4>(rows, dims, tile);
-      return NearestBody<V, 4>(tile, dims, centers, k, out);
+      return NearestOfRows<V, 4>(rows, dims, centers, k, tile, out);
     default:
-      BuildTile<V, 0>(rows, dims, tile);
-      return NearestBody<V, 0>(tile, dims, centers, k, out);
+      return NearestOfRows<V, 0>(rows, dims, centers, k, tile, out);
   }
 }
 
