@@ -44,16 +44,13 @@ NOTES = """\
 - The bridge adds no thread hand-over: `readRequest()` runs the Runtime API client on the Java
   thread itself (JNI call → blocking socket read), so its cost is two JNI crossings, the copies
   of the payload into and out of Java arrays, and the JVM's own dispatch.
-- **Why the client-side gap is larger than the Duration gap.** The emulator samples Max Memory
-  Used after every invoke, and for a multi-threaded process it reads
-  `/proc/<pid>/task/<tid>/children` for every thread (`src/emulator/process_memory.cc`); the JVM
-  has about 14 threads, so each invoke costs the emulator some 40 extra syscalls on the shared
-  CPUs. Checked while writing the bridge (all processes pinned to one vCPU, `zerostart invoke
-  --count 3000`, p50): C++ echo 95–99 µs; the same C++ echo with 13 idle threads 190–234 µs;
-  Java echo through the bridge 192–235 µs. So that gap comes with any 14-thread function, not
-  with the bridge; the bridge's own cost is what REPORT Duration shows (the function's time
-  between the invoke and its answer). Making the emulator's sampling cheaper for threaded
-  functions is left to the emulator's owner.
+- **The emulator's share.** The emulator samples Max Memory Used after every invoke, before it
+  hands over the next one, and the JVM has about 14 threads, each of whose
+  `/proc/<pid>/task/<tid>/children` files must be read to find the function's descendants. Up to
+  commit 7c3ee37 it opened each of those files and listed the task directory on every
+  sample, which put ~50–100 µs on the client's clock for any 14-thread function (a C++ echo with
+  13 idle threads paid the same); now the files stay open and are re-read
+  (`src/emulator/process_memory.cc`), and the client-side gap is the bridge's.
 - The machine is shared with other sessions building C++ on the same 2 vCPUs: see the load
   averages; single figures can move by 10–20 % between runs, the overhead more in relative terms.
 """
@@ -160,9 +157,8 @@ def markdown(r):
       f"10 µs resolution): +{o['duration_p50_difference_us']:.1f} µs, "
       f"**{'met' if o['target_met_duration'] else 'not met'}**. Client p50: "
       f"+{o['client_p50_difference_us']:.1f} µs, "
-      f"**{'met' if o['target_met_client'] else 'not met'}** — most of that is the emulator "
-      f"sampling the memory of a 14-thread process after each invoke, which a C++ echo with "
-      f"as many threads pays too (see Notes).\n")
+      f"**{'met' if o['target_met_client'] else 'not met'}** (client latency includes the "
+      f"emulator's Invoke API and Python's HTTP client, the same for both).\n")
     w("| function | samples | client p50 | client p90 | Duration p50 | Duration p90 | Max Memory Used |")
     w("|---|---|---|---|---|---|---|")
     for key, label in (("java_echo", "Java echo via JNI bridge"), ("cpp_echo", "C++ `echo`")):

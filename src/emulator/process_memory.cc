@@ -62,17 +62,24 @@ void ParsePids(std::string_view text, std::vector<pid_t>* out) {
   }
 }
 
-// The children of every thread of `pid` (a child belongs to the thread that forked it).
-void ChildrenOfAllThreads(pid_t pid, std::vector<pid_t>* out) {
+// /proc/<pid>/task/<tid>/children opened for every current thread of `pid` (a child belongs to
+// the thread that forked it); threads that vanish meanwhile are skipped.
+std::vector<UniqueFd> OpenThreadChildrenFiles(pid_t pid) {
+  std::vector<UniqueFd> files;
   std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
   DIR* dir = ::opendir(task_dir.c_str());
-  if (dir == nullptr) return;
+  if (dir == nullptr) return files;
   while (dirent* entry = ::readdir(dir)) {
     if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
     UniqueFd fd = OpenProc(task_dir + "/" + entry->d_name + "/children");
-    ParsePids(ReadAll(fd.get()), out);
+    if (fd.valid()) files.push_back(std::move(fd));
   }
   ::closedir(dir);
+  return files;
+}
+
+void ChildrenOfAllThreads(pid_t pid, std::vector<pid_t>* out) {
+  for (const UniqueFd& fd : OpenThreadChildrenFiles(pid)) ParsePids(ReadAll(fd.get()), out);
 }
 
 // The process group of `pid` from /proc/<pid>/stat: field 5, after the parenthesised command
@@ -117,19 +124,20 @@ StatusFields ParseProcStatus(std::string_view text) {
 }
 
 uint64_t ProcessTreeMemory::SampleKib() {
-  std::string root = "/proc/" + std::to_string(root_);
-  if (!status_fd_.valid()) status_fd_ = OpenProc(root + "/status");
+  if (!status_fd_.valid()) status_fd_ = OpenProc("/proc/" + std::to_string(root_) + "/status");
   StatusFields fields = ParseProcStatus(ReadAll(status_fd_.get()));
   uint64_t total = fields.vm_hwm_kib;
 
-  std::vector<pid_t> pending;
-  if (fields.threads <= 1) {
-    // The common case (a single-threaded function): one re-read of an open file.
-    if (!children_fd_.valid()) children_fd_ = OpenProc(root + "/task/" + std::to_string(root_) + "/children");
-    ParsePids(ReadAll(children_fd_.get()), &pending);
-  } else {
-    ChildrenOfAllThreads(root_, &pending);
+  // Re-reading open files is what keeps a 14-thread JVM's sample cheap: opening 14 files and
+  // listing a directory after every invoke cost the next hand-over ~100 us (docs/benchmarks/jni.md).
+  if (fields.threads != listed_threads_ || ++samples_since_listing_ >= kRelistSamples) {
+    thread_children_fds_ = OpenThreadChildrenFiles(root_);
+    listed_threads_ = fields.threads;
+    samples_since_listing_ = 0;
   }
+  std::vector<pid_t> pending;
+  for (const UniqueFd& fd : thread_children_fds_) ParsePids(ReadAll(fd.get()), &pending);
+
   size_t visited = 1;
   while (!pending.empty() && visited < kMaxProcesses) {
     pid_t pid = pending.back();
