@@ -67,7 +67,7 @@ void BM_NextDouble(benchmark::State& state) {
 BENCHMARK(BM_NextDouble);
 
 // Args: n, d, k, maxIterations, threads.
-void BM_Cluster(benchmark::State& state) {
+void ClusterWithMode(benchmark::State& state, ClusteringMode mode) {
   const auto n = static_cast<size_t>(state.range(0));
   const auto d = static_cast<size_t>(state.range(1));
   MersenneTwister generated(42);
@@ -76,6 +76,7 @@ void BM_Cluster(benchmark::State& state) {
   options.k = static_cast<int32_t>(state.range(2));
   options.max_iterations = static_cast<int32_t>(state.range(3));
   SetThreads(options, static_cast<int>(state.range(4)));
+  options.mode = mode;
   int32_t passes = 0;
   for (auto _ : state) {
     MersenneTwister rng = generated;  // the stream continues after generation, as in Java
@@ -91,6 +92,8 @@ void BM_Cluster(benchmark::State& state) {
   state.counters["threads"] = static_cast<double>(state.range(4));
 }
 
+void BM_Cluster(benchmark::State& state) { ClusterWithMode(state, ClusteringMode::kExact); }
+
 void ClusterShapes(benchmark::internal::Benchmark* b) {
   std::vector<int64_t> threads = {1};
   if (kHasThreads<ClustererOptions>) threads.push_back(2);
@@ -101,6 +104,16 @@ void ClusterShapes(benchmark::internal::Benchmark* b) {
   }
 }
 BENCHMARK(BM_Cluster)->Apply(ClusterShapes)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same clustering with ClustererOptions::mode = kFast (float32 GEMM form with FMA), on the
+// shapes where it can pay: the report compares it with the exact engine and with Java.
+void BM_ClusterFast(benchmark::State& state) { ClusterWithMode(state, ClusteringMode::kFast); }
+BENCHMARK(BM_ClusterFast)
+    ->Args({100000, 3, 8, 100, 1})
+    ->Args({1000000, 16, 32, 10, 1})
+    ->Args({1000000, 16, 32, 10, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 constexpr int64_t kSinSteps = 10'000'000;
 

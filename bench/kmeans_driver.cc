@@ -3,7 +3,7 @@
 // measured). Used by bench/run_kmeans_bench.sh for the results compared with Commons Math, the
 // peak RSS of n=1000000 d=16, and the sin chain beside the plain C loop (zs_sin_c_loop).
 //
-//   zs_kmeans_driver cluster N D K SEED MAX_ITERATIONS THREADS
+//   zs_kmeans_driver cluster N D K SEED MAX_ITERATIONS THREADS [exact|fast]
 //     -> {"n":..,"generateMs":..,"clusterMs":..,"iterations":..,"sizes":[..],"sseBits":"0x..",
 //         "centerBits":["0x..",..],"dataBytes":..,"vmHwmKiB":..,"threadsApplied":true|false}
 //   zs_kmeans_driver sin START ITERATIONS  -> {"ms":..,"cpuMs":..,"xBits":"0x.."}
@@ -67,6 +67,9 @@ int Cluster(char** argv) {
   options.max_iterations = static_cast<int32_t>(std::strtol(argv[4], nullptr, 10));
   SetThreads(options, static_cast<int>(std::strtol(argv[5], nullptr, 10)));
   if (n < 1 || d < 1) return 2;
+  if (argv[6] != nullptr && std::strcmp(argv[6], "fast") == 0) {
+    options.mode = zerostart::kmeans::ClusteringMode::kFast;
+  }
 
   auto t0 = std::chrono::steady_clock::now();
   zerostart::kmeans::MersenneTwister rng(seed);
@@ -98,6 +101,10 @@ int Cluster(char** argv) {
   field("generateMs", std::to_string(generate_ms));
   field("clusterMs", std::to_string(cluster_ms));
   field("iterations", std::to_string(clustering->iterations));
+  std::string mode = "\"";
+  mode += zerostart::kmeans::ClusteringModeName(clustering->mode);
+  mode += '"';
+  field("mode", mode);
   std::string list;
   for (const size_t size : clustering->sizes) {
     list += list.empty() ? "[" : ",";
@@ -139,10 +146,10 @@ int Sin(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 8 && std::strcmp(argv[1], "cluster") == 0) return Cluster(argv + 2);
+  if ((argc == 8 || argc == 9) && std::strcmp(argv[1], "cluster") == 0) return Cluster(argv + 2);
   if (argc == 4 && std::strcmp(argv[1], "sin") == 0) return Sin(argv + 2);
   std::fprintf(stderr,
-               "usage: zs_kmeans_driver cluster N D K SEED MAX_ITERATIONS THREADS\n"
+               "usage: zs_kmeans_driver cluster N D K SEED MAX_ITERATIONS THREADS [exact|fast]\n"
                "       zs_kmeans_driver sin START ITERATIONS\n");
   return 2;
 }

@@ -9,6 +9,7 @@ reference bits; exits 1 if not (after writing both files, so the failure is docu
 import json
 import os
 import statistics
+import struct
 import sys
 
 from report_common import machine, read_jsonl, read_text
@@ -143,6 +144,11 @@ NOTES = """## Method
 """
 
 
+def bits_to_double(text):
+    """'"0x3ff0000000000000"' or '0x...' -> the double with those bits."""
+    return struct.unpack("<d", int(text.strip('"'), 16).to_bytes(8, "little"))[0]
+
+
 def main():
     raw, out_json, out_md = sys.argv[1:4]
     problems = []
@@ -180,6 +186,15 @@ def main():
                                        "passes": int(entries[-1]["passes"]),
                                        "repetitions": len(entries)}
 
+    fast = {}
+    for shape, args in GBENCH_ARGS.items():
+        for threads in (1, 2):
+            entries = find_run(g, f"BM_ClusterFast/{args}/{threads}")
+            if entries:
+                fast.setdefault(shape, {})[threads] = {
+                    "median_ms": median_ms(entries), "min_ms": min(to_ms(e) for e in entries),
+                    "passes": int(entries[-1]["passes"]), "repetitions": len(entries)}
+
     # --- Driver results (static binary): identity across threads, RSS.
     driver = read_jsonl(os.path.join(raw, "driver.jsonl"))
     results = {}
@@ -208,6 +223,23 @@ def main():
                 problems.append(f"{row['shape']}: {field} differ between C++ and Commons Math "
                                 f"({row['flags']})")
     java_best = {s: min(js, key=lambda j: j["medianMs"]) for s, js in java.items()}
+
+    # --- "mode":"fast" beside the exact result of the same shape (it may differ: by how much).
+    fast_results = {}
+    for row in read_jsonl(os.path.join(raw, "driver_fast.jsonl")):
+        shape, fr = row["shape"], row["driver"]
+        exact = results[shape][0]
+        sse_fast, sse_exact = bits_to_double(fr["sseBits"]), bits_to_double(exact["sseBits"])
+        fast_results[shape] = {
+            "mode": fr.get("mode"), "iterations": fr["iterations"],
+            "exact_iterations": exact["iterations"],
+            "sse_relative_difference": abs(sse_fast - sse_exact) / abs(sse_exact) if sse_exact else None,
+            "points_in_other_clusters": sum(abs(a - b) for a, b in zip(fr["sizes"], exact["sizes"])) // 2,
+            "identical_to_exact": fr["sseBits"] == exact["sseBits"] and fr["sizes"] == exact["sizes"],
+            "timing": fast.get(shape, {}),
+        }
+        if fr.get("mode") != "fast":
+            problems.append(f"{shape}: the fast mode fell back to {fr.get('mode')}")
 
     # --- sin.
     sin_rows = read_jsonl(os.path.join(raw, "sin.jsonl"))
@@ -254,6 +286,15 @@ def main():
                 f["fraction_of_avx2_peak_1t"] = flops / (c1["median_ms"] / 1e3) / peak["avx2"]
             if c2 and peak["avx2"]:
                 f["fraction_of_2x_avx2_peak_2t"] = flops / (c2["median_ms"] / 1e3) / (2 * peak["avx2"])
+        fr = fast_results.get(shape)
+        if fr and fr["timing"].get(1):
+            f1 = fr["timing"][1]["median_ms"]
+            f["fast_1t_ms"] = f1
+            f["fast_speedup_1t"] = jb["medianMs"] / f1 if jb else None
+            f["fast_over_exact_1t"] = c1["median_ms"] / f1 if c1 else None
+            if fr["timing"].get(2):
+                f["fast_2t_ms"] = fr["timing"][2]["median_ms"]
+                f["fast_speedup_2t"] = jb["medianMs"] / f["fast_2t_ms"] if jb else None
         figures[shape] = f
     large_driver = results["large"][0]
     rss_bytes = large_driver["vmHwmKiB"] * 1024
@@ -283,6 +324,7 @@ def main():
         "cpp_driver": results,
         "java": java,
         "figures": figures,
+        "fast_mode": fast_results,
         "sin": sin,
         "rss": {"vm_hwm_bytes": rss_bytes, "data_bytes": large_driver["dataBytes"],
                 "limit_bytes": rss_limit},
@@ -369,6 +411,25 @@ def markdown(r):
              if lg.get("fraction_of_2x_avx2_peak_2t") else "")
           + ". Pruned distances count as done (the figure is what a dense Lloyd pass would "
           "need to reach the same time), and wall time includes seeding and centroid updates.\n")
+
+    w("## `\"mode\":\"fast\"`: measured before deciding\n")
+    w("The optional fast arithmetic (`src/kmeans/fast_assignment.h`: float32 scores "
+      "‖c‖² − 2x·c with FMA, 16 points × 4 centers per register block) replaces only the "
+      "assignment step; seeding, centroids and sse stay exact. Same requests, same run:\n")
+    w("| shape | exact 1 thread | fast 1 thread | fast 2 threads | exact time / fast time | Java / fast (1t, 2t) "
+      "| passes fast (exact) | points in other clusters | sse relative difference |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for shape, label in SHAPES.items():
+        fr = r.get("fast_mode", {}).get(shape)
+        x = f[shape]
+        if not fr or not x.get("fast_1t_ms"):
+            continue
+        ratio_2t = f", {x['fast_speedup_2t']:.1f}x" if x.get("fast_speedup_2t") else ""
+        w(f"| {label} | {fmt_ms(x.get('cpp_1t_ms'))} | {fmt_ms(x['fast_1t_ms'])} | "
+          f"{fmt_ms(x.get('fast_2t_ms'))} | {x['fast_over_exact_1t']:.2f}x | "
+          f"{x.get('fast_speedup_1t') or 0:.1f}x{ratio_2t} | {fr['iterations']} ({fr['exact_iterations']}) | "
+          f"{fr['points_in_other_clusters']} | {fr['sse_relative_difference']:.1e} |")
+    w("")
 
     w("## Point generation (MersenneTwister → nextDouble(), Commons Math's stream)\n")
     w("| | median | ns per double |")

@@ -63,6 +63,13 @@ for shape in "${shapes[@]}"; do
       "$("$bin/zs_kmeans_driver" cluster "$n" "$d" "$k" "$seed" "$iters" "$threads")"
   done
 done > "$raw/driver.jsonl"
+# "mode":"fast" where it may pay (large d and k): its results beside the exact ones.
+for shape in "${shapes[@]}"; do
+  read -r name n d k seed iters _ _ <<< "$shape"
+  [ "$name" = small ] && continue
+  printf '{"shape":"%s","driver":%s}\n' "$name" \
+    "$("$bin/zs_kmeans_driver" cluster "$n" "$d" "$k" "$seed" "$iters" 1 fast)"
+done > "$raw/driver_fast.jsonl"
 
 log "Google Benchmark: generation, clustering (threads 1, 2), sin chain vs C loop"
 "$bin/zs_kmeans_bench" --benchmark_format=json --benchmark_repetitions="$reps" \

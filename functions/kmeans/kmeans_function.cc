@@ -90,6 +90,7 @@ void AppendJsonDouble(std::string& out, double x) {
 Result<KmeansOutcome> RunKmeans(KmeansRequest request, const KmeansLimits& limits) {
   KmeansOutcome outcome;
   outcome.threads = std::max(1, limits.threads);
+  outcome.report_mode = request.mode_given;
   kmeans::MersenneTwister rng(request.seed);
   kmeans::Points points;
   if (request.points) {
@@ -109,7 +110,8 @@ Result<KmeansOutcome> RunKmeans(KmeansRequest request, const KmeansLimits& limit
                                      .max_iterations = request.max_iterations,
                                      .empty_cluster_strategy = request.empty_cluster_strategy,
                                      .threads = outcome.threads,
-                                     .pool = limits.pool},
+                                     .pool = limits.pool,
+                                     .mode = request.mode},
                                     rng));
   outcome.cluster_ms = MillisecondsSince(start);
   return outcome;
@@ -144,6 +146,11 @@ std::string FormatKmeansResponse(const KmeansOutcome& outcome) {
   AppendJsonDouble(out, outcome.cluster_ms);
   out += ",\"threads\":";
   AppendInteger(out, outcome.threads);
+  if (outcome.report_mode) {
+    out += ",\"mode\":\"";
+    out += kmeans::ClusteringModeName(c.mode);
+    out += '"';
+  }
   out += '}';
   return out;
 }

@@ -2,7 +2,9 @@
 // error out. main.cc only wires HandleKmeans to zerostart::Run.
 //
 // Response: {"centers":[[...],...],"sizes":[...],"sse":...,"iterations":...,
-//            "generateMs":...,"clusterMs":...,"threads":...}; doubles in their shortest round-trip form
+//            "generateMs":...,"clusterMs":...,"threads":...[,"mode":"exact"|"fast"]}; "mode" only
+// when the request named one (it is the arithmetic that ran: "exact" after a fast request whose
+// data is too spread for float32, see kmeans::FastAssignmentStep); doubles in their shortest round-trip form
 // (std::to_chars), with ".0" added to integral values so they stay floating point; a non-finite
 // value (only reachable with coordinates near 1e308) is written as the string "NaN",
 // "Infinity" or "-Infinity", as Jackson does.
@@ -54,6 +56,7 @@ struct KmeansOutcome {
   double generate_ms = 0.0;  // 0 when the request gave its points
   double cluster_ms = 0.0;
   int threads = 1;  // worker threads the engine was given
+  bool report_mode = false;  // the request named a mode: the response says which one ran
 };
 
 // Generates the points (unless given) and clusters them, as the Java workload does: one

@@ -100,6 +100,26 @@ TEST(KmeansFunctionTest, ExplicitPoints) {
   EXPECT_NE(r.payload().find("\"sse\":1.0,"), std::string::npos) << r.payload();
 }
 
+TEST(KmeansFunctionTest, ModeIsReportedOnlyWhenAsked) {
+  const Response plain = HandleKmeans(R"({"n":2000,"d":4,"k":6})", kLimits);
+  ASSERT_FALSE(plain.is_error());
+  EXPECT_EQ(plain.payload().find("\"mode\""), std::string::npos) << plain.payload();
+  const Response exact = HandleKmeans(R"({"n":2000,"d":4,"k":6,"mode":"exact"})", kLimits);
+  ASSERT_FALSE(exact.is_error());
+  EXPECT_NE(exact.payload().find(R"(,"mode":"exact"})"), std::string::npos) << exact.payload();
+  const Response fast = HandleKmeans(R"({"n":2000,"d":4,"k":6,"mode":"fast"})", kLimits);
+  ASSERT_FALSE(fast.is_error());
+  EXPECT_NE(fast.payload().find(R"(,"mode":"fast"})"), std::string::npos) << fast.payload();
+  // Data too spread for float32: the exact arithmetic runs, and the response says so.
+  const Response spread =
+      HandleKmeans(R"({"k":2,"mode":"fast","points":[[0],[1],[1e300],[2e300]]})", kLimits);
+  ASSERT_FALSE(spread.is_error());
+  EXPECT_NE(spread.payload().find(R"(,"mode":"exact"})"), std::string::npos) << spread.payload();
+  const Response bad = HandleKmeans(R"({"mode":"quick"})", kLimits);
+  ASSERT_TRUE(bad.is_error());
+  EXPECT_EQ(bad.error().type, "InvalidRequest");
+}
+
 TEST(KmeansFunctionTest, ErrorTypes) {
   Response r = HandleKmeans("[]", kLimits);
   ASSERT_TRUE(r.is_error());

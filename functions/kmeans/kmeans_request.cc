@@ -52,7 +52,7 @@ Field MakeField(Field::Kind kind) {
 // The fields kept from the top-level object ("points" is streamed separately).
 bool IsScalarField(std::string_view key) {
   return key == "n" || key == "d" || key == "k" || key == "maxIterations" || key == "seed" ||
-         key == "emptyClusterStrategy";
+         key == "emptyClusterStrategy" || key == "mode";
 }
 
 // Reads the request in one pass (nlohmann SAX): scalar fields into `fields`, `points` rows
@@ -284,6 +284,21 @@ Result<kmeans::EmptyClusterStrategy> StrategyField(
   return *strategy;
 }
 
+// "mode": absent (nullopt), "exact" or "fast".
+Result<std::optional<kmeans::ClusteringMode>> ModeField(
+    const std::map<std::string, Field, std::less<>>& fields) {
+  const auto it = fields.find("mode");
+  if (it == fields.end()) return std::optional<kmeans::ClusteringMode>();
+  const char* const kExpected = "mode must be \"exact\" or \"fast\"";
+  if (it->second.kind == Field::Kind::kString) {
+    for (const auto mode : {kmeans::ClusteringMode::kExact, kmeans::ClusteringMode::kFast}) {
+      if (kmeans::ClusteringModeName(mode) == it->second.text) return std::optional(mode);
+    }
+    return InvalidArgumentError(std::string(kExpected) + ", got \"" + it->second.text + "\"");
+  }
+  return InvalidArgumentError(kExpected);
+}
+
 bool IsBlank(std::string_view s) {
   return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
@@ -337,6 +352,9 @@ Result<KmeansRequest> ParseKmeansRequest(std::string_view payload, const KmeansL
                                                        std::numeric_limits<int64_t>::min(),
                                                        std::numeric_limits<int64_t>::max()));
   ZS_ASSIGN_OR_RETURN(request.empty_cluster_strategy, StrategyField(fields));
+  ZS_ASSIGN_OR_RETURN(const std::optional<kmeans::ClusteringMode> mode, ModeField(fields));
+  request.mode_given = mode.has_value();
+  request.mode = mode.value_or(kmeans::ClusteringMode::kExact);
   ZS_ASSIGN_OR_RETURN(request.n, IntegerField(fields, "n", request.n, 0, kInt32Max));
   ZS_ASSIGN_OR_RETURN(request.d, IntegerField(fields, "d", request.d, 1, kInt32Max));
   request.k = static_cast<int32_t>(k);

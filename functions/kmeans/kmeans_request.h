@@ -2,7 +2,11 @@
 // (/work/shared/reference/workload.md, "Request"). Every field is optional:
 //
 //   {"n":1000, "d":2, "k":4, "maxIterations":100, "seed":42,
-//    "emptyClusterStrategy":"LARGEST_VARIANCE", "points":[[x, ...], ...]}
+//    "emptyClusterStrategy":"LARGEST_VARIANCE", "mode":"exact", "points":[[x, ...], ...]}
+//
+// "mode": "exact" (the default: Commons Math's result, bit for bit) or "fast" (float32 distances
+// with FMA in the assignment step, kmeans::ClusteringMode::kFast: faster on large d and k, may
+// differ from Java's result; the response then says which arithmetic ran).
 //
 // With `points`, n and d come from the data (a given "n" or "d" must agree with it) and the
 // generator only seeds k-means++. Integer fields accept JSON integers and integral floats
@@ -41,6 +45,8 @@ struct KmeansRequest {
   int32_t seed = 42;
   kmeans::EmptyClusterStrategy empty_cluster_strategy =
       kmeans::EmptyClusterStrategy::kLargestVariance;
+  kmeans::ClusteringMode mode = kmeans::ClusteringMode::kExact;
+  bool mode_given = false;               // "mode" was in the request: the response reports it
   std::optional<kmeans::Points> points;  // given points (n x d); otherwise generated
 };
 

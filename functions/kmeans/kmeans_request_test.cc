@@ -44,6 +44,28 @@ TEST(KmeansRequestTest, ReadsEveryField) {
   EXPECT_EQ(r->empty_cluster_strategy, EmptyClusterStrategy::kFarthestPoint);
 }
 
+TEST(KmeansRequestTest, ModeIsExactUnlessFastIsAsked) {
+  Result<KmeansRequest> r = ParseKmeansRequest("{}", kLimits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->mode, kmeans::ClusteringMode::kExact);
+  EXPECT_FALSE(r->mode_given);
+  r = ParseKmeansRequest(R"({"mode":"fast"})", kLimits);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->mode, kmeans::ClusteringMode::kFast);
+  EXPECT_TRUE(r->mode_given);
+  r = ParseKmeansRequest(R"({"mode":"exact"})", kLimits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->mode, kmeans::ClusteringMode::kExact);
+  EXPECT_TRUE(r->mode_given);
+  for (const std::string_view bad : {R"({"mode":"FAST"})", R"({"mode":1})", R"({"mode":null})",
+                                     R"({"mode":["fast"]})"}) {
+    const Status status = ParseStatus(bad);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(status.message().find("mode must be \"exact\" or \"fast\""), std::string::npos)
+        << status.message();
+  }
+}
+
 TEST(KmeansRequestTest, IntegralFloatsAreIntegers) {
   Result<KmeansRequest> r = ParseKmeansRequest(R"({"k":3.0,"n":1e3})", kLimits);
   ASSERT_TRUE(r.ok()) << r.status().ToString();

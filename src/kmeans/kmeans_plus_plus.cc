@@ -10,6 +10,7 @@
 #include "src/kmeans/centroid_kernel.h"
 #include "src/kmeans/empty_clusters.h"
 #include "src/kmeans/engine_pool.h"
+#include "src/kmeans/fast_assignment.h"
 #include "src/kmeans/kmeans_seeding.h"
 
 namespace zerostart::kmeans {
@@ -63,17 +64,32 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
 }
 
 // The result's sse: one running sum over clusters in order, over their points in index order,
-// over dimensions.
+// over dimensions. The members of each cluster are listed first (a counting sort by cluster,
+// `sizes` = the clusters' sizes), so the sum reads each point once instead of scanning every
+// assignment k times; the next members' rows are prefetched, since a cluster's points are
+// scattered and the running sum cannot start early.
 double SumOfSquaredErrors(const Points& points, const std::vector<int32_t>& assignments,
-                          const std::vector<double>& centers, size_t k) {
+                          const std::vector<double>& centers, const std::vector<size_t>& sizes) {
+  constexpr size_t kPrefetchAhead = 8;
   const size_t dims = points.dims;
+  const size_t k = sizes.size();
+  std::vector<size_t> next(k + 1, 0);
+  for (size_t c = 0; c < k; ++c) next[c + 1] = next[c] + sizes[c];
+  std::vector<uint32_t> members(points.count);
+  for (size_t i = 0; i < points.count; ++i) {
+    members[next[static_cast<size_t>(assignments[i])]++] = static_cast<uint32_t>(i);
+  }
   double sse = 0.0;
+  size_t at = 0;
   for (size_t c = 0; c < k; ++c) {
     const double* center = centers.data() + c * dims;
-    const auto cluster = static_cast<int32_t>(c);
-    for (size_t i = 0; i < points.count; ++i) {
-      if (assignments[i] != cluster) continue;
-      const double* p = points.Row(i);
+    for (const size_t end = at + sizes[c]; at < end; ++at) {
+      if (at + kPrefetchAhead < members.size()) {
+        const double* ahead = points.Row(members[at + kPrefetchAhead]);
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + dims - 1);
+      }
+      const double* p = points.Row(members[at]);
       for (size_t j = 0; j < dims; ++j) {
         const double dp = p[j] - center[j];
         sse += dp * dp;
@@ -120,6 +136,10 @@ std::string_view EmptyClusterStrategyName(EmptyClusterStrategy strategy) {
   return "UNKNOWN";
 }
 
+std::string_view ClusteringModeName(ClusteringMode mode) {
+  return mode == ClusteringMode::kFast ? "fast" : "exact";
+}
+
 std::optional<EmptyClusterStrategy> ParseEmptyClusterStrategy(std::string_view name) {
   for (const auto strategy :
        {EmptyClusterStrategy::kLargestVariance, EmptyClusterStrategy::kLargestPointsNumber,
@@ -159,10 +179,20 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
   }
   // Java's assignments start at all zeros; the changes of this first pass are ignored.
   std::vector<int32_t> assignments(n, 0);
-  AssignmentStep step(points, k, options.exact_pruning, parts);
-  (void)step.Assign(centers, assignments, pool);
-
   Clustering result;
+  std::optional<FastAssignmentStep> fast;
+  if (options.mode == ClusteringMode::kFast) {
+    fast.emplace(points, k, parts);
+    if (!fast->Usable()) fast.reset();
+  }
+  result.mode = fast ? ClusteringMode::kFast : ClusteringMode::kExact;
+  std::optional<AssignmentStep> exact;
+  if (!fast) exact.emplace(points, k, options.exact_pruning, parts);
+  auto assign = [&](const std::vector<double>& to) {
+    return fast ? fast->Assign(to, assignments, pool) : exact->Assign(to, assignments, pool);
+  };
+  (void)assign(centers);
+
   const int32_t max_passes =
       options.max_iterations < 0 ? std::numeric_limits<int32_t>::max() : options.max_iterations;
   std::vector<double> next(k * dims);
@@ -177,7 +207,7 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
                                                    options.empty_cluster_strategy, rng, next));
       result.empty_cluster_events += events;
     }
-    const int64_t changes = step.Assign(next, assignments, pool);
+    const int64_t changes = assign(next);
     std::swap(centers, next);
     result.iterations = pass + 1;
     if (changes == 0 && !empty_cluster) break;
@@ -188,7 +218,11 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
   result.k = k;
   result.dims = dims;
   result.sizes = sizes;
-  result.sse = SumOfSquaredErrors(points, assignments, centers, k);
+  // The assignment steps' per-point arrays are dead: freeing them first leaves room for the
+  // sse's member list without raising the peak.
+  fast.reset();
+  exact.reset();
+  result.sse = SumOfSquaredErrors(points, assignments, centers, sizes);
   result.centers = std::move(centers);
   result.assignments = std::move(assignments);
   return result;

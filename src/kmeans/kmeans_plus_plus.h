@@ -42,6 +42,14 @@ std::optional<EmptyClusterStrategy> ParseEmptyClusterStrategy(std::string_view n
 
 class EnginePool;  // src/kmeans/engine_pool.h
 
+// How the assignment step computes distances.
+enum class ClusteringMode {
+  kExact,  // Commons Math's arithmetic: the result is bit-identical to Java's (the default)
+  kFast,   // float32 GEMM form with FMA (fast_assignment.h): faster, may differ from Java
+};
+// "exact" / "fast".
+std::string_view ClusteringModeName(ClusteringMode mode);
+
 struct ClustererOptions {
   int32_t k = 4;
   // Passes of the main loop at most; negative means no limit (Java runs Integer.MAX_VALUE);
@@ -59,6 +67,10 @@ struct ClustererOptions {
   // never changes the result; false scans every center for every point on every pass (tests
   // compare the two, benchmarks measure the gain).
   bool exact_pruning = true;
+  // kFast trades exactness for speed in the assignment step only: seeding, centroids, the
+  // empty-cluster strategies and the sse stay Commons Math's. Falls back to kExact (reported in
+  // Clustering::mode) when the data is too spread for float32 (FastAssignmentStep::Usable).
+  ClusteringMode mode = ClusteringMode::kExact;
 };
 
 struct Clustering {
@@ -76,6 +88,8 @@ struct Clustering {
   int32_t iterations = 0;
   // How many times the empty-cluster strategy ran, over all passes (diagnostics and tests).
   int64_t empty_cluster_events = 0;
+  // The arithmetic that ran: options.mode, or kExact after a fallback.
+  ClusteringMode mode = ClusteringMode::kExact;
 };
 
 // Clusters `points` as Commons Math's cluster(points) does, drawing from `rng` exactly as Java
