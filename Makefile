@@ -2,10 +2,11 @@
 # missing Debian packages itself, configures, builds and runs.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+ARM64_BUILD ?= build-arm64
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan demo test fuzz fuzz-build clean
+.PHONY: all deps build asan arm64 demo test fuzz fuzz-build clean
 
 all: build
 
@@ -13,7 +14,8 @@ deps:
 	@bash scripts/install-deps.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DZS_ARM64_BUILD=$(abspath $(ARM64_BUILD)) \
+	  $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 # The ASan+UBSan build serves the tests that live beside the code (unit, and in-process
@@ -22,6 +24,11 @@ asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1" \
 	  -DZS_SANITIZE=ON -DZS_SYSTEM_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+# The arm64 (Graviton) function binaries, cross-compiled (static, stripped) into
+# $(ARM64_BUILD)/bin; tests/arm64 runs them under qemu-aarch64-static against the emulator.
+arm64: deps
+	@JOBS=$(JOBS) bash scripts/build-arm64.sh $(ARM64_BUILD)
 
 # The main job: the emulator serving the k-means function, invoked cold then warm, with its
 # START/END/REPORT lines.
@@ -32,12 +39,12 @@ demo: build
 # CI; the HTTP parser 30 s): a crash fails the run.
 FUZZ_TEST_HTTP_SECONDS ?= 30
 FUZZ_TEST_GOB_SECONDS  ?= 60
-test: build asan fuzz-build
+test: arm64 build asan fuzz-build
 	@ZS_FUZZ_BUILD=$(FUZZ_BUILD) ZS_FUZZ_HTTP_SECONDS=$(FUZZ_TEST_HTTP_SECONDS) \
 	  ZS_FUZZ_GOB_SECONDS=$(FUZZ_TEST_GOB_SECONDS) bash scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(ARM64_BUILD) $(FUZZ_BUILD)
 
 # libFuzzer (clang) on the decoders of untrusted bytes: the HTTP parser, then the Gob stream
 # decoder, each for FUZZ_SECONDS (default 60) from its seed corpus.

@@ -6,7 +6,10 @@
 function(zs_add_library name)
   cmake_parse_arguments(ARG "CONVERSION" "" "SOURCES;DEPS" ${ARGN})
   add_library(${name} STATIC ${ARG_SOURCES})
-  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
+  # BUILD_INTERFACE: the source tree is never a consumer's include path (cmake/zerostart_install.cmake
+  # gives the installed targets <prefix>/include instead).
+  target_include_directories(${name} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+                                            $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
   set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   if(ARG_CONVERSION)

@@ -5,10 +5,12 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <utility>
 
+#include "functions/kmeans/function_url.h"
 #include "src/kmeans/mersenne_twister.h"
 #include "src/kmeans/points.h"
 
@@ -168,7 +170,9 @@ std::string_view KmeansErrorType(StatusCode code) {
   }
 }
 
-Response HandleKmeans(std::string_view payload, const KmeansLimits& limits) {
+namespace {
+
+Response HandleRequest(std::string_view payload, const KmeansLimits& limits) {
   Result<KmeansRequest> request = ParseKmeansRequest(payload, limits);
   if (!request.ok()) {
     return Response::Failure(std::string(KmeansErrorType(request.status().code())),
@@ -180,6 +184,29 @@ Response HandleKmeans(std::string_view payload, const KmeansLimits& limits) {
                              outcome.status().message());
   }
   return Response::Success(FormatKmeansResponse(*outcome));
+}
+
+int HttpStatusOf(std::string_view error_type) {
+  if (error_type == kInvalidRequestError) return 400;
+  if (error_type == kRequestTooLargeError) return 413;
+  if (error_type == kConvergenceError) return 422;
+  return 500;
+}
+
+}  // namespace
+
+Response HandleKmeans(std::string_view payload, const KmeansLimits& limits) {
+  std::optional<Result<std::string>> body = FunctionUrlBody(payload);
+  if (!body) return HandleRequest(payload, limits);
+  if (!body->ok()) {
+    return Response::Success(
+        FunctionUrlErrorResponse(400, kInvalidRequestError, body->status().message()));
+  }
+  Response response = HandleRequest(**body, limits);
+  if (!response.is_error()) return response;
+  return Response::Success(FunctionUrlErrorResponse(HttpStatusOf(response.error().type),
+                                                    response.error().type,
+                                                    response.error().message));
 }
 
 }  // namespace zerostart::functions

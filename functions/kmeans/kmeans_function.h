@@ -75,7 +75,10 @@ std::string FormatKmeansResponse(const KmeansOutcome& outcome);
 // The errorType for a failed parse or run (see above).
 std::string_view KmeansErrorType(StatusCode code);
 
-// Parse, run, format: what the function returns for `payload`.
+// Parse, run, format: what the function returns for `payload`. A Function URL event
+// (function_url.h) is unwrapped: its body is the request, and an error comes back as an HTTP
+// response (400 InvalidRequest, 413 RequestTooLarge, 422 ConvergenceException, 500 otherwise)
+// instead of a function error, which the URL would turn into a bare 502.
 Response HandleKmeans(std::string_view payload, const KmeansLimits& limits);
 
 // Appends `x` as a JSON value in the format described above.

@@ -1,19 +1,23 @@
-// zerostart: a local AWS Lambda (serve) and its client (invoke). Argument parsing only.
+// zerostart: a local AWS Lambda (serve), its client (invoke) and the Lambda packager (package).
+// Argument parsing only.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "src/cli/invoke_command.h"
+#include "src/cli/package_command.h"
 #include "src/cli/serve_command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"zerostart: run and invoke AWS Lambda functions locally"};
+  CLI::App app{"zerostart: run, invoke and package AWS Lambda functions"};
   app.require_subcommand(1);
   zerostart::cli::ServeOptions serve_options;
   zerostart::cli::InvokeOptions invoke_options;
+  zerostart::cli::PackageOptions package_options;
   CLI::App* serve = zerostart::cli::AddServeCommand(app, &serve_options);
   CLI::App* invoke = zerostart::cli::AddInvokeCommand(app, &invoke_options);
+  CLI::App* package = zerostart::cli::AddPackageCommand(app, &package_options);
 
   // `serve [OPTIONS] -- FUNCTION [ARGS...]`: everything after the first "--" is the function's
   // command line, untouched (CLI11 would parse it).
@@ -39,5 +43,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (*invoke) return zerostart::cli::RunInvoke(invoke_options);
+  if (*package) return zerostart::cli::RunPackage(package_options);
   return 2;
 }

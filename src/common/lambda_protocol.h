@@ -154,6 +154,18 @@ inline constexpr std::string_view kGo1xExecutionEnv = "AWS_Lambda_go1.x";
 // Seq — or whose connection broke while the function process lives on.
 inline constexpr std::string_view kErrorTypeInvalidResponse = "Runtime.InvalidResponse";
 
+// --- Function URL events (AWS docs "Invoking Lambda function URLs", request and response
+// payloads; the same payload format 2.0 as API Gateway HTTP APIs) ---
+inline constexpr std::string_view kHttpEventVersionKey = "version";
+inline constexpr std::string_view kHttpEventVersion = "2.0";
+inline constexpr std::string_view kHttpEventContextKey = "requestContext";  // has "http"
+inline constexpr std::string_view kHttpEventHttpKey = "http";
+inline constexpr std::string_view kHttpEventBodyKey = "body";
+inline constexpr std::string_view kHttpEventBase64Key = "isBase64Encoded";
+// A response object with this key is an HTTP response (statusCode, headers, body); any other
+// JSON answer is sent as the body with status 200 and content-type application/json.
+inline constexpr std::string_view kHttpResponseStatusKey = "statusCode";
+
 }  // namespace zerostart::lambda
 
 #endif  // ZEROSTART_SRC_COMMON_LAMBDA_PROTOCOL_H_

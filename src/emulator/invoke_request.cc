@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "src/common/lambda_protocol.h"
-#include "src/emulator/base64.h"
+#include "src/common/base64.h"
 #include "src/emulator/errors.h"
 #include "src/emulator/ids.h"
 

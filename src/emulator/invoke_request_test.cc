@@ -4,7 +4,7 @@
 
 #include <regex>
 
-#include "src/emulator/base64.h"
+#include "src/common/base64.h"
 
 namespace zerostart::emulator {
 namespace {

@@ -1,8 +1,8 @@
-#include "src/emulator/base64.h"
+#include "src/common/base64.h"
 
 #include <cstdint>
 
-namespace zerostart::emulator {
+namespace zerostart {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -71,4 +71,4 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
-}  // namespace zerostart::emulator
+}  // namespace zerostart

@@ -1,8 +1,8 @@
-#include "src/emulator/base64.h"
+#include "src/common/base64.h"
 
 #include <gtest/gtest.h>
 
-namespace zerostart::emulator {
+namespace zerostart {
 namespace {
 
 TEST(Base64Test, RoundTripsEveryTailLength) {
@@ -29,4 +29,4 @@ TEST(Base64Test, RejectsBadInput) {
 }
 
 }  // namespace
-}  // namespace zerostart::emulator
+}  // namespace zerostart

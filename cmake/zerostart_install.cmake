@@ -1,0 +1,108 @@
+# `cmake --install BUILD --prefix PREFIX`: what users' own projects need to write functions
+# (examples/cmake-function):
+#   PREFIX/include/zerostart/*.h                 the public API (self-contained: only std headers)
+#   PREFIX/lib/libzerostart_runtime.a, libzs_*.a  the runtime and the internal archives it links
+#   PREFIX/bin/zerostart                         the CLI (`zerostart package` makes the zip; `serve`)
+#   PREFIX/lib/cmake/zerostart/                  zerostartConfig.cmake (+ Version, Targets, Functions)
+# find_package(zerostart) then gives zerostart::runtime, zerostart_add_function() and
+# zerostart_package() (cmake/zerostartFunctions.cmake). Nothing else is installed: no tests,
+# benchmarks, emulator libraries or reference functions.
+# Included from the top CMakeLists.txt after every component has been added.
+
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(ZS_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/zerostart)
+
+# The architecture the archives are built for, in Lambda's spelling (x86_64 | arm64). The
+# version file refuses the package to a project built for another one, so that an x86_64 and an
+# arm64 install can both sit in CMAKE_PREFIX_PATH.
+string(TOLOWER "${CMAKE_SYSTEM_PROCESSOR}" zs_processor)
+if(zs_processor MATCHES "^(x86_64|amd64)$")
+  set(ZEROSTART_ARCH x86_64)
+elseif(zs_processor MATCHES "^(aarch64|arm64)$")
+  set(ZEROSTART_ARCH arm64)
+else()
+  set(ZEROSTART_ARCH ${zs_processor})
+endif()
+
+# zs_link_closure(TARGET OUT_VAR): TARGET and every library target of this project it links,
+# transitively (imported targets such as Threads::Threads are left to the config file's
+# find_dependency).
+function(zs_link_closure target out_var)
+  set(closure ${${out_var}})
+  if(NOT target IN_LIST closure)
+    list(APPEND closure ${target})
+    get_target_property(deps ${target} LINK_LIBRARIES)
+    foreach(dep IN LISTS deps)
+      if(TARGET ${dep})
+        get_target_property(imported ${dep} IMPORTED)
+        if(NOT imported)
+          zs_link_closure(${dep} closure)
+        endif()
+      endif()
+    endforeach()
+  endif()
+  set(${out_var} ${closure} PARENT_SCOPE)
+endfunction()
+
+set(zs_runtime_closure "")
+zs_link_closure(zerostart_runtime zs_runtime_closure)
+
+# zerostart::runtime is the one target users name; the zs_* archives come with it (the linker
+# needs them) but their headers stay private: include/zerostart/ includes none of them.
+set_target_properties(zerostart_runtime PROPERTIES EXPORT_NAME runtime)
+target_include_directories(zerostart_runtime INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+target_compile_features(zerostart_runtime INTERFACE cxx_std_20)
+
+install(TARGETS ${zs_runtime_closure}
+  EXPORT zerostartTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/zerostart
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.h")
+# The CLI is absent from builds that make only functions (a cross build for arm64); the
+# functions file then looks for the host's `zerostart` (ZEROSTART_CLI).
+if(TARGET zerostart)
+  install(TARGETS zerostart RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+
+install(EXPORT zerostartTargets
+  NAMESPACE zerostart::
+  FILE zerostartTargets.cmake
+  DESTINATION ${ZS_INSTALL_CMAKEDIR})
+
+configure_package_config_file(
+  ${PROJECT_SOURCE_DIR}/cmake/zerostartConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/cmake/zerostartConfig.cmake
+  INSTALL_DESTINATION ${ZS_INSTALL_CMAKEDIR}
+  PATH_VARS CMAKE_INSTALL_BINDIR)
+
+# 0.x: a minor version may break the API, so only the same major.minor is compatible. The
+# basic file checks the version and pointer size; the architecture check is appended.
+write_basic_package_version_file(
+  ${PROJECT_BINARY_DIR}/cmake/zerostartConfigVersionBasic.cmake
+  VERSION ${PROJECT_VERSION}
+  COMPATIBILITY SameMinorVersion)
+file(READ ${PROJECT_BINARY_DIR}/cmake/zerostartConfigVersionBasic.cmake zs_version_basic)
+file(WRITE ${PROJECT_BINARY_DIR}/cmake/zerostartConfigVersion.cmake "${zs_version_basic}
+# zerostart's archives are built for one architecture (${ZEROSTART_ARCH}); a project built for
+# another one is refused, so find_package goes on to the next prefix.
+string(TOLOWER \"\${CMAKE_SYSTEM_PROCESSOR}\" _zerostart_processor)
+if(_zerostart_processor MATCHES \"^(x86_64|amd64)$\")
+  set(_zerostart_processor x86_64)
+elseif(_zerostart_processor MATCHES \"^(aarch64|arm64)$\")
+  set(_zerostart_processor arm64)
+endif()
+if(NOT _zerostart_processor STREQUAL \"${ZEROSTART_ARCH}\")
+  set(PACKAGE_VERSION \"\${PACKAGE_VERSION} (${ZEROSTART_ARCH})\")
+  set(PACKAGE_VERSION_UNSUITABLE TRUE)
+endif()
+unset(_zerostart_processor)
+")
+
+install(FILES
+    ${PROJECT_BINARY_DIR}/cmake/zerostartConfig.cmake
+    ${PROJECT_BINARY_DIR}/cmake/zerostartConfigVersion.cmake
+    ${PROJECT_SOURCE_DIR}/cmake/zerostartFunctions.cmake
+  DESTINATION ${ZS_INSTALL_CMAKEDIR})

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The installed CMake package end to end, as a user meets it:
+#   cmake --install BUILD --prefix TMP/prefix      (only the runtime, headers, CLI, package config)
+#   examples/cmake-function configured out of tree with -DCMAKE_PREFIX_PATH=TMP/prefix and built:
+#   the function `hello` (must be static), then its target hello_zip: hello.zip (must hold `bootstrap`, 0755)
+#   the unzipped bootstrap served by TMP/prefix/bin/zerostart serve and invoked once.
+# Usage: example_project_test.sh BUILD_DIR EXAMPLE_DIR CMAKE_GENERATOR CXX_COMPILER
+# Scratch files live in one temporary directory, removed on exit.
+set -euo pipefail
+build=$1
+example=$2
+generator=$3
+cxx=$4
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/zs-cmake-package.XXXXXX")
+serve_pid=""
+cleanup() {
+  if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
+    kill -TERM "$serve_pid" 2>/dev/null || true
+    wait "$serve_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "cmake_package: FAIL: $*" >&2; exit 1; }
+# Runs a step quietly; on failure shows its output.
+run() {
+  local log="$work/step.log"
+  "$@" >"$log" 2>&1 || { cat "$log" >&2; fail "$*"; }
+}
+
+# What the install needs is built (a no-op after a full build, as in `make test`).
+run cmake --build "$build" --target zerostart_runtime zerostart
+prefix="$work/prefix"
+run cmake --install "$build" --prefix "$prefix"
+echo "installed into $prefix:"
+(cd "$prefix" && find . -type f | sort | sed 's|^\./|  |')
+[ -f "$prefix/include/zerostart/runtime.h" ] || fail "include/zerostart/runtime.h not installed"
+[ -x "$prefix/bin/zerostart" ] || fail "bin/zerostart not installed"
+[ "$(ls "$prefix/bin")" = "zerostart" ] || fail "bin/ holds more than zerostart: $(ls "$prefix/bin")"
+# The public headers must not reach into the source tree.
+if grep -rn '#include "src/' "$prefix/include"; then fail "installed headers include src/"; fi
+
+# The example, out of tree, finding zerostart only through CMAKE_PREFIX_PATH.
+run cmake -S "$example" -B "$work/build" -G "$generator" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+grep -q "^zerostart_DIR:PATH=$prefix/" "$work/build/CMakeCache.txt" ||
+  fail "find_package(zerostart) did not take the package from $prefix"
+run cmake --build "$work/build" --target hello
+function_binary="$work/build/hello"
+[ -x "$function_binary" ] || fail "the example did not produce $function_binary"
+if readelf -lW "$function_binary" | grep -q INTERP; then fail "hello is dynamically linked"; fi
+echo "hello: static, $(stat -c %s "$function_binary") bytes"
+
+# The zip target: `zerostart package` through zerostart_package(), then the unzipped bootstrap.
+run cmake --build "$work/build" --target hello_zip
+zip="$work/build/hello.zip"
+[ -f "$zip" ] || fail "target hello_zip did not write $zip"
+unzip -Z1 "$zip" | grep -qx bootstrap || fail "hello.zip has no bootstrap at its root: $(unzip -Z1 "$zip")"
+unzip -Z "$zip" bootstrap | grep -q '^-rwxr-xr-x' || fail "bootstrap is not 0755 in hello.zip"
+mkdir "$work/unzipped"
+run unzip -q "$zip" -d "$work/unzipped"
+function_binary="$work/unzipped/bootstrap"
+echo "hello.zip: $(stat -c %s "$zip") bytes, bootstrap at its root"
+
+# The function under the installed emulator (as scripts/demo.sh starts it): one invoke.
+: > "$work/serve.stderr"
+"$prefix/bin/zerostart" serve --port 0 --memory 128 --timeout 10 -- "$function_binary" \
+  2>"$work/serve.stderr" &
+serve_pid=$!
+port=""
+for _ in $(seq 1 200); do
+  port=$(sed -n 's|.*serving .* on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/serve.stderr" | head -n1)
+  [ -n "$port" ] && break
+  kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.stderr" >&2; fail "zerostart serve exited early"; }
+  sleep 0.05
+done
+[ -n "$port" ] || fail "zerostart serve did not become ready"
+answer=$("$prefix/bin/zerostart" invoke --port "$port" --payload '{"name":"world"}')
+[ "$answer" = '{"NAME":"WORLD"}' ] || { cat "$work/serve.stderr" >&2; fail "unexpected answer: $answer"; }
+echo "invoke {\"name\":\"world\"} -> $answer"
+echo "cmake_package: OK"
