@@ -6,7 +6,7 @@ ARM64_BUILD ?= build-arm64
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan arm64 demo test fuzz fuzz-build clean
+.PHONY: all deps build asan arm64 demo study test fuzz fuzz-build clean
 
 all: build
 
@@ -34,6 +34,15 @@ arm64: deps
 # START/END/REPORT lines.
 demo: build
 	@bash scripts/demo.sh $(BUILD)/bin
+
+# Issue 7's study: every function (C++ and Java k-means and sin, echo) at 128-3008 MB, cold and
+# warm, into docs/benchmarks/study (results.json, report.md, SVG charts); under 30 minutes.
+# STUDY_FLAGS=--quick for the 5-minute version. The commit is recorded when git knows it.
+STUDY_OUT   ?= docs/benchmarks/study
+STUDY_FLAGS ?=
+study: build
+	@ZS_COMMIT="$$(git rev-parse HEAD 2>/dev/null || true)" \
+	  $(BUILD)/bin/zerostart bench --out $(STUDY_OUT) $(STUDY_FLAGS)
 
 # After the ctest runs, the fuzzers from their growing corpora (issue 3: the Gob decoder 60 s in
 # CI; the HTTP parser 30 s): a crash fails the run.

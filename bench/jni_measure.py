@@ -31,7 +31,7 @@ class Served:
         self.out = open(log_path, "w")
         self.err_path = log_path + ".err"
         self.err = open(self.err_path, "w")
-        self.proc = subprocess.Popen([zerostart, "serve", "--port", "0", "--"] + argv,
+        self.proc = subprocess.Popen([zerostart, "serve", "--port", "0", "--no-limits", "--"] + argv,
                                      stdout=self.out, stderr=self.err, start_new_session=True)
         deadline = time.time() + 10
         port = None

@@ -17,7 +17,8 @@ OVERHEAD_TARGET_US = 50.0
 NOTES = """\
 ## Method
 
-- Everything runs under `zerostart serve` (default `--memory 1024`), one `serve` per function,
+- Everything runs under `zerostart serve --no-limits` (default `--memory 1024`, reported but not
+  enforced: these figures compare raw speed; `zerostart bench` measures under Lambda's limits), one `serve` per function,
   driven by `bench/jni_measure.py` over one kept-alive HTTP connection, one invoke in flight.
 - **Cold start** = spawn → first response as the client sees it: a fresh `serve` (not
   `--eager`), so the first invoke spawns the function and waits for its answer. Median of the

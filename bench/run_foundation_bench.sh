@@ -59,7 +59,7 @@ serve() {
   shift
   # stdout (START/END/REPORT lines, the function's own output) is dropped: writing it to a
   # terminal or pipe would be part of what is measured.
-  "$bin/zerostart" serve --port 0 --timeout 120 -- "$@" > /dev/null 2> "$raw/serve-$name.log" &
+  "$bin/zerostart" serve --port 0 --no-limits --timeout 120 -- "$@" > /dev/null 2> "$raw/serve-$name.log" &
   servers+=($!)
   for _ in $(seq 1 200); do
     port="$(sed -n 's|^zerostart: serving .* on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$raw/serve-$name.log" | head -n1)"

@@ -13,6 +13,7 @@ packages=(
   g++-aarch64-linux-gnu qemu-user-static         # arm64 (Graviton) bootstraps, run under qemu
   nodejs npm                                     # npm peers (@vercel/fun, aws-lambda-ric)
   golang-go                                      # Go's net/rpc + encoding/gob peer
+  gnuplot-nox                                    # `zerostart bench` charts (SVG)
 )
 
 missing=()

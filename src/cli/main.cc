@@ -1,10 +1,12 @@
-// zerostart: a local AWS Lambda (serve), its client (invoke) and the Lambda packager (package).
+// zerostart: a local AWS Lambda (serve), its client (invoke), the Lambda packager (package) and
+// the study (bench).
 // Argument parsing only.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "src/cli/bench_command.h"
 #include "src/cli/invoke_command.h"
 #include "src/cli/package_command.h"
 #include "src/cli/serve_command.h"
@@ -18,6 +20,8 @@ int main(int argc, char** argv) {
   CLI::App* serve = zerostart::cli::AddServeCommand(app, &serve_options);
   CLI::App* invoke = zerostart::cli::AddInvokeCommand(app, &invoke_options);
   CLI::App* package = zerostart::cli::AddPackageCommand(app, &package_options);
+  zerostart::cli::BenchOptions bench_options;
+  CLI::App* bench = zerostart::cli::AddBenchCommand(app, &bench_options);
 
   // `serve [OPTIONS] -- FUNCTION [ARGS...]`: everything after the first "--" is the function's
   // command line, untouched (CLI11 would parse it).
@@ -44,5 +48,6 @@ int main(int argc, char** argv) {
   }
   if (*invoke) return zerostart::cli::RunInvoke(invoke_options);
   if (*package) return zerostart::cli::RunPackage(package_options);
+  if (*bench) return zerostart::cli::RunBench(bench_options);
   return 2;
 }

@@ -22,7 +22,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
   serve->add_option("--port", options->port, "Invoke API port (0: any free port)")
       ->capture_default_str();
   serve->add_option("--host", options->host, "Invoke API address (numeric)")->capture_default_str();
-  serve->add_option("--memory", options->memory_mb, "Memory size in MB (as configured on Lambda)")
+  serve->add_option("--memory", options->memory_mb,
+                    "Memory size in MB, 128-10240 (as configured on Lambda): the function gets "
+                    "MB/1769 vCPU after its init and a memory limit of MB (cgroups, where usable)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   serve->add_option("--timeout", options->timeout_seconds, "Timeout per invoke, in seconds")
@@ -30,6 +32,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
       ->check(CLI::PositiveNumber);
   serve->add_option("--env", options->env, "Environment variable K=V for the function (repeatable)")
       ->allow_extra_args(false);
+  serve->add_flag("--no-limits", options->no_limits,
+                  "Measure only: no CPU share or memory limit for the function (no cgroup)");
   serve->add_flag("--eager", options->eager, "Start the function now, not on the first invoke");
   serve->add_option("--function-name", options->function_name,
                     "Function name (default: the file name of FUNCTION)");
@@ -73,6 +77,7 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   }
   emulator_options.invoke_address = {options.host, options.port};
   emulator_options.eager = options.eager;
+  emulator_options.enforce_limits = !options.no_limits;
   emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
   emulator_options.sink = &sink;
 

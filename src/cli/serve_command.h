@@ -18,6 +18,7 @@ struct ServeOptions {
   bool eager = false;
   std::string function_name;
   std::string protocol = "auto";  // auto | runtime-api | go1x
+  bool no_limits = false;         // measure only: no CPU share or memory limit (no cgroup)
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "src/common/lambda_protocol.h"
+#include "src/common/split.h"
 
 namespace zerostart {
 namespace {
@@ -48,17 +49,6 @@ std::vector<std::string_view> SplitWhitespace(std::string_view s) {
     i = end;
   }
   return tokens;
-}
-
-std::vector<std::string_view> Split(std::string_view s, char separator) {
-  std::vector<std::string_view> parts;
-  size_t begin = 0;
-  while (true) {
-    const size_t end = s.find(separator, begin);
-    parts.push_back(s.substr(begin, end == std::string_view::npos ? end : end - begin));
-    if (end == std::string_view::npos) return parts;
-    begin = end + 1;
-  }
 }
 
 // The file's contents, or nullopt when it cannot be read (missing, a directory, ...).
@@ -121,7 +111,7 @@ struct Mount {
 // The cgroup mounts of interest in mountinfo text; malformed lines are skipped.
 std::vector<Mount> ParseMountInfo(std::string_view text) {
   std::vector<Mount> mounts;
-  for (const std::string_view line : Split(text, '\n')) {
+  for (const std::string_view line : SplitView(text, '\n')) {
     const std::vector<std::string_view> fields = SplitWhitespace(line);
     // id parent major:minor root mount-point options [optional...] - fstype source super-options
     const auto dash = std::find(fields.begin(), fields.end(), std::string_view("-"));
@@ -135,7 +125,7 @@ std::vector<Mount> ParseMountInfo(std::string_view text) {
     if (fstype == "cgroup2") {
       mounts.push_back(std::move(mount));
     } else if (fstype == "cgroup") {
-      const std::vector<std::string_view> options = Split(super_options, ',');
+      const std::vector<std::string_view> options = SplitView(super_options, ',');
       if (std::find(options.begin(), options.end(), "cpu") != options.end()) {
         mount.hierarchy = Hierarchy::kV1Cpu;
         mounts.push_back(std::move(mount));
@@ -232,14 +222,14 @@ std::optional<CpuQuota> ReadCgroupCpuQuota(const std::string& root) {
   const std::vector<Mount> mounts = ParseMountInfo(*mountinfo);
 
   std::optional<CpuQuota> best;
-  for (const std::string_view line : Split(*cgroup, '\n')) {
+  for (const std::string_view line : SplitView(*cgroup, '\n')) {
     // hierarchy-id:controllers:path (the path may itself contain ':').
     const size_t first = line.find(':');
     const size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
     if (second == std::string_view::npos) continue;
     const std::string_view id = line.substr(0, first);
     const std::vector<std::string_view> controllers =
-        Split(line.substr(first + 1, second - first - 1), ',');
+        SplitView(line.substr(first + 1, second - first - 1), ',');
     const std::string_view path = Trim(line.substr(second + 1));
     Hierarchy hierarchy;
     if (id == "0" && controllers.size() == 1 && controllers[0].empty()) {

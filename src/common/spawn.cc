@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -51,10 +53,106 @@ Status SpawnError(int error, const std::string& path) {
   return InternalError(message);
 }
 
+// --- The fork() path (SpawnSpec::join_cgroup_fds) ---
+// Between fork and exec only async-signal-safe calls (the parent has other threads); every
+// allocation happens before the fork. A failure is reported to the parent as {stage, errno}
+// through a close-on-exec pipe: end of stream there means the exec succeeded.
+
+enum ChildStage : int { kStageCgroup = 1, kStageSetup = 2, kStageExec = 3 };
+
+[[noreturn]] void ChildFail(int report_fd, int stage) {
+  const int message[2] = {stage, errno};
+  [[maybe_unused]] ssize_t ignored = ::write(report_fd, message, sizeof message);
+  ::_exit(127);
+}
+
+// Makes `slot` (0, 1 or 2) what `fd` says, as SetStdio does for posix_spawn.
+bool ChildStdio(int slot, int fd, int dev_null_flags) {
+  if (fd == kSpawnDevNull) {
+    const int opened = ::open("/dev/null", dev_null_flags);
+    if (opened < 0) return false;
+    if (opened == slot) return true;
+    const bool ok = ::dup2(opened, slot) == slot;
+    ::close(opened);
+    return ok;
+  }
+  if (fd == slot) return ::fcntl(slot, F_SETFD, 0) == 0;  // keep it across exec
+  return ::dup2(fd, slot) == slot;
+}
+
+[[noreturn]] void ChildMain(const SpawnSpec& spec, char* const* argv, char* const* envp,
+                            int report_fd) {
+  // First of all: into the groups, before anything of the program can run.
+  for (const int fd : spec.join_cgroup_fds) {
+    if (::write(fd, "0", 1) != 1) ChildFail(report_fd, kStageCgroup);
+  }
+  if (::setpgid(0, 0) != 0) ChildFail(report_fd, kStageSetup);
+  // Default dispositions before the mask is cleared, so no handler of ours can run here.
+  struct sigaction default_action;
+  std::memset(&default_action, 0, sizeof default_action);
+  default_action.sa_handler = SIG_DFL;
+  for (int signal_number = 1; signal_number < NSIG; ++signal_number) {
+    if (signal_number != SIGKILL && signal_number != SIGSTOP) {
+      ::sigaction(signal_number, &default_action, nullptr);  // EINVAL for glibc's reserved ones
+    }
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+  if (!ChildStdio(0, spec.stdin_fd, O_RDONLY) || !ChildStdio(1, spec.stdout_fd, O_WRONLY) ||
+      !ChildStdio(2, spec.stderr_fd, O_WRONLY)) {
+    ChildFail(report_fd, kStageSetup);
+  }
+  if (!spec.working_dir.empty() && ::chdir(spec.working_dir.c_str()) != 0) {
+    ChildFail(report_fd, kStageExec);  // posix_spawn reports a bad chdir like a failed exec
+  }
+  // Nothing else is inherited: everything from 3 up becomes close-on-exec (report_fd already is).
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) ChildFail(report_fd, kStageSetup);
+  ::execve(argv[0], argv, envp);
+  ChildFail(report_fd, kStageExec);
+}
+
+Result<pid_t> ForkIntoCgroups(const SpawnSpec& spec) {
+  std::vector<char*> argv = CArray(spec.argv);
+  std::vector<char*> envp = CArray(spec.env);
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) {
+    return InternalError(std::string("pipe: ") + std::strerror(errno));
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int error = errno;
+    ::close(report[0]);
+    ::close(report[1]);
+    return InternalError(std::string("fork: ") + std::strerror(error));
+  }
+  if (pid == 0) ChildMain(spec, argv.data(), envp.data(), report[1]);
+  ::close(report[1]);
+  int message[2] = {0, 0};
+  ssize_t got = 0;
+  while ((got = ::read(report[0], message, sizeof message)) < 0 && errno == EINTR) {
+  }
+  ::close(report[0]);
+  if (got <= 0) return pid;  // end of stream: the exec succeeded
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (got != static_cast<ssize_t>(sizeof message)) return InternalError("the child failed before exec");
+  if (message[0] == kStageCgroup) {
+    return InternalError(std::string("cannot move ") + spec.argv[0] +
+                         " into its cgroup: " + std::strerror(message[1]));
+  }
+  if (message[0] == kStageSetup) {
+    return InternalError("cannot prepare " + spec.argv[0] + ": " + std::strerror(message[1]));
+  }
+  return SpawnError(message[1], spec.argv[0]);
+}
+
 }  // namespace
 
 Result<pid_t> SpawnProcessGroup(const SpawnSpec& spec) {
   if (spec.argv.empty()) return InvalidArgumentError("no command to run");
+  if (!spec.join_cgroup_fds.empty()) return ForkIntoCgroups(spec);
   SpawnAttributes spawn;
   SetStdio(&spawn.actions, 0, spec.stdin_fd, O_RDONLY);
   SetStdio(&spawn.actions, 1, spec.stdout_fd, O_WRONLY);

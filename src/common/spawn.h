@@ -31,11 +31,18 @@ struct SpawnSpec {
   int stdin_fd = kSpawnDevNull;
   int stdout_fd = kSpawnDevNull;
   int stderr_fd = kSpawnDevNull;
+  // Descriptors of cgroup `cgroup.procs` files (v1 or v2) opened for writing. When not empty the
+  // child writes "0" (= itself) into each before it does anything else, so it is inside those
+  // groups before any of the program's code runs (e.g. the emulator's CPU and memory limits); a
+  // failed write fails the spawn (Internal, with the OS reason). Empty: posix_spawn, as usual.
+  std::vector<int> join_cgroup_fds;
 };
 
 // Starts the child and returns its pid (= its process group id) as soon as it exists; the exec
 // happens in the child, and its failure is reported here. The caller owns the child: it must
-// reap it. Errors, with the OS reason: InvalidArgument for an empty argv, NotFound (ENOENT),
+// reap it. With join_cgroup_fds the child is started by fork() (posix_spawn cannot run the
+// writes); only async-signal-safe calls happen between fork and exec. Errors, with the OS
+// reason: InvalidArgument for an empty argv, NotFound (ENOENT),
 // FailedPrecondition (not executable: EACCES, ENOEXEC, EISDIR), Internal for other failures.
 Result<pid_t> SpawnProcessGroup(const SpawnSpec& spec);
 

@@ -181,6 +181,8 @@ std::shared_ptr<Invocation> Dispatcher::NextFor(std::optional<uint64_t> spawn_id
   if (state_ == State::kStarting) {
     init_duration_ms_ = InitDurationMs(Clock::now());
     state_ = State::kReady;
+    // Init is over: from now on the function gets Lambda's share of the CPU (once per instance).
+    if (options_.limits) options_.limits->Throttle();
   } else if (state_ != State::kReady) {
     return nullptr;  // a connection of an instance that is gone
   }
@@ -403,27 +405,34 @@ void Dispatcher::HandleExit(std::unique_lock<std::mutex>& lock) {
   int wait_status = info ? info->wait_status : 0;
   const bool was_starting = state_ == State::kStarting;
   Clock::time_point now = Clock::now();
+  // Killed by the memory limit (the memory controller counted an OOM kill), or an ordinary exit.
+  const bool out_of_memory = options_.limits && options_.limits->OomKilledSinceSpawn(wait_status);
+  const std::string_view error_type = out_of_memory ? lambda::kErrorTypeOutOfMemory : lambda::kErrorTypeExit;
+  auto error_json = [&](const std::string& request_id) {
+    return out_of_memory ? OutOfMemoryErrorJson(request_id, wait_status)
+                         : ExitErrorJson(request_id, wait_status);
+  };
   MarkDying();
   std::shared_ptr<Invocation> invocation;
   std::optional<ReportTicket> ticket;
   std::string note;
   if (in_flight_) {
     invocation = in_flight_;
-    Complete(*invocation, FunctionError(ExitErrorJson(invocation->request_id, wait_status)));
+    Complete(*invocation, FunctionError(error_json(invocation->request_id)));
     ticket = TicketFor(invocation, now);
     ticket->status = "error";
-    ticket->error_type = std::string(lambda::kErrorTypeExit);
+    ticket->error_type = std::string(error_type);
   } else if (was_starting) {
-    std::string init_report = InitReportLine(InitDurationMs(now), "error", lambda::kErrorTypeExit);
+    std::string init_report = InitReportLine(InitDurationMs(now), "error", error_type);
     if (!queue_.empty()) {
       invocation = std::move(queue_.front());
       queue_.pop_front();
-      Complete(*invocation, FunctionError(ExitErrorJson(invocation->request_id, wait_status)));
+      Complete(*invocation, FunctionError(error_json(invocation->request_id)));
       ticket.emplace();
       ticket->invocation = invocation;
       ticket->process = process_;
       ticket->status = "error";
-      ticket->error_type = std::string(lambda::kErrorTypeExit);
+      ticket->error_type = std::string(error_type);
       ticket->print_start = true;
       ticket->before_start = std::move(init_report);
       ++reporting_;
@@ -432,7 +441,8 @@ void Dispatcher::HandleExit(std::unique_lock<std::mutex>& lock) {
     }
   } else {
     options_.sink->WriteStderr("zerostart: the function exited between invokes (" +
-                               ExitDescription(wait_status) + ")\n");
+                               ExitDescription(wait_status) +
+                               (out_of_memory ? ", out of memory" : "") + ")\n");
   }
   lock.unlock();
   if (invocation) Deliver(invocation);
@@ -516,6 +526,12 @@ void Dispatcher::SpawnInstance(std::unique_lock<std::mutex>& lock) {
   spawn.env = BuildFunctionEnv(options_.config, options_.function, options_.runtime_api,
                                NewLogStreamName(std::chrono::system_clock::now()));
   spawn.working_dir = options_.function.directory;
+  if (options_.limits) {
+    // Under the lock, so that no /next of an older instance can re-apply the quota meanwhile:
+    // the new process's init runs unthrottled, as on Lambda.
+    options_.limits->BeforeSpawn();
+    spawn.join_cgroup_fds = options_.limits->join_fds();
+  }
   lock.unlock();
   if (options_.instance_env) {
     for (auto& [key, value] : options_.instance_env(spawn_id)) spawn.env[key] = std::move(value);

@@ -39,6 +39,7 @@
 #include <thread>
 
 #include "src/common/env.h"
+#include "src/emulator/cgroup_limits.h"
 #include "src/emulator/function_config.h"
 #include "src/emulator/function_process.h"
 #include "src/emulator/invocation.h"
@@ -59,6 +60,11 @@ struct DispatcherOptions {
   // IsLive/Next(spawn_id)), before the process is started; it must not block for long. The
   // spawn may still fail, after which IsLive(spawn_id) is false.
   std::function<EnvMap(uint64_t spawn_id)> instance_env;
+  // Optional (must outlive the dispatcher): Lambda's CPU and memory limits. Each process joins
+  // its groups at spawn with the CPU quota lifted (BeforeSpawn), the quota is applied when its
+  // init ends (first /next or Next(spawn_id)), and an exit the memory limit caused is answered
+  // with Runtime.OutOfMemory instead of Runtime.ExitError.
+  CgroupLimits* limits = nullptr;
 };
 
 // The lines to print once an invocation is answered (END/REPORT and friends). Returned to the

@@ -1,6 +1,21 @@
 #include "src/emulator/emulator.h"
 
+#include <unistd.h>
+
+#include <atomic>
+
+#include "src/common/cpu_budget.h"
+
 namespace zerostart::emulator {
+namespace {
+
+// "zerostart-<pid>-<n>": unique per Emulator, also with several in one process (tests).
+std::string NewGroupName() {
+  static std::atomic<int> counter{0};
+  return "zerostart-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   if (options.sink == nullptr) return InvalidArgumentError("Emulator needs a LogSink");
@@ -16,6 +31,17 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   dispatcher_options.function = std::move(function);
   dispatcher_options.eager = options.eager;
   dispatcher_options.sink = options.sink;
+  if (options.enforce_limits) {
+    CgroupLimitsOptions limits;
+    limits.memory_mb = dispatcher_options.config.memory_mb;
+    limits.visible_cpus = VisibleCpus();
+    limits.group_name = NewGroupName();
+    emulator->limits_ = CgroupLimits::Create(limits);
+    if (!emulator->limits_->missing().empty()) {
+      options.sink->WriteStderr("zerostart: " + emulator->limits_->missing() + "\n");
+    }
+    dispatcher_options.limits = emulator->limits_.get();
+  }
   if (dispatcher_options.config.protocol == Protocol::kGo1x) {
     // No Runtime API: the client drives each instance over net/rpc, told of it at spawn.
     emulator->go1x_client_ = std::make_unique<Go1xClient>(arn);
@@ -50,6 +76,7 @@ void Emulator::Stop() {
   if (go1x_client_) go1x_client_->Stop();  // its drivers' invokes are answered, the function is gone
   if (invoke_server_) invoke_server_->Stop();
   if (runtime_server_) runtime_server_->Stop();
+  if (limits_) limits_->Remove();  // the function's process tree is gone (or is killed now)
 }
 
 }  // namespace zerostart::emulator

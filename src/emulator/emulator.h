@@ -16,6 +16,7 @@
 #include <string>
 
 #include "src/common/net.h"
+#include "src/emulator/cgroup_limits.h"
 #include "src/emulator/dispatcher.h"
 #include "src/emulator/function_config.h"
 #include "src/emulator/go1x_client.h"
@@ -31,6 +32,10 @@ struct EmulatorOptions {
   net::HostPort invoke_address{"127.0.0.1", 9000};  // port 0: any free port
   bool eager = false;                               // start the function now, not at first invoke
   LogSink* sink = nullptr;                          // must outlive the Emulator
+  // Lambda's CPU share and memory limit for function.memory_mb (CgroupLimits), in a cgroup of
+  // our own created at Start and removed at Stop. Where no controller is usable this is said
+  // once on the sink's stderr and only measuring remains. false: measure only, no cgroup.
+  bool enforce_limits = true;
 };
 
 class Emulator {
@@ -51,13 +56,18 @@ class Emulator {
   Protocol protocol() const { return dispatcher_->options().config.protocol; }
   const ResolvedFunction& function() const { return dispatcher_->options().function; }
 
+  // The limits in force (null with enforce_limits = false), e.g. for its group_dirs().
+  const CgroupLimits* limits() const { return limits_.get(); }
+
   // Answers queued invokes with an error, terminates the function (SIGTERM, SIGKILL after
-  // 500 ms, whole process group), closes the listeners and joins every thread. Idempotent.
+  // 500 ms, whole process group), closes the listeners, joins every thread and removes the
+  // function's cgroups. Idempotent.
   void Stop();
 
  private:
   Emulator() = default;
 
+  std::unique_ptr<CgroupLimits> limits_;               // outlives the dispatcher
   std::unique_ptr<Go1xClient> go1x_client_;            // go1.x mode only
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<RuntimeApiServer> runtime_server_;  // Runtime API mode only

@@ -82,6 +82,15 @@ std::string ExitErrorJson(std::string_view request_id, int wait_status) {
   return FunctionErrorJson(lambda::kErrorTypeExit, message);
 }
 
+std::string OutOfMemoryErrorJson(std::string_view request_id, int wait_status) {
+  // What Lambda answers when the function exceeds its memory (errorType as in Lambda's REPORT
+  // "Error Type: Runtime.OutOfMemory", e.g. nasa-gcn/gcn.nasa.gov#3628; the message is the
+  // runtime's exit as Go's os/exec words it, as for Runtime.ExitError).
+  return FunctionErrorJson(lambda::kErrorTypeOutOfMemory,
+                           "RequestId: " + std::string(request_id) +
+                               " Error: Runtime exited with error: " + ExitDescription(wait_status));
+}
+
 std::string ResponseTooLargeJson() {
   return FunctionErrorJson(lambda::kErrorTypeResponseTooLarge,
                            "Response payload size exceeded maximum allowed payload size (" +

@@ -25,6 +25,10 @@ std::string InitTimeoutErrorJson(std::string_view request_id, double timeout_sec
 // "... Runtime exited without providing a reason" when the process exited with status 0.
 std::string ExitErrorJson(std::string_view request_id, int wait_status);
 
+// Runtime.OutOfMemory for a process the memory limit killed: "RequestId: <id> Error: Runtime
+// exited with error: signal: killed" (ExitErrorJson's message with Lambda's OOM error type).
+std::string OutOfMemoryErrorJson(std::string_view request_id, int wait_status);
+
 // Function.ResponseSizeTooLarge, naming lambda::kMaxPayloadBytes.
 std::string ResponseTooLargeJson();
 

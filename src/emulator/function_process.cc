@@ -35,6 +35,7 @@ Result<std::unique_ptr<FunctionProcess>> FunctionProcess::Spawn(const SpawnOptio
   spec.stdin_fd = kSpawnDevNull;
   spec.stdout_fd = out_write.get();
   spec.stderr_fd = err_write.get();
+  spec.join_cgroup_fds = options.join_cgroup_fds;
   ZS_ASSIGN_OR_RETURN(pid_t pid, SpawnProcessGroup(spec));
   // Our copies of the write ends must go, or the pipes never reach end of stream.
   out_write.Reset();

@@ -38,6 +38,8 @@ struct SpawnOptions {
   std::vector<std::string> args;  // argv[1..]; argv[0] is `path`
   EnvMap env;                     // the complete environment (nothing is inherited)
   std::string working_dir;
+  // cgroup.procs descriptors the process joins before its code runs (CgroupLimits::join_fds()).
+  std::vector<int> join_cgroup_fds;
 };
 
 struct ExitInfo {

@@ -39,8 +39,12 @@ class ServeTest : public ::testing::Test {
  protected:
   void TearDown() override {
     if (serve_) {
-      serve_->Signal(SIGKILL);
-      serve_->Wait(seconds(5));
+      // SIGTERM first: serve removes its cgroups on the way out (SIGKILL would leave them).
+      serve_->Signal(SIGTERM);
+      if (!serve_->Wait(seconds(5))) {
+        serve_->Signal(SIGKILL);
+        serve_->Wait(seconds(5));
+      }
     }
   }
 
@@ -87,6 +91,23 @@ TEST_F(ServeTest, BadFunctionExitsWithCode2AndAClearMessage) {
   }
   ::unlink(plain.c_str());
   ::rmdir(dir.c_str());
+}
+
+TEST_F(ServeTest, MemoryOutsideLambdasRangeIsAClearError) {
+  for (const std::string memory : {"127", "10241", "0"}) {
+    auto serve = RunToEnd({BinPath("zerostart"), "serve", "--port", "0", "--memory", memory, "--",
+                           testing::CurlBootstrapPath()});
+    ASSERT_TRUE(serve);
+    EXPECT_NE(ExitCode(serve->Wait(seconds(1))), 0) << memory;
+    EXPECT_NE(serve->stderr_text().find("--memory"), std::string::npos) << serve->stderr_text();
+  }
+  auto serve = RunToEnd({BinPath("zerostart"), "serve", "--port", "0", "--memory", "100", "--",
+                         testing::CurlBootstrapPath()});
+  ASSERT_TRUE(serve);
+  EXPECT_EQ(ExitCode(serve->Wait(seconds(1))), 2);
+  EXPECT_NE(serve->stderr_text().find("--memory 100 is outside Lambda's range of 128 to 10240 MB"),
+            std::string::npos)
+      << serve->stderr_text();
 }
 
 TEST_F(ServeTest, PortInUseIsAClearError) {

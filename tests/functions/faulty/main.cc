@@ -10,12 +10,21 @@
 //   "sleep_ms"  sleep "ms" milliseconds, then echo
 //   "big"       respond "bytes" bytes of 'x' (application/octet-stream), e.g. 7000000
 //   "log"       write "lines" lines to stdout and to stderr, then respond {"lines":N}
-//   "alloc"     touch "mb" MiB of memory, then respond {"mb":N} (for RSS measurements)
-// Environment: FAULTY_INIT_FAIL=1 makes init fail; FAULTY_INIT_SLEEP_MS=n sleeps n ms in init.
+//   "alloc"     touch "mb" MiB of memory, then respond {"mb":N} (for RSS measurements; with
+//               more than the emulator's --memory the memory limit kills it)
+//   "spin"      a chain of "iterations" dependent sin() calls (fixed CPU work), then respond
+//               {"iterations":N}
+//   "cpu_budget" respond what src/common/cpu_budget decides now: {"threads","quota_us",
+//               "period_us" (0 without a quota),"visible","memory_mb","cgroup" (/proc/self/cgroup)}
+// Environment: FAULTY_INIT_FAIL=1 makes init fail; FAULTY_INIT_SLEEP_MS=n sleeps n ms in init;
+// FAULTY_INIT_SPIN=n runs a chain of n sin() calls in init (fixed CPU work).
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <csignal>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +34,8 @@
 #include <thread>
 #include <vector>
 
+#include "src/common/cpu_budget.h"
+#include "src/common/env.h"
 #include "zerostart/runtime.h"
 
 namespace {
@@ -32,6 +43,30 @@ namespace {
 using zerostart::Response;
 
 void SleepMs(long long ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+// Fixed CPU work: each sin() waits for the previous one.
+double Spin(long long iterations) {
+  volatile double x = 1.0;
+  for (long long i = 0; i < iterations; ++i) x = std::sin(x);
+  return x;
+}
+
+extern "C" char** environ;
+
+std::string CpuBudgetJson() {
+  const zerostart::CpuBudget budget = zerostart::ReadCpuBudget(zerostart::EnvFromArray(environ));
+  std::ifstream cgroup_file("/proc/self/cgroup");
+  std::stringstream cgroup;
+  cgroup << cgroup_file.rdbuf();
+  nlohmann::json json;
+  json["threads"] = budget.threads;
+  json["quota_us"] = budget.quota ? budget.quota->quota_us : 0;
+  json["period_us"] = budget.quota ? budget.quota->period_us : 0;
+  json["visible"] = budget.visible_cpus;
+  json["memory_mb"] = budget.memory_mb.value_or(0);
+  json["cgroup"] = cgroup.str();
+  return json.dump();
+}
 
 Response Handle(const zerostart::Invocation& invocation) {
   nlohmann::json event = nlohmann::json::parse(invocation.payload, nullptr, /*allow_exceptions=*/false);
@@ -67,6 +102,12 @@ Response Handle(const zerostart::Invocation& invocation) {
     std::fflush(stdout);
     return Response::Success(R"({"lines":)" + std::to_string(lines) + "}");
   }
+  if (action == "spin") {
+    const long long iterations = number("iterations", 0);
+    Spin(iterations);
+    return Response::Success(R"({"iterations":)" + std::to_string(iterations) + "}");
+  }
+  if (action == "cpu_budget") return Response::Success(CpuBudgetJson());
   if (action == "alloc") {
     long long mb = number("mb", 0);
     std::vector<char> block(static_cast<size_t>(mb) << 20);
@@ -83,6 +124,7 @@ Response Handle(const zerostart::Invocation& invocation) {
 
 zerostart::Status Init() {
   if (const char* ms = std::getenv("FAULTY_INIT_SLEEP_MS")) SleepMs(std::atoll(ms));
+  if (const char* iterations = std::getenv("FAULTY_INIT_SPIN")) Spin(std::atoll(iterations));
   const char* fail = std::getenv("FAULTY_INIT_FAIL");
   if (fail != nullptr && std::strcmp(fail, "1") == 0) {
     return zerostart::FailedPreconditionError("faulty: init failed on purpose (FAULTY_INIT_FAIL=1)");

@@ -1,0 +1,49 @@
+#include "src/study/report.h"
+
+#include "src/study/charts.h"
+#include "src/study/output.h"
+#include "src/study/report_md.h"
+#include "src/study/results_json.h"
+
+namespace zerostart::study {
+namespace {
+
+std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+}  // namespace
+
+Result<ReportWritten> WriteReport(const StudyResults& results, const ReportOptions& options) {
+  ZS_RETURN_IF_ERROR(PrepareOutputDir(options.out_dir));
+  ReportWritten written;
+  StagedFiles staged(options.out_dir);
+  ChartsNote charts;
+  std::string scratch;
+  if (options.gnuplot.empty()) {
+    charts.missing_reason = options.no_charts_reason;
+  } else if (results.cells.empty()) {
+    charts.missing_reason = "nothing was measured";
+  } else {
+    ZS_ASSIGN_OR_RETURN(scratch, MakeScratchDir(options.out_dir, "charts"));
+    Result<std::vector<std::string>> drawn = DrawCharts(results, options.gnuplot, scratch);
+    if (!drawn.ok()) {
+      charts.missing_reason = drawn.status().message();
+    } else {
+      for (const std::string& path : *drawn) {
+        ZS_RETURN_IF_ERROR(staged.AddFile(FileName(path), path));
+        charts.files.push_back(FileName(path));
+      }
+      if (charts.files.empty()) charts.missing_reason = "no series to draw";
+    }
+  }
+  Status status = staged.Add("results.json", ResultsJson(results).dump(1) + "\n");
+  if (status.ok()) status = staged.Add("report.md", ReportMarkdown(results, charts));
+  if (status.ok()) status = staged.Commit();
+  if (!scratch.empty()) RemoveScratchDir(scratch);
+  if (!status.ok()) return status;
+  written.files = {"results.json", "report.md"};
+  written.files.insert(written.files.end(), charts.files.begin(), charts.files.end());
+  written.charts_note = charts.missing_reason;
+  return written;
+}
+
+}  // namespace zerostart::study

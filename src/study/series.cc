@@ -1,0 +1,93 @@
+#include "src/study/series.h"
+
+#include <algorithm>
+
+namespace zerostart::study {
+namespace {
+
+constexpr size_t kMaxErrorExamples = 3;
+
+bool Counts(const Sample& s) { return s.ok && !s.warmup; }
+
+// The value the series' outliers are judged on.
+double MainMetric(const Sample& s) {
+  if (s.kind == "warm" && s.duration_ms) return *s.duration_ms;
+  return s.client_ms;
+}
+
+std::vector<std::pair<std::string, std::string>> Keys(const CellResult& cell) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const Sample& s : cell.samples) {
+    std::pair<std::string, std::string> key{s.kind, s.workload};
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  return keys;
+}
+
+Series Build(const CellResult& cell, const std::string& kind, const std::string& workload) {
+  Series series;
+  series.kind = kind;
+  series.workload = workload;
+  std::vector<double> client, duration, init, memory;
+  for (const Sample& s : cell.samples) {
+    if (s.kind != kind || s.workload != workload) continue;
+    if (s.warmup) {
+      ++series.warmups;
+      continue;
+    }
+    if (!s.ok) {
+      ++series.errors;
+      if (series.error_examples.size() < kMaxErrorExamples &&
+          std::find(series.error_examples.begin(), series.error_examples.end(), s.error) ==
+              series.error_examples.end()) {
+        series.error_examples.push_back(s.error);
+      }
+      continue;
+    }
+    client.push_back(s.client_ms);
+    if (s.duration_ms) duration.push_back(*s.duration_ms);
+    if (s.init_duration_ms) init.push_back(*s.init_duration_ms);
+    if (s.max_memory_mb) memory.push_back(static_cast<double>(*s.max_memory_mb));
+  }
+  series.client_ms = Summarize(client);
+  series.duration_ms = Summarize(duration);
+  series.init_duration_ms = Summarize(init);
+  series.max_memory_mb = Summarize(memory);
+  return series;
+}
+
+}  // namespace
+
+std::vector<Series> SeriesOf(const CellResult& cell) {
+  std::vector<Series> out;
+  for (const auto& [kind, workload] : Keys(cell)) out.push_back(Build(cell, kind, workload));
+  return out;
+}
+
+std::optional<Series> FindSeries(const CellResult& cell, const std::string& kind,
+                                 const std::string& workload) {
+  for (const auto& key : Keys(cell)) {
+    if (key.first == kind && key.second == workload) return Build(cell, kind, workload);
+  }
+  return std::nullopt;
+}
+
+std::vector<bool> SampleOutliers(const CellResult& cell) {
+  std::vector<bool> flags(cell.samples.size(), false);
+  for (const auto& [kind, workload] : Keys(cell)) {
+    std::vector<size_t> index;
+    std::vector<double> values;
+    for (size_t i = 0; i < cell.samples.size(); ++i) {
+      const Sample& s = cell.samples[i];
+      if (s.kind == kind && s.workload == workload && Counts(s)) {
+        index.push_back(i);
+        values.push_back(MainMetric(s));
+      }
+    }
+    const std::vector<bool> series_flags = OutlierFlags(values);
+    for (size_t j = 0; j < index.size(); ++j) flags[index[j]] = series_flags[j];
+  }
+  return flags;
+}
+
+}  // namespace zerostart::study

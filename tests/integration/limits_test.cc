@@ -1,0 +1,235 @@
+// Lambda's memory settings, enforced (CgroupLimits through the in-process emulator) against
+// build/bin/faulty: the memory limit kills a function that exceeds it (Runtime.OutOfMemory,
+// then a cold start), the CPU share follows the memory setting after an unthrottled init, the
+// function's cpu_budget sees the quota, and the groups are gone afterwards. Every test skips
+// where cgroups are not writable (not root, no v1 cpu/memory or delegated v2 controllers).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "src/emulator/emulator.h"
+#include "tests/integration/test_support.h"
+
+namespace zerostart::emulator {
+namespace {
+
+using testing::BinPath;
+using testing::FieldNumber;
+using testing::Header;
+using testing::InvokeClient;
+using testing::Json;
+using testing::ReportFor;
+using testing::WaitUntil;
+
+class LimitsTest : public ::testing::Test {
+ protected:
+  void TearDown() override { Stop(); }
+
+  void Stop() {
+    if (emulator_) emulator_->Stop();
+  }
+
+  // Starts faulty under --memory `memory_mb` with the limits enforced; skips the test when they
+  // cannot be (the reason is the emulator's start-up line).
+  void StartFaulty(int memory_mb, const EnvMap& env = {}, Protocol protocol = Protocol::kRuntimeApi) {
+    if (!testing::HaveBinary("faulty")) GTEST_SKIP() << BinPath("faulty") << " is not built";
+    Stop();
+    emulator_.reset();
+    sink_ = std::make_unique<CapturingLogSink>();
+    EmulatorOptions options;
+    options.function.path = BinPath("faulty");
+    options.function.timeout_seconds = 30;
+    options.function.memory_mb = memory_mb;
+    options.function.env_overrides = env;
+    options.function.protocol = protocol;
+    options.invoke_address = {"127.0.0.1", 0};
+    options.sink = sink_.get();
+    auto started = Emulator::Start(std::move(options));
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    emulator_ = std::move(started).value();
+    const CgroupLimits* limits = emulator_->limits();
+    ASSERT_NE(limits, nullptr);
+    if (!limits->cpu_enforced() || !limits->memory_enforced()) {
+      GTEST_SKIP() << "cgroups are not writable here: " << limits->missing();
+    }
+    auto client = InvokeClient::Connect(emulator_->invoke_port());
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    client_.emplace(std::move(client).value());
+  }
+
+  http::Response Invoke(const std::string& payload) {
+    auto response = client_->Invoke(payload);
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    return response.ok() ? std::move(response).value() : http::Response{};
+  }
+
+  std::map<std::string, std::string> WaitReport(const http::Response& response) {
+    const std::string id = Header(response, "X-Amzn-RequestId");
+    std::optional<std::map<std::string, std::string>> report;
+    WaitUntil([&] { return (report = ReportFor(sink_->stdout_text(), id)).has_value(); });
+    EXPECT_TRUE(report.has_value()) << "no REPORT for " << id << " in:\n" << sink_->stdout_text();
+    return report.value_or(std::map<std::string, std::string>{});
+  }
+
+  // REPORT Duration (ms) of one spin of `iterations` sin() calls.
+  double SpinMs(long long iterations) {
+    const http::Response response =
+        Invoke(R"({"action":"spin","iterations":)" + std::to_string(iterations) + "}");
+    EXPECT_EQ(response.status, 200) << response.body;
+    return FieldNumber(WaitReport(response)["Duration"]);
+  }
+
+  std::unique_ptr<CapturingLogSink> sink_;
+  std::unique_ptr<Emulator> emulator_;
+  std::optional<InvokeClient> client_;
+};
+
+bool AnyExists(const std::vector<std::string>& dirs) {
+  return std::any_of(dirs.begin(), dirs.end(), [](const std::string& dir) {
+    return std::filesystem::exists(dir);
+  });
+}
+
+TEST_F(LimitsTest, OverTheMemoryLimitIsRuntimeOutOfMemoryThenAColdStart) {
+  StartFaulty(128);
+  if (!client_) return;
+  const std::vector<std::string> dirs = emulator_->limits()->group_dirs();
+  ASSERT_FALSE(dirs.empty());
+  EXPECT_TRUE(AnyExists(dirs));
+
+  const http::Response warm = Invoke(R"({"action":"echo"})");
+  EXPECT_EQ(warm.status, 200);
+  WaitReport(warm);
+  const std::vector<pid_t> first_pids = testing::ChildrenOf(::getpid());
+
+  const http::Response oom = Invoke(R"({"action":"alloc","mb":300})");
+  const std::string id = Header(oom, "X-Amzn-RequestId");
+  EXPECT_EQ(oom.status, 200);
+  EXPECT_EQ(Header(oom, "X-Amz-Function-Error"), "Unhandled");
+  EXPECT_EQ(oom.body, R"({"errorType":"Runtime.OutOfMemory","errorMessage":"RequestId: )" + id +
+                          R"( Error: Runtime exited with error: signal: killed"})");
+  std::map<std::string, std::string> report = WaitReport(oom);
+  EXPECT_EQ(report["Status"], "error");
+  EXPECT_EQ(report["Error Type"], "Runtime.OutOfMemory");
+  EXPECT_EQ(report["Memory Size"], "128 MB");
+  // Measured: the tree's peak RSS, which the limit held near 128 MB.
+  EXPECT_GE(FieldNumber(report["Max Memory Used"]), 64) << sink_->stdout_text();
+  EXPECT_LE(FieldNumber(report["Max Memory Used"]), 140) << sink_->stdout_text();
+
+  // The next invoke gets a fresh process: a cold start, inside the same groups.
+  const http::Response next = Invoke(R"({"action":"echo","n":2})");
+  EXPECT_EQ(next.status, 200);
+  EXPECT_EQ(next.body, R"({"action":"echo","n":2})");
+  EXPECT_TRUE(WaitReport(next).count("Init Duration")) << sink_->stdout_text();
+  EXPECT_NE(testing::ChildrenOf(::getpid()), first_pids);
+  EXPECT_TRUE(AnyExists(dirs));
+
+  // Within the limit is fine.
+  const http::Response small = Invoke(R"({"action":"alloc","mb":40})");
+  EXPECT_EQ(small.body, R"({"mb":40})");
+
+  Stop();
+  EXPECT_FALSE(AnyExists(dirs)) << "cgroups left behind";
+}
+
+TEST_F(LimitsTest, OomKilledFunctionsGroupIsRemovedOnStop) {
+  StartFaulty(128);
+  if (!client_) return;
+  const std::vector<std::string> dirs = emulator_->limits()->group_dirs();
+  const http::Response oom = Invoke(R"({"action":"alloc","mb":400})");
+  EXPECT_EQ(Json(oom.body)["errorType"], "Runtime.OutOfMemory") << oom.body;
+  Stop();  // right after the kill, no other invoke
+  EXPECT_FALSE(AnyExists(dirs)) << "cgroups left behind";
+}
+
+TEST_F(LimitsTest, CpuShareFollowsTheMemorySetting) {
+  // Calibrated so that the 1,769 MB run (one full vCPU) takes ~50 ms here; at 128 MB the quota
+  // is 1447 µs per 20 ms, 1769/128 = 13.8x slower. A loose bound: the machine is shared.
+  constexpr long long kIterations = 2'000'000;
+  StartFaulty(1769);
+  if (!client_) return;
+  SpinMs(1000);  // after init: the quota is in place
+  // The best of three: other work on the machine only ever slows the unthrottled run.
+  const double full_ms = std::min({SpinMs(kIterations), SpinMs(kIterations), SpinMs(kIterations)});
+  StartFaulty(128);
+  if (!client_) return;
+  SpinMs(1000);
+  const double small_ms = SpinMs(kIterations);
+  RecordProperty("spin_ms_1769", std::to_string(full_ms));
+  RecordProperty("spin_ms_128", std::to_string(small_ms));
+  std::printf("spin: %.1f ms at 1769 MB, %.1f ms at 128 MB, ratio %.1f (Lambda: 13.8)\n", full_ms,
+              small_ms, small_ms / full_ms);
+  EXPECT_GT(small_ms / full_ms, 5.0) << full_ms << " ms at 1769 MB, " << small_ms << " ms at 128 MB";
+}
+
+TEST_F(LimitsTest, InitRunsUnthrottled) {
+  // The same fixed CPU work in init at both settings: similar Init Durations (throttled, 128 MB
+  // would take ~13.8x longer).
+  const EnvMap env{{"FAULTY_INIT_SPIN", "2000000"}};
+  StartFaulty(1769, env);
+  if (!client_) return;
+  const double full_ms = FieldNumber(WaitReport(Invoke("{}"))["Init Duration"]);
+  StartFaulty(128, env);
+  if (!client_) return;
+  const double small_ms = FieldNumber(WaitReport(Invoke("{}"))["Init Duration"]);
+  std::printf("init: %.1f ms at 1769 MB, %.1f ms at 128 MB\n", full_ms, small_ms);
+  EXPECT_GT(full_ms, 5.0);
+  EXPECT_LT(small_ms, 3.0 * full_ms) << full_ms << " ms at 1769 MB, " << small_ms << " ms at 128 MB";
+}
+
+TEST_F(LimitsTest, FunctionSizesItsThreadsFromTheQuotaOfItsOwnGroup) {
+  // The variable claims 10,240 MB (6 threads by memory); only the quota can give 1.
+  StartFaulty(128, {{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "10240"}});
+  if (!client_) return;
+  const http::Response response = Invoke(R"({"action":"cpu_budget"})");
+  const nlohmann::json budget = Json(response.body);
+  ASSERT_TRUE(budget.is_object()) << response.body;
+  EXPECT_EQ(budget["quota_us"], 1447) << response.body;
+  EXPECT_EQ(budget["period_us"], 20000) << response.body;
+  EXPECT_EQ(budget["threads"], 1) << response.body;
+  EXPECT_EQ(budget["memory_mb"], 10240);
+  // /proc/self/cgroup in the function names our group in the cpu and memory hierarchies.
+  const std::string group = "zerostart-" + std::to_string(::getpid()) + "-";
+  const std::string cgroup = budget["cgroup"];
+  size_t groups = 0;
+  for (size_t at = cgroup.find(group); at != std::string::npos; at = cgroup.find(group, at + 1)) ++groups;
+  EXPECT_EQ(groups, emulator_->limits()->group_dirs().size() == 1 ? 1u : 2u) << cgroup;
+}
+
+TEST_F(LimitsTest, Go1xInitEndsAtThePingAnswerAndThenTheQuotaApplies) {
+  StartFaulty(256, {}, Protocol::kGo1x);
+  if (!client_) return;
+  const http::Response response = Invoke(R"({"action":"cpu_budget"})");
+  const nlohmann::json budget = Json(response.body);
+  ASSERT_TRUE(budget.is_object()) << response.body;
+  EXPECT_EQ(budget["quota_us"], 2894) << response.body;
+  EXPECT_EQ(budget["period_us"], 20000) << response.body;
+  const http::Response oom = Invoke(R"({"action":"alloc","mb":400})");
+  EXPECT_EQ(Json(oom.body)["errorType"], "Runtime.OutOfMemory") << oom.body;
+}
+
+TEST_F(LimitsTest, WithoutLimitsNothingIsCreatedAndNothingIsKilled) {
+  if (!testing::HaveBinary("faulty")) GTEST_SKIP() << BinPath("faulty") << " is not built";
+  CapturingLogSink sink;
+  EmulatorOptions options;
+  options.function.path = BinPath("faulty");
+  options.function.memory_mb = 128;
+  options.invoke_address = {"127.0.0.1", 0};
+  options.sink = &sink;
+  options.enforce_limits = false;
+  auto started = Emulator::Start(std::move(options));
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  EXPECT_EQ((*started)->limits(), nullptr);
+  auto client = InvokeClient::Connect((*started)->invoke_port());
+  ASSERT_TRUE(client.ok());
+  auto response = client->Invoke(R"({"action":"alloc","mb":200})");
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->body, R"({"mb":200})");
+  EXPECT_EQ(sink.stderr_text().find("not enforcing"), std::string::npos) << sink.stderr_text();
+}
+
+}  // namespace
+}  // namespace zerostart::emulator
