@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -189,6 +190,17 @@ TEST_F(BenchTest, SigintStopsTheFunctionAndWritesTheSamplesSoFar) {
   ASSERT_TRUE(WIFEXITED(*status)) << *status;
   EXPECT_EQ(WEXITSTATUS(*status), 130) << (*child)->stderr_text();
   for (pid_t pid : functions) EXPECT_FALSE(ProcessAlive(pid)) << "function process " << pid << " left";
+  // Nor a cgroup: the emulator names its groups zerostart-<pid>-<n> (src/emulator/cgroup_limits.h).
+  const std::string prefix = "zerostart-" + std::to_string((*child)->pid()) + "-";
+  for (const char* hierarchy : {"/sys/fs/cgroup/cpu", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified"}) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(
+             hierarchy, std::filesystem::directory_options::skip_permission_denied, error)) {
+      if (!entry.is_directory(error)) continue;
+      EXPECT_NE(entry.path().filename().string().rfind(prefix, 0), 0u)
+          << "cgroup left behind: " << entry.path();
+    }
+  }
   const nlohmann::json j = Results();
   ASSERT_FALSE(j.is_discarded()) << (*child)->stderr_text();
   EXPECT_FALSE(j["complete"].get<bool>());
