@@ -3,6 +3,7 @@
 // how it meets bad input, failing and hanging functions and SIGINT. Never timings.
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,6 +133,24 @@ TEST_F(BenchTest, UnwritableOutputFolderIsAClearError) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(WEXITSTATUS(*status), 1);
   EXPECT_NE((*child)->stderr_text().find("/dev/null"), std::string::npos) << (*child)->stderr_text();
+}
+
+TEST_F(BenchTest, AFullDiskIsAClearErrorAndLeavesNoPartialFiles) {
+  // A one-page tmpfs as the output folder: results.json cannot fit. Needs root (CI is root).
+  ASSERT_EQ(::mkdir(out_.c_str(), 0755), 0);
+  if (std::system(("mount -t tmpfs -o size=4k zs-bench-full '" + out_ + "' 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "cannot mount a tmpfs here (not root?)";
+  }
+  const int status = Run({"--functions", "echo", "--memory", "128", "--runs", "20", "--no-charts"});
+  std::error_code error;
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(out_, error)) {
+    left.push_back(entry.path().filename().string());
+  }
+  std::system(("umount '" + out_ + "'").c_str());
+  EXPECT_EQ(status, 1) << stderr_;
+  EXPECT_NE(stderr_.find("No space left"), std::string::npos) << stderr_;
+  EXPECT_TRUE(left.empty()) << "left in the full folder: " << left.front();
 }
 
 TEST_F(BenchTest, AFunctionThatFailsEveryInvokeIsRecordedAndTheRunGoesOn) {
