@@ -1,7 +1,8 @@
-// SplitView: the pieces of a text between separators, as views into it (no copies): the
-// line-and-field parsing of /proc and cgroup files (cpu_budget, the emulator's cgroup limits).
+// Views into a text, no copies: the line-and-field parsing of /proc and cgroup files
+// (cgroup_fs, cpu_budget, the emulator's cgroup limits).
 //   SplitView("a,,b", ',') == {"a", "", "b"};  SplitView("", ',') == {""}
-// Thread safety: pure function. The views point into `text`, which must outlive them.
+//   SplitWhitespace(" a\tb  c\n") == {"a", "b", "c"};  TrimView(" a b\n") == "a b"
+// Thread safety: pure functions. The views point into `text`, which must outlive them.
 #ifndef ZEROSTART_SRC_COMMON_SPLIT_H_
 #define ZEROSTART_SRC_COMMON_SPLIT_H_
 
@@ -19,6 +20,30 @@ inline std::vector<std::string_view> SplitView(std::string_view text, char separ
     if (end == std::string_view::npos) return parts;
     begin = end + 1;
   }
+}
+
+// The runs of non-whitespace (space, tab, CR, LF) in `text`.
+inline std::vector<std::string_view> SplitWhitespace(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  std::vector<std::string_view> tokens;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t begin = text.find_first_not_of(kSpace, i);
+    if (begin == std::string_view::npos) break;
+    size_t end = text.find_first_of(kSpace, begin);
+    if (end == std::string_view::npos) end = text.size();
+    tokens.push_back(text.substr(begin, end - begin));
+    i = end;
+  }
+  return tokens;
+}
+
+// `text` without leading and trailing whitespace (space, tab, CR, LF).
+inline std::string_view TrimView(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const size_t begin = text.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
 }
 
 }  // namespace zerostart

@@ -12,34 +12,18 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "src/common/cgroup_fs.h"
 #include "src/common/lambda_protocol.h"
 #include "src/common/split.h"
 
 namespace zerostart::emulator {
 namespace {
 
-std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  for (std::string_view field : SplitView(line, ' ')) {
-    if (!field.empty()) fields.push_back(field);
-  }
-  return fields;
-}
-
 bool Contains(const std::vector<std::string_view>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Writes `value` as a shell's `echo value > path` does (cgroup files take one write each).
@@ -55,83 +39,10 @@ std::string WriteFile(const std::string& path, std::string_view value) {
 
 bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
-std::string UnderRoot(const std::string& root, std::string_view absolute) {
-  std::string out = root;
-  while (!out.empty() && out.back() == '/') out.pop_back();
-  out += absolute;
-  return out;
-}
-
-bool IsOctal(char c) { return c >= '0' && c <= '7'; }
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string Unescape(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && IsOctal(s[i + 1]) && IsOctal(s[i + 2]) &&
-        IsOctal(s[i + 3])) {
-      out += static_cast<char>(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-struct Mount {
-  bool v2 = false;
-  std::vector<std::string> controllers;  // v1: from the super options
-  std::string root;                      // the cgroup path mounted there
-  std::string mount_point;
-};
-
-std::vector<Mount> ParseMounts(std::string_view mountinfo) {
-  std::vector<Mount> mounts;
-  for (std::string_view line : SplitView(mountinfo, '\n')) {
-    const std::vector<std::string_view> fields = Fields(line);
-    const auto dash = std::find(fields.begin(), fields.end(), std::string_view("-"));
-    if (fields.size() < 6 || dash == fields.end() || dash - fields.begin() < 6 ||
-        fields.end() - dash < 4) {
-      continue;
-    }
-    Mount mount;
-    if (dash[1] == "cgroup2") {
-      mount.v2 = true;
-    } else if (dash[1] == "cgroup") {
-      for (std::string_view option : SplitView(dash[3], ',')) mount.controllers.emplace_back(option);
-    } else {
-      continue;
-    }
-    mount.root = Unescape(fields[3]);
-    mount.mount_point = Unescape(fields[4]);
-    mounts.push_back(std::move(mount));
-  }
-  return mounts;
-}
-
-// The directory of cgroup `path` in `mount`, or nullopt when the path is outside the mount.
-std::optional<std::string> DirOf(const std::string& root, const Mount& mount, std::string_view path) {
-  if (path.empty() || path[0] != '/' || path.find("/..") != std::string_view::npos) return std::nullopt;
-  std::string_view mount_root = mount.root;
-  while (mount_root.size() > 1 && mount_root.back() == '/') mount_root.remove_suffix(1);
-  std::string_view relative;
-  if (mount_root == "/") {
-    relative = path == "/" ? std::string_view() : path;
-  } else if (path == mount_root) {
-    relative = {};
-  } else if (path.starts_with(mount_root) && path[mount_root.size()] == '/') {
-    relative = path.substr(mount_root.size());
-  } else {
-    return std::nullopt;
-  }
-  return UnderRoot(root, mount.mount_point) + std::string(relative);
-}
-
 // The value of the line "`key` N" in a flat-keyed cgroup file.
 std::optional<uint64_t> KeyedValue(std::string_view text, std::string_view key) {
   for (std::string_view line : SplitView(text, '\n')) {
-    const std::vector<std::string_view> fields = Fields(line);
+    const std::vector<std::string_view> fields = SplitWhitespace(line);
     if (fields.size() != 2 || fields[0] != key) continue;
     uint64_t value = 0;
     const char* end = fields[1].data() + fields[1].size();
@@ -231,51 +142,42 @@ std::unique_ptr<CgroupLimits> CgroupLimits::Create(const CgroupLimitsOptions& op
 std::optional<CgroupLimits::Group> CgroupLimits::MakeGroup(const CgroupLimitsOptions& options,
                                                            std::string_view controller,
                                                            std::string* why) {
-  const std::optional<std::string> cgroup = ReadFile(UnderRoot(options.root, "/proc/self/cgroup"));
+  const std::optional<std::string> cgroup = ReadSmallFile(UnderRoot(options.root, "/proc/self/cgroup"));
   const std::optional<std::string> mountinfo =
-      ReadFile(UnderRoot(options.root, "/proc/self/mountinfo"));
+      ReadSmallFile(UnderRoot(options.root, "/proc/self/mountinfo"));
   if (!cgroup || !mountinfo) {
     AddReason(why, "cannot read /proc/self/cgroup");
     return std::nullopt;
   }
-  const std::vector<Mount> mounts = ParseMounts(*mountinfo);
+  const std::vector<CgroupMount> mounts = ParseCgroupMounts(*mountinfo);
   std::optional<Group> group;
   std::string v2_path;
-  for (std::string_view line : SplitView(*cgroup, '\n')) {
-    // hierarchy-id:controllers:path (the path may contain ':').
-    const size_t first = line.find(':');
-    const size_t second = first == std::string_view::npos ? first : line.find(':', first + 1);
-    if (second == std::string_view::npos) continue;
-    const std::vector<std::string_view> controllers = SplitView(line.substr(first + 1, second - first - 1), ',');
-    const std::string_view path = line.substr(second + 1);
-    if (line.substr(0, first) == "0" && controllers.size() == 1 && controllers[0].empty()) {
-      v2_path = path;
+  for (const CgroupMembership& membership : ParseProcCgroup(*cgroup)) {
+    if (membership.v2) {
+      v2_path = membership.path;
       continue;
     }
-    if (!Contains(controllers, controller)) continue;
-    for (const Mount& mount : mounts) {
-      if (mount.v2 || std::find(mount.controllers.begin(), mount.controllers.end(), controller) ==
-                          mount.controllers.end()) {
-        continue;
-      }
-      if (std::optional<std::string> dir = DirOf(options.root, mount, path)) {
+    if (!membership.Has(controller)) continue;
+    for (const CgroupMount& mount : mounts) {
+      if (mount.v2 || !mount.Has(controller)) continue;
+      if (std::optional<std::string> dir = CgroupDir(options.root, mount, membership.path)) {
         group = Group{Version::kV1, *dir};
         break;
       }
     }
   }
   if (!group && !v2_path.empty()) {
-    for (const Mount& mount : mounts) {
+    for (const CgroupMount& mount : mounts) {
       if (!mount.v2) continue;
-      std::optional<std::string> dir = DirOf(options.root, mount, v2_path);
+      std::optional<std::string> dir = CgroupDir(options.root, mount, v2_path);
       if (!dir) continue;
-      const std::string available = ReadFile(*dir + "/cgroup.controllers").value_or("");
-      if (!Contains(Fields(SplitView(available, '\n')[0]), controller)) {
+      const std::string available = ReadSmallFile(*dir + "/cgroup.controllers").value_or("");
+      if (!Contains(SplitWhitespace(SplitView(available, '\n')[0]), controller)) {
         AddReason(why, "cgroup v2 offers no " + std::string(controller) + " controller in " + *dir);
         return std::nullopt;
       }
-      const std::string subtree = ReadFile(*dir + "/cgroup.subtree_control").value_or("");
-      if (!Contains(Fields(SplitView(subtree, '\n')[0]), controller)) {
+      const std::string subtree = ReadSmallFile(*dir + "/cgroup.subtree_control").value_or("");
+      if (!Contains(SplitWhitespace(SplitView(subtree, '\n')[0]), controller)) {
         // A group with processes of its own cannot delegate (v2's no-internal-process rule).
         const std::string error =
             WriteFile(*dir + "/cgroup.subtree_control", "+" + std::string(controller));
@@ -380,7 +282,7 @@ void CgroupLimits::Throttle() {
 std::optional<uint64_t> CgroupLimits::ReadOomKills() const {
   if (!memory_) return std::nullopt;
   const char* file = memory_->version == Version::kV1 ? "/memory.oom_control" : "/memory.events";
-  const std::optional<std::string> text = ReadFile(memory_->dir + file);
+  const std::optional<std::string> text = ReadSmallFile(memory_->dir + file);
   return text ? ParseOomKillCount(*text) : std::nullopt;
 }
 
@@ -388,10 +290,10 @@ std::optional<uint64_t> CgroupLimits::ReadFailCount() const {
   if (!memory_) return std::nullopt;
   if (memory_->version == Version::kV2) {
     // v2: "max N" counts the times usage reached memory.max.
-    const std::optional<std::string> events = ReadFile(memory_->dir + "/memory.events");
+    const std::optional<std::string> events = ReadSmallFile(memory_->dir + "/memory.events");
     return events ? KeyedValue(*events, "max") : std::nullopt;
   }
-  const std::optional<std::string> failcnt = ReadFile(memory_->dir + "/memory.failcnt");
+  const std::optional<std::string> failcnt = ReadSmallFile(memory_->dir + "/memory.failcnt");
   return failcnt ? ParseCount(*failcnt) : std::nullopt;
 }
 
@@ -412,7 +314,7 @@ void CgroupLimits::RemoveDir(const std::string& dir) {
     if (errno != EBUSY || std::chrono::steady_clock::now() > give_up) return;
     // Still populated: what is left is the function's (descendants that left its process
     // group, or a tree still exiting).
-    std::istringstream procs(ReadFile(dir + "/cgroup.procs").value_or(""));
+    std::istringstream procs(ReadSmallFile(dir + "/cgroup.procs").value_or(""));
     for (long pid = 0; procs >> pid;) {
       if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
     }
