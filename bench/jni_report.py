@@ -10,7 +10,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report_common import machine, read_jsonl, read_text  # noqa: E402
+from report_common import machine, read_jsonl, read_text, write_outputs  # noqa: E402
 
 OVERHEAD_TARGET_US = 50.0
 
@@ -123,13 +123,7 @@ def main():
         "overhead": overhead,
         "problems": problems,
     }
-    with open(out_json, "w") as f:
-        json.dump(result, f, indent=1)
-        f.write("\n")
-    with open(out_md, "w") as f:
-        f.write(markdown(result))
-    for p in problems:
-        print("jni_report: " + p, file=sys.stderr)
+    write_outputs(out_json, out_md, result, markdown(result), problems, "jni_report: ")
     return 1 if problems else 0
 
 

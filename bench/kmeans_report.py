@@ -12,7 +12,7 @@ import statistics
 import struct
 import sys
 
-from report_common import machine, read_jsonl, read_text
+from report_common import machine, read_jsonl, read_text, write_outputs
 
 SIN_BITS = "0x3f41f2a08631548d"  # shared/reference/workload.md
 # Issue 4's figures.
@@ -331,13 +331,7 @@ def main():
         "targets_met": targets,
         "problems": problems,
     }
-    with open(out_json, "w") as f:
-        json.dump(report, f, indent=1)
-        f.write("\n")
-    with open(out_md, "w") as f:
-        f.write(markdown(report))
-    for p in problems:
-        print("PROBLEM: " + p, file=sys.stderr)
+    write_outputs(out_json, out_md, report, markdown(report), problems)
     sys.exit(1 if any("differ" in p or "bits" in p for p in problems) else 0)
 
 

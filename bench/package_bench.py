@@ -20,6 +20,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from jni_measure import Served, number  # noqa: E402  (one `serve` driver for every benchmark)
+from report_common import write_outputs  # noqa: E402
 
 ECHO_TARGET_BYTES = 1_500_000  # issue 6: the echo package <= 1.5 MB zipped
 
@@ -133,11 +134,7 @@ def main():
     run["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     run["load_after"] = open("/proc/loadavg").read().strip()
     report = {"run": run, "cold_repeats": spec["cold_repeats"], "functions": results}
-    with open(out_json, "w") as f:
-        json.dump(report, f, indent=1)
-        f.write("\n")
-    with open(out_md, "w") as f:
-        f.write(markdown(report))
+    write_outputs(out_json, out_md, report, markdown(report))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""Helpers shared by the benchmark report scripts (foundation_report.py, kmeans_report.py):
-reading the raw files a run_*_bench.sh script leaves, and describing the machine."""
+"""Helpers shared by the benchmark report scripts (foundation_report.py, kmeans_report.py,
+jni_report.py, package_bench.py): reading the raw files a run_*_bench.sh script leaves,
+describing the machine, and writing the JSON + Markdown pair."""
 import json
 import os
 import platform
 import re
 import subprocess
+import sys
 
 
 def read_text(path, default=""):
@@ -58,3 +60,15 @@ def machine():
         "node": run(["node", "--version"]) or None,
         "compiler": first_line(run(["c++", "--version"])),
     }
+
+
+def write_outputs(out_json, out_md, report, markdown_text, problems=(), prefix="PROBLEM: "):
+    """Writes `report` as indented JSON to out_json and `markdown_text` to out_md, then prints
+    each problem on stderr after `prefix`."""
+    with open(out_json, "w") as f:
+        json.dump(report, f, indent=1)
+        f.write("\n")
+    with open(out_md, "w") as f:
+        f.write(markdown_text)
+    for p in problems:
+        print(prefix + p, file=sys.stderr)

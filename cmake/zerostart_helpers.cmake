@@ -52,3 +52,48 @@ function(zs_add_function name)
   endif()
   target_link_options(${name} PRIVATE $<$<CONFIG:Release>:-s>)
 endfunction()
+
+# zs_add_java_function(TARGET JAR name.jar [JARS /usr/share/java/x.jar ...])
+# A Java Lambda function served through the JNI bridge (src/jni): compiles the calling
+# directory's src/**/*.java against zerostart.jar and JARS into JAR, and assembles
+#   <build>/<dir>/package/{bootstrap, lib/JAR, lib/zerostart.jar, lib/libzerostart_jni.so,
+#                          lib/<file name of each of JARS>}
+# (the directory's `bootstrap` script is copied there) as the ALL target TARGET.
+# REQUIRES: the zerostart_jni target (src/jni) and every file of JARS.
+function(zs_add_java_function target)
+  cmake_parse_arguments(ARG "" "JAR" "JARS" ${ARGN})
+  set(package ${CMAKE_CURRENT_BINARY_DIR}/package)
+  set(classes ${CMAKE_CURRENT_BINARY_DIR}/classes)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.java)
+  list(JOIN ARG_JARS ":" classpath)
+  set(lib_jars)
+  set(copy_jars)
+  foreach(jar ${ARG_JARS})
+    get_filename_component(jar_name ${jar} NAME)
+    list(APPEND lib_jars ${package}/lib/${jar_name})
+    list(APPEND copy_jars COMMAND ${CMAKE_COMMAND} -E copy ${jar} ${package}/lib/${jar_name})
+  endforeach()
+  add_custom_command(
+    OUTPUT ${package}/lib/${ARG_JAR}
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${classes}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${classes} ${package}/lib
+    COMMAND ${Java_JAVAC_EXECUTABLE} -Xlint:all -Werror --release 17
+            -cp ${ZS_JNI_JAR}:${classpath} -d ${classes} ${sources}
+    COMMAND ${Java_JAR_EXECUTABLE} --create --file ${package}/lib/${ARG_JAR} -C ${classes} .
+    DEPENDS ${sources} ${ZS_JNI_JAR}
+    COMMENT "javac + jar ${ARG_JAR}"
+    VERBATIM)
+  add_custom_command(
+    OUTPUT ${package}/bootstrap ${package}/lib/zerostart.jar ${package}/lib/libzerostart_jni.so
+           ${lib_jars}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${package}/lib
+    COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_CURRENT_SOURCE_DIR}/bootstrap ${package}/bootstrap
+    COMMAND ${CMAKE_COMMAND} -E copy ${ZS_JNI_JAR} ${package}/lib/zerostart.jar
+    COMMAND ${CMAKE_COMMAND} -E copy $<TARGET_FILE:zerostart_jni> ${package}/lib/libzerostart_jni.so
+    ${copy_jars}
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bootstrap ${ZS_JNI_JAR} zerostart_jni
+    COMMENT "${target} Lambda package"
+    VERBATIM)
+  add_custom_target(${target} ALL DEPENDS ${package}/lib/${ARG_JAR} ${package}/bootstrap)
+  add_dependencies(${target} zerostart_jar zerostart_jni)
+endfunction()

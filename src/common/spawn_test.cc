@@ -30,10 +30,11 @@ TEST(SpawnTest, ChildGetsExactlyTheGivenEnvironment) {
   EXPECT_EQ(WaitExitCode(*pid), 0);
 }
 
-TEST(SpawnTest, ChildLeadsItsOwnProcessGroupAndUsesTheGivenStdin) {
+// Spawns (per `spec`, plus argv and stdin set here) a shell that exits 7 once it reads "go" on
+// its stdin, and checks it leads its own process group and got that stdin.
+void ExpectOwnGroupAndGivenStdin(SpawnSpec spec) {
   int fds[2];
   ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
-  SpawnSpec spec;
   spec.argv = {"/bin/sh", "-c", "read line; [ \"$line\" = go ] && exit 7; exit 1"};
   spec.stdin_fd = fds[0];
   Result<pid_t> pid = SpawnProcessGroup(spec);
@@ -44,6 +45,10 @@ TEST(SpawnTest, ChildLeadsItsOwnProcessGroupAndUsesTheGivenStdin) {
   ASSERT_EQ(write(fds[1], "go\n", 3), 3);
   close(fds[1]);
   EXPECT_EQ(WaitExitCode(*pid), 7);
+}
+
+TEST(SpawnTest, ChildLeadsItsOwnProcessGroupAndUsesTheGivenStdin) {
+  ExpectOwnGroupAndGivenStdin(SpawnSpec{});
 }
 
 TEST(SpawnTest, ErrorsByCause) {
@@ -100,19 +105,9 @@ TEST(SpawnTest, ForkedChildLeadsItsOwnProcessGroupWithTheGivenStdio) {
   char path[] = "/tmp/zs_spawn_cgroup_XXXXXX";
   const int cgroup_fd = mkstemp(path);
   ASSERT_GE(cgroup_fd, 0);
-  int fds[2];
-  ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
   SpawnSpec spec;
-  spec.argv = {"/bin/sh", "-c", "read line; [ \"$line\" = go ] && exit 7; exit 1"};
-  spec.stdin_fd = fds[0];
   spec.join_cgroup_fds = {cgroup_fd};
-  Result<pid_t> pid = SpawnProcessGroup(spec);
-  close(fds[0]);
-  ASSERT_TRUE(pid.ok()) << pid.status().ToString();
-  EXPECT_EQ(getpgid(*pid), *pid);
-  ASSERT_EQ(write(fds[1], "go\n", 3), 3);
-  close(fds[1]);
-  EXPECT_EQ(WaitExitCode(*pid), 7);
+  ExpectOwnGroupAndGivenStdin(spec);
   close(cgroup_fd);
   unlink(path);
 }
