@@ -1,7 +1,7 @@
-// zs_cold_start: cold start of a Lambda runtime, measured as shared/reference/peers-measured.md
-// defines it: from spawning the function process until a Runtime API server on 127.0.0.1 has
-// received its first response. The server is bench/stub_runtime_api.h (src/http + src/common
-// only, no emulator in the way). Each run: listen on 127.0.0.1:0, posix_spawn the function
+// zs_cold_start: cold start of a Lambda runtime, measured as the quoted peer figures of
+// docs/benchmarks/foundation.md were: from spawning the function process until a Runtime API
+// server on 127.0.0.1 has received its first response. The server is bench/stub_runtime_api.h
+// (src/http + src/common only, no emulator in the way). Each run: listen on 127.0.0.1:0, posix_spawn the function
 // with AWS_LAMBDA_RUNTIME_API and the usual Lambda variables, answer GET /next with the event,
 // stop the clock when POST .../response has arrived, read the child's VmHWM, kill and reap.
 // The child is spawned as the emulator spawns functions (src/common/spawn.h) but with no output

@@ -14,18 +14,18 @@ import sys
 
 from report_common import machine, read_jsonl, read_text, run
 
-# Targets of the "Foundation" issue.
+# The foundation benchmark's targets (docs/benchmarks/foundation.md, "Verdict").
 COLD_P50_MS = 3.0
 WARM_P50_US = 150.0
 WARM_RATE = 6000.0
 ECHO_RSS_KIB = 3 * 1024
 ECHO_BYTES = 2_500_000
-SIN_BITS = "0x3f41f2a08631548d"  # shared/reference/workload.md
+SIN_BITS = "0x3f41f2a08631548d"  # docs/WORKLOAD.md, "sin"
 
-# Not measurable in the same run (not installable here): quoted from
-# shared/reference/peers-measured.md, measured on a machine of the same kind.
+# Not measurable in the same run (not installable here): quoted figures, measured on a machine
+# of the same kind, another day, not in this run.
 QUOTED = {
-    "source": "shared/reference/peers-measured.md (same machine kind, NOT this run)",
+    "source": "measured on a machine of the same kind, another day, NOT in this run",
     # aws-lambda-cpp there: linked dynamically against Debian's libcurl (and its dependency
     # tree); the same-run aws-lambda-cpp row uses ric's minimal static libcurl instead.
     "cold_ms_p50": {"aws-lambda-cpp (dynamic, Debian libcurl)": 25.3, "aws-lambda-go": 16.5},

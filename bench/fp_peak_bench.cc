@@ -1,5 +1,5 @@
 // zs_fp_peak_bench: this CPU's peak of NON-fused double multiply + add (Google Benchmark), the
-// yardstick for the exact k-means distance throughput (issue 4): Java's distance is
+// yardstick for the exact k-means distance throughput: Java's distance is
 // `sum += (a - b) * (a - b)` with no FMA, so its roofline is separate vmulpd and vaddpd.
 // Many independent chains (6 multiply chains and 6 add chains: latency 3-4 x 2 ports on
 // current x86 cores, and 12 + 2 constants fit the 16 registers without spills), AVX2 (4 lanes) and scalar. Counter `flops`: one per lane per

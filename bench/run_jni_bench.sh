@@ -1,5 +1,5 @@
 #!/bin/bash
-# The JNI bridge benchmark of issue 5, in ONE run under `zerostart serve`: the Java k-means
+# The JNI bridge benchmark, in ONE run under `zerostart serve`: the Java k-means
 # function through the bridge (examples/java-kmeans) beside the C++ `kmeans` function at
 # n=1000,d=2,k=4 and n=100000,d=3,k=8 (cold start = spawn -> first response, first-invoke
 # duration, warm duration, Max Memory Used), and the bridge's own cost per invocation: a Java

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The k-means / sin benchmark of issue 4, in ONE run: zerostart's engine (Google Benchmark
+# The k-means / sin benchmark, in ONE run: zerostart's engine (Google Benchmark
 # zs_kmeans_bench and the static driver zs_kmeans_driver) beside Apache Commons Math 3.6.1 on
 # OpenJDK 17, warm (>= 5 runs in the same JVM before the timed ones), on the same requests;
 # results (sizes, sse bits, center bits) asserted identical; the sin chain beside a plain C loop
@@ -38,7 +38,7 @@ command -v java > /dev/null || { log "java is missing"; exit 1; }
 
 if [ "$quick" = 1 ]; then reps=1; java_scale=1; else reps=3; java_scale=2; fi
 
-# The shapes of issue 4: name n d k seed maxIterations java-warmups java-runs
+# The benchmark shapes: name n d k seed maxIterations java-warmups java-runs
 shapes=(
   "small 1000 2 4 42 100 $((10 * java_scale)) $((10 * java_scale + 1))"
   "medium 100000 3 8 42 100 $((5 * java_scale)) $((2 * java_scale + 1))"

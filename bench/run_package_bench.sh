@@ -1,5 +1,5 @@
 #!/bin/bash
-# The packaging benchmark of issue 6: `zerostart package` for echo, sin and kmeans on x86_64
+# The packaging benchmark: `zerostart package` for echo, sin and kmeans on x86_64
 # and (when an arm64 build is there) arm64; package and bootstrap sizes; cold starts of each
 # unzipped package under `zerostart serve` (arm64 under qemu-user-static: emulated figures).
 # Writes docs/benchmarks/package-results.json and docs/benchmarks/package.md.

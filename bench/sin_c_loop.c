@@ -1,4 +1,4 @@
-/* The yardstick of the sin figure (issue 4: "sin 10M <= 1.05x the time of a plain C loop over
+/* The yardstick of the sin figure (the target: "sin 10M <= 1.05x the time of a plain C loop over
  * glibc's sin in the same run"): x = sin(x) in plain C, compiled as C, no flags of our own.
  * Linked into zs_kmeans_bench (zs_sin_c_loop) and, with ZS_SIN_C_LOOP_MAIN, built as the
  * dynamic executable zs_sin_c_loop:

@@ -1,5 +1,5 @@
 // KMeansBench: the JVM side of the k-means benchmark. Apache Commons Math 3.6.1 (Debian's
-// commons-math3.jar), exactly the workload of shared/reference/workload.md: one
+// commons-math3.jar), exactly the workload of docs/WORKLOAD.md ("k-means"): one
 // MersenneTwister(seed) draws n points of d coordinates, then seeds
 // KMeansPlusPlusClusterer(k, MAX_ITERATIONS, EuclideanDistance, rng) (MAX_ITERATIONS defaults to
 // 100, the zerostart function's default). Only cluster() is timed, as the function's clusterMs;

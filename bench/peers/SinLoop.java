@@ -1,4 +1,4 @@
-// SinLoop: the JVM side of the sin benchmark (shared/reference/workload.md, "sin function"):
+// SinLoop: the JVM side of the sin benchmark (docs/WORKLOAD.md, "sin"):
 // x = Math.sin(x), ITERATIONS times from START, timed in one JVM: the first run (interpreter,
 // then on-stack replacement) and RUNS more after it. Prints one JSON line:
 //   {"iterations":N,"firstMs":..,"runsMs":[..],"medianMs":..,"xBits":"0x..."}

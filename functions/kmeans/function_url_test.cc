@@ -13,7 +13,7 @@
 namespace zerostart::functions {
 namespace {
 
-const KmeansLimits kLimits{.memory_limit_bytes = 1024ull << 20};
+const KmeansLimits kUrlLimits{.memory_limit_bytes = 1024ull << 20};
 
 // A Function URL event as Lambda sends it (payload format 2.0), trimmed to the fields used.
 std::string UrlEvent(const std::string& body, bool base64) {
@@ -51,10 +51,10 @@ TEST(FunctionUrlTest, OnlyFormat20HttpEventsAreUnwrapped) {
 
 TEST(FunctionUrlTest, TheBodyIsTheRequestAndTheAnswerIsTheSame) {
   const std::string request = R"({"n":2000,"d":3,"k":5,"seed":7})";
-  const Response direct = HandleKmeans(request, kLimits);
+  const Response direct = HandleKmeans(request, kUrlLimits);
   ASSERT_FALSE(direct.is_error());
   for (const bool base64 : {false, true}) {
-    const Response via_url = HandleKmeans(UrlEvent(request, base64), kLimits);
+    const Response via_url = HandleKmeans(UrlEvent(request, base64), kUrlLimits);
     ASSERT_FALSE(via_url.is_error());
     nlohmann::json a = nlohmann::json::parse(direct.payload());
     nlohmann::json b = nlohmann::json::parse(via_url.payload());
@@ -84,7 +84,7 @@ TEST(FunctionUrlTest, ErrorsBecomeHttpResponses) {
        0, ""},  // converges fine: not an error
   };
   for (const auto& c : cases) {
-    const Response r = HandleKmeans(c.event, kLimits);
+    const Response r = HandleKmeans(c.event, kUrlLimits);
     ASSERT_FALSE(r.is_error()) << c.event;
     const nlohmann::json response = nlohmann::json::parse(r.payload());
     if (c.status == 0) {

@@ -1,5 +1,5 @@
 // The k-means function's request: parsing and validation of the JSON event
-// (/work/shared/reference/workload.md, "Request"). Every field is optional:
+// (docs/WORKLOAD.md, "k-means", "Request"). Every field is optional:
 //
 //   {"n":1000, "d":2, "k":4, "maxIterations":100, "seed":42,
 //    "emptyClusterStrategy":"LARGEST_VARIANCE", "mode":"exact", "points":[[x, ...], ...]}
@@ -15,7 +15,7 @@
 // Points are streamed straight into one flat array (no JSON tree is built for them), and the
 // working set is checked against the memory budget before anything of size n is allocated.
 //
-// Bad input, defined (/work/shared/reference/workload.md, "Bad requests"):
+// Bad input, defined (docs/WORKLOAD.md, "Bad requests"):
 // - NaN or infinite coordinates are refused (InvalidArgument, naming the coordinate). JSON has
 //   no NaN literal, but numbers beyond the double range (1e400) parse as infinity. Commons
 //   Math accepts them and returns meaningless clusters (a NaN never wins the strict `<`, so

@@ -1,5 +1,5 @@
 // The sin Lambda function, minus the runtime: x = sin(x) repeated, a latency-bound chain of
-// dependent glibc sin calls (/work/shared/reference/workload.md, "sin function").
+// dependent glibc sin calls (docs/WORKLOAD.md, "sin").
 //
 //   {"start": 1.0, "iterations": 10000000}   (both optional; these are the defaults)
 //   -> {"x":0.0005...,"xBits":"0x3f41f2a08631548d","elapsedMs":...}

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -11,18 +12,26 @@ namespace zerostart::functions {
 namespace {
 
 TEST(SinFunctionTest, TenMillionStepsFromOneGiveTheJavaBits) {
-  // workload.md: Java's Math.sin and glibc's sin agree on this chain.
+  // docs/WORKLOAD.md, "sin": Java's Math.sin and glibc's sin agree on this chain.
   const double x = SinChain(1.0, 10'000'000);
   EXPECT_EQ(std::bit_cast<uint64_t>(x), 0x3f41f2a08631548dull);
 }
 
 TEST(SinFunctionTest, DefaultsAndResponse) {
+  const auto before = std::chrono::steady_clock::now();
   const Response r = HandleSin("{}");
+  const double wall_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - before).count();
   ASSERT_FALSE(r.is_error()) << r.error().message;
   const auto json = nlohmann::json::parse(r.payload());
   EXPECT_EQ(json.at("xBits").get<std::string>(), "0x3f41f2a08631548d");
   EXPECT_EQ(std::bit_cast<uint64_t>(json.at("x").get<double>()), 0x3f41f2a08631548dull);
-  EXPECT_GE(json.at("elapsedMs").get<double>(), 0.0);
+  // elapsedMs times the 10^7-call chain: a number, not zero (the chain takes tens of ms), and
+  // within the wall time of the whole call around it.
+  ASSERT_TRUE(json.at("elapsedMs").is_number_float()) << r.payload();
+  const double elapsed_ms = json.at("elapsedMs").get<double>();
+  EXPECT_GT(elapsed_ms, 0.0) << r.payload();
+  EXPECT_LE(elapsed_ms, wall_ms) << r.payload();
 }
 
 TEST(SinFunctionTest, ReadsTheRequest) {

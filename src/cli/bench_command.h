@@ -1,4 +1,4 @@
-// `zerostart bench`: the study of issue 7 as one command — every reference function at every
+// `zerostart bench`: the study as one command — every reference function at every
 // memory setting under the emulator, cold and warm — into results.json, report.md and charts
 // (src/study does the work; this file parses arguments and wires signals).
 #ifndef ZEROSTART_SRC_CLI_BENCH_COMMAND_H_

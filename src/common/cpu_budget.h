@@ -1,6 +1,8 @@
 // CPU budget: how many worker threads a function should run, from the CPU it is really given
 // rather than from the cores it can see. On Lambda `nproc` says 2 even at 128 MB, where the
-// function gets 7 % of one CPU (/work/shared/reference/performance-anchors.md §3).
+// function gets 7 % of one CPU: CPU is proportional to memory, one vCPU at 1,769 MB (AWS Lambda
+// Developer Guide, "Configure Lambda function memory",
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
 //
 // The rule (WorkerThreads):
 //   threads = max(1, min(visible,

@@ -148,7 +148,8 @@ inline constexpr std::string_view kRpcCantFindServicePrefix = "rpc: can't find s
 // (AWS docs "Defined runtime environment variables"; the go1.x runtime id is "go1.x").
 inline constexpr std::string_view kExecutionEnvEnv = "AWS_EXECUTION_ENV";
 inline constexpr std::string_view kGo1xExecutionEnv = "AWS_Lambda_go1.x";
-// Our choice (Lambda's go1.x orchestrator is closed source, lambda-protocols.md §b.1): the
+// Our choice (Lambda's go1.x orchestrator is closed source; aws-lambda-go only defines the
+// function side, lambda/rpc_function.go): the
 // errorType of an invoke whose go1.x reply is not a usable InvokeResponse — an RPC-level error
 // in the reply header (e.g. "rpc: can't find service ..."), a malformed gob stream, a wrong
 // Seq — or whose connection broke while the function process lives on.

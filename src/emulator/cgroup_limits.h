@@ -1,8 +1,9 @@
 // CgroupLimits: Lambda's CPU and memory limits for the function's process tree, in a cgroup of
 // the emulator's own (`zerostart serve --memory MB`).
 //
-// What Lambda gives a function of MB (/work/shared/reference/performance-anchors.md §3):
-//   - CPU: MB/1769 vCPU, linear (AWS docs "Configure Lambda function memory": 1,769 MB = one
+// What Lambda gives a function of MB:
+//   - CPU: MB/1769 vCPU, linear (AWS Lambda Developer Guide, "Configure Lambda function memory",
+//     https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html: 1,769 MB = one
 //     vCPU), capped by the CPUs visible; enforced as a CFS quota over a 20 ms period
 //     (pwrdrvr/lambda-dispatch#246 observed ~20 ms throttling windows): quota_us =
 //     round(20000 * MB / 1769), at most 20000 * visible CPUs. 128 MB -> 1447 µs per 20,000 µs.

@@ -17,7 +17,8 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(LambdaCpuQuotaTest, LinearInMemoryOverATwentyMillisecondPeriod) {
-  // performance-anchors.md §3: quotas for a 20 ms period.
+  // round(20000 * MB / 1769) µs per 20 ms period (MB/1769 vCPU: AWS Lambda Developer Guide,
+  // "Configure Lambda function memory").
   EXPECT_EQ(LambdaCpuQuota(128, 2), (CpuQuota{1447, 20000}));
   EXPECT_EQ(LambdaCpuQuota(256, 2), (CpuQuota{2894, 20000}));
   EXPECT_EQ(LambdaCpuQuota(512, 2), (CpuQuota{5789, 20000}));

@@ -176,6 +176,9 @@ bool Dispatcher::Retire(uint64_t spawn_id) {
 
 std::shared_ptr<Invocation> Dispatcher::NextFor(std::optional<uint64_t> spawn_id) {
   std::unique_lock<std::mutex> lock(mutex_);
+  // On a busy machine a new process can ask for its first event before SpawnInstance has
+  // recorded it: wait for that, or its REPORT would neither flush its output nor measure it.
+  next_cv_.wait(lock, [this] { return stopping_ || !spawning_; });
   if (stopping_) return nullptr;
   if (spawn_id && *spawn_id != spawn_id_) return nullptr;  // a driver of an older instance
   if (state_ == State::kStarting) {
@@ -532,12 +535,15 @@ void Dispatcher::SpawnInstance(std::unique_lock<std::mutex>& lock) {
     options_.limits->BeforeSpawn();
     spawn.join_cgroup_fds = options_.limits->join_fds();
   }
+  spawning_ = true;
   lock.unlock();
   if (options_.instance_env) {
     for (auto& [key, value] : options_.instance_env(spawn_id)) spawn.env[key] = std::move(value);
   }
   auto spawned = FunctionProcess::Spawn(spawn, options_.sink, [this, spawn_id] { OnProcessExit(spawn_id); });
   lock.lock();
+  spawning_ = false;
+  next_cv_.notify_all();
   if (spawned.ok()) {
     process_ = std::shared_ptr<FunctionProcess>(std::move(spawned).value());
     return;

@@ -204,6 +204,7 @@ class Dispatcher {
   uint64_t spawn_id_ = 0;
   bool exited_ = false;      // the reaper reported the current process's exit
   std::shared_ptr<FunctionProcess> process_;
+  bool spawning_ = false;    // SpawnInstance is starting process_ with the lock released
   Clock::time_point spawned_at_{};
   std::optional<double> init_duration_ms_;  // measured at the first /next
   bool init_reported_ = false;              // the first REPORT already showed it

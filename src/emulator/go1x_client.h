@@ -1,8 +1,8 @@
 // Go1xClient: the emulator's go1.x mode — the Lambda side of the legacy go1.x protocol, where
 // the function is a Go net/rpc server (gob) on 127.0.0.1:_LAMBDA_SERVER_PORT and Lambda is the
-// client (reference: /work/shared/reference/lambda-protocols.md §b.1; messages:
-// src/go1x/messages.h). It plays, for the Dispatcher, the part the Runtime API server plays in
-// the default mode.
+// client (the function side is aws-lambda-go's lambda/rpc_function.go: net/rpc service
+// "Function" with methods Ping and Invoke; messages: src/go1x/messages.h). It plays, for the
+// Dispatcher, the part the Runtime API server plays in the default mode.
 //
 // Per function instance (DispatcherOptions::instance_env = OnSpawn):
 //   * a free loopback port is chosen and given to the process as _LAMBDA_SERVER_PORT;

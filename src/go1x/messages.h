@@ -3,8 +3,9 @@
 // The go1.x (legacy Lambda Go runtime) messages as C++ structs, and their conversion to and
 // from gob Values (src/gob/value.h). Knows the message shapes, not sockets.
 //
-// Sources: Go's net/rpc (rpc.Request / rpc.Response headers, gobServerCodec) and aws-lambda-go
-// lambda/messages/messages.go; reference: /work/shared/reference/lambda-protocols.md §b.1.
+// Sources: Go's net/rpc (src/net/rpc/server.go and client.go: the rpc.Request / rpc.Response
+// headers, gobServerCodec) and github.com/aws/aws-lambda-go: lambda/messages/messages.go (the
+// structs) and lambda/rpc_function.go (service "Function", methods Ping and Invoke).
 // Vectors: tests/testdata/gob/rpc_*.gob and fresh_*.gob (written by Go 1.19).
 //
 // A net/rpc call is two gob values on the client's stream: a RpcRequestHeader, then the args

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "src/common/net.h"
+#include "src/common/testing/thread_probe.h"
 #include "src/common/unique_fd.h"
 #include "src/gob/encoder.h"
 
@@ -51,10 +52,15 @@ TEST_F(GobStreamReaderTest, ValueSplitAcrossReadsIsReassembled) {
   big[12345] = 'y';
   std::string stream = Encode({"first", big});
   GobStreamReader reader(reader_fd_.get());
-  // The first piece ends inside the first value; the rest arrives later, in small pieces.
+  // The first piece ends inside the first value; the rest arrives later, in small pieces: once
+  // the reader took the first piece in and blocks in read(2) for more.
   Write(stream.substr(0, 3));
+  const pid_t reader_tid = thread_probe::CurrentTid();
   std::thread writer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(thread_probe::PollUntil([&] {
+      return thread_probe::BlockedReading(reader_tid, reader_fd_.get()) &&
+             thread_probe::UnreadBytes(reader_fd_.get()) == 0;
+    }));
     for (size_t pos = 3; pos < stream.size(); pos += 7000) Write(stream.substr(pos, 7000));
     CloseWriter();
   });

@@ -1,6 +1,8 @@
-// The "Bad input" list at the decoder level, one test per item, each checking the error
-// code and that the message names the cause (decoder_test.cc holds the older, broader cases).
-// The same items against the go1.x server are in src/runtime/go1x_server_test.cc.
+// Bad input at the decoder level, one test per kind (truncated bodies, lengths beyond the stream,
+// negative or huge counts, undefined type ids, redefinitions, recursive types, a wrong type for a
+// known field, garbage after a valid message), each checking the error code and that the message
+// names the cause (decoder_test.cc holds the older, broader cases).
+// The same kinds against the go1.x server are in src/runtime/go1x_server_test.cc.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -19,7 +21,7 @@ using testing::ReadVector;
 
 
 // The first error a stream produces (OK if it decodes or waits for more bytes).
-Status FirstError(const std::string& stream) {
+Status FirstDecodeError(const std::string& stream) {
   Decoder decoder;
   decoder.Append(stream);
   for (;;) {
@@ -43,12 +45,12 @@ const std::string kStringSliceDefinition =
 
 TEST(GobBadInputTest, TruncatedMessageBodies) {
   // Point{X: 22, Y: <cut>}: the second int is missing its bytes.
-  Status cut = FirstError(kPointDefinition + Frame(B({0xff, 0x82, 0x01, 0x2c, 0x01, 0xfe, 0x01})));
+  Status cut = FirstDecodeError(kPointDefinition + Frame(B({0xff, 0x82, 0x01, 0x2c, 0x01, 0xfe, 0x01})));
   EXPECT_EQ(cut.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(cut, "truncated")) << cut.ToString();
   // A type definition cut in the middle of a field name.
   std::string def = kPointDefinition.substr(1, 12);
-  Status cut_def = FirstError(Frame(def));
+  Status cut_def = FirstDecodeError(Frame(def));
   EXPECT_EQ(cut_def.code(), StatusCode::kInvalidArgument) << cut_def.ToString();
   // Every cut of the value message: an error or (trailing terminator missing, as Go allows) a
   // value, but never a crash or a silent success that invents the missing field.
@@ -91,47 +93,47 @@ TEST(GobBadInputTest, LengthBeyondTheStreamWaitsThenCompletes) {
 
 TEST(GobBadInputTest, NegativeOrHugeCounts) {
   // []string with 2^64-1 elements (-1 read as signed) and with 2^63.
-  Status all_ones = FirstError(kStringSliceDefinition + Frame(B({0xff, 0x82, 0x00, 0xf8, 0xff, 0xff, 0xff, 0xff,
+  Status all_ones = FirstDecodeError(kStringSliceDefinition + Frame(B({0xff, 0x82, 0x00, 0xf8, 0xff, 0xff, 0xff, 0xff,
                                                                  0xff, 0xff, 0xff, 0xff})));
   EXPECT_EQ(all_ones.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(all_ones, "count")) << all_ones.ToString();
-  EXPECT_EQ(FirstError(kStringSliceDefinition + Frame(B({0xff, 0x82, 0x00, 0xf8, 0x80, 0, 0, 0, 0, 0, 0, 0}))).code(),
+  EXPECT_EQ(FirstDecodeError(kStringSliceDefinition + Frame(B({0xff, 0x82, 0x00, 0xf8, 0x80, 0, 0, 0, 0, 0, 0, 0}))).code(),
             StatusCode::kInvalidArgument);
   // A string of 2^63 bytes.
-  EXPECT_EQ(FirstError(Frame(B({0x0c, 0x00, 0xf8, 0x80, 0, 0, 0, 0, 0, 0, 0}))).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstDecodeError(Frame(B({0x0c, 0x00, 0xf8, 0x80, 0, 0, 0, 0, 0, 0, 0}))).code(), StatusCode::kInvalidArgument);
   // [N]int with a negative length (-1) in its definition.
-  Status negative_len = FirstError(Frame(B({0xff, 0x81, 0x01, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x04, 0x01, 0x01,
+  Status negative_len = FirstDecodeError(Frame(B({0xff, 0x81, 0x01, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x04, 0x01, 0x01,
                                             0x00, 0x00})));
   EXPECT_EQ(negative_len.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(negative_len, "negative array length")) << negative_len.ToString();
   // A struct field whose type id is negative (-1).
-  Status negative_id = FirstError(Frame(B({0xff, 0x81, 0x03, 0x01, 0x01, 0x01, 'T', 0x01, 0xff, 0x82, 0x00, 0x01,
+  Status negative_id = FirstDecodeError(Frame(B({0xff, 0x81, 0x03, 0x01, 0x01, 0x01, 'T', 0x01, 0xff, 0x82, 0x00, 0x01,
                                            0x01, 0x01, 0x01, 'F', 0x01, 0x01, 0x00, 0x00, 0x00})));
   EXPECT_EQ(negative_id.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(negative_id, "invalid type id")) << negative_id.ToString();
   // A message length with a 9-byte count.
-  EXPECT_EQ(FirstError(B({0xf7, 1, 2, 3, 4, 5, 6, 7, 8, 9})).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstDecodeError(B({0xf7, 1, 2, 3, 4, 5, 6, 7, 8, 9})).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(GobBadInputTest, UndefinedTypeIds) {
   // A value of id 66 when only 65 is defined, and a definition referring to an id never sent.
-  Status value = FirstError(kPointDefinition + Frame(B({0xff, 0x84, 0x00})));
+  Status value = FirstDecodeError(kPointDefinition + Frame(B({0xff, 0x84, 0x00})));
   EXPECT_EQ(value.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(value, "undefined type id 66")) << value.ToString();
   std::string slice_of_66 = Frame(B({0xff, 0x81, 0x02, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0xff, 0x84, 0x00, 0x00}));
-  EXPECT_TRUE(FirstError(slice_of_66).ok());  // fine until a value needs it
-  Status inner = FirstError(slice_of_66 + Frame(B({0xff, 0x82, 0x00, 0x00})));
+  EXPECT_TRUE(FirstDecodeError(slice_of_66).ok());  // fine until a value needs it
+  Status inner = FirstDecodeError(slice_of_66 + Frame(B({0xff, 0x82, 0x00, 0x00})));
   EXPECT_EQ(inner.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(inner, "undefined type id 66")) << inner.ToString();
 }
 
 TEST(GobBadInputTest, TypeRedefinitions) {
   // 65 defined as Point, then again as []string: the stream is refused, not re-typed.
-  Status twice = FirstError(kPointDefinition + kStringSliceDefinition);
+  Status twice = FirstDecodeError(kPointDefinition + kStringSliceDefinition);
   EXPECT_EQ(twice.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(twice, "duplicate type id 65")) << twice.ToString();
   // Redefining a predeclared id (6, string).
-  Status predeclared = FirstError(Frame(B({0x0b, 0x02, 0x01, 0x02, 0x0c, 0x00, 0x01, 0x04, 0x00, 0x00})));
+  Status predeclared = FirstDecodeError(Frame(B({0x0b, 0x02, 0x01, 0x02, 0x0c, 0x00, 0x01, 0x04, 0x00, 0x00})));
   EXPECT_EQ(predeclared.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(predeclared, "reserved")) << predeclared.ToString();
   // After the refusal a valid value does not get through.
@@ -148,7 +150,7 @@ TEST(GobBadInputTest, RecursiveTypes) {
   std::string map = Frame(B({0xff, 0x81, 0x04, 0x01, 0x02, 0xff, 0x82, 0x00, 0x01, 0x0c, 0x01, 0xff, 0x82, 0x00,
                              0x00}));
   for (const std::string& stream : {self + Frame(B({0xff, 0x82, 0x00})), map + Frame(B({0xff, 0x82, 0x00, 0x00}))}) {
-    Status status = FirstError(stream);
+    Status status = FirstDecodeError(stream);
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
     EXPECT_TRUE(Mentions(status, "recursive")) << status.ToString();
   }
@@ -172,7 +174,7 @@ TEST(GobBadInputTest, WrongTypeForAKnownField) {
   EXPECT_TRUE(Mentions(request_id.status(), "RequestId is int")) << request_id.status().ToString();
   // A scalar sent where the field's type says struct-of-Point: the value is misread as
   // fields and refused.
-  EXPECT_EQ(FirstError(kPointDefinition + Frame(B({0xff, 0x82, 0x05, 0x2c, 0x00}))).code(),
+  EXPECT_EQ(FirstDecodeError(kPointDefinition + Frame(B({0xff, 0x82, 0x05, 0x2c, 0x00}))).code(),
             StatusCode::kInvalidArgument);
 }
 
@@ -190,7 +192,7 @@ TEST(GobBadInputTest, GarbageAfterAValidMessage) {
     EXPECT_FALSE(decoder.Next().ok());
   }
   // Junk inside the value's own message, after the value.
-  Status inside = FirstError(kPointDefinition + Frame(kPointValue.substr(1) + "zz"));
+  Status inside = FirstDecodeError(kPointDefinition + Frame(kPointValue.substr(1) + "zz"));
   EXPECT_EQ(inside.code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(Mentions(inside, "extra data")) << inside.ToString();
 }

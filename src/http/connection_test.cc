@@ -3,13 +3,19 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "src/common/net.h"
+#include "src/common/testing/thread_probe.h"
 
 namespace zerostart::http {
 namespace {
+
+using thread_probe::BlockedReading;
+using thread_probe::PollUntil;
+using thread_probe::UnreadBytes;
 
 // A connected pair of stream sockets: [0] for the code under test, [1] for the test's raw peer.
 std::pair<UniqueFd, UniqueFd> SocketPair() {
@@ -144,8 +150,11 @@ TEST(ConnectionTest, NoContinueWhenBodyAlreadyArrivedOrHttp10) {
                             "POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")
                   .ok());
   ASSERT_TRUE(conn.ReadRequest().ok());
-  std::thread late([peer_fd = peer.get()] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The body comes only once the reader has taken in the second head and blocks for the body
+  // (so nothing of it had arrived when the reader decided about 100 Continue).
+  const pid_t reader_tid = thread_probe::CurrentTid();
+  std::thread late([peer_fd = peer.get(), fd = conn.fd(), reader_tid] {
+    EXPECT_TRUE(PollUntil([&] { return BlockedReading(reader_tid, fd) && UnreadBytes(fd) == 0; }));
     EXPECT_TRUE(net::WriteAll(peer_fd, "y").ok());
   });
   auto second = conn.ReadRequest();
@@ -186,12 +195,21 @@ TEST(ConnectionTest, ResetMidMessageIsInvalidArgumentAndBeforeIsUnavailable) {
     auto [fd, peer] = LoopbackPair();
     Connection conn(std::move(fd));
     Status status;
+    std::atomic<pid_t> reader_tid{0};
     // The reader first takes in the partial head (if any) and blocks for more.
-    std::thread reader([&] { status = conn.ReadRequest().status(); });
+    std::thread reader([&] {
+      reader_tid = thread_probe::CurrentTid();
+      status = conn.ReadRequest().status();
+    });
     if (mid_message) {
       ASSERT_TRUE(net::WriteAll(peer.get(), "GET / HTT").ok());
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Reset only once the peer's kernel acknowledged the partial head (none unacked), the reader
+    // took all of it (none unread) and blocks in read(2) for more.
+    EXPECT_TRUE(PollUntil([&] {
+      return thread_probe::UnackedBytes(peer.get()) == 0 && UnreadBytes(conn.fd()) == 0 &&
+             reader_tid != 0 && BlockedReading(reader_tid, conn.fd());
+    }));
     linger hard{1, 0};  // SO_LINGER 0: close() sends RST instead of FIN
     ASSERT_EQ(::setsockopt(peer.get(), SOL_SOCKET, SO_LINGER, &hard, sizeof(hard)), 0);
     peer.Reset();
@@ -295,8 +313,13 @@ TEST(ConnectionTest, ShutdownWakesABlockedReader) {
   auto [fd, peer] = SocketPair();
   Connection conn(std::move(fd));
   Status status;
-  std::thread reader([&] { status = conn.ReadRequest().status(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::atomic<pid_t> reader_tid{0};
+  std::thread reader([&] {
+    reader_tid = thread_probe::CurrentTid();
+    status = conn.ReadRequest().status();
+  });
+  // Shut down only once the reader is blocked in read(2).
+  EXPECT_TRUE(PollUntil([&] { return reader_tid != 0 && BlockedReading(reader_tid, conn.fd()); }));
   conn.Shutdown();
   reader.join();
   EXPECT_EQ(status.code(), StatusCode::kUnavailable);

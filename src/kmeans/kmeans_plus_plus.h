@@ -1,8 +1,9 @@
 // KMeansPlusPlus: org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer (Commons Math
 // 3.6.1) with EuclideanDistance, reproduced exactly: for the same points, options and generator
 // state it returns the same clusters in the same order, the same sizes and the same center bits,
-// and it leaves the generator where Java leaves it. docs: /work/shared/reference/workload.md and
-// performance-anchors.md §4.
+// and it leaves the generator where Java leaves it. What that takes: docs/WORKLOAD.md
+// ("Generator", "Clustering"); the original is KMeansPlusPlusClusterer.java at tag MATH_3_6_1
+// of apache/commons-math (src/main/java/org/apache/commons/math3/ml/clustering/).
 //
 //   MersenneTwister rng(42);
 //   Points points = GeneratePoints(1000, 2, rng);
@@ -81,7 +82,7 @@ struct Clustering {
   std::vector<int32_t> assignments;  // cluster index of each point
   // Sum over clusters, over their points in index order, over dimensions, of the squared
   // coordinate difference to the cluster's center: one running sum, no per-point subtotal and
-  // no sqrt (workload.md's checked example, 41.46465311349745, is computed this way).
+  // no sqrt (docs/WORKLOAD.md's checked example, 41.46465311349745, is computed this way).
   double sse = 0.0;
   // Passes of the main loop that ran (new centers, then reassignment), the last one included:
   // 0 when max_iterations == 0; max_iterations when the limit stopped it.

@@ -18,13 +18,13 @@ Clustering ClusterOrDie(const Points& points, const ClustererOptions& options, i
   return result.ok() ? std::move(result).value() : Clustering{};
 }
 
-Points Make(size_t dims, std::vector<double> coords) {
+Points PointsOf(size_t dims, std::vector<double> coords) {
   Result<Points> points = MakePoints(dims, std::move(coords));
   EXPECT_TRUE(points.ok()) << points.status().ToString();
   return points.ok() ? std::move(points).value() : Points{};
 }
 
-// workload.md's checked example: {"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42}.
+// docs/WORKLOAD.md's checked example: {"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42}.
 TEST(KMeansPlusPlusTest, ReproducesTheCheckedExample) {
   MersenneTwister rng(42);
   const Points points = GeneratePoints(1000, 2, rng);
@@ -67,7 +67,7 @@ TEST(KMeansPlusPlusTest, ZeroIterationsReturnsTheSeedsAndTheirAssignment) {
 }
 
 TEST(KMeansPlusPlusTest, OneClusterIsTheMeanAfterOnePass) {
-  const Points points = Make(1, {1.0, 2.0, 6.0});
+  const Points points = PointsOf(1, {1.0, 2.0, 6.0});
   const Clustering c = ClusterOrDie(points, {.k = 1, .max_iterations = -1}, 1);
   EXPECT_EQ(c.centers, std::vector<double>{3.0});
   EXPECT_EQ(c.sizes, std::vector<size_t>{3});
@@ -76,7 +76,7 @@ TEST(KMeansPlusPlusTest, OneClusterIsTheMeanAfterOnePass) {
 }
 
 TEST(KMeansPlusPlusTest, KEqualsNKeepsEveryPointAlone) {
-  const Points points = Make(2, {0.0, 0.0, 10.0, 0.0, 0.0, 10.0, 10.0, 10.0});
+  const Points points = PointsOf(2, {0.0, 0.0, 10.0, 0.0, 0.0, 10.0, 10.0, 10.0});
   const Clustering c = ClusterOrDie(points, {.k = 4, .max_iterations = 100}, 3);
   EXPECT_EQ(c.sizes, (std::vector<size_t>{1, 1, 1, 1}));
   EXPECT_EQ(c.sse, 0.0);
@@ -88,7 +88,7 @@ TEST(KMeansPlusPlusTest, DuplicatesKeepAClusterEmptyUntilTheLimit) {
   // to the lower index, so its cluster stays empty and every pass runs the strategy.
   std::vector<double> coords;
   for (int i = 0; i < 6; ++i) coords.push_back(i < 3 ? 0.0 : 1.0);
-  const Points points = Make(1, coords);
+  const Points points = PointsOf(1, coords);
   for (const auto strategy :
        {EmptyClusterStrategy::kLargestVariance, EmptyClusterStrategy::kLargestPointsNumber,
         EmptyClusterStrategy::kFarthestPoint}) {
@@ -100,7 +100,7 @@ TEST(KMeansPlusPlusTest, DuplicatesKeepAClusterEmptyUntilTheLimit) {
 }
 
 TEST(KMeansPlusPlusTest, ErrorStrategyFailsOnAnEmptyCluster) {
-  const Points points = Make(1, {0.0, 0.0, 0.0, 1.0});
+  const Points points = PointsOf(1, {0.0, 0.0, 0.0, 1.0});
   MersenneTwister rng(11);
   Result<Clustering> result = ClusterKMeansPlusPlus(
       points,
@@ -112,7 +112,7 @@ TEST(KMeansPlusPlusTest, ErrorStrategyFailsOnAnEmptyCluster) {
 
 TEST(KMeansPlusPlusTest, RejectsBadInput) {
   MersenneTwister rng(1);
-  const Points three = Make(1, {1.0, 2.0, 3.0});
+  const Points three = PointsOf(1, {1.0, 2.0, 3.0});
   EXPECT_EQ(ClusterKMeansPlusPlus(three, {.k = 4}, rng).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(ClusterKMeansPlusPlus(three, {.k = 0}, rng).status().code(),

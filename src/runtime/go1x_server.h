@@ -1,6 +1,7 @@
 // Go1xServer: the go1.x (legacy Lambda Go runtime) protocol as a Transport. The function is the
 // RPC server: Lambda's go1.x orchestrator dials 127.0.0.1:_LAMBDA_SERVER_PORT and speaks Go's
-// net/rpc over gob (reference: lambda-protocols.md §b.1; messages: src/go1x/messages.h).
+// net/rpc over gob, as aws-lambda-go's lambda/rpc_function.go serves it (messages:
+// src/go1x/messages.h).
 //
 //   * Listening starts on the first Next() (or an explicit Listen()), i.e. after init, as in
 //     aws-lambda-go where the user's init runs before lambda.Start listens.

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "src/common/net.h"
+#include "src/common/testing/thread_probe.h"
 #include "src/go1x/messages.h"
 #include "src/go1x/stream_reader.h"
 #include "src/gob/encoder.h"
@@ -32,7 +34,9 @@ class RpcClient {
     Result<UniqueFd> fd = net::Connect({"127.0.0.1", port});
     EXPECT_TRUE(fd.ok()) << fd.status().ToString();
     if (fd.ok()) fd_ = std::move(fd).value();
-    timeval timeout{5, 0};  // a broken server fails the test instead of hanging it
+    // A broken server fails the test instead of hanging it (30 s: the slowest answer here
+    // comes after a 2 s reply stall, and a loaded machine must not turn it into a failure).
+    timeval timeout{30, 0};
     ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     reader_ = std::make_unique<go1x::GobStreamReader>(fd_.get());
   }
@@ -116,9 +120,13 @@ class Go1xServerTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(server_.Listen().ok());
     ASSERT_NE(server_.port(), 0);
-    loop_ = std::thread([this] { exit_code_ = ServeInvokes(server_, [this](const Invocation& inv) { return Handle(inv); }, {}); });
+    loop_ = std::thread([this] {
+      loop_tid_ = thread_probe::CurrentTid();
+      exit_code_ = ServeInvokes(server_, [this](const Invocation& inv) { return Handle(inv); }, {});
+    });
   }
   void TearDown() override {
+    ReleaseSlow();
     server_.Shutdown();
     loop_.join();
     EXPECT_EQ(exit_code_, kExitLambdaGone);
@@ -132,7 +140,10 @@ class Go1xServerTest : public ::testing::Test {
     if (inv.payload == "fail") return Response::Failure(FunctionError{"MyError", "went wrong", {"frame 0", "frame 1"}});
     if (inv.payload == "untyped") return Response::Failure("", "no type");
     if (inv.payload == "throw") throw std::runtime_error("thrown");
-    if (inv.payload == "slow") std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (inv.payload == "slow") {  // until the test calls ReleaseSlow()
+      std::unique_lock<std::mutex> lock(mutex_);
+      slow_released_cv_.wait(lock, [this] { return slow_released_; });
+    }
     if (inv.payload == "big-reply") return Response::Success(std::string(4 << 20, 'r'));
     return Response::Success(inv.payload);
   }
@@ -140,12 +151,22 @@ class Go1xServerTest : public ::testing::Test {
     std::lock_guard<std::mutex> lock(mutex_);
     return seen_;
   }
+  void ReleaseSlow() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      slow_released_ = true;
+    }
+    slow_released_cv_.notify_all();
+  }
 
   Go1xServer server_{0};
   std::thread loop_;
   int exit_code_ = -1;
+  std::atomic<pid_t> loop_tid_{0};  // the thread of the invoke loop (which writes the replies)
   std::mutex mutex_;
   std::vector<Invocation> seen_;
+  std::condition_variable slow_released_cv_;
+  bool slow_released_ = false;  // guarded by mutex_
 };
 
 TEST_F(Go1xServerTest, PingIsAnswered) {
@@ -319,13 +340,14 @@ TEST_F(Go1xServerTest, ClientVanishingMidCallDoesNotStopTheServer) {
     gone.Ping(3);  // answered after the reader has queued both invokes
     gone.Close();
   }
+  ReleaseSlow();  // the handler of invoke 1 returns only now, its client gone
   RpcClient client(server_.port());
   client.Invoke(1, "after");
   EXPECT_EQ(client.ReceiveInvoke(1).payload, "after");
   EXPECT_EQ(Seen().size(), 3u);
 }
 
-// ---- Bad input (issue 3): each item against a live server, each checking that another
+// ---- Bad input: each kind against a live server, each checking that another
 // client is still served. Decoder-level cases: src/gob/bad_input_test.cc.
 
 // Gob messages used below, framed (length prefix + body).
@@ -480,7 +502,12 @@ TEST_F(Go1xServerTest, FloodWithoutReadingRepliesDoesNotStarveOthers) {
   std::string bytes;
   for (uint64_t seq = 1; seq <= 20000; ++seq) bytes += flood.EncodeInvoke(seq, std::string(1000, 'f'));
   std::thread writer([&] { (void)net::WriteAll(flood.fd(), bytes); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The other client comes once the invoke loop is stuck writing a reply to the flood (its
+  // queued calls ahead of the other's).
+  EXPECT_TRUE(thread_probe::PollUntil([&] {
+    std::optional<thread_probe::BlockedCall> call = thread_probe::Blocked(loop_tid_);
+    return call && call->number == SYS_sendmsg;
+  }));
   RpcClient other(server_.port());
   other.Invoke(1, "not starved");
   EXPECT_EQ(other.ReceiveInvoke(1).payload, "not starved");
@@ -496,8 +523,13 @@ TEST(Go1xServerLifecycleTest, ShutdownWakesNextAndListenFailsOnABusyPort) {
   EXPECT_EQ(second.Next(&invocation).code(), StatusCode::kUnavailable);
 
   Status next;
-  std::thread waiter([&] { next = first.Next(&invocation); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::atomic<pid_t> waiter_tid{0};
+  std::thread waiter([&] {
+    waiter_tid = thread_probe::CurrentTid();
+    next = first.Next(&invocation);
+  });
+  // Shut down once the waiter is blocked in Next() (waiting for a call).
+  EXPECT_TRUE(thread_probe::PollUntil([&] { return waiter_tid != 0 && thread_probe::BlockedInConditionWait(waiter_tid); }));
   first.Shutdown();
   waiter.join();
   EXPECT_EQ(next.code(), StatusCode::kUnavailable);

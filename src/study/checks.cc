@@ -226,7 +226,7 @@ std::optional<double> MemoryMedian(const CellResult* cell, const std::string& wo
   return Summarize(values).median;
 }
 
-std::vector<Check> IssueChecks(const StudyResults& r) {
+std::vector<Check> TargetChecks(const StudyResults& r) {
   return {KmeansBelowJvm(r), KmeansMemoryShare(r), NativeColdStart(r), SinScaling(r, "sin"),
           SinScaling(r, "java-sin"), KmeansSecondVcpu(r)};
 }

@@ -1,4 +1,4 @@
-// Checks: the figures issue 7 asks the study to show, and the original study's claims, each
+// Checks: the study's targets (the figures it must show), and the original study's claims, each
 // computed from the measurements (never asserted): "met", "not met" or "not measured", with the
 // numbers behind the verdict.
 // Thread safety: pure functions.
@@ -29,7 +29,8 @@ struct ClaimRow {
 inline constexpr char kKmeansMedium[] = "n=100000,d=3,k=8";
 inline constexpr char kKmeansLarge[] = "n=300000,d=3,k=8";
 
-std::vector<Check> IssueChecks(const StudyResults& results);
+// The study's targets, in report order, each with its verdict.
+std::vector<Check> TargetChecks(const StudyResults& results);
 std::vector<ClaimRow> OriginalClaims(const StudyResults& results);
 
 // The cell of `function` at `memory_mb`, or nullptr.

@@ -54,8 +54,8 @@ std::string Method() {
 }
 
 std::string Checks(const StudyResults& r) {
-  std::string out = "## The issue's figures, checked\n\n| figure | verdict | measured |\n|---|---|---|\n";
-  for (const Check& c : IssueChecks(r)) {
+  std::string out = "## Targets, checked\n\n| figure | verdict | measured |\n|---|---|---|\n";
+  for (const Check& c : TargetChecks(r)) {
     out += "| " + Cellify(c.figure) + " | **" + c.verdict + "** | " + Cellify(c.detail) + " |\n";
   }
   out += "\n## The original study's claims beside ours\n\n| claim | original study | zerostart, this run |\n|---|---|---|\n";

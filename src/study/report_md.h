@@ -1,6 +1,6 @@
 // ReportMarkdown: report.md — the study's tables (per function: cold start, Init Duration,
 // first-invoke Duration, warm Duration p50 (p10–p90) per workload, Max Memory Used, per memory
-// setting), the figures as met / not met, the original study's claims beside ours, the
+// setting), the study's targets as met / not met, the original study's claims beside ours, the
 // charts (or why there are none), errors and skipped functions.
 // Thread safety: pure functions.
 #ifndef ZEROSTART_SRC_STUDY_REPORT_MD_H_

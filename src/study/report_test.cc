@@ -118,7 +118,7 @@ TEST(ResultsJsonTest, EverySampleAndItsSeries) {
 }
 
 TEST(ChecksTest, ComputedFromTheNumbers) {
-  const std::vector<Check> checks = IssueChecks(Synthetic());
+  const std::vector<Check> checks = TargetChecks(Synthetic());
   ASSERT_EQ(checks.size(), 6u);
   EXPECT_EQ(checks[0].verdict, "met");           // 400 ms (median of 400,404,396,2000 = 402) < 700
   EXPECT_EQ(checks[1].verdict, "met");           // 4 MB vs 160 MB
@@ -128,13 +128,13 @@ TEST(ChecksTest, ComputedFromTheNumbers) {
   StudyResults slow = Synthetic();
   slow.cells[0].samples[0].client_ms = 50;
   slow.cells[0].samples[1].client_ms = 50;
-  EXPECT_EQ(IssueChecks(slow)[2].verdict, "not met");
+  EXPECT_EQ(TargetChecks(slow)[2].verdict, "not met");
   EXPECT_EQ(OriginalClaims(Synthetic()).size(), 6u);
 }
 
 TEST(ReportMarkdownTest, Sections) {
   const std::string md = ReportMarkdown(Synthetic(), {{}, "gnuplot not found"});
-  for (const char* section : {"# zerostart bench: the study", "## Method", "## The issue's figures, checked",
+  for (const char* section : {"# zerostart bench: the study", "## Method", "## Targets, checked",
                               "## The original study's claims beside ours", "## Charts",
                               "No charts: gnuplot not found", "## Results per function",
                               "### kmeans (native)", "### java-kmeans (jvm)", "## Errors",

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "src/common/net.h"
+#include "src/common/testing/thread_probe.h"
 #include "src/go1x/messages.h"
 #include "src/go1x/stream_reader.h"
 #include "src/runtime/testing/fake_runtime_api.h"
@@ -97,7 +98,7 @@ class Child {
   bool Alive() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
 
   // Waits up to `timeout` for the process to end (killing it then, which fails the test).
-  Outcome Wait(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  Outcome Wait(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     Outcome outcome;
     if (pid_ <= 0) return outcome;
     Clock::time_point limit = Clock::now() + timeout;
@@ -131,11 +132,9 @@ class Child {
 
 // VmHWM (peak resident set since exec) of a live process, in KiB; -1 if unreadable.
 // `pid` is published by the test thread after posix_spawn returns, which a fast child can
-// outrun: wait for it (briefly).
+// outrun: wait for it (30 s bounds only a failing run).
 long PeakRssKib(const std::atomic<pid_t>& pid) {
-  for (int i = 0; i < 1000 && pid.load() == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  thread_probe::PollUntil([&] { return pid.load() != 0; });
   std::ifstream status("/proc/" + std::to_string(pid.load()) + "/status");
   std::string line;
   while (std::getline(status, line)) {
@@ -171,7 +170,7 @@ TEST(EchoFunctionTest, EchoesPayloadsAndContentTypesThenExitsWhenLambdaGoes) {
   });
   Child child("echo", server);
   pid = child.pid();
-  ASSERT_TRUE(server.WaitForRequests(2, std::chrono::seconds(5)));
+  ASSERT_TRUE(server.WaitForRequests(2, std::chrono::seconds(30)));
   auto cold = std::chrono::duration<double, std::milli>(Clock::now() - child.started());
   Outcome outcome = child.Wait();
   EXPECT_EQ(outcome.exit_code, 1);
@@ -269,8 +268,12 @@ TEST(FaultyFunctionTest, ExitMidInvoke) {
 TEST(FaultyFunctionTest, HangKeepsTheInvokeOpen) {
   FakeRuntimeApi server(ServeEvents({EventReply("h", R"({"action":"hang"})")}));
   Child child("faulty", server);
-  ASSERT_TRUE(server.WaitForRequests(1, std::chrono::seconds(5)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(server.WaitForRequests(1, std::chrono::seconds(30)));
+  // The function got the event and sleeps in pause(): it will never answer.
+  EXPECT_TRUE(thread_probe::PollUntil([&] {
+    std::optional<thread_probe::BlockedCall> call = thread_probe::Blocked(child.pid(), child.pid());
+    return call && call->number == SYS_pause;
+  }));
   EXPECT_TRUE(child.Alive());
   EXPECT_TRUE(Posts(server).empty());
 }  // ~Child kills it
@@ -290,7 +293,7 @@ TEST(FaultyFunctionTest, InitFailureIsReported) {
 TEST(FaultyFunctionTest, InitSleepDelaysTheFirstNext) {
   FakeRuntimeApi server(ServeEvents({EventReply("a", "{}")}));
   Child child("faulty", server, {{"FAULTY_INIT_SLEEP_MS", "150"}});
-  ASSERT_TRUE(server.WaitForRequests(1, std::chrono::seconds(5)));
+  ASSERT_TRUE(server.WaitForRequests(1, std::chrono::seconds(30)));
   EXPECT_GE(Clock::now() - child.started(), std::chrono::milliseconds(150));
   Outcome outcome = child.Wait();
   EXPECT_EQ(outcome.exit_code, 1);
@@ -317,13 +320,14 @@ TEST(FunctionBinaryTest, Go1xServesPingAndInvokeOnTheServerPort) {
   }
   FakeRuntimeApi unused(ServeEvents({}));
   Child child("echo", unused, {{"_LAMBDA_SERVER_PORT", std::to_string(port)}});
+  // Until the function listens (30 s bounds only a failing run).
   Result<UniqueFd> fd = UnavailableError("not yet");
-  for (int i = 0; i < 1000 && !fd.ok(); ++i) {
+  for (Clock::time_point until = Clock::now() + std::chrono::seconds(30); !fd.ok() && Clock::now() < until;) {
     fd = net::Connect({"127.0.0.1", port});
     if (!fd.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_TRUE(fd.ok()) << fd.status().ToString();
-  timeval timeout{5, 0};
+  timeval timeout{30, 0};
   ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
   ASSERT_TRUE(net::WriteAll(fd->get(), ReadFile(std::string(ZS_SOURCE_DIR) + "/tests/testdata/gob/fresh_client.gob")).ok());
   go1x::GobStreamReader reader(fd->get());

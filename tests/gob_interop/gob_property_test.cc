@@ -1,5 +1,5 @@
-// Property test of the Gob codec against Go's own encoding/gob (issue 3 §4): random values of
-// every supported kind, both ways.
+// Property test of the Gob codec against Go's own encoding/gob: random values of every supported
+// kind, both ways.
 //   Go -> C++: tests/go/cmd/gob_property `gen` writes a seeded random stream and the canonical
 //              JSON of each value; gob::Decoder must decode the stream to the same canonical form
 //              (fed in random splits), and gob::Encoder must re-encode it so Go reads it back.

@@ -144,9 +144,10 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
     pid_t done = ::waitpid(pid_, &status, WNOHANG);
     if (done == pid_) {
       status_ = status;
-      // Let the readers take the last bytes (the pipes end when the process is gone).
+      // Let the readers take the last bytes (the pipes end when the process is gone; 10 s only
+      // bounds a grandchild that keeps them open).
       std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait_for(lock, std::chrono::seconds(2), [this] { return streams_closed_ == 2; });
+      changed_.wait_for(lock, std::chrono::seconds(10), [this] { return streams_closed_ == 2; });
       return status_;
     }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;

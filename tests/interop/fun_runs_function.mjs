@@ -15,7 +15,7 @@
 //           whose body is JSON with string errorType and errorMessage, and the same process
 //           then echoes {"action":"echo",...}; {"action":"exit"} (the process exits mid-invoke)
 //           comes back as "Unhandled" and a new process serves the next invoke.
-//   kmeans  the checked example of shared/reference/workload.md gives sizes [252,266,228,254].
+//   kmeans  the checked example of docs/WORKLOAD.md gives sizes [252,266,228,254].
 // In every mode all invokes must be served by one process (it survives SIGSTOP/SIGCONT and
 // loops), and no process started from the bootstrap may be left when the script ends.
 //

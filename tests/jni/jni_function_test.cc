@@ -176,7 +176,7 @@ TEST(JavaKmeansTest, AnswersEqualTheCppFunctionsOverTheRuntimeApi) {
   Served java({}, {kJavaKmeans});
   Served cpp({}, {BinPath("kmeans")});
   ASSERT_TRUE(java.ok() && cpp.ok());
-  // The checked example of workload.md, literally.
+  // The checked example of docs/WORKLOAD.md, literally.
   const http::Response checked = java.Invoke(R"({"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42})");
   EXPECT_EQ(Deterministic(checked.body),
             R"({"centers":[[0.7509584063719078,0.2744345615683796],[0.22036060140316627,0.7436680160665908],)"

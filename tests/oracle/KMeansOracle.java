@@ -169,7 +169,7 @@ public final class KMeansOracle {
         double[] x = p.getPoint();
         for (int i = 0; i < x.length; i++) {
           double dp = x[i] - center[i];
-          sse += dp * dp;  // one running sum (workload.md's checked example is computed so)
+          sse += dp * dp;  // one running sum (docs/WORKLOAD.md's checked example is computed so)
         }
       }
     }

@@ -369,7 +369,7 @@ TEST(KMeansOracleTest, MersenneTwisterMatchesJava) {
 }
 
 
-// --- Bad input (issue 4): what Commons Math does, and the engine bit for bit ---
+// --- Bad input: what Commons Math does, and the engine bit for bit ---
 
 // n points drawn (with replacement, by `pick`) from `locations` (row-major, d each).
 std::vector<double> FromLocations(const std::vector<double>& locations, size_t d, size_t n,

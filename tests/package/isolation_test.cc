@@ -71,10 +71,10 @@ TEST(PackageIsolationTest, UnzippedEchoAnswersAnInvokeInAnEmptyChroot) {
     EXPECT_EQ(testing::Header(*response, "X-Amz-Function-Error"), "") << response->body;
     EXPECT_EQ(response->body, payload);
   }
-  EXPECT_TRUE((*serve)->WaitForStdout("REPORT RequestId:", seconds(5))) << (*serve)->stdout_text();
+  EXPECT_TRUE((*serve)->WaitForStdout("REPORT RequestId:", seconds(30))) << (*serve)->stdout_text();
   EXPECT_EQ((*serve)->stdout_text().find("Runtime.ExitError"), std::string::npos) << (*serve)->stdout_text();
   (*serve)->Signal(SIGTERM);
-  EXPECT_TRUE((*serve)->Wait(seconds(10)).has_value());
+  EXPECT_TRUE((*serve)->Wait(seconds(30)).has_value());
 }
 
 }  // namespace

@@ -8,16 +8,21 @@
 //   "exit"      exit(3) in the middle of the invoke
 //   "hang"      sleep forever
 //   "sleep_ms"  sleep "ms" milliseconds, then echo
+//   "wait_file" wait until the file "path" exists (checked every millisecond), then echo: holds
+//               the instance busy until the test says so
 //   "big"       respond "bytes" bytes of 'x' (application/octet-stream), e.g. 7000000
 //   "log"       write "lines" lines to stdout and to stderr, then respond {"lines":N}
 //   "alloc"     touch "mb" MiB of memory, then respond {"mb":N} (for RSS measurements; with
 //               more than the emulator's --memory the memory limit kills it)
 //   "spin"      a chain of "iterations" dependent sin() calls (fixed CPU work), then respond
-//               {"iterations":N}
+//               {"iterations":N,"cpu_ms":C,"wall_ms":W}: the CPU time it took and the time it
+//               took on the clock (C/W is the CPU share it got)
+//   "init_spin" respond the same for the FAULTY_INIT_SPIN work done in init (0s without it)
 //   "cpu_budget" respond what src/common/cpu_budget decides now: {"threads","quota_us",
 //               "period_us" (0 without a quota),"visible","memory_mb","cgroup" (/proc/self/cgroup)}
 // Environment: FAULTY_INIT_FAIL=1 makes init fail; FAULTY_INIT_SLEEP_MS=n sleeps n ms in init;
 // FAULTY_INIT_SPIN=n runs a chain of n sin() calls in init (fixed CPU work).
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -50,6 +55,26 @@ double Spin(long long iterations) {
   for (long long i = 0; i < iterations; ++i) x = std::sin(x);
   return x;
 }
+
+double ClockMs(clockid_t clock) {
+  timespec now{};
+  ::clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+// Spin(iterations) as JSON: {"iterations":N,"cpu_ms":C,"wall_ms":W}.
+std::string TimedSpin(long long iterations) {
+  const double cpu_start = ClockMs(CLOCK_THREAD_CPUTIME_ID);
+  const double wall_start = ClockMs(CLOCK_MONOTONIC);
+  Spin(iterations);
+  nlohmann::json json;
+  json["iterations"] = iterations;
+  json["cpu_ms"] = ClockMs(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+  json["wall_ms"] = ClockMs(CLOCK_MONOTONIC) - wall_start;
+  return json.dump();
+}
+
+std::string init_spin_json = R"({"iterations":0,"cpu_ms":0,"wall_ms":0})";
 
 extern "C" char** environ;
 
@@ -89,6 +114,10 @@ Response Handle(const zerostart::Invocation& invocation) {
     for (;;) ::pause();
   }
   if (action == "sleep_ms") SleepMs(number("ms", 0));
+  if (action == "wait_file") {
+    const std::string path = event.value("path", "");
+    while (::access(path.c_str(), F_OK) != 0) SleepMs(1);
+  }
   if (action == "big") {
     return Response::Success(std::string(static_cast<size_t>(number("bytes", 0)), 'x'),
                              "application/octet-stream");
@@ -102,11 +131,8 @@ Response Handle(const zerostart::Invocation& invocation) {
     std::fflush(stdout);
     return Response::Success(R"({"lines":)" + std::to_string(lines) + "}");
   }
-  if (action == "spin") {
-    const long long iterations = number("iterations", 0);
-    Spin(iterations);
-    return Response::Success(R"({"iterations":)" + std::to_string(iterations) + "}");
-  }
+  if (action == "spin") return Response::Success(TimedSpin(number("iterations", 0)));
+  if (action == "init_spin") return Response::Success(init_spin_json);
   if (action == "cpu_budget") return Response::Success(CpuBudgetJson());
   if (action == "alloc") {
     long long mb = number("mb", 0);
@@ -124,7 +150,9 @@ Response Handle(const zerostart::Invocation& invocation) {
 
 zerostart::Status Init() {
   if (const char* ms = std::getenv("FAULTY_INIT_SLEEP_MS")) SleepMs(std::atoll(ms));
-  if (const char* iterations = std::getenv("FAULTY_INIT_SPIN")) Spin(std::atoll(iterations));
+  if (const char* iterations = std::getenv("FAULTY_INIT_SPIN")) {
+    init_spin_json = TimedSpin(std::atoll(iterations));
+  }
   const char* fail = std::getenv("FAULTY_INIT_FAIL");
   if (fail != nullptr && std::strcmp(fail, "1") == 0) {
     return zerostart::FailedPreconditionError("faulty: init failed on purpose (FAULTY_INIT_FAIL=1)");

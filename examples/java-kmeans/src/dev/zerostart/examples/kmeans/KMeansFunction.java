@@ -11,7 +11,7 @@ import org.apache.commons.math3.ml.clustering.KMeansPlusPlusClusterer;
 import org.apache.commons.math3.random.MersenneTwister;
 
 /**
- * The reference workload in Java (/work/shared/reference/workload.md): Apache Commons Math
+ * The reference workload in Java (docs/WORKLOAD.md, "k-means"): Apache Commons Math
  * 3.6.1 {@code KMeansPlusPlusClusterer} as a Lambda function, served through zerostart's JNI
  * bridge with the loop of the system zerostart re-implements:
  * {@code start(); while (true) { readRequest(); compute; writeResponse(); }}.
@@ -88,7 +88,7 @@ public final class KMeansFunction {
   static String format(List<CentroidCluster<DoublePoint>> clusters, int iterations,
       double generateMs, double clusterMs) {
     // sse: one running sum over the clusters, over their points in index order, dimension by
-    // dimension (workload.md; the C++ engine sums in the same order).
+    // dimension (docs/WORKLOAD.md, "Response"; the C++ engine sums in the same order).
     double sse = 0.0;
     for (CentroidCluster<DoublePoint> cluster : clusters) {
       double[] center = cluster.getCenter().getPoint();

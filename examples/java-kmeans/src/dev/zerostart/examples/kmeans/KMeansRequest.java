@@ -12,7 +12,7 @@ import org.json.JSONObject;
 import org.json.JSONTokener;
 
 /**
- * The k-means request (/work/shared/reference/workload.md), validated as the C++ function
+ * The k-means request (docs/WORKLOAD.md, "k-means"), validated as the C++ function
  * validates it (functions/kmeans/kmeans_request.h): every field optional; integer fields take
  * JSON integers or integral numbers; seed is narrowed to 32 bits as Java's (int) cast; with
  * "points", n and d come from the data (a given "n"/"d" must agree). A failure is an

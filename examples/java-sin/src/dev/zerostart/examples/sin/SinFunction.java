@@ -5,7 +5,7 @@ import org.json.JSONException;
 import org.json.JSONObject;
 
 /**
- * The sin workload in Java (/work/shared/reference/workload.md, "sin function"), served through
+ * The sin workload in Java (docs/WORKLOAD.md, "sin"), served through
  * zerostart's JNI bridge: {@code x = Math.sin(x)}, {@code iterations} times from {@code start},
  * the JVM side of the C++ {@code sin} function (functions/sin) for {@code zerostart bench}.
  *
