@@ -33,6 +33,8 @@ alc_dir="$build/bench/aws-lambda-cpp"
 alc_echo="$alc_dir/aws-lambda-cpp-echo"
 payload='{"k":"abcdefgh"}'  # 16 bytes
 
+# The benchmark-only programs are outside `all`: build them (a no-op when they are up to date).
+cmake --build "$build" --target bench_tools > /dev/null
 for f in echo kmeans sin zerostart zs_cold_start zs_loopback_rtt; do
   [ -x "$bin/$f" ] || { echo "run_foundation_bench: $bin/$f is missing (build $build first)" >&2; exit 1; }
 done

@@ -22,6 +22,8 @@ out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
 raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-go1x-bench.XXXXXX")"
 trap 'rm -rf "$raw"' EXIT
 
+# The benchmark-only programs are outside `all`: build them (a no-op when they are up to date).
+cmake --build "$build" --target bench_tools > /dev/null
 for f in "$build/bin/echo" "$build/bin/zs_gob_bench" "$build/go-bin/rpc_bench"; do
   [ -x "$f" ] || { echo "run_go1x_bench: $f is missing (build echo zs_gob_bench zs_go_programs in $build)" >&2; exit 1; }
 done

@@ -29,6 +29,8 @@ raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-kmeans-bench.XXXXXX")"
 trap 'rm -rf "$raw"' EXIT
 log() { printf 'run_kmeans_bench: %s\n' "$*" >&2; }
 
+# The benchmark-only programs are outside `all`: build them (a no-op when they are up to date).
+cmake --build "$build" --target bench_tools > /dev/null
 for f in zs_kmeans_bench zs_fp_peak_bench zs_kmeans_driver zs_sin_c_loop; do
   [ -x "$bin/$f" ] || { log "$bin/$f is missing (build $build first)"; exit 1; }
 done

@@ -17,8 +17,12 @@ function(zs_add_library name)
   endif()
 endfunction()
 
-# zs_add_test(NAME SOURCES a_test.cc ... [DEPS target ...] [LABELS unit|integration|interop ...])
+# zs_add_test(NAME SOURCES a_test.cc ... [DEPS target ...] [LABELS unit|integration|interop ...]
+#             [TIMEOUT SECONDS])
 # A GoogleTest binary; each TEST becomes its own ctest entry carrying LABELS (default: unit).
+# Tests read the build's paths with src/common/testing/test_config.h (zs_test_config is linked).
+# A test beside the code (outside tests/) is registered only when ZS_CODE_TESTS is ON; otherwise
+# it stays a target outside `all` (buildable by name) and ctest does not know it.
 function(zs_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   if(NOT ARG_LABELS)
@@ -27,17 +31,25 @@ function(zs_add_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  add_executable(${name} ${ARG_SOURCES})
+  cmake_path(IS_PREFIX ZS_SYSTEM_TEST_DIR "${CMAKE_CURRENT_SOURCE_DIR}" NORMALIZE system_test)
+  set(registered ON)
+  if(NOT system_test AND NOT ZS_CODE_TESTS)
+    set(registered OFF)
+  endif()
+  if(registered)
+    add_executable(${name} ${ARG_SOURCES})
+  else()
+    add_executable(${name} EXCLUDE_FROM_ALL ${ARG_SOURCES})
+  endif()
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main
-                        Threads::Threads)
-  target_compile_definitions(${name} PRIVATE
-    ZS_BIN_DIR="${CMAKE_RUNTIME_OUTPUT_DIRECTORY}"
-    ZS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    ZS_BUILD_DIR="${CMAKE_BINARY_DIR}")
-  gtest_discover_tests(${name}
-    DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+  set_target_properties(${name} PROPERTIES UNITY_BUILD ${ZS_UNITY_TESTS} UNITY_BUILD_BATCH_SIZE 0)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} zs_test_config GTest::gtest GTest::gmock
+                        GTest::gtest_main Threads::Threads)
+  if(registered)
+    gtest_discover_tests(${name}
+      DISCOVERY_MODE PRE_TEST
+      PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+  endif()
 endfunction()
 
 # zs_add_function(NAME SOURCES main.cc ... [DEPS target ...])
@@ -96,4 +108,25 @@ function(zs_add_java_function target)
     VERBATIM)
   add_custom_target(${target} ALL DEPENDS ${package}/lib/${ARG_JAR} ${package}/bootstrap)
   add_dependencies(${target} zerostart_jar zerostart_jni)
+endfunction()
+
+# zs_add_fuzz_replay(NAME SOURCES target_fuzz.cc ... [DEPS target ...] CORPUS dir ...)
+# A libFuzzer target's source linked with a plain main (src/common/testing/fuzz_replay_main.cc)
+# that runs every input of the committed CORPUS directories (relative to the repository root)
+# once: a ctest entry (label fuzz-replay) of the tests beside the code, so it runs under the
+# sanitizers of the tree that builds it. Timed fuzzing is `make fuzz` (clang, libFuzzer).
+function(zs_add_fuzz_replay name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;CORPUS" ${ARGN})
+  if(NOT ZS_CODE_TESTS)
+    return()
+  endif()
+  add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/src/common/testing/fuzz_replay_main.cc)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  set(dirs)
+  foreach(dir ${ARG_CORPUS})
+    list(APPEND dirs ${PROJECT_SOURCE_DIR}/${dir})
+  endforeach()
+  add_test(NAME ${name} COMMAND ${name} ${dirs})
+  set_tests_properties(${name} PROPERTIES LABELS fuzz-replay TIMEOUT 120)
 endfunction()

@@ -1,7 +1,12 @@
 #!/bin/bash
 # Installs the interop peers of tests/interop (npm: @vercel/fun, aws-lambda-ric; versions pinned
-# in tests/interop/package-lock.json) into tests/interop/node_modules. Idempotent: does nothing
-# when node_modules already matches package.json + package-lock.json.
+# in tests/interop/package-lock.json) and links tests/interop/node_modules to them.
+#
+# They are installed once per machine, outside the clone, in
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/zerostart/npm/<key>/node_modules
+# where <key> hashes package.json, package-lock.json, node's ABI and the architecture (what the
+# native client is built for); every clone on the machine links to it. Idempotent: with the
+# key's folder complete it only (re)makes the link.
 #
 # On a fresh Debian 12, as root, it first installs what is missing from apt: nodejs + npm
 # (bookworm: node 18.20, npm 9.2), the node headers (libnode-dev, which brings libuv1-dev) and
@@ -17,14 +22,32 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$repo/tests/interop"
-stamp="$dir/node_modules/.zerostart-installed"
+cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/zerostart/npm"
 
-want="$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] &&
-   [ -f "$dir/node_modules/aws-lambda-ric/rapid-client.node" ] &&
-   [ -f "$dir/node_modules/@vercel/fun/package.json" ]; then
-  echo "install-interop: $dir/node_modules is up to date"
-  exit 0
+# complete DIR: DIR/node_modules holds both peers, the native client built.
+complete() {
+  [ -f "$1/.zerostart-installed" ] && [ -f "$1/node_modules/aws-lambda-ric/rapid-client.node" ] &&
+    [ -f "$1/node_modules/@vercel/fun/package.json" ]
+}
+# link DIR: tests/interop/node_modules -> DIR/node_modules (replacing an older folder or link).
+link() {
+  if [ "$(readlink "$dir/node_modules" 2>/dev/null)" != "$1/node_modules" ]; then
+    rm -rf "$dir/node_modules"
+    ln -s "$1/node_modules" "$dir/node_modules"
+  fi
+  echo "install-interop: $dir/node_modules -> $1/node_modules"
+}
+key_of() {
+  { cat "$dir/package.json" "$dir/package-lock.json"
+    node -p 'process.versions.modules + " " + process.arch'; } | sha256sum | cut -c1-16
+}
+
+if command -v node > /dev/null 2>&1; then
+  cached="$cache_root/$(key_of)"
+  if complete "$cached"; then
+    link "$cached"
+    exit 0
+  fi
 fi
 
 apt_updated=0
@@ -85,14 +108,21 @@ if ! prefix="$(find_headers)"; then
 fi
 export npm_config_nodedir="$prefix"
 
+cached="$cache_root/$(key_of)"
+# npm ci writes straight into the key's folder (the native client may record where it was built,
+# so it is built in place); the stamp is written last, so an interrupted install is not taken
+# for a complete one and is redone from scratch.
+rm -rf "$cached"
+mkdir -p "$cached"
+cp "$dir/package.json" "$dir/package-lock.json" "$cached/"
 echo "install-interop: node $(node --version), npm $(npm --version), headers from $prefix/include/node"
-echo "install-interop: npm ci in $dir (builds aws-lambda-ric's native client: 1-3 minutes)"
+echo "install-interop: npm ci in $cached (builds aws-lambda-ric's native client: 1-3 minutes)"
 start=$(date +%s)
-cd "$dir"
-npm ci --no-audit --no-fund --ignore-scripts=false
-if [ ! -f node_modules/aws-lambda-ric/rapid-client.node ]; then
+(cd "$cached" && npm ci --no-audit --no-fund --ignore-scripts=false)
+if [ ! -f "$cached/node_modules/aws-lambda-ric/rapid-client.node" ]; then
   echo "install-interop: npm ci finished but aws-lambda-ric's native client was not built" >&2
   exit 1
 fi
-echo "$want" > "$stamp"
-echo "install-interop: done in $(( $(date +%s) - start )) s; node_modules is $(du -sh node_modules | cut -f1)"
+touch "$cached/.zerostart-installed"
+link "$cached"
+echo "install-interop: done in $(( $(date +%s) - start )) s; node_modules is $(du -sh "$cached/node_modules" | cut -f1)"

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "src/common/testing/test_config.h"
 #include "src/gob/wire.h"
 
 namespace zerostart::gob::testing {
@@ -39,7 +40,7 @@ inline std::string Frame(const std::string& body) {
 
 // Reads tests/testdata/gob/<name> (Go-generated; see tests/testdata/gob/README.md).
 inline std::string ReadVector(std::string_view name) {
-  std::ifstream in(std::string(ZS_SOURCE_DIR) + "/tests/testdata/gob/" + std::string(name), std::ios::binary);
+  std::ifstream in(zerostart::testing::SourcePath("tests/testdata/gob/" + std::string(name)), std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();

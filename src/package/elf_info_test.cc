@@ -61,7 +61,7 @@ TEST(ElfInfoTest, RealDynamicBinaries) {
 
 TEST(ElfInfoTest, TheBuiltFunctionBinaries) {
   for (const char* name : {"echo", "kmeans"}) {
-    std::string bytes = testing::ReadTestFile(std::string(ZS_BIN_DIR) + "/" + name);
+    std::string bytes = testing::ReadTestFile(zerostart::testing::BinPath(name));
     if (bytes.empty()) GTEST_SKIP() << name << " is not built";
     Result<ElfInfo> info = ReadElfInfo(bytes);
     ASSERT_TRUE(info.ok()) << name << ": " << info.status().ToString();

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "src/common/testing/test_config.h"
+
 namespace zerostart::package::testing {
 
 struct ElfSpec {
@@ -143,7 +145,9 @@ inline std::string ReadTestFile(const std::string& path) {
 }
 
 // tests/testdata/elf_corpus/<name>.
-inline std::string CorpusPath(const std::string& name) { return std::string(ZS_ELF_CORPUS_DIR) + "/" + name; }
+inline std::string CorpusPath(const std::string& name) {
+  return zerostart::testing::SourcePath("tests/testdata/elf_corpus/" + name);
+}
 inline std::string CorpusFile(const std::string& name) { return ReadTestFile(CorpusPath(name)); }
 
 inline void WriteTestFile(const std::string& path, const std::string& bytes) {

@@ -4,8 +4,8 @@
 // binaries' answers (the k-means engine is exact and never contracts into FMAs on either
 // architecture; sin is glibc's on both). Timings under qemu are emulated, so none is checked.
 //
-// Skips, saying why, when the arm64 build (ZS_ARM64_BIN_DIR, from -DZS_ARM64_BUILD) or qemu
-// (ZS_QEMU_AARCH64) is missing.
+// Skips, saying why, when the arm64 build (test config arm64_bin_dir, from -DZS_ARM64_BUILD) or
+// qemu (qemu_aarch64) is missing.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include <fstream>
 #include <regex>
 
+#include "src/common/testing/test_config.h"
 #include "tests/integration/test_support.h"
 
 namespace zerostart {
@@ -24,10 +25,10 @@ using testing::ChildProcess;
 using testing::InvokeClient;
 using testing::Json;
 
-constexpr const char* kArm64BinDir = ZS_ARM64_BIN_DIR;
-constexpr const char* kQemu = ZS_QEMU_AARCH64;
+const std::string& kArm64BinDir = testing::TestConfig("arm64_bin_dir");
+const std::string& kQemu = testing::TestConfig("qemu_aarch64");
 
-std::string Arm64Binary(const std::string& name) { return std::string(kArm64BinDir) + "/" + name; }
+std::string Arm64Binary(const std::string& name) { return kArm64BinDir + "/" + name; }
 
 // The ELF header's e_machine (EM_AARCH64 = 183, EM_X86_64 = 62), -1 when not an ELF file.
 int ElfMachine(const std::string& path) {
@@ -94,7 +95,7 @@ class Served {
 class Arm64BootstrapTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::access(kQemu, X_OK) != 0) {
+    if (::access(kQemu.c_str(), X_OK) != 0) {
       GTEST_SKIP() << kQemu << " is missing (Debian package qemu-user-static)";
     }
     if (::access(Arm64Binary("echo").c_str(), X_OK) != 0) {

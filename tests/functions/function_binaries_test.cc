@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "src/common/net.h"
+#include "src/common/testing/test_config.h"
 #include "src/common/testing/thread_probe.h"
 #include "src/go1x/messages.h"
 #include "src/go1x/stream_reader.h"
@@ -67,7 +68,7 @@ class Child {
     for (std::string& e : entries) envp.push_back(e.data());
     envp.push_back(nullptr);
 
-    std::string path = std::string(ZS_BIN_DIR) + "/" + binary;
+    std::string path = zerostart::testing::BinPath(binary);
     static int counter = 0;
     std::string base = ::testing::TempDir() + "zs_fn_" + std::to_string(::getpid()) + "_" +
                        std::to_string(counter++);
@@ -329,7 +330,7 @@ TEST(FunctionBinaryTest, Go1xServesPingAndInvokeOnTheServerPort) {
   ASSERT_TRUE(fd.ok()) << fd.status().ToString();
   timeval timeout{30, 0};
   ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  ASSERT_TRUE(net::WriteAll(fd->get(), ReadFile(std::string(ZS_SOURCE_DIR) + "/tests/testdata/gob/fresh_client.gob")).ok());
+  ASSERT_TRUE(net::WriteAll(fd->get(), ReadFile(zerostart::testing::SourcePath("tests/testdata/gob/fresh_client.gob"))).ok());
   go1x::GobStreamReader reader(fd->get());
   std::vector<gob::Value> values;
   while (values.size() < 4) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "src/common/testing/test_config.h"
 #include "src/gob/decoder.h"
 #include "src/gob/encoder.h"
 #include "src/gob/test_util.h"
@@ -31,7 +32,7 @@ namespace {
 
 using nlohmann::json;
 
-const std::string kProgram = std::string(ZS_GO_BIN_DIR) + "/gob_property";
+const std::string kProgram = zerostart::testing::TestConfig("go_bin_dir") + "/gob_property";
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

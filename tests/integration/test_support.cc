@@ -18,12 +18,12 @@ extern char** environ;
 
 namespace zerostart::testing {
 
-std::string BinPath(const std::string& name) { return std::string(ZS_BIN_DIR) + "/" + name; }
+nlohmann::json Json(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
 
 bool HaveBinary(const std::string& name) { return ::access(BinPath(name).c_str(), X_OK) == 0; }
 
 std::string CurlBootstrapPath() {
-  return std::string(ZS_SOURCE_DIR) + "/tests/integration/curl_bootstrap.sh";
+  return SourcePath("tests/integration/curl_bootstrap.sh");
 }
 
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

@@ -19,13 +19,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "src/common/testing/test_config.h"
 #include "src/http/connection.h"
 #include "zerostart/status.h"
 
 namespace zerostart::testing {
 
-// build/bin/<name>, and whether it exists (function binaries are built by other components).
-std::string BinPath(const std::string& name);
+// Whether build/bin/<name> (BinPath, test_config.h) exists (function binaries are built by other
+// components).
 bool HaveBinary(const std::string& name);
 // tests/integration/curl_bootstrap.sh in the source tree.
 std::string CurlBootstrapPath();
@@ -107,8 +108,9 @@ inline std::string Header(const http::Response& response, std::string_view name)
   return std::string(response.headers.Get(name).value_or(""));
 }
 
-// `text` parsed as JSON; a discarded value (is_discarded()) when it is not JSON.
-inline nlohmann::json Json(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
+// `text` parsed as JSON; a discarded value (is_discarded()) when it is not JSON. Defined in
+// test_support.cc: the parser is instantiated once, not in every test that includes this.
+nlohmann::json Json(const std::string& text);
 
 }  // namespace zerostart::testing
 

@@ -26,16 +26,17 @@ using testing::ChildProcess;
 using testing::InvokeClient;
 using testing::Json;
 
-const std::string kJavaKmeans = ZS_JAVA_KMEANS_PACKAGE "/bootstrap";
-const std::string kLibDir = ZS_JNI_LIB_DIR;
-const std::string kTestClasses = ZS_JNI_TEST_CLASSES;
-const std::string kTestBootstrap = ZS_SOURCE_DIR "/tests/jni/jni_test_bootstrap.sh";
+const std::string& kJavaKmeansPackage = testing::TestConfig("java_kmeans_package");
+const std::string kJavaKmeans = kJavaKmeansPackage + "/bootstrap";
+const std::string& kLibDir = testing::TestConfig("jni_lib_dir");
+const std::string& kTestClasses = testing::TestConfig("jni_test_classes");
+const std::string kTestBootstrap = testing::SourcePath("tests/jni/jni_test_bootstrap.sh");
 
 bool Exists(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
 
 // Why the bridge's tests cannot run here, or "" when they can.
 std::string MissingPrerequisite() {
-  if (std::string(ZS_JNI_BUILT) != "1") {
+  if (testing::TestConfig("jni_built") != "1") {
     return "built without the JNI bridge (no JDK found at configure time, or ZS_SANITIZE)";
   }
   for (const std::string& path : {kJavaKmeans, kLibDir + "/libzerostart_jni.so",
@@ -232,7 +233,7 @@ TEST(JavaKmeansTest, DoublesAreFormattedAsTheCppFunctionFormatsThem) {
   }
   const std::string in_path = "/tmp/zs_jni_doubles_" + std::to_string(::getpid());
   std::ofstream(in_path) << input.str();
-  const std::string command = "java -cp " ZS_JAVA_KMEANS_PACKAGE
+  const std::string command = "java -cp " + kJavaKmeansPackage +
                               "/lib/java-kmeans.jar dev.zerostart.examples.kmeans.JsonDoubles < " +
                               in_path;
   FILE* pipe = ::popen(command.c_str(), "r");

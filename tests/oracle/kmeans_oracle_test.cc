@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "src/common/testing/test_config.h"
 #include "src/kmeans/exact_math.h"
 #include "src/kmeans/kmeans_plus_plus.h"
 #include "src/kmeans/mersenne_twister.h"
@@ -50,8 +51,8 @@ std::vector<std::string> RunOracle(const std::string& input) {
   const std::string in_path = base + ".in";
   const std::string out_path = base + ".out";
   std::ofstream(in_path) << input;
-  const std::string command = std::string("'") + ZS_JAVA_EXECUTABLE + "' -cp '" +
-                              ZS_ORACLE_CLASSPATH + "' KMeansOracle < '" + in_path + "' > '" +
+  const std::string command = "'" + zerostart::testing::TestConfig("java_executable") + "' -cp '" +
+                              zerostart::testing::TestConfig("oracle_classpath") + "' KMeansOracle < '" + in_path + "' > '" +
                               out_path + "'";
   const int rc = std::system(command.c_str());
   EXPECT_EQ(rc, 0) << command;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "src/common/testing/test_config.h"
+
 namespace zerostart::testing {
 
 struct Finished {
@@ -20,11 +22,11 @@ Finished RunIn(const std::string& cwd, const std::vector<std::string>& argv, con
 // `zerostart package ARGS...` in `cwd`.
 Finished Package(const std::string& cwd, const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
-// The built binaries under test.
-inline std::string ZerostartBin() { return ZS_ZEROSTART_BIN; }
-inline std::string EchoBin() { return ZS_ECHO_BIN; }
-inline std::string KmeansBin() { return ZS_KMEANS_BIN; }
-inline std::string CorpusPath(const std::string& name) { return std::string(ZS_ELF_CORPUS_DIR) + "/" + name; }
+// The built binaries under test, and a file of the committed ELF corpus.
+inline std::string ZerostartBin() { return BinPath("zerostart"); }
+inline std::string EchoBin() { return BinPath("echo"); }
+inline std::string KmeansBin() { return BinPath("kmeans"); }
+inline std::string CorpusPath(const std::string& name) { return SourcePath("tests/testdata/elf_corpus/" + name); }
 
 std::string ReadWholeFile(const std::string& path);
 void WriteWholeFile(const std::string& path, const std::string& bytes);
