@@ -2,7 +2,7 @@
 // net/rpc client, the function the server. Against our own binaries (build/bin/echo and
 // build/bin/faulty, whose runtime serves go1.x when _LAMBDA_SERVER_PORT is set), against a Go
 // net/rpc server whose codec we did not write (tests/go/cmd/go1x_function, when Go is
-// available: ZS_GO_BIN_DIR), against this binary itself run as a misbehaving go1.x server
+// available: the go_bin_dir of test_config.h), against this binary itself run as a misbehaving go1.x server
 // (RPC-level errors, wrong Seq, a hang-up), and the `--protocol` flag of the `zerostart` binary.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -106,9 +106,10 @@ int64_t EpochMsNow() {
       .count();
 }
 
-#ifdef ZS_GO_BIN_DIR
-std::string GoFunctionPath() { return std::string(ZS_GO_BIN_DIR) + "/go1x_function"; }
-#endif
+// tests/go/cmd/go1x_function; "" in a build without Go, which Start() skips as not built.
+std::string GoFunctionPath() {
+  return testing::HasTestConfig("go_bin_dir") ? testing::TestConfig("go_bin_dir") + "/go1x_function" : "";
+}
 
 class Go1xEmulatorTest : public ::testing::Test {
  protected:
@@ -340,7 +341,6 @@ TEST_F(Go1xEmulatorTest, ConnectionClosedByALiveProcessIsInvalidResponse) {
 }
 
 // --- A Go net/rpc server whose codec we did not write ---
-#ifdef ZS_GO_BIN_DIR
 
 TEST_F(Go1xEmulatorTest, GoFunctionEchoAndContext) {
   Start(GoFunctionPath(), /*timeout_seconds=*/7);
@@ -505,7 +505,6 @@ TEST_F(Go1xEmulatorTest, StopAnswersTheInvokeInFlightAndKillsTheGoFunction) {
   EXPECT_FALSE(testing::ProcessAlive(pid));
 }
 
-#endif  // ZS_GO_BIN_DIR
 
 // --- The zerostart binary ---
 
