@@ -11,15 +11,15 @@ namespace {
 
 using kmeans::EmptyClusterStrategy;
 
-const KmeansLimits kLimits{.memory_limit_bytes = 1024ull << 20};
+const KmeansLimits kRequestLimits{.memory_limit_bytes = 1024ull << 20};
 
-Status ParseStatus(std::string_view payload, const KmeansLimits& limits = kLimits) {
+Status ParseStatus(std::string_view payload, const KmeansLimits& limits = kRequestLimits) {
   return ParseKmeansRequest(payload, limits).status();
 }
 
 TEST(KmeansRequestTest, DefaultsFromWorkload) {
   for (const std::string_view payload : {"{}", "", "  \n", R"({"unknown":[1,{"x":2}]})"}) {
-    Result<KmeansRequest> r = ParseKmeansRequest(payload, kLimits);
+    Result<KmeansRequest> r = ParseKmeansRequest(payload, kRequestLimits);
     ASSERT_TRUE(r.ok()) << payload << ": " << r.status().ToString();
     EXPECT_EQ(r->n, 1000);
     EXPECT_EQ(r->d, 2);
@@ -34,7 +34,7 @@ TEST(KmeansRequestTest, DefaultsFromWorkload) {
 TEST(KmeansRequestTest, ReadsEveryField) {
   Result<KmeansRequest> r = ParseKmeansRequest(
       R"({"n":50,"d":3,"k":7,"maxIterations":-1,"seed":-5,"emptyClusterStrategy":"FARTHEST_POINT"})",
-      kLimits);
+      kRequestLimits);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->n, 50);
   EXPECT_EQ(r->d, 3);
@@ -45,15 +45,15 @@ TEST(KmeansRequestTest, ReadsEveryField) {
 }
 
 TEST(KmeansRequestTest, ModeIsExactUnlessFastIsAsked) {
-  Result<KmeansRequest> r = ParseKmeansRequest("{}", kLimits);
+  Result<KmeansRequest> r = ParseKmeansRequest("{}", kRequestLimits);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->mode, kmeans::ClusteringMode::kExact);
   EXPECT_FALSE(r->mode_given);
-  r = ParseKmeansRequest(R"({"mode":"fast"})", kLimits);
+  r = ParseKmeansRequest(R"({"mode":"fast"})", kRequestLimits);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->mode, kmeans::ClusteringMode::kFast);
   EXPECT_TRUE(r->mode_given);
-  r = ParseKmeansRequest(R"({"mode":"exact"})", kLimits);
+  r = ParseKmeansRequest(R"({"mode":"exact"})", kRequestLimits);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->mode, kmeans::ClusteringMode::kExact);
   EXPECT_TRUE(r->mode_given);
@@ -67,17 +67,17 @@ TEST(KmeansRequestTest, ModeIsExactUnlessFastIsAsked) {
 }
 
 TEST(KmeansRequestTest, IntegralFloatsAreIntegers) {
-  Result<KmeansRequest> r = ParseKmeansRequest(R"({"k":3.0,"n":1e3})", kLimits);
+  Result<KmeansRequest> r = ParseKmeansRequest(R"({"k":3.0,"n":1e3})", kRequestLimits);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->k, 3);
   EXPECT_EQ(r->n, 1000);
 }
 
 TEST(KmeansRequestTest, SeedIsNarrowedLikeJavasIntCast) {
-  Result<KmeansRequest> r = ParseKmeansRequest(R"({"seed":4294967338})", kLimits);  // 2^32 + 42
+  Result<KmeansRequest> r = ParseKmeansRequest(R"({"seed":4294967338})", kRequestLimits);  // 2^32 + 42
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->seed, 42);
-  r = ParseKmeansRequest(R"({"seed":2147483648})", kLimits);
+  r = ParseKmeansRequest(R"({"seed":2147483648})", kRequestLimits);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->seed, std::numeric_limits<int32_t>::min());
   EXPECT_EQ(ParseStatus(R"({"seed":18446744073709551615})").code(), StatusCode::kInvalidArgument);
@@ -85,7 +85,7 @@ TEST(KmeansRequestTest, SeedIsNarrowedLikeJavasIntCast) {
 
 TEST(KmeansRequestTest, ExplicitPointsGiveNAndD) {
   Result<KmeansRequest> r =
-      ParseKmeansRequest(R"({"k":2,"points":[[1,2.5,-3],[4e-3,5,6],[0,0,0]]})", kLimits);
+      ParseKmeansRequest(R"({"k":2,"points":[[1,2.5,-3],[4e-3,5,6],[0,0,0]]})", kRequestLimits);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->n, 3);
   EXPECT_EQ(r->d, 3);

@@ -15,12 +15,7 @@ namespace zerostart::gob {
 namespace {
 
 using testing::B;
-
-std::string Frame(const std::string& body) {
-  std::string out;
-  AppendUint(body.size(), &out);
-  return out + body;
-}
+using testing::Frame;
 
 std::vector<std::string> Drain(MessageFramer& framer) {
   std::vector<std::string> out;
