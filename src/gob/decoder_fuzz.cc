@@ -4,7 +4,8 @@
 // both must yield the same number of values and end in the same status.
 //
 // Input layout: bytes 0-3 = seed for the split points, the rest = the gob stream.
-// Run: make fuzz-gob (corpus: tests/testdata/gob/*.gob).
+// Run: make fuzz (corpus: tests/testdata/gob_corpus, the vectors of tests/testdata/gob behind a
+// zero seed); make test replays that corpus.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

@@ -273,7 +273,8 @@ TEST_F(Go1xEmulatorTest, FaultyResponseOverTheLimitIsResponseSizeTooLarge) {
   }
   http::Response fits = Invoke(R"({"action":"big","bytes":6000000})");
   EXPECT_EQ(fits.body.size(), 6000000u);
-  EXPECT_EQ(testing::ParseReports(Log()).size(), 5u);
+  // The last REPORT is written just after its answer: wait for it.
+  EXPECT_TRUE(WaitUntil([&] { return testing::ParseReports(Log()).size() == 5u; })) << Log();
   EXPECT_EQ(Log().find("Init Duration", Log().find("Init Duration") + 1), std::string::npos) << Log();
 }
 

@@ -185,9 +185,13 @@ TEST(JavaKmeansTest, AnswersEqualTheCppFunctionsOverTheRuntimeApi) {
             R"("sizes":[252,266,228,254],"sse":41.46465311349745,"iterations":10)");
   ExpectSameAnswers(java, cpp, GoodRequests());
   ExpectSameAnswers(java, cpp, BadRequests());
-  // Still the first JVM: errors did not cost the process.
-  EXPECT_EQ(testing::StartedRequestIds(java.process().stdout_text()).size(),
-            1 + GoodRequests().size() + BadRequests().size());
+  // Still the first JVM: errors did not cost the process. serve prints each REPORT just after
+  // its answer, and our reader takes it from the pipe a moment later: wait for all of them.
+  const size_t invokes = 1 + GoodRequests().size() + BadRequests().size();
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return testing::ParseReports(java.process().stdout_text()).size() == invokes; }))
+      << java.process().stdout_text();
+  EXPECT_EQ(testing::StartedRequestIds(java.process().stdout_text()).size(), invokes);
   EXPECT_EQ(testing::ParseReports(java.process().stdout_text()).front().count("Init Duration"), 1u);
   int inits = 0;
   for (const auto& report : testing::ParseReports(java.process().stdout_text())) {
@@ -317,6 +321,10 @@ TEST(JniBridgeTest, MisuseThrowsJavaExceptionsAndNeverCrashes) {
   EXPECT_EQ(after.value("checks", 0), 4) << after.dump();
   EXPECT_EQ(after["failures"], nlohmann::json::array()) << after.dump();
   EXPECT_EQ(served.Invoke(R"({"still":"serving"})").body, R"({"still":"serving"})");
+  // The three REPORTs reach our pipe reader just after their answers: wait for them.
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] { return testing::ParseReports(served.process().stdout_text()).size() == 3; }))
+      << served.process().stdout_text();
   int inits = 0;
   for (const auto& report : testing::ParseReports(served.process().stdout_text())) {
     inits += static_cast<int>(report.count("Init Duration"));
