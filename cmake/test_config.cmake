@@ -11,9 +11,8 @@ function(zs_test_config name value)
   set_property(GLOBAL PROPERTY ZS_TEST_CONFIG_${name} "${value}")
 endfunction()
 
-# Every build: the source tree, the build tree and where executables go.
+# Every build: the source tree and where executables go.
 zs_test_config(source_dir "${PROJECT_SOURCE_DIR}")
-zs_test_config(build_dir "${PROJECT_BINARY_DIR}")
 zs_test_config(bin_dir "${CMAKE_RUNTIME_OUTPUT_DIRECTORY}")
 
 function(zs_write_test_config)
