@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs each libFuzzer target of a clang build (`make fuzz-build`) from its committed corpus: the
-# HTTP parser, the Gob stream decoder and the ELF reader of `zerostart package`, each for SECONDS.
+# HTTP parser, the chunked coding's round trip (writer -> parser), the Gob stream decoder, the
+# event-stream decoder and the ELF reader of
+# `zerostart package`, each for SECONDS.
 #   scripts/fuzz.sh [BUILD [SECONDS]]      (default build-fuzz, 60 s; 0 seconds skips all)
 # The corpora grow in BUILD/corpus/ (kept between runs, so later runs start where earlier ones
-# stopped; the committed seeds are tests/testdata/{http_corpus,gob_corpus,elf_corpus}, which
+# stopped; the committed seeds are tests/testdata/{http,chunked,gob,eventstream,elf}_corpus, which
 # `make test` replays on every run); each run's full output is in BUILD/fuzz-NAME.log. Prints one
 # summary line per target (total execs, execs/s, corpus size). Exits non-zero if any target found
 # a crash, leak or timeout (libFuzzer leaves the input as BUILD/crash-* / leak-* / timeout-*; its
@@ -37,6 +39,8 @@ run() {
 [ "$seconds" -gt 0 ] || exit 0
 status=0
 run http_parser http -dict=src/http/parser_fuzz.dict || status=1
+run http_chunked chunked || status=1
 run gob_decoder gob || status=1
+run eventstream_decoder eventstream || status=1
 run elf_info elf -max_len=16384 || status=1
 exit $status

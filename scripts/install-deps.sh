@@ -9,9 +9,10 @@ packages=(
   nlohmann-json3-dev libcli11-dev                # JSON, CLI parsing
   openjdk-17-jdk-headless libcommons-math3-java libandroid-json-org-java  # k-means oracle, Java peer
   curl ca-certificates zip unzip                 # curl bootstrap peer, packaging
-  libzip-dev python3-yaml                        # `zerostart package` zips; SAM template checks
+  libzip-dev zlib1g-dev python3-yaml             # package zips, event-stream CRC-32; SAM template checks
   g++-aarch64-linux-gnu qemu-user-static         # arm64 (Graviton) bootstraps, run under qemu
-  nodejs npm                                     # npm peers (@vercel/fun, aws-lambda-ric)
+  nodejs npm                                     # npm peers (@vercel/fun, aws-lambda-ric, AWS SDK)
+  awscli                                         # `aws lambda invoke` against `zerostart serve`
   golang-go                                      # Go's net/rpc + encoding/gob peer
   gnuplot-nox                                    # `zerostart bench` charts (SVG)
 )

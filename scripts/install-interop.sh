@@ -1,6 +1,7 @@
 #!/bin/bash
-# Installs the interop peers of tests/interop (npm: @vercel/fun, aws-lambda-ric; versions pinned
-# in tests/interop/package-lock.json) and links tests/interop/node_modules to them.
+# Installs the interop peers of tests/interop (npm: @vercel/fun, aws-lambda-ric,
+# @aws-sdk/client-lambda; versions pinned in tests/interop/package-lock.json) and links
+# tests/interop/node_modules to them.
 #
 # They are installed once per machine, outside the clone, in
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/zerostart/npm/<key>/node_modules
@@ -24,10 +25,12 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$repo/tests/interop"
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/zerostart/npm"
 
-# complete DIR: DIR/node_modules holds both peers, the native client built.
+# complete DIR: DIR/node_modules holds every peer, the native client built. (A new peer in
+# package.json changes the key anyway; this also catches a folder filled by hand.)
 complete() {
   [ -f "$1/.zerostart-installed" ] && [ -f "$1/node_modules/aws-lambda-ric/rapid-client.node" ] &&
-    [ -f "$1/node_modules/@vercel/fun/package.json" ]
+    [ -f "$1/node_modules/@vercel/fun/package.json" ] &&
+    [ -f "$1/node_modules/@aws-sdk/client-lambda/package.json" ]
 }
 # link DIR: tests/interop/node_modules -> DIR/node_modules (replacing an older folder or link).
 link() {

@@ -9,6 +9,8 @@
 //   }
 //   int main() { return zerostart::Run(Handle); }
 //
+// (A handler that sends its response while producing it: zerostart/stream.h, RunStreaming.)
+//
 // Run() reads the process environment once, picks the protocol (Runtime API when
 // AWS_LAMBDA_RUNTIME_API is set; go1.x net/rpc when _LAMBDA_SERVER_PORT is set, which wins, as
 // in aws-lambda-go: the binary then serves Go net/rpc `Function.Ping`/`Function.Invoke` on

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "src/cli/latency_stats.h"
+#include "src/cli/stream_invoke.h"
+#include "src/common/base64.h"
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 #include "src/http/connection.h"
@@ -29,6 +31,13 @@ bool ReadPayload(const std::string& spec, std::string* payload) {
   return true;
 }
 
+void PrintLogTail(std::string_view base64) {
+  if (base64.empty()) return;
+  Result<std::string> text = Base64Decode(base64);
+  if (!text.ok()) return;
+  std::fwrite(text->data(), 1, text->size(), stderr);
+}
+
 void PrintBody(const std::string& body) {
   std::fwrite(body.data(), 1, body.size(), stdout);
   if (body.empty() || body.back() != '\n') std::fputc('\n', stdout);
@@ -46,6 +55,10 @@ CLI::App* AddInvokeCommand(CLI::App& app, InvokeOptions* options) {
   invoke->add_option("--count", options->count, "Invoke N times; print latency statistics")
       ->check(CLI::PositiveNumber);
   invoke->add_flag("--quiet", options->quiet, "Do not print the response body");
+  invoke->add_flag("--stream", options->stream,
+                   "InvokeWithResponseStream: print the response as the function writes it");
+  invoke->add_option("--log-type", options->log_type, "Tail: print the invoke's log (last 4 KB) to stderr")
+      ->check(CLI::IsMember({"None", "Tail"}));
   return invoke;
 }
 
@@ -60,6 +73,7 @@ int RunInvoke(const InvokeOptions& options) {
   }
   request.headers.Add("Host", options.host + ":" + std::to_string(options.port));
   request.headers.Add(std::string(lambda::kContentTypeHeader), std::string(lambda::kJsonContentType));
+  if (!options.log_type.empty()) request.headers.Add(std::string(lambda::kLogTypeHeader), options.log_type);
 
   auto fd = net::Connect({options.host, options.port});
   if (!fd.ok()) {
@@ -67,6 +81,23 @@ int RunInvoke(const InvokeOptions& options) {
     return 1;
   }
   http::Connection connection(std::move(fd).value());
+
+  if (options.stream) {
+    request.target = std::string(lambda::kStreamInvokePathPrefix) + options.function_name +
+                     std::string(lambda::kStreamInvokePathSuffix);
+    StreamOutcome outcome = StreamInvoke(connection, request, options.quiet ? nullptr : stdout);
+    PrintLogTail(outcome.log_result);
+    if (!outcome.ok) {
+      std::fprintf(stderr, "zerostart invoke: %s\n", outcome.failure.c_str());
+      return 1;
+    }
+    if (!outcome.error_code.empty()) {
+      std::fprintf(stderr, "zerostart invoke: function error (%s: %s)\n", outcome.error_code.c_str(),
+                   outcome.error_details.c_str());
+      return 1;
+    }
+    return 0;
+  }
 
   std::vector<std::chrono::nanoseconds> latencies;
   latencies.reserve(options.count);
@@ -96,6 +127,7 @@ int RunInvoke(const InvokeOptions& options) {
 
   if (options.count == 1) {
     if (!options.quiet) PrintBody(response.body);
+    PrintLogTail(response.headers.Get(lambda::kLogResultHeader).value_or(""));
   } else {
     LatencySummary summary = Summarize(latencies);
     std::string text = FormatSummary(summary, function_errors, wall);

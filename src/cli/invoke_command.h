@@ -16,11 +16,14 @@ struct InvokeOptions {
   std::string payload = "{}";  // JSON, or @file
   size_t count = 1;
   bool quiet = false;
+  bool stream = false;     // InvokeWithResponseStream: print the chunks as they arrive
+  std::string log_type;    // "Tail": print the invoke's log tail to stderr
 };
 
 CLI::App* AddInvokeCommand(CLI::App& app, InvokeOptions* options);
 
-// Prints the response body (count 1, unless quiet) or latency statistics (count > 1).
+// Prints the response body (count 1, unless quiet) or latency statistics (count > 1); with
+// stream, the bytes as they arrive. With log_type Tail the log tail goes to stderr.
 // Returns 0; 1 when the function returned an error (X-Amz-Function-Error) or the call failed
 // (HTTP error, connection); 2 for bad arguments (unreadable @file).
 int RunInvoke(const InvokeOptions& options);

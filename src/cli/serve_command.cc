@@ -44,7 +44,15 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
                     "(= runtime-api)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "runtime-api", "go1x"}));
-  serve->footer("Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]");
+  serve->add_option("--stream-bandwidth", options->stream_bandwidth,
+                    "Streamed responses: bytes/s allowed after the first 6 MiB, as Lambda caps them "
+                    "(0: no cap)")
+      ->capture_default_str();
+  serve->footer(
+      "Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]\n"
+      "Routes: POST /2015-03-31/functions/NAME/invocations (Invoke), "
+      "POST /2021-11-15/functions/NAME/response-streaming-invocations (InvokeWithResponseStream), "
+      "ANY /lambda-url/NAME/PATH (Function URL); NAME may be 'function'.");
   // FUNCTION and its ARGS: everything from the first positional on is passed through untouched.
   serve->prefix_command();
   return serve;
@@ -78,6 +86,7 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   emulator_options.invoke_address = {options.host, options.port};
   emulator_options.eager = options.eager;
   emulator_options.enforce_limits = !options.no_limits;
+  emulator_options.stream_limits.bytes_per_second = options.stream_bandwidth;
   emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
   emulator_options.sink = &sink;
 
@@ -108,7 +117,10 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
                          ? "go1.x net/rpc client, _LAMBDA_SERVER_PORT per instance"
                          : "Runtime API 127.0.0.1:" + std::to_string(emulator->runtime_api_port());
   sink.WriteStderr("zerostart: serving " + command[0] + " on http://" + UrlHost(options.host) + ":" +
-                   std::to_string(emulator->invoke_port()) + " (" + wire + ")\n");
+                   std::to_string(emulator->invoke_port()) + " (" + wire + ")\n" +
+                   "zerostart: function URL http://" + UrlHost(options.host) + ":" +
+                   std::to_string(emulator->invoke_port()) + "/lambda-url/" + emulator->function().name +
+                   "/\n");
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {

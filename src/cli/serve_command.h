@@ -19,6 +19,8 @@ struct ServeOptions {
   std::string function_name;
   std::string protocol = "auto";  // auto | runtime-api | go1x
   bool no_limits = false;         // measure only: no CPU share or memory limit (no cgroup)
+  // Streamed responses past the first 6 MiB: at most this many bytes/s (0: uncapped).
+  uint64_t stream_bandwidth = 2ull * 1024 * 1024;
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's

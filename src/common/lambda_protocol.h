@@ -5,6 +5,7 @@
 #define ZEROSTART_SRC_COMMON_LAMBDA_PROTOCOL_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace zerostart::lambda {
@@ -57,6 +58,28 @@ inline constexpr std::string_view kRequestIdResponseHeader = "X-Amzn-RequestId";
 inline constexpr std::string_view kClientContextInvokeHeader = "X-Amz-Client-Context";
 inline constexpr std::string_view kTraceIdInvokeHeader = "X-Amzn-Trace-Id";
 inline constexpr std::string_view kTenantIdInvokeHeader = "X-Amz-Tenant-Id";
+// X-Amz-Log-Type: Tail asks for the last 4 KB of the invoke's log, base64, in X-Amz-Log-Result
+// (Invoke) or InvokeComplete.LogResult (InvokeWithResponseStream) (Invoke API reference).
+inline constexpr std::string_view kLogTypeHeader = "X-Amz-Log-Type";
+inline constexpr std::string_view kLogTypeTail = "Tail";
+inline constexpr std::string_view kLogTypeNone = "None";
+inline constexpr size_t kLogTailBytes = 4 * 1024;
+// InvokeWithResponseStream (AWS Lambda API reference "InvokeWithResponseStream"): the answer is
+// a stream of application/vnd.amazon.eventstream messages, PayloadChunk events then one
+// InvokeComplete.
+inline constexpr std::string_view kStreamInvokePathPrefix = "/2021-11-15/functions/";
+inline constexpr std::string_view kStreamInvokePathSuffix = "/response-streaming-invocations";
+inline constexpr std::string_view kEventStreamContentType = "application/vnd.amazon.eventstream";
+// Function URLs on the emulator's own port (cargo-lambda's local route; on AWS each URL has a
+// host of its own, https://<url-id>.lambda-url.<region>.on.aws/).
+inline constexpr std::string_view kFunctionUrlPrefix = "/lambda-url/";
+// Streamed responses (AWS docs "Configuring a Lambda function to stream responses", quotas):
+// up to 200 MB; the first 6 MB at full speed, then at most 2 MB/s. zerostart counts MiB.
+inline constexpr uint64_t kMaxStreamedResponseBytes = 200ull * 1024 * 1024;
+inline constexpr uint64_t kStreamUnthrottledBytes = 6ull * 1024 * 1024;
+inline constexpr uint64_t kStreamBandwidthBytesPerSecond = 2ull * 1024 * 1024;
+// A Lambda-Runtime-Function-Response-Mode other than "streaming" (AWS docs, custom runtimes).
+inline constexpr std::string_view kErrorTypeInvalidResponseMode = "Runtime.InvalidResponseModeHeader";
 
 // --- Limits (AWS docs "Lambda quotas"; RIE's constant is 6 MiB + 100 bytes) ---
 // Synchronous invoke request and buffered response payload.
@@ -166,6 +189,36 @@ inline constexpr std::string_view kHttpEventBase64Key = "isBase64Encoded";
 // A response object with this key is an HTTP response (statusCode, headers, body); any other
 // JSON answer is sent as the body with status 200 and content-type application/json.
 inline constexpr std::string_view kHttpResponseStatusKey = "statusCode";
+
+// --- Response streaming, the function's side (AWS docs "Building a custom runtime for AWS
+// Lambda", "Implementing response streaming in a custom runtime"; "Configuring a Lambda function
+// to stream responses") ---
+// Runtime -> Lambda on POST .../{id}/response: the response is streamed.
+inline constexpr std::string_view kResponseModeHeader = "Lambda-Runtime-Function-Response-Mode";
+inline constexpr std::string_view kResponseModeStreaming = "streaming";
+// The streamed body travels as HTTP/1.1 chunks (RFC 9112 §7.1), announced by these.
+inline constexpr std::string_view kTransferEncodingHeader = "Transfer-Encoding";
+inline constexpr std::string_view kTransferEncodingChunked = "chunked";
+// The trailers a streamed response declares up front (RFC 9110 §6.6.2 "Trailer"): an error
+// after the first byte goes in them, on the last chunk.
+inline constexpr std::string_view kTrailerHeader = "Trailer";
+inline constexpr std::string_view kStreamingErrorTrailers =
+    "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body";
+// Trailer: the error JSON {errorMessage, errorType, stackTrace}, base64-encoded (RFC 4648 §4).
+// (The type trailer is kFunctionErrorTypeHeader.)
+inline constexpr std::string_view kFunctionErrorBodyTrailer = "Lambda-Runtime-Function-Error-Body";
+// Content type of a streamed response that sets none (aws-lambda-nodejs-runtime-interface-client's
+// ResponseStream default).
+inline constexpr std::string_view kStreamingDefaultContentType = "application/octet-stream";
+// A streamed Function URL response: this content type, then a JSON prelude
+// {"statusCode":..,"headers":{..},"cookies":[..]}, then 8 NUL bytes, then the HTTP body
+// (aws-lambda-nodejs-runtime-interface-client, src/HttpResponseStream.js).
+inline constexpr std::string_view kHttpIntegrationResponseContentType =
+    "application/vnd.awslambda.http-integration-response";
+inline constexpr size_t kHttpPreludeDelimiterBytes = 8;
+// A Function URL event's query parameters: {"name":"value",...}, repeated names joined with ","
+// (AWS docs "Invoking Lambda function URLs", request payload).
+inline constexpr std::string_view kHttpEventQueryKey = "queryStringParameters";
 
 }  // namespace zerostart::lambda
 

@@ -129,29 +129,39 @@ Result<UniqueFd> Accept(int listen_fd) {
 
 Status WriteAll(int fd, std::string_view data) { return WriteAll2(fd, data, {}); }
 
-Status WriteAll2(int fd, std::string_view a, std::string_view b) {
-  iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
-  int first = 0;
-  while (first < 2) {
+Status WriteAll2(int fd, std::string_view a, std::string_view b) { return WriteAll3(fd, a, b, {}); }
+
+Status WriteAll3(int fd, std::string_view a, std::string_view b, std::string_view c) {
+  const std::string_view parts[] = {a, b, c};
+  return WriteAllParts(fd, parts);
+}
+
+Status WriteAllParts(int fd, std::span<const std::string_view> parts) {
+  if (parts.size() > kMaxWriteParts) return InvalidArgumentError("too many parts for one write");
+  iovec iov[kMaxWriteParts];
+  const size_t count = parts.size();
+  for (size_t i = 0; i < count; ++i) iov[i] = {const_cast<char*>(parts[i].data()), parts[i].size()};
+  size_t first = 0;
+  while (first < count) {
     if (iov[first].iov_len == 0) {
       ++first;
       continue;
     }
     msghdr msg{};
     msg.msg_iov = &iov[first];
-    msg.msg_iovlen = static_cast<size_t>(2 - first);
+    msg.msg_iovlen = count - first;
     ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
       return UnavailableError(Errno("write"));
     }
     auto left = static_cast<size_t>(n);
-    while (first < 2 && left >= iov[first].iov_len) {
+    while (first < count && left >= iov[first].iov_len) {
       left -= iov[first].iov_len;
       iov[first].iov_len = 0;
       ++first;
     }
-    if (first < 2) {
+    if (first < count) {
       iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + left;
       iov[first].iov_len -= left;
     }

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,12 @@ Result<UniqueFd> Accept(int listen_fd);
 Status WriteAll(int fd, std::string_view data);
 // Writes a then b with one writev where possible (head + body without copying the body).
 Status WriteAll2(int fd, std::string_view a, std::string_view b);
+// Writes a, b, c in order with one writev where possible.
+Status WriteAll3(int fd, std::string_view a, std::string_view b, std::string_view c);
+// Writes `parts` in order with one writev where possible (at most kMaxWriteParts parts;
+// InvalidArgument beyond).
+inline constexpr size_t kMaxWriteParts = 8;
+Status WriteAllParts(int fd, std::span<const std::string_view> parts);
 
 // Reads up to `size` bytes (retries EINTR). Returns 0 at end of stream. Unavailable on reset.
 Result<size_t> ReadSome(int fd, char* buffer, size_t size);

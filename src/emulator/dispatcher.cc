@@ -32,11 +32,15 @@ InvokeResult FunctionError(std::string body) {
 
 // How long shutdown lets the function handle SIGTERM (Lambda: ~500 ms with internal extensions).
 constexpr milliseconds kShutdownGrace{500};
+// How long a dead function's streamed bytes may take to be relayed before its exit is answered
+// (its connection ends with it, unless a process it started still holds the socket).
+constexpr milliseconds kRelayDrainLimit{1000};
 
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options)
     : options_(std::move(options)),
+      tee_(options_.sink),
       timeout_(duration_cast<nanoseconds>(std::chrono::duration<double>(options_.config.timeout_seconds))),
       init_timeout_(std::max<nanoseconds>(std::chrono::seconds(lambda::kInitTimeoutSeconds), timeout_)) {}
 
@@ -138,7 +142,13 @@ InvokeResult Dispatcher::Invoke(std::shared_ptr<Invocation> invocation) {
 }
 
 void Dispatcher::Deliver(const std::shared_ptr<Invocation>& invocation) {
-  // `result` no longer changes once `done` is set (under mutex_, by this thread).
+  if (invocation->log_tail) {
+    // Report() delivers it, once the tail holds the REPORT line.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (invocation->report_pending) return;
+  }
+  // `result` no longer changes once `done` is set (under mutex_, by this thread), except for
+  // log_result, which Report() sets before it delivers.
   if (invocation->reply) invocation->reply(invocation->result);
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -205,7 +215,8 @@ std::shared_ptr<Invocation> Dispatcher::NextFor(std::optional<uint64_t> spawn_id
   invocation->deadline_epoch_ms =
       EpochMs(std::chrono::system_clock::now() + duration_cast<std::chrono::system_clock::duration>(timeout_));
   lock.unlock();
-  options_.sink->WriteStdout(StartLine(invocation->request_id, lambda::kLatestVersion));
+  if (invocation->log_tail) tee_.SetTail(invocation->log_tail);
+  tee_.WriteStdout(StartLine(invocation->request_id, lambda::kLatestVersion));
   // Duration starts now, just before the event is written: on a busy machine the woken function
   // may run (and answer) before our write(2) even returns, so a later timestamp could miss it.
   invocation->started_ns.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
@@ -216,6 +227,7 @@ ReportTicket Dispatcher::TicketFor(const std::shared_ptr<Invocation>& invocation
   ReportTicket ticket;
   ticket.invocation = invocation;
   ticket.process = process_;
+  invocation->report_pending = true;
   int64_t started = invocation->started_ns.load(std::memory_order_relaxed);
   Clock::time_point start = started != 0 ? Clock::time_point(nanoseconds(started)) : invocation->handed_over;
   ticket.duration_ms = std::max(0.0, Ms(now - start));
@@ -228,7 +240,7 @@ ReportTicket Dispatcher::TicketFor(const std::shared_ptr<Invocation>& invocation
 }
 
 template <typename MakeResult>
-Dispatcher::PostResult Dispatcher::FinishInFlight(std::string_view request_id,
+Dispatcher::PostResult Dispatcher::FinishInFlight(std::string_view request_id, bool streaming,
                                                   MakeResult make_result) {
   PostResult post;
   std::shared_ptr<Invocation> invocation;
@@ -236,6 +248,11 @@ Dispatcher::PostResult Dispatcher::FinishInFlight(std::string_view request_id,
     std::lock_guard<std::mutex> lock(mutex_);
     if (!in_flight_ || in_flight_->request_id != request_id) {
       post.outcome = PostOutcome::kInvalidRequestId;
+      return post;
+    }
+    if (in_flight_->stream_started != streaming) {
+      // /response or /error once streaming began (Lambda: only the trailers can end it now).
+      post.outcome = PostOutcome::kInvalidState;
       return post;
     }
     Clock::time_point now = Clock::now();
@@ -249,7 +266,7 @@ Dispatcher::PostResult Dispatcher::FinishInFlight(std::string_view request_id,
 
 Dispatcher::PostResult Dispatcher::PostResponse(std::string_view request_id, std::string body,
                                                 std::string content_type) {
-  return FinishInFlight(request_id, [&](PostOutcome* outcome) {
+  return FinishInFlight(request_id, /*streaming=*/false, [&](PostOutcome* outcome) {
     InvokeResult result;
     if (body.size() > lambda::kMaxPayloadBytes) {
       result = FunctionError(ResponseTooLargeJson());
@@ -265,8 +282,47 @@ Dispatcher::PostResult Dispatcher::PostResponse(std::string_view request_id, std
 
 Dispatcher::PostResult Dispatcher::PostError(std::string_view request_id, std::string_view body,
                                              std::string_view error_type_header) {
-  return FinishInFlight(request_id, [&](PostOutcome*) -> InvokeResult {
+  return FinishInFlight(request_id, /*streaming=*/false, [&](PostOutcome*) -> InvokeResult {
     return FunctionError(NormalizeErrorBody(body, error_type_header));
+  });
+}
+
+Dispatcher::StreamStart Dispatcher::BeginStream(std::string_view request_id) {
+  StreamStart start;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!in_flight_ || in_flight_->request_id != request_id) {
+    start.outcome = PostOutcome::kInvalidRequestId;
+  } else if (in_flight_->stream_started) {
+    start.outcome = PostOutcome::kInvalidState;
+  } else {
+    in_flight_->stream_started = true;
+    in_flight_->relaying = true;
+    start.invocation = in_flight_;
+  }
+  return start;
+}
+
+void Dispatcher::EndRelay(Invocation& invocation) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    invocation.relaying = false;
+  }
+  supervisor_cv_.notify_all();
+}
+
+Dispatcher::PostResult Dispatcher::FinishStream(std::string_view request_id, StreamEnd end) {
+  return FinishInFlight(request_id, /*streaming=*/true, [&](PostOutcome*) {
+    InvokeResult result;
+    result.streamed = true;
+    if (!end.error_json.empty()) {
+      result.body = std::move(end.error_json);
+      result.content_type = std::string(lambda::kJsonContentType);
+      result.function_error = true;
+    } else {
+      result.body = std::move(end.body);
+      result.content_type = std::move(end.content_type);
+    }
+    return result;
   });
 }
 
@@ -297,6 +353,7 @@ Dispatcher::PostResult Dispatcher::PostInitError(std::string_view body,
       Complete(*invocation, FunctionError(std::move(error)));
       ReportTicket ticket;
       ticket.invocation = invocation;
+      invocation->report_pending = true;
       ticket.process = process_;
       ticket.status = "error";
       ticket.error_type = error_type;
@@ -351,7 +408,20 @@ void Dispatcher::Report(ReportTicket ticket) {
   fields.status = ticket.status;
   fields.error_type = ticket.error_type;
   lines += ReportLine(fields);
+  const std::shared_ptr<LogTail>& tail = ticket.invocation->log_tail;
+  if (tail) {
+    tee_.SetTail(nullptr);  // the function's lines until now were its; later ones are not
+    tail->Append(lines);
+  }
   options_.sink->WriteStdout(lines);
+  if (tail) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ticket.invocation->result.log_result = tail->Base64();
+      ticket.invocation->report_pending = false;
+    }
+    Deliver(ticket.invocation);
+  }
 
   bool wake = false;
   {
@@ -404,6 +474,13 @@ void Dispatcher::SupervisorMain() {
 }
 
 void Dispatcher::HandleExit(std::unique_lock<std::mutex>& lock) {
+  if (in_flight_ && in_flight_->relaying) {
+    // The function died mid-stream: what it wrote before is still being read from its
+    // connection, which ends with it. Answer only once those bytes have gone to the caller.
+    std::shared_ptr<Invocation> streaming = in_flight_;
+    supervisor_cv_.wait_for(lock, kRelayDrainLimit, [&] { return stopping_ || !streaming->relaying; });
+    if (stopping_) return;  // Stop() answered it
+  }
   std::optional<ExitInfo> info = process_ ? process_->exit_info() : std::nullopt;
   int wait_status = info ? info->wait_status : 0;
   const bool was_starting = state_ == State::kStarting;
@@ -433,6 +510,7 @@ void Dispatcher::HandleExit(std::unique_lock<std::mutex>& lock) {
       Complete(*invocation, FunctionError(error_json(invocation->request_id)));
       ticket.emplace();
       ticket->invocation = invocation;
+      invocation->report_pending = true;
       ticket->process = process_;
       ticket->status = "error";
       ticket->error_type = std::string(error_type);
@@ -482,6 +560,7 @@ void Dispatcher::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
     Complete(*invocation, FunctionError(InitTimeoutErrorJson(invocation->request_id, init_timeout_seconds)));
     ticket.emplace();
     ticket->invocation = invocation;
+    invocation->report_pending = true;
     ticket->process = process_;
     ticket->status = "timeout";
     ticket->print_start = true;
@@ -540,7 +619,7 @@ void Dispatcher::SpawnInstance(std::unique_lock<std::mutex>& lock) {
   if (options_.instance_env) {
     for (auto& [key, value] : options_.instance_env(spawn_id)) spawn.env[key] = std::move(value);
   }
-  auto spawned = FunctionProcess::Spawn(spawn, options_.sink, [this, spawn_id] { OnProcessExit(spawn_id); });
+  auto spawned = FunctionProcess::Spawn(spawn, &tee_, [this, spawn_id] { OnProcessExit(spawn_id); });
   lock.lock();
   spawning_ = false;
   next_cv_.notify_all();
@@ -563,6 +642,7 @@ void Dispatcher::SpawnInstance(std::unique_lock<std::mutex>& lock) {
                               "RequestId: " + invocation->request_id + " Error: " + message)));
     ticket.emplace();
     ticket->invocation = invocation;
+    invocation->report_pending = true;
     ticket->status = "error";
     ticket->error_type = std::string(lambda::kErrorTypeInvalidEntrypoint);
     ticket->print_start = true;

@@ -13,6 +13,10 @@
 // them with PostResponse/PostError, checks IsLive(spawn_id) to stop talking to a dead process,
 // and may Retire(spawn_id) an instance that asked to exit.
 //
+// Log tails (X-Amz-Log-Type: Tail): the function's lines reach the sink through a tee that also
+// appends them to the in-flight invocation's LogTail; START/END/REPORT are appended too, and
+// such an invocation's answer is delivered only once its REPORT line is written.
+//
 // Instance lifecycle: none -> starting (spawned, waiting for its first /next; Init Duration is
 // spawn -> that /next, or -> Next(spawn_id)) -> ready -> dying (timeout, exit, init error, shutdown) -> none.
 // A timed-out, crashed or init-failed instance is SIGKILLed (whole process group) and the next
@@ -44,6 +48,7 @@
 #include "src/emulator/function_process.h"
 #include "src/emulator/invocation.h"
 #include "src/emulator/log_sink.h"
+#include "src/emulator/log_tail.h"
 
 namespace zerostart::emulator {
 
@@ -94,6 +99,16 @@ class Dispatcher {
     PostOutcome outcome = PostOutcome::kAccepted;
     std::optional<ReportTicket> report;  // if set: call Report() after answering the runtime
   };
+  struct StreamStart {
+    PostOutcome outcome = PostOutcome::kAccepted;
+    std::shared_ptr<Invocation> invocation;  // set when kAccepted
+  };
+  // How a streamed response ended (see stream_relay.h).
+  struct StreamEnd {
+    std::string body;          // what the function wrote, for a caller that wants it buffered
+    std::string content_type;  // the function's Content-Type
+    std::string error_json;    // non-empty: the response ended with this function error
+  };
 
   explicit Dispatcher(DispatcherOptions options);
   // Stop().
@@ -126,6 +141,18 @@ class Dispatcher {
   PostResult PostError(std::string_view request_id, std::string_view body,
                        std::string_view error_type_header);
   PostResult PostInitError(std::string_view body, std::string_view error_type_header);
+  // POST /response with Lambda-Runtime-Function-Response-Mode: streaming. BeginStream marks the
+  // in-flight invocation `request_id` as streaming (kInvalidRequestId if it is not in flight,
+  // kInvalidState if it already streams); its bytes then go to invocation->stream, if set,
+  // while it stays in flight (a timeout or crash can still end it). FinishStream answers it
+  // (kInvalidRequestId if it was answered meanwhile, e.g. timed out); its Duration ends here,
+  // at the last byte. PostResponse/PostError for a streaming invocation are kInvalidState.
+  StreamStart BeginStream(std::string_view request_id);
+  PostResult FinishStream(std::string_view request_id, StreamEnd end);
+  // The Runtime API thread stopped reading a stream BeginStream started (after FinishStream, or
+  // because the connection ended). A function that dies mid-stream is answered only after this
+  // (or after kRelayDrainLimit), so the caller gets every byte it wrote before it died.
+  void EndRelay(Invocation& invocation);
   // --- Hooks for a driver that plays the runtime side itself (see the top of this file) ---
   // Next() for the instance `spawn_id` only: null at once when that is not the current
   // instance, so a driver of a dead instance can neither mark a newer one ready nor take its
@@ -175,8 +202,9 @@ class Dispatcher {
   // Answers the in-flight invocation `request_id` with `make_result(&outcome)` (called under the
   // lock; it may change the outcome from kAccepted), delivers it and returns the REPORT ticket.
   // kInvalidRequestId, and no call, when that invocation is not the one in flight.
+  // kInvalidState, and no call, when the invocation's streaming state is not `streaming`.
   template <typename MakeResult>
-  PostResult FinishInFlight(std::string_view request_id, MakeResult make_result);
+  PostResult FinishInFlight(std::string_view request_id, bool streaming, MakeResult make_result);
   // REQUIRES: mutex_ held. True when a waiting /next could take the queue's head now.
   bool CanHandOver() const;
   void Enqueue(std::shared_ptr<Invocation> invocation);
@@ -184,6 +212,8 @@ class Dispatcher {
   double InitDurationMs(Clock::time_point now) const;
 
   const DispatcherOptions options_;
+  // options_.sink, and the log tail of the invocation in flight when it asked for one.
+  TailingLogSink tee_;
   const std::chrono::nanoseconds timeout_;
   const std::chrono::nanoseconds init_timeout_;
 

@@ -50,7 +50,7 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
     emulator->dispatcher_ = std::make_unique<Dispatcher>(std::move(dispatcher_options));
     client->set_dispatcher(emulator->dispatcher_.get());
   } else {
-    auto runtime_server = RuntimeApiServer::Listen(nullptr, arn);
+    auto runtime_server = RuntimeApiServer::Listen(nullptr, arn, options.stream_limits);
     if (!runtime_server.ok()) return runtime_server.status().WithContext("Runtime API");
     dispatcher_options.runtime_api = "127.0.0.1:" + std::to_string((*runtime_server)->port());
     emulator->dispatcher_ = std::make_unique<Dispatcher>(std::move(dispatcher_options));

@@ -36,6 +36,8 @@ struct EmulatorOptions {
   // our own created at Start and removed at Stop. Where no controller is usable this is said
   // once on the sink's stderr and only measuring remains. false: measure only, no cgroup.
   bool enforce_limits = true;
+  // Streamed responses: Lambda's size limit and bandwidth cap (bytes_per_second = 0: uncapped).
+  StreamLimits stream_limits;
 };
 
 class Emulator {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "src/common/base64.h"
 #include "src/common/lambda_protocol.h"
 
 namespace zerostart::emulator {
@@ -97,9 +98,47 @@ std::string ResponseTooLargeJson() {
                                std::to_string(lambda::kMaxPayloadBytes) + " bytes).");
 }
 
+std::string StreamTooLargeJson() {
+  return FunctionErrorJson(lambda::kErrorTypeResponseTooLarge,
+                           "Response payload size exceeded maximum allowed payload size (" +
+                               std::to_string(lambda::kMaxStreamedResponseBytes) +
+                               " bytes) for a streamed response.");
+}
+
+std::string InvalidResponseModeJson(std::string_view mode) {
+  return FunctionErrorJson(lambda::kErrorTypeInvalidResponseMode,
+                           "Invalid response mode header value '" + std::string(mode) +
+                               "': the only mode is '" +
+                               std::string(lambda::kResponseModeStreaming) + "'.");
+}
+
+std::string StreamErrorJson(std::string_view type_trailer, std::string_view body_trailer) {
+  if (type_trailer.empty() && body_trailer.empty()) return "";
+  std::string_view type = type_trailer.empty() ? lambda::kErrorTypeUnknown : type_trailer;
+  if (body_trailer.empty()) return FunctionErrorJson(type, "");
+  Result<std::string> decoded = Base64Decode(body_trailer);
+  if (!decoded.ok()) {
+    return FunctionErrorJson(type, "The error body trailer is not base64: " +
+                                       std::string(body_trailer.substr(0, 200)));
+  }
+  if (!nlohmann::json::accept(*decoded)) {
+    return FunctionErrorJson(type, "The error body trailer is not JSON: " + decoded->substr(0, 200));
+  }
+  return std::move(decoded).value();
+}
+
 std::string NormalizeErrorBody(std::string_view body, std::string_view type_header) {
   if (!body.empty() && nlohmann::json::accept(body)) return std::string(body);
   return FunctionErrorJson(type_header.empty() ? lambda::kErrorTypeUnknown : type_header, body);
+}
+
+std::string ErrorMessageOf(std::string_view body) {
+  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_object()) {
+    auto it = json.find("errorMessage");
+    if (it != json.end() && it->is_string()) return it->get<std::string>();
+  }
+  return "";
 }
 
 std::string ErrorTypeOf(std::string_view body) {

@@ -31,6 +31,16 @@ std::string OutOfMemoryErrorJson(std::string_view request_id, int wait_status);
 
 // Function.ResponseSizeTooLarge, naming lambda::kMaxPayloadBytes.
 std::string ResponseTooLargeJson();
+// Function.ResponseSizeTooLarge for a streamed response, naming lambda::kMaxStreamedResponseBytes.
+std::string StreamTooLargeJson();
+// Runtime.InvalidResponseModeHeader for a Lambda-Runtime-Function-Response-Mode of `mode`.
+std::string InvalidResponseModeJson(std::string_view mode);
+// The error a streamed response ended with, from its trailers: `type_trailer`
+// (Lambda-Runtime-Function-Error-Type) and `body_trailer` (Lambda-Runtime-Function-Error-Body,
+// base64 of the error JSON). "" when both are absent or empty (the stream succeeded). A body
+// that is not base64, or not JSON once decoded, becomes the errorMessage of an error of
+// `type_trailer` (Runtime.Unknown when empty), saying what was wrong with it.
+std::string StreamErrorJson(std::string_view type_trailer, std::string_view body_trailer);
 
 // What the caller receives for a body the runtime posted to /error or /init/error: the body
 // unchanged when it is valid JSON, else {"errorType": type_header (or Runtime.Unknown),
@@ -39,6 +49,8 @@ std::string NormalizeErrorBody(std::string_view body, std::string_view type_head
 
 // The errorType field of an error body, or "" when there is none (for REPORT lines).
 std::string ErrorTypeOf(std::string_view body);
+// The errorMessage field of an error body, or "" when there is none.
+std::string ErrorMessageOf(std::string_view body);
 
 // How Go's os/exec (and so Lambda) describes a process end: "exit status 3",
 // "signal: segmentation fault", "signal: aborted (core dumped)". `wait_status` as from waitpid.

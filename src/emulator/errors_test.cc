@@ -49,6 +49,23 @@ TEST(ErrorsTest, ErrorTypeOf) {
   EXPECT_EQ(ErrorTypeOf(R"({"errorType":3})"), "");
 }
 
+TEST(ErrorsTest, StreamErrorFromTrailers) {
+  EXPECT_EQ(StreamErrorJson("", ""), "");  // no trailers: the stream succeeded
+  // The body trailer is base64 of the error JSON: passed on as it is.
+  EXPECT_EQ(StreamErrorJson("E", "eyJlcnJvclR5cGUiOiJFIiwiZXJyb3JNZXNzYWdlIjoibSJ9"),
+            R"({"errorType":"E","errorMessage":"m"})");
+  nlohmann::json not_base64 = nlohmann::json::parse(StreamErrorJson("Bad.Type", "%%%"));
+  EXPECT_EQ(not_base64["errorType"], "Bad.Type");
+  EXPECT_NE(not_base64["errorMessage"].get<std::string>().find("not base64"), std::string::npos);
+  nlohmann::json not_json = nlohmann::json::parse(StreamErrorJson("", "bm90IGpzb24="));  // "not json"
+  EXPECT_EQ(not_json["errorType"], "Runtime.Unknown");
+  EXPECT_NE(not_json["errorMessage"].get<std::string>().find("not JSON: not json"), std::string::npos);
+  EXPECT_EQ(nlohmann::json::parse(StreamErrorJson("OnlyType", ""))["errorType"], "OnlyType");
+  EXPECT_EQ(ErrorMessageOf(R"({"errorType":"X","errorMessage":"why"})"), "why");
+  EXPECT_EQ(nlohmann::json::parse(InvalidResponseModeJson("sideways"))["errorType"],
+            "Runtime.InvalidResponseModeHeader");
+}
+
 TEST(ErrorsTest, ServiceAndRuntimeApiShapes) {
   EXPECT_EQ(ServiceErrorJson("bad"), R"({"Type":"User","message":"bad"})");
   EXPECT_EQ(RuntimeApiErrorJson("InvalidRequestID", "Invalid request ID"),

@@ -10,8 +10,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "src/emulator/log_tail.h"
+#include "src/emulator/stream_sink.h"
 
 namespace zerostart::emulator {
 
@@ -21,6 +25,7 @@ struct InvokeRequest {
   std::string trace_id;        // X-Amzn-Trace-Id, or one made up
   std::string client_context;  // X-Amz-Client-Context decoded from base64 (JSON), or empty
   std::string tenant_id;       // X-Amz-Tenant-Id, or empty
+  bool log_tail = false;       // X-Amz-Log-Type: Tail
 };
 
 // The answer to the caller.
@@ -30,6 +35,10 @@ struct InvokeResult {
   std::string content_type;
   bool function_error = false;  // send X-Amz-Function-Error: Unhandled
   std::string exception;        // X-Amzn-ErrorType, for service errors (status >= 400)
+  std::string log_result;       // base64 log tail (X-Amz-Log-Type: Tail), set once reported
+  // The function streamed its response: what it wrote already went to Invocation::stream (or,
+  // with no stream, is in `body`); function_error and `body` (the error JSON) tell how it ended.
+  bool streamed = false;
 };
 
 struct Invocation {
@@ -38,6 +47,9 @@ struct Invocation {
   std::string request_id;
   InvokeRequest request;
   bool async = false;  // X-Amz-Invocation-Type: Event: nobody waits for the result
+  // Set by the invoke server before queueing (immutable afterwards):
+  std::shared_ptr<StreamSink> stream;  // a streaming caller (null: the caller wants it buffered)
+  std::shared_ptr<LogTail> log_tail;   // the caller asked for the log tail
 
   // Set at hand-over (dispatcher), before the event is written to the runtime.
   Clock::time_point handed_over{};
@@ -55,6 +67,10 @@ struct Invocation {
   // Completion (dispatcher): exactly one answer.
   bool done = false;       // `result` is final
   bool delivered = false;  // `reply` has run
+  bool stream_started = false;  // the runtime began a streamed response
+  bool relaying = false;        // ... and its bytes are still being read (Dispatcher::EndRelay)
+  // A REPORT ticket is out; with a log tail the answer waits for it (the tail holds REPORT).
+  bool report_pending = false;
   InvokeResult result;
   std::condition_variable done_cv;
 };

@@ -57,16 +57,28 @@ InvokeResult ServiceError(int status, std::string_view exception, std::string_vi
   return result;
 }
 
-std::optional<std::string> InvokeTargetFunction(std::string_view target) {
+namespace {
+
+// The percent-decoded {name} of "<prefix>{name}<suffix>[?query]", or nullopt.
+std::optional<std::string> TargetFunction(std::string_view target, std::string_view prefix,
+                                          std::string_view suffix) {
   std::string_view path = target.substr(0, target.find('?'));
-  const std::string_view prefix = lambda::kInvokePathPrefix;
-  const std::string_view suffix = lambda::kInvokePathSuffix;
   if (path.size() <= prefix.size() + suffix.size()) return std::nullopt;
   if (path.substr(0, prefix.size()) != prefix) return std::nullopt;
   if (path.substr(path.size() - suffix.size()) != suffix) return std::nullopt;
   std::string_view name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
   if (name.find('/') != std::string_view::npos) return std::nullopt;
   return PercentDecode(name);
+}
+
+}  // namespace
+
+std::optional<std::string> InvokeTargetFunction(std::string_view target) {
+  return TargetFunction(target, lambda::kInvokePathPrefix, lambda::kInvokePathSuffix);
+}
+
+std::optional<std::string> StreamInvokeTargetFunction(std::string_view target) {
+  return TargetFunction(target, lambda::kStreamInvokePathPrefix, lambda::kStreamInvokePathSuffix);
 }
 
 bool NamesFunction(std::string_view requested, std::string_view name) {
@@ -96,6 +108,16 @@ std::variant<ParsedInvoke, InvokeResult> ParseInvoke(http::Request& request,
                           "1 validation error detected: Value '" + std::string(*type) +
                               "' at 'invocationType' failed to satisfy constraint: Member must "
                               "satisfy enum value set: [Event, RequestResponse, DryRun]");
+    }
+  }
+  if (auto log_type = request.headers.Get(lambda::kLogTypeHeader)) {
+    if (*log_type == lambda::kLogTypeTail) {
+      parsed.request.log_tail = true;
+    } else if (*log_type != lambda::kLogTypeNone) {
+      return ServiceError(400, lambda::kInvalidParameterValueException,
+                          "1 validation error detected: Value '" + std::string(*log_type) +
+                              "' at 'logType' failed to satisfy constraint: Member must satisfy enum "
+                              "value set: [None, Tail]");
     }
   }
   if (request.body.size() > lambda::kMaxPayloadBytes) {

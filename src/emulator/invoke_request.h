@@ -27,6 +27,9 @@ struct ParsedInvoke {
 // The {name} segment of an invoke target, percent-decoded (query string ignored), or nullopt
 // when the path is not an invoke path.
 std::optional<std::string> InvokeTargetFunction(std::string_view target);
+// The same for InvokeWithResponseStream
+// (POST /2021-11-15/functions/{name}/response-streaming-invocations).
+std::optional<std::string> StreamInvokeTargetFunction(std::string_view target);
 
 // True when `requested` names this function: "function" (RIE's fixed name), `name`, or an ARN /
 // partial ARN ending in ":function:<name>" or "<name>:<qualifier>" ($LATEST or any qualifier).
@@ -35,6 +38,7 @@ bool NamesFunction(std::string_view requested, std::string_view name);
 // Checks a request already routed to the invoke endpoint. Returns the invoke, or the error
 // answer (400 InvalidParameterValueException / InvalidRequestContentException, 413
 // RequestTooLargeException). Consumes request.body. An empty payload becomes "{}".
+// X-Amz-Log-Type: None or Tail (else 400 InvalidParameterValueException).
 std::variant<ParsedInvoke, InvokeResult> ParseInvoke(http::Request& request,
                                                      std::chrono::system_clock::time_point now);
 

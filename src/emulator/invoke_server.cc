@@ -6,8 +6,14 @@
 #include <chrono>
 #include <variant>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "src/common/lambda_protocol.h"
 #include "src/emulator/errors.h"
+#include "src/emulator/event_stream_answer.h"
+#include "src/emulator/function_url_event.h"
+#include "src/emulator/url_answer.h"
 #include "src/emulator/ids.h"
 #include "src/emulator/invoke_request.h"
 
@@ -17,6 +23,30 @@ namespace {
 bool WantsClose(const http::Request& request) {
   auto value = request.headers.Get("Connection");
   return value && http::EqualsIgnoreCase(*value, "close");
+}
+
+// The address of the peer of `fd`, for a Function URL event's sourceIp ("127.0.0.1" when
+// unknown).
+std::string PeerAddress(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "127.0.0.1";
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&address)->sin_addr, text, sizeof(text));
+  } else if (address.ss_family == AF_INET6) {
+    ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address)->sin6_addr, text, sizeof(text));
+  }
+  return text[0] != '\0' ? std::string(text) : std::string("127.0.0.1");
+}
+
+// A plain-text answer on the Function URL route (it is not the Invoke API: no JSON error).
+http::Response UrlPlainError(int status, std::string message) {
+  http::Response response;
+  response.status = status;
+  response.headers.Add(std::string(lambda::kContentTypeHeader), "text/plain; charset=utf-8");
+  response.body = std::move(message) + "\n";
+  return response;
 }
 
 InvokeResult EmptyResult(int status) {
@@ -43,6 +73,9 @@ std::string AnswerHead(const InvokeResult& result, const std::string& request_id
   }
   if (!result.content_type.empty()) {
     response.headers.Add(std::string(lambda::kContentTypeHeader), result.content_type);
+  }
+  if (!result.log_result.empty()) {
+    response.headers.Add(std::string(lambda::kLogResultHeader), result.log_result);
   }
   if (close) response.headers.Add("Connection", "close");
   if (result.http_status != 204) {
@@ -109,6 +142,10 @@ InvokeResult InvokeServer::Handle(http::Request& request, DirectReply* direct, h
   if (invoke.type == InvocationType::kDryRun) return EmptyResult(204);
   auto invocation = std::make_shared<Invocation>();
   invocation->request_id = direct->request_id;
+  // Lambda returns the tail only to a synchronous caller (Invoke API reference, LogType).
+  if (invoke.request.log_tail && invoke.type == InvocationType::kRequestResponse) {
+    invocation->log_tail = std::make_shared<LogTail>(lambda::kLogTailBytes);
+  }
   invocation->request = std::move(invoke.request);
   if (invoke.type == InvocationType::kEvent) {
     dispatcher_->InvokeAsync(std::move(invocation));
@@ -116,6 +153,98 @@ InvokeResult InvokeServer::Handle(http::Request& request, DirectReply* direct, h
   }
   invocation->reply = [direct](const InvokeResult& result) { direct->Send(result); };
   return dispatcher_->Invoke(std::move(invocation));
+}
+
+bool InvokeServer::SendWhole(http::Connection& connection, const InvokeResult& result,
+                             const std::string& request_id, bool close, http::Headers extra) {
+  Status written = WriteHeadAndBody(connection, AnswerHead(result, request_id, close, std::move(extra)),
+                                    result.body);
+  return written.ok() && !close;
+}
+
+bool InvokeServer::ServeStreamInvoke(http::Connection& connection, http::Request& request,
+                                     std::string_view name, bool close) {
+  std::string request_id = NewRequestId();
+  if (request.method != "POST") {
+    http::Headers allow;
+    allow.Add("Allow", "POST");
+    return SendWhole(connection, ServiceError(405, "", "InvokeWithResponseStream takes POST, not " + request.method),
+                     request_id, close, std::move(allow));
+  }
+  if (!NamesFunction(name, function_name_)) {
+    return SendWhole(connection,
+                     ServiceError(404, lambda::kResourceNotFoundException,
+                                  "Function not found: " + std::string(name) + " (this emulator serves '" +
+                                      function_name_ + "'; 'function' works too)"),
+                     request_id, close);
+  }
+  auto parsed = ParseInvoke(request, std::chrono::system_clock::now());
+  if (auto* rejection = std::get_if<InvokeResult>(&parsed)) {
+    return SendWhole(connection, *rejection, request_id, close);
+  }
+  ParsedInvoke& invoke = std::get<ParsedInvoke>(parsed);
+  if (invoke.type == InvocationType::kEvent) {
+    // The operation's InvocationType has only RequestResponse and DryRun (Lambda API reference).
+    return SendWhole(connection,
+                     ServiceError(400, lambda::kInvalidParameterValueException,
+                                  "1 validation error detected: Value 'Event' at 'invocationType' failed "
+                                  "to satisfy constraint: Member must satisfy enum value set: "
+                                  "[RequestResponse, DryRun]"),
+                     request_id, close);
+  }
+  if (invoke.type == InvocationType::kDryRun) return SendWhole(connection, EmptyResult(204), request_id, close);
+
+  auto invocation = std::make_shared<Invocation>();
+  invocation->request_id = request_id;
+  if (invoke.request.log_tail) invocation->log_tail = std::make_shared<LogTail>(lambda::kLogTailBytes);
+  invocation->request = std::move(invoke.request);
+  auto answer = std::make_shared<EventStreamAnswer>(connection.fd());
+  // The head goes out before the function runs: the caller's SDK returns from send() at once and
+  // reads events as they come.
+  if (!net::WriteAll(connection.fd(), EventStreamAnswer::HeadFor(request_id, close)).ok()) return false;
+  invocation->stream = answer;
+  InvokeResult result = dispatcher_->Invoke(std::move(invocation));
+  return answer->Finish(result) && !close;
+}
+
+bool InvokeServer::ServeUrl(http::Connection& connection, http::Request& request, bool close) {
+  std::string request_id = NewRequestId();
+  auto send_plain = [&](int status, std::string message) {
+    http::Response response = UrlPlainError(status, std::move(message));
+    response.headers.Add(std::string(lambda::kRequestIdResponseHeader), request_id);
+    if (close) response.headers.Add("Connection", "close");
+    return connection.Write(response).ok() && !close;
+  };
+  Result<UrlTarget> target = ParseUrlTarget(request.target);
+  if (!target.ok()) return send_plain(400, "Bad request: " + target.status().message());
+  if (!NamesFunction(target->function_name, function_name_)) {
+    return send_plain(404, "No function URL for '" + target->function_name + "' (this emulator serves '" +
+                               function_name_ + "')");
+  }
+  if (request.body.size() > lambda::kMaxPayloadBytes) {
+    return send_plain(413, "Request must be smaller than " + std::to_string(lambda::kMaxPayloadBytes) + " bytes");
+  }
+  std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
+  UrlEventContext context;
+  context.request_id = request_id;
+  context.url_id = UrlIdForFunction(function_name_);
+  context.source_ip = PeerAddress(connection.fd());
+  context.now = now;
+  Result<std::string> event = BuildUrlEvent(request, *target, context);
+  if (!event.ok()) return send_plain(400, "Bad request: " + event.status().message());
+
+  auto invocation = std::make_shared<Invocation>();
+  invocation->request_id = request_id;
+  invocation->request.payload = std::move(event).value();
+  if (auto trace = request.headers.Get(lambda::kTraceIdInvokeHeader); trace && !trace->empty()) {
+    invocation->request.trace_id = std::string(*trace);
+  } else {
+    invocation->request.trace_id = NewTraceId(now);
+  }
+  auto answer = std::make_shared<UrlAnswer>(connection.fd(), request_id, close, request.method == "HEAD");
+  invocation->stream = answer;
+  InvokeResult result = dispatcher_->Invoke(std::move(invocation));
+  return answer->Finish(result);
 }
 
 void InvokeServer::Serve(http::Connection& connection) {
@@ -134,6 +263,14 @@ void InvokeServer::Serve(http::Connection& connection) {
       return;
     }
     http::Request& request = *read;
+    if (std::optional<std::string> name = StreamInvokeTargetFunction(request.target)) {
+      if (!ServeStreamInvoke(connection, request, *name, WantsClose(request))) return;
+      continue;
+    }
+    if (request.target.starts_with(lambda::kFunctionUrlPrefix)) {
+      if (!ServeUrl(connection, request, WantsClose(request))) return;
+      continue;
+    }
     DirectReply direct;
     direct.fd = connection.fd();
     direct.close = WantsClose(request);

@@ -3,8 +3,17 @@
 // Requests are checked (invoke_request.h), then queued on the Dispatcher; the answer carries
 // Lambda's headers: X-Amzn-RequestId, X-Amz-Executed-Version, Content-Type, and
 // X-Amz-Function-Error: Unhandled for function errors (X-Amzn-ErrorType for service errors).
-// DryRun -> 204; Event -> 202 at once, run in order with the others. Unknown path -> 404,
+// DryRun -> 204; Event -> 202 at once, run in order with the others. X-Amz-Log-Type: Tail ->
+// X-Amz-Log-Result (the answer then waits for the REPORT line). Unknown path -> 404,
 // wrong method -> 405, malformed HTTP -> 400 and close, body over 7 MiB -> 413 and close.
+//
+// On the same port:
+//   POST /2021-11-15/functions/{name}/response-streaming-invocations (InvokeWithResponseStream):
+//     checked as Invoke (Event is refused: 400), then a 200 event stream (event_stream_answer.h)
+//     that carries the function's bytes as it writes them;
+//   /lambda-url/{name}/{path...}, any method (Function URLs): the request becomes a payload
+//     format 2.0 event (function_url_event.h), the function's answer an HTTP response
+//     (url_answer.h).
 // Thread safety: Start/Stop from one thread; connections are served on their own threads.
 #ifndef ZEROSTART_SRC_EMULATOR_INVOKE_SERVER_H_
 #define ZEROSTART_SRC_EMULATOR_INVOKE_SERVER_H_
@@ -46,6 +55,15 @@ class InvokeServer {
   // function; for a RequestResponse invoke the answer may already be (partly) sent through
   // `direct`. `extra`: headers for the answer.
   InvokeResult Handle(http::Request& request, DirectReply* direct, http::Headers* extra);
+  // InvokeWithResponseStream for function `name`. Returns whether the connection stays open.
+  bool ServeStreamInvoke(http::Connection& connection, http::Request& request, std::string_view name,
+                         bool close);
+  // A Function URL request. Returns whether the connection stays open.
+  bool ServeUrl(http::Connection& connection, http::Request& request, bool close);
+  // Sends `result` as a whole answer (service errors, DryRun). Returns whether the connection
+  // stays open.
+  bool SendWhole(http::Connection& connection, const InvokeResult& result, const std::string& request_id,
+                 bool close, http::Headers extra = {});
 
   Dispatcher* dispatcher_;
   std::string function_name_;

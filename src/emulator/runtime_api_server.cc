@@ -61,13 +61,31 @@ bool PeerClosed(int fd) {
   return ::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+// The request id of a POST /runtime/invocation/{id}/response that announces a response mode
+// (streamed), or nullopt for every other request.
+std::optional<std::string_view> StreamedResponseId(const http::Request& head) {
+  if (head.method != "POST" || !head.headers.Has(lambda::kResponseModeHeader)) return std::nullopt;
+  std::string_view path = PathOf(head.target);
+  if (path.substr(0, lambda::kInvocationPrefix.size()) != lambda::kInvocationPrefix) return std::nullopt;
+  std::string_view rest = path.substr(lambda::kInvocationPrefix.size());
+  size_t slash = rest.find('/');
+  if (slash == 0 || slash == std::string_view::npos || rest.substr(slash) != lambda::kResponseSuffix) {
+    return std::nullopt;
+  }
+  return rest.substr(0, slash);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Listen(Dispatcher* dispatcher,
-                                                                   std::string function_arn) {
-  std::unique_ptr<RuntimeApiServer> server(new RuntimeApiServer(dispatcher, std::move(function_arn)));
+                                                                   std::string function_arn,
+                                                                   StreamLimits stream_limits) {
+  std::unique_ptr<RuntimeApiServer> server(
+      new RuntimeApiServer(dispatcher, std::move(function_arn), stream_limits));
   http::Limits limits;
   limits.max_body_bytes = kMaxReadableBody;
+  // Streamed responses arrive here: each read is relayed as one piece (one event, one send).
+  limits.read_buffer_bytes = 256 * 1024;
   RuntimeApiServer* self = server.get();
   ZS_ASSIGN_OR_RETURN(server->server_,
                       TcpServer::Listen({"127.0.0.1", 0}, limits,
@@ -98,32 +116,112 @@ bool RuntimeApiServer::ServeNext(http::Connection& connection) {
   return written.ok();
 }
 
-void RuntimeApiServer::Serve(http::Connection& connection) {
-  for (;;) {
-    Result<http::Request> read = connection.ReadRequest();
-    if (!read.ok()) {
-      switch (read.status().code()) {
-        case StatusCode::kUnavailable:
-          return;  // the function closed the connection
-        case StatusCode::kResourceExhausted: {
-          // A body beyond what we read: most likely an oversized /response.
-          Dispatcher::PostResult post = dispatcher_->ResponseTooLargeToRead();
-          http::Response response = TooLarge();
+void RuntimeApiServer::AnswerReadError(http::Connection& connection, const Status& error) {
+  if (error.code() == StatusCode::kResourceExhausted) {
+    // A body beyond what we read: most likely an oversized /response.
+    Dispatcher::PostResult post = dispatcher_->ResponseTooLargeToRead();
+    http::Response response = TooLarge();
+    response.headers.Add("Connection", "close");
+    (void)connection.Write(response);
+    if (post.report) dispatcher_->Report(std::move(*post.report));
+  } else {
+    http::Response response =
+        JsonResponse(400, RuntimeApiErrorJson(lambda::kRapiErrorInvalidRequestFormat, error.message()));
+    response.headers.Add("Connection", "close");
+    (void)connection.Write(response);
+  }
+  LingeringClose(connection);
+}
+
+bool RuntimeApiServer::ServeStream(http::Connection& connection, const http::Request& head,
+                                   std::string_view id_view) {
+  // `head` lives in the connection's parser: copy what is needed before reading the body.
+  const std::string id(id_view);
+  const std::string mode(head.headers.Get(lambda::kResponseModeHeader).value_or(""));
+  std::string content_type(head.headers.Get(lambda::kContentTypeHeader).value_or(""));
+  const bool close = WantsClose(head);
+
+  http::Response response;
+  std::optional<ReportTicket> report;
+  if (!http::EqualsIgnoreCase(mode, lambda::kResponseModeStreaming)) {
+    Result<http::Request> rest = connection.ReadRequestRest();
+    if (!rest.ok()) {
+      AnswerReadError(connection, rest.status());
+      return false;
+    }
+    std::string error = InvalidResponseModeJson(mode);
+    Dispatcher::PostResult post = dispatcher_->PostError(id, error, lambda::kErrorTypeInvalidResponseMode);
+    response = post.outcome == Dispatcher::PostOutcome::kAccepted ? JsonResponse(400, std::move(error))
+                                                                    : FromOutcome(post.outcome, "InvocationResponse");
+    report = std::move(post.report);
+  } else {
+    Dispatcher::StreamStart start = dispatcher_->BeginStream(id);
+    if (start.outcome != Dispatcher::PostOutcome::kAccepted) {
+      // Not ours to relay: drain it (as a stream, nothing kept) and refuse it.
+      std::string discard;
+      connection.SetRequestBodyLimit(stream_limits_.max_bytes + 1);
+      for (;;) {
+        discard.clear();
+        Result<bool> done = connection.ReadRequestBody(&discard);
+        if (!done.ok()) {
+          AnswerReadError(connection, done.status());
+          return false;
+        }
+        if (*done) break;
+      }
+      (void)connection.TakeRequest();
+      response = FromOutcome(start.outcome, "InvocationResponse");
+    } else {
+      RelayResult relay = RelayStream(connection, *start.invocation, std::move(content_type), stream_limits_);
+      switch (relay.ending) {
+        case RelayResult::Ending::kBroken:
+          // The function died mid-stream (its exit answers the invoke) or sent malformed bytes
+          // (then its timeout does).
+          dispatcher_->EndRelay(*start.invocation);
+          if (relay.error.code() != StatusCode::kUnavailable) AnswerReadError(connection, relay.error);
+          return false;
+        case RelayResult::Ending::kTooLarge: {
+          Dispatcher::PostResult post = dispatcher_->FinishStream(id, std::move(relay.end));
+          dispatcher_->EndRelay(*start.invocation);
+          response = TooLarge();
           response.headers.Add("Connection", "close");
           (void)connection.Write(response);
           if (post.report) dispatcher_->Report(std::move(*post.report));
           LingeringClose(connection);
-          return;
+          return false;
         }
-        default: {
-          http::Response response = JsonResponse(
-              400, RuntimeApiErrorJson(lambda::kRapiErrorInvalidRequestFormat, read.status().message()));
-          response.headers.Add("Connection", "close");
-          (void)connection.Write(response);
-          LingeringClose(connection);
-          return;
+        case RelayResult::Ending::kComplete: {
+          Dispatcher::PostResult post = dispatcher_->FinishStream(id, std::move(relay.end));
+          dispatcher_->EndRelay(*start.invocation);
+          response = FromOutcome(post.outcome, "InvocationResponse");
+          report = std::move(post.report);
+          break;
         }
       }
+    }
+  }
+  if (close) response.headers.Add("Connection", "close");
+  bool written = connection.Write(response).ok();
+  if (report) dispatcher_->Report(std::move(*report));
+  return written && !close;
+}
+
+void RuntimeApiServer::Serve(http::Connection& connection) {
+  for (;;) {
+    Result<const http::Request*> head = connection.ReadRequestHead();
+    if (!head.ok()) {
+      if (head.status().code() == StatusCode::kUnavailable) return;  // the function closed it
+      AnswerReadError(connection, head.status());
+      return;
+    }
+    if (std::optional<std::string_view> id = StreamedResponseId(**head)) {
+      if (!ServeStream(connection, **head, *id)) return;
+      continue;
+    }
+    Result<http::Request> read = connection.ReadRequestRest();
+    if (!read.ok()) {
+      AnswerReadError(connection, read.status());
+      return;
     }
     http::Request& request = *read;
     const bool close = WantsClose(request);

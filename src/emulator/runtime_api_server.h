@@ -1,10 +1,13 @@
 // RuntimeApiServer: the Lambda Runtime API (2018-06-01) as the function process sees it, on
 // 127.0.0.1:<ephemeral>: GET /runtime/invocation/next, POST /runtime/invocation/{id}/response
-// and /error, POST /runtime/init/error. State lives in the Dispatcher; this class only speaks
+// (buffered, or streamed with Lambda-Runtime-Function-Response-Mode: streaming: see
+// stream_relay.h) and /error, POST /runtime/init/error. State lives in the Dispatcher; this class only speaks
 // HTTP. Answers follow RIE (lambda/rapi): 202 {"status":"OK"}; 400 InvalidRequestID for a
 // request id that is not in flight; 403 InvalidStateTransition; 413 RequestEntityTooLarge;
 // 400 and close for malformed HTTP (the invoke then ends by timeout or exit); 404/405 for other
-// paths/methods.
+// paths/methods. Streamed responses: 202 after the terminal chunk; 400
+// Runtime.InvalidResponseModeHeader for another response mode (the invoke fails with it); 403
+// for /response or /error once a stream began; 413 and close past the streamed-size limit.
 // Thread safety: Start/Stop from one thread; connections are served on their own threads.
 #ifndef ZEROSTART_SRC_EMULATOR_RUNTIME_API_SERVER_H_
 #define ZEROSTART_SRC_EMULATOR_RUNTIME_API_SERVER_H_
@@ -14,6 +17,7 @@
 #include <string>
 
 #include "src/emulator/dispatcher.h"
+#include "src/emulator/stream_relay.h"
 #include "src/emulator/tcp_server.h"
 #include "src/http/connection.h"
 
@@ -27,7 +31,8 @@ class RuntimeApiServer {
 
   // Listens on 127.0.0.1:0. `dispatcher` (or the one set later) must outlive the server.
   static Result<std::unique_ptr<RuntimeApiServer>> Listen(Dispatcher* dispatcher,
-                                                          std::string function_arn);
+                                                          std::string function_arn,
+                                                          StreamLimits stream_limits = {});
 
   uint16_t port() const { return server_->port(); }
   // REQUIRES: before Start() when Listen() was given null (the dispatcher needs our port first).
@@ -36,14 +41,21 @@ class RuntimeApiServer {
   void Stop() { server_->Stop(); }
 
  private:
-  RuntimeApiServer(Dispatcher* dispatcher, std::string function_arn)
-      : dispatcher_(dispatcher), function_arn_(std::move(function_arn)) {}
+  RuntimeApiServer(Dispatcher* dispatcher, std::string function_arn, StreamLimits stream_limits)
+      : dispatcher_(dispatcher), function_arn_(std::move(function_arn)), stream_limits_(stream_limits) {}
   void Serve(http::Connection& connection);
   // Serves GET /next; false when the connection must close.
   bool ServeNext(http::Connection& connection);
+  // Serves a streamed POST /response whose head was just read; false when the connection
+  // must close.
+  bool ServeStream(http::Connection& connection, const http::Request& head, std::string_view id);
+  // Answers a request that could not be read (malformed, or over the body limit); the
+  // connection must close afterwards.
+  void AnswerReadError(http::Connection& connection, const Status& error);
 
   Dispatcher* dispatcher_;
   std::string function_arn_;
+  StreamLimits stream_limits_;
   std::unique_ptr<TcpServer> server_;
 };
 

@@ -37,6 +37,9 @@ void TcpServer::AcceptMain() {
         client.connection = std::make_unique<http::Connection>(std::move(accepted).value(), limits_);
         client.thread = std::thread([this, &client] {
           handler_(*client.connection);
+          // The peer learns at once that the connection is over (e.g. after Connection:
+          // close); the fd itself is closed when the next accept reaps this client.
+          client.connection->Shutdown();
           std::lock_guard<std::mutex> done_lock(mutex_);
           client.finished = true;
         });

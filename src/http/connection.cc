@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <type_traits>
 
 #include "src/common/net.h"
@@ -21,12 +22,12 @@ bool WantsContinue(const Parser& parser) {
 
 Connection::Connection(UniqueFd fd, Limits limits)
     : fd_(std::move(fd)),
+      read_buffer_bytes_(std::max<size_t>(limits.read_buffer_bytes, 1)),
       request_parser_(Parser::Kind::kRequest, limits),
       response_parser_(Parser::Kind::kResponse, limits) {}
 
-template <typename Message>
-Result<Message> Connection::ReadMessage(Parser& parser, bool answer_continue) {
-  bool continue_checked = false;
+template <typename Enough>
+Status Connection::FeedUntil(Parser& parser, bool answer_continue, Enough enough) {
   for (;;) {
     if (buffer_begin_ < buffer_end_) {
       Result<size_t> used =
@@ -34,22 +35,18 @@ Result<Message> Connection::ReadMessage(Parser& parser, bool answer_continue) {
       if (!used.ok()) return used.status();
       buffer_begin_ += *used;
     }
-    if (parser.done()) {
-      if constexpr (std::is_same_v<Message, Request>) {
-        return parser.TakeRequest();
-      } else {
-        return parser.TakeResponse();
+    if (answer_continue && !continue_checked_ && parser.head_complete()) {
+      // The client waits for this before sending the body (curl: up to 1 s).
+      continue_checked_ = true;
+      if (!parser.done() && WantsContinue(parser)) {
+        ZS_RETURN_IF_ERROR(net::WriteAll(fd_.get(), kContinue));
       }
     }
-    if (answer_continue && !continue_checked && parser.head_complete()) {
-      // The client waits for this before sending the body (curl: up to 1 s).
-      continue_checked = true;
-      if (WantsContinue(parser)) ZS_RETURN_IF_ERROR(net::WriteAll(fd_.get(), kContinue));
-    }
+    if (parser.done() || enough()) return OkStatus();
     // Everything buffered was consumed (a parser stops early only at the end of a message).
-    if (buffer_ == nullptr) buffer_ = std::make_unique_for_overwrite<char[]>(kReadChunk);
+    if (buffer_ == nullptr) buffer_ = std::make_unique_for_overwrite<char[]>(read_buffer_bytes_);
     buffer_begin_ = buffer_end_ = 0;
-    Result<size_t> got = net::ReadSome(fd_.get(), buffer_.get(), kReadChunk);
+    Result<size_t> got = net::ReadSome(fd_.get(), buffer_.get(), read_buffer_bytes_);
     if (!got.ok()) {
       if (!parser.started()) return got.status();  // Unavailable: reset between messages
       return InvalidArgumentError("connection failed in the middle of a message: " +
@@ -63,8 +60,43 @@ Result<Message> Connection::ReadMessage(Parser& parser, bool answer_continue) {
   }
 }
 
+template <typename Message>
+Result<Message> Connection::ReadMessage(Parser& parser, bool answer_continue) {
+  ZS_RETURN_IF_ERROR(FeedUntil(parser, answer_continue, [] { return false; }));
+  if constexpr (std::is_same_v<Message, Request>) {
+    return TakeRequest();
+  } else {
+    return parser.TakeResponse();
+  }
+}
+
 Result<Request> Connection::ReadRequest() {
   return ReadMessage<Request>(request_parser_, /*answer_continue=*/true);
+}
+
+Result<const Request*> Connection::ReadRequestHead() {
+  ZS_RETURN_IF_ERROR(FeedUntil(request_parser_, /*answer_continue=*/true,
+                               [this] { return request_parser_.head_complete(); }));
+  return &request_parser_.request();
+}
+
+Result<Request> Connection::ReadRequestRest() {
+  return ReadMessage<Request>(request_parser_, /*answer_continue=*/true);
+}
+
+Result<bool> Connection::ReadRequestBody(std::string* out) {
+  size_t before = out->size();
+  ZS_RETURN_IF_ERROR(FeedUntil(request_parser_, /*answer_continue=*/true, [&] {
+    request_parser_.TakeBodyBytes(out);
+    return out->size() > before;
+  }));
+  request_parser_.TakeBodyBytes(out);
+  return request_parser_.done();
+}
+
+Request Connection::TakeRequest() {
+  continue_checked_ = false;
+  return request_parser_.TakeRequest();
 }
 
 Result<Response> Connection::ReadResponse(bool head_request) {
@@ -75,6 +107,27 @@ Result<Response> Connection::ReadResponse(bool head_request) {
     if (response.status >= 200 || response.status == 101) return response;
     // An interim response (100 Continue, 103 Early Hints): the final one follows.
   }
+}
+
+Result<const Response*> Connection::ReadResponseHead() {
+  for (;;) {
+    ZS_RETURN_IF_ERROR(FeedUntil(response_parser_, /*answer_continue=*/false,
+                                 [this] { return response_parser_.head_complete(); }));
+    const Response& head = response_parser_.response();
+    if (head.status >= 200 || head.status == 101) return &head;
+    // An interim response has no body, so it is already complete: the final one follows.
+    (void)response_parser_.TakeResponse();
+  }
+}
+
+Result<bool> Connection::ReadResponseBody(std::string* out) {
+  size_t before = out->size();
+  ZS_RETURN_IF_ERROR(FeedUntil(response_parser_, /*answer_continue=*/false, [&] {
+    response_parser_.TakeBodyBytes(out);
+    return out->size() > before;
+  }));
+  response_parser_.TakeBodyBytes(out);
+  return response_parser_.done();
 }
 
 Status Connection::Write(const Request& request) {

@@ -29,9 +29,34 @@ class Connection {
   // request; InvalidArgument for malformed bytes or a close (or reset) mid-message;
   // ResourceExhausted over the limits. After an error the connection must be closed.
   Result<Request> ReadRequest();
+  // Streaming a request body, in three steps:
+  //  1. ReadRequestHead() reads up to the end of the next request's head (answering
+  //     100-continue as ReadRequest does) and returns it; its body may already hold the first
+  //     bytes. The pointer stays valid until the next call on this connection.
+  //  2. Either ReadRequestRest() reads the rest and returns the whole request (as ReadRequest),
+  //     or ReadRequestBody(&out) moves the body bytes available (reading the socket once when
+  //     none are) to the end of `out`, and returns true once the body and its trailers are
+  //     complete (false: more follows).
+  //  3. After ReadRequestBody returned true, TakeRequest() returns the finished request (its
+  //     trailers; its body holds only bytes not yet taken) and readies the next one.
+  // Errors as for ReadRequest. SetRequestBodyLimit raises or lowers max_body_bytes for the
+  // request whose head was read (counting bytes already taken).
+  Result<const Request*> ReadRequestHead();
+  Result<Request> ReadRequestRest();
+  Result<bool> ReadRequestBody(std::string* out);
+  Request TakeRequest();
+  void SetRequestBodyLimit(uint64_t max_body_bytes) { request_parser_.SetBodyLimit(max_body_bytes); }
+
   // Reads the next response (1xx interim responses are skipped; 101 is returned).
   // `head_request` = the request was HEAD (no body follows). Errors as for ReadRequest.
   Result<Response> ReadResponse(bool head_request = false);
+  // Streaming a response body, as for requests: ReadResponseHead() reads up to the end of the
+  // next final response's head (1xx skipped), ReadResponseBody(&out) moves the body bytes
+  // available to `out` (reading once when none are) and returns true once the body ended,
+  // TakeResponse() then returns the finished response (trailers) and readies the next one.
+  Result<const Response*> ReadResponseHead();
+  Result<bool> ReadResponseBody(std::string* out);
+  Response TakeResponse() { return response_parser_.TakeResponse(); }
 
   // Writes one message (Content-Length added as in SerializeXHead) with one writev, the body
   // not copied; the body of a 1xx/204/304 response is not sent. Unavailable when the peer is
@@ -48,12 +73,15 @@ class Connection {
  private:
   template <typename Message>
   Result<Message> ReadMessage(Parser& parser, bool answer_continue);
+  // Feeds buffered bytes to `parser`, reading the socket when it has consumed them all, until
+  // `enough()` holds. Answers 100-continue once per request when `answer_continue`.
+  template <typename Enough>
+  Status FeedUntil(Parser& parser, bool answer_continue, Enough enough);
   // Sends the body only if the response may have one (never for 1xx/204/304).
   Status WriteHeadAndBody(std::string_view body);
 
-  static constexpr size_t kReadChunk = 64 * 1024;
-
   UniqueFd fd_;
+  size_t read_buffer_bytes_;
   Parser request_parser_;
   Parser response_parser_;
   // Bytes read but not yet fed to a parser are buffer_[buffer_begin_, buffer_end_). Allocated
@@ -63,6 +91,7 @@ class Connection {
   size_t buffer_begin_ = 0;
   size_t buffer_end_ = 0;
   std::string write_head_;  // reused by Write (the writer thread's only state)
+  bool continue_checked_ = false;  // this request's Expect: 100-continue was looked at
 };
 
 }  // namespace zerostart::http

@@ -62,13 +62,7 @@ void AppendNumber(uint64_t value, std::string* out) {
 // Header lines, then Content-Length if wanted, then the blank line.
 void AppendHeadersAndEnd(const Headers& headers, bool add_length, size_t body_size,
                          std::string* out) {
-  for (const Header& header : headers.entries()) {
-    if (header.name.empty()) continue;
-    AppendToken(header.name, out);
-    out->append(": ");
-    AppendFieldText(header.value, out);
-    out->append("\r\n");
-  }
+  AppendHeaderFields(headers, out);
   if (add_length && !headers.Has("Content-Length") && !headers.Has("Transfer-Encoding")) {
     out->append("Content-Length: ");
     AppendNumber(body_size, out);
@@ -86,6 +80,16 @@ size_t HeadSizeHint(const Headers& headers) {
 }
 
 }  // namespace
+
+void AppendHeaderFields(const Headers& headers, std::string* out) {
+  for (const Header& header : headers.entries()) {
+    if (header.name.empty()) continue;
+    AppendToken(header.name, out);
+    out->append(": ");
+    AppendFieldText(header.value, out);
+    out->append("\r\n");
+  }
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

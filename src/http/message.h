@@ -45,6 +45,7 @@ struct Request {
   std::string target;   // origin-form, e.g. "/2018-06-01/runtime/invocation/next"
   Headers headers;
   std::string body;     // decoded (de-chunked) body
+  Headers trailers{};   // the trailer section of a chunked body (RFC 9112 §7.1.2), if any
 };
 
 struct Response {
@@ -52,6 +53,7 @@ struct Response {
   std::string reason;   // empty = the standard phrase for `status`
   Headers headers;
   std::string body;     // decoded (de-chunked) body
+  Headers trailers{};   // the trailer section of a chunked body (RFC 9112 §7.1.2), if any
 };
 
 // "OK", "Accepted", "Not Found", ...; "Unknown" for codes it does not know.
@@ -76,6 +78,8 @@ bool StatusAllowsBody(int status);
 // Always sends HTTP/1.1.
 std::string SerializeRequestHead(const Request& request);
 std::string SerializeResponseHead(const Response& response);
+// One "Name: value\r\n" line per header, cleaned as above (for heads and trailer sections).
+void AppendHeaderFields(const Headers& headers, std::string* out);
 // The same, appended to *out (lets a connection reuse one buffer for every message it sends).
 void AppendRequestHead(const Request& request, std::string* out);
 void AppendResponseHead(const Response& response, std::string* out);

@@ -11,6 +11,8 @@ namespace {
 
 // A chunk-size line is a few hex digits; extensions are allowed but nobody sends kilobytes.
 constexpr size_t kMaxChunkLineBytes = 4096;
+// The most a chunk reserves ahead of its bytes (above any buffered Lambda payload).
+constexpr uint64_t kReadAheadBytes = 8 << 20;
 
 // `text` for an error message: at most 64 bytes, non-printable bytes as \xNN.
 std::string Quote(std::string_view text) {
@@ -90,7 +92,8 @@ Status OverLimit(std::string_view what, uint64_t size, size_t limit) {
 
 }  // namespace
 
-Parser::Parser(Kind kind, Limits limits) : kind_(kind), limits_(limits) {}
+Parser::Parser(Kind kind, Limits limits)
+    : kind_(kind), limits_(limits), body_limit_(limits.max_body_bytes) {}
 
 bool Parser::head_complete() const { return head_complete_; }
 bool Parser::done() const { return state_ == State::kDone; }
@@ -122,8 +125,8 @@ Result<size_t> Parser::Feed(std::string_view data) {
       used += n;
       if (remaining_ == 0) state_ = State::kDone;
     } else if (state_ == State::kBodyEof) {
-      if (rest.size() > limits_.max_body_bytes - body().size()) {
-        return Fail(OverLimit("response body", limits_.max_body_bytes));
+      if (rest.size() > body_limit_ - std::min(body_limit_, body_bytes())) {
+        return Fail(OverLimit("response body", body_limit_));
       }
       body().append(rest);
       used += rest.size();
@@ -291,7 +294,13 @@ Status Parser::ParseHeaderLine(std::string_view line, bool trailer) {
     return InvalidArgumentError("control character in value of " + std::string(what) + " " +
                                 Quote(name) + ": " + Quote(value));
   }
-  if (trailer) return OkStatus();  // parsed and dropped
+  if (trailer) {
+    // Kept for the receiver (Lambda's streaming error trailers), but never interpreted here:
+    // RFC 9110 §6.5.1 forbids framing fields such as Content-Length in trailers.
+    Headers& trailers = kind_ == Kind::kRequest ? request_.trailers : response_.trailers;
+    trailers.Add(std::string(name), std::string(value));
+    return OkStatus();
+  }
   if (name.size() == 14 && EqualsIgnoreCase(name, "Content-Length")) {
     ZS_RETURN_IF_ERROR(ParseContentLength(value));
   } else if (name.size() == 17 && EqualsIgnoreCase(name, "Transfer-Encoding")) {
@@ -365,8 +374,8 @@ Status Parser::StartBody() {
   if (chunked_) {
     state_ = State::kChunkSize;
   } else if (has_content_length_) {
-    if (content_length_ > limits_.max_body_bytes) {
-      return OverLimit("Content-Length", content_length_, limits_.max_body_bytes);
+    if (content_length_ > body_limit_) {
+      return OverLimit("Content-Length", content_length_, body_limit_);
     }
     remaining_ = content_length_;
     body().reserve(static_cast<size_t>(content_length_));
@@ -461,8 +470,8 @@ Result<size_t> Parser::FeedChunked(std::string_view data) {
 }
 
 Status Parser::EndChunkSizeLine() {
-  if (remaining_ > limits_.max_body_bytes - body().size()) {
-    return OverLimit("chunked body", body().size() + remaining_, limits_.max_body_bytes);
+  if (remaining_ > body_limit_ - std::min(body_limit_, body_bytes())) {
+    return OverLimit("chunked body", body_bytes() + remaining_, body_limit_);
   }
   chunk_line_bytes_ = 0;
   chunk_digits_ = false;
@@ -472,9 +481,12 @@ Status Parser::EndChunkSizeLine() {
     header_count_ = 0;
     return OkStatus();
   }
-  // Reserve once for a big chunk (libstdc++ still grows geometrically for many small ones).
+  // Reserve once for a big chunk (libstdc++ still grows geometrically for many small ones), but
+  // never far ahead of the bytes: a streamed body is taken as it arrives, and a chunk may
+  // announce far more than will ever come.
   std::string& b = body();
-  if (remaining_ > b.capacity() - b.size()) b.reserve(b.size() + static_cast<size_t>(remaining_));
+  uint64_t ahead = std::min<uint64_t>(remaining_, kReadAheadBytes);
+  if (ahead > b.capacity() - b.size()) b.reserve(b.size() + static_cast<size_t>(ahead));
   state_ = State::kChunkData;
   return OkStatus();
 }
@@ -532,6 +544,20 @@ void Parser::ResetMessage() {
   chunk_cr_ = false;
   line_buf_.clear();
   trailer_bytes_ = 0;
+  body_taken_ = 0;
+  body_limit_ = limits_.max_body_bytes;
+}
+
+void Parser::TakeBodyBytes(std::string* out) {
+  std::string& b = body();
+  if (b.empty()) return;
+  body_taken_ += b.size();
+  if (out->empty()) {
+    out->swap(b);  // no copy for the common case of an empty destination
+  } else {
+    out->append(b);
+  }
+  b.clear();
 }
 
 Request Parser::TakeRequest() {

@@ -1,13 +1,13 @@
 // Incremental HTTP/1.1 message parser (requests or responses), shared by both sides of the
 // wire. Bytes may arrive in any split (one at a time works); Content-Length and chunked bodies
-// (with trailers, which are parsed and dropped) are decoded; responses with neither end at EOF.
+// (with trailers, which are kept in Request/Response::trailers) are decoded; responses with neither end at EOF.
 //
 // Malformed input is an InvalidArgument error, input over the limits a ResourceExhausted error;
 // after an error the parser stays failed (Reset() to reuse). Never crashes on any bytes (fuzzed).
 //
 // Accepted (RFC 9112, lenient where common servers are): HTTP/1.0 and HTTP/1.1; CRLF or bare LF
 // line ends; blank lines before a start line (skipped); repeated Content-Length headers or
-// lists that agree; chunk extensions (ignored); trailers (validated, then dropped). Rejected as
+// lists that agree; chunk extensions (ignored); trailers (validated, kept apart from the headers). Rejected as
 // InvalidArgument: any other version, obsolete line folding, whitespace before a header colon,
 // control bytes in a line, a bad or conflicting Content-Length, Content-Length together with
 // Transfer-Encoding, any transfer-coding but a single "chunked". A body's size is checked
@@ -32,6 +32,9 @@ struct Limits {
   size_t max_head_bytes = 64 * 1024;          // request/status line + headers
   size_t max_header_count = 100;
   size_t max_body_bytes = 16 * 1024 * 1024;   // decoded body
+  // How much a Connection reads per read(2) (a parser ignores it). Larger suits long streamed
+  // bodies (fewer reads, and fewer pieces to relay); each connection allocates it once.
+  size_t read_buffer_bytes = 64 * 1024;
 };
 
 class Parser {
@@ -66,6 +69,16 @@ class Parser {
   // REQUIRES: done(). Moves the message out and resets for the next message on the connection.
   Request TakeRequest();
   Response TakeResponse();
+
+  // Streaming a body: moves the body bytes decoded so far to the end of *out (the message's
+  // body then holds only what is decoded later). Bytes taken still count towards the body
+  // limit. Lets a receiver forward a long chunked body as it arrives.
+  void TakeBodyBytes(std::string* out);
+  // Bytes of the current message's body decoded so far, taken or not.
+  uint64_t body_bytes() const { return body_taken_ + (kind_ == Kind::kRequest ? request_.body.size() : response_.body.size()); }
+  // Replaces max_body_bytes for the current message only (e.g. once its head shows a streamed
+  // body with a larger limit of its own). Takes effect for bytes not yet decoded.
+  void SetBodyLimit(uint64_t max_body_bytes) { body_limit_ = max_body_bytes; }
 
   // Forgets everything, including a stored error.
   void Reset();
@@ -128,6 +141,8 @@ class Parser {
   bool chunk_cr_ = false;         // the current chunk-size line just had a CR
   std::string line_buf_;          // the current trailer line (reused)
   size_t trailer_bytes_ = 0;
+  uint64_t body_taken_ = 0;       // body bytes moved out by TakeBodyBytes
+  uint64_t body_limit_;           // limits_.max_body_bytes unless SetBodyLimit changed it
 };
 
 }  // namespace zerostart::http

@@ -220,7 +220,10 @@ TEST(ParserTest, ChunkedWithExtensionsAndTrailers) {
   ASSERT_TRUE(out.status.ok()) << out.status.ToString();
   ASSERT_EQ(out.responses.size(), 2u);
   EXPECT_EQ(out.responses[0].body, "Wikipedia in\r\n\r\nchunks.");
-  EXPECT_FALSE(out.responses[0].headers.Has("Expires"));  // trailers are dropped
+  EXPECT_FALSE(out.responses[0].headers.Has("Expires"));  // trailers stay apart from headers
+  EXPECT_EQ(out.responses[0].trailers.Get("expires"), "Wed, 21 Oct 2015 07:28:00 GMT");
+  EXPECT_EQ(out.responses[0].trailers.Get("Lambda-Runtime-Function-Error-Type"), "X");
+  EXPECT_TRUE(out.responses[1].trailers.empty());
   EXPECT_EQ(out.responses[0].headers.Get("transfer-encoding"), "chunked");
   EXPECT_EQ(out.responses[1].status, 204);
 }

@@ -29,6 +29,10 @@ Status Bridge::Misuse(const char* action) const {
     case State::kInvoked:
       return FailedPreconditionError(what + ": the current invocation has not been answered "
                                             "(call writeResponse or writeError first)");
+    case State::kStreaming:
+      return FailedPreconditionError(what + ": the current invocation's response is being "
+                                            "streamed (end it with finishResponse or writeError "
+                                            "first)");
     case State::kAnswering:
       return FailedPreconditionError(what + ": another thread is answering the invocation");
     case State::kEnded:
@@ -73,6 +77,7 @@ Status Bridge::StartWith(std::unique_ptr<runtime::Transport> transport) {
     return FailedPreconditionError("start: Lambda.start() was already called");
   }
   transport_ = std::move(transport);
+  stream_ = std::make_unique<runtime::TransportResponseStream>(*transport_);
   state_ = State::kIdle;
   return OkStatus();
 }
@@ -94,16 +99,31 @@ Status Bridge::Next(std::string* payload) {
     return UnavailableError(next.message());
   }
   trace_env_.Set(invocation_.trace_id);
+  stream_->Reset(invocation_);
   *payload = invocation_.payload;
   state_ = State::kInvoked;
   return OkStatus();
 }
 
 Status Bridge::Answer(Response* response, const FunctionError* error) {
+  bool streaming;
   {
     std::lock_guard lock(mutex_);
-    if (state_ != State::kInvoked) return Misuse(error ? "writeError" : "writeResponse");
+    if (state_ == State::kStreaming && error == nullptr) {
+      return FailedPreconditionError(
+          "writeResponse: the response is being streamed (writeChunk was called); end it with "
+          "finishResponse()");
+    }
+    if (!HasInvocationLocked()) return Misuse(error ? "writeError" : "writeResponse");
+    streaming = state_ == State::kStreaming;
     state_ = State::kAnswering;
+  }
+  if (streaming) {
+    // After bytes: the error ends the streamed response as trailers (the stream logs a refusal).
+    stream_->Fail(*error);
+    std::lock_guard lock(mutex_);
+    state_ = State::kIdle;
+    return OkStatus();
   }
   const Status sent = error ? transport_->ReportError(invocation_, *error)
                             : transport_->Respond(invocation_, response);
@@ -125,9 +145,47 @@ Status Bridge::Respond(std::string payload, std::string content_type) {
 
 Status Bridge::ReportError(FunctionError error) { return Answer(nullptr, &error); }
 
+Status Bridge::SetContentType(std::string content_type) {
+  std::lock_guard lock(mutex_);
+  if (!HasInvocationLocked()) return Misuse("setResponseContentType");
+  // No I/O: the content type goes out with the first chunk.
+  return stream_->SetContentType(std::move(content_type));
+}
+
+Status Bridge::WriteChunk(std::string_view bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!HasInvocationLocked()) return Misuse("writeChunk");
+    state_ = State::kAnswering;
+  }
+  // This thread owns the stream until the state leaves kAnswering.
+  const Status written = stream_->Write(bytes);
+  std::lock_guard lock(mutex_);
+  state_ = stream_->started() ? State::kStreaming : State::kInvoked;
+  return written;
+}
+
+Status Bridge::FinishResponse() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!HasInvocationLocked()) return Misuse("finishResponse");
+    state_ = State::kAnswering;
+  }
+  // A refusal or a broken stream has been logged by the stream; the invocation ends either way.
+  (void)stream_->Finish();
+  std::lock_guard lock(mutex_);
+  state_ = State::kIdle;
+  return OkStatus();
+}
+
+bool Bridge::IsStreaming() const {
+  std::lock_guard lock(mutex_);
+  return state_ == State::kStreaming;
+}
+
 Result<std::string> Bridge::Field(std::string Invocation::*field) const {
   std::lock_guard lock(mutex_);
-  if (state_ != State::kInvoked) return Misuse("invocation context");
+  if (!HasInvocationLocked()) return Misuse("invocation context");
   return invocation_.*field;
 }
 
@@ -137,13 +195,13 @@ Result<std::string> Bridge::TraceId() const { return Field(&Invocation::trace_id
 
 Result<std::chrono::milliseconds> Bridge::RemainingTime() const {
   std::lock_guard lock(mutex_);
-  if (state_ != State::kInvoked) return Misuse("remainingTimeMillis");
+  if (!HasInvocationLocked()) return Misuse("remainingTimeMillis");
   return invocation_.RemainingTime();
 }
 
 bool Bridge::HasInvocation() const {
   std::lock_guard lock(mutex_);
-  return state_ == State::kInvoked;
+  return HasInvocationLocked();
 }
 
 int Bridge::exit_code() const {

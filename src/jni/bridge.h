@@ -10,12 +10,21 @@
 //
 // States (one process serves one function, so there is one Bridge per process):
 //   not started --Start--> idle --Next--> reading --(invocation)--> invoked
-//   invoked --Respond/ReportError--> answering --> idle
+//   invoked --Respond/ReportError/FinishResponse--> answering --> idle
+//   invoked --WriteChunk (a byte)--> streaming --WriteChunk--> streaming
+//   streaming --FinishResponse/ReportError--> answering --> idle
 //   reading --(Lambda gone)--> ended (exit_code() says how a C++ function would exit)
+// (A thread inside WriteChunk holds the state `answering` until its chunk is sent.)
 // Every call made in the wrong state returns FailedPrecondition with a message that names the
 // mistake (this is what Java sees as IllegalStateException): calling anything before Start,
 // Start twice, Next while an invocation is unanswered or while another thread is in Next,
-// answering with no invocation or answering twice, context accessors between invocations.
+// answering with no invocation or answering twice, Respond once the response is being
+// streamed, SetContentType after the first byte, context accessors between invocations.
+//
+// Streaming is zerostart/stream.h's (runtime::TransportResponseStream over the same
+// transport): each WriteChunk is sent before it returns; an error reported after the first
+// byte travels as trailers, before it as the invocation's error; under go1.x the chunks are
+// collected and sent whole.
 //
 // Thread safety: every method may be called from any thread. A mutex guards the state; the
 // blocking transport calls run outside it, and the state machine lets only one thread at a
@@ -29,9 +38,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/common/env.h"
+#include "src/runtime/response_stream.h"
 #include "src/runtime/trace_env.h"
 #include "src/runtime/transport.h"
 #include "zerostart/invocation.h"
@@ -70,6 +81,18 @@ class Bridge {
   Status Respond(std::string payload, std::string content_type);
   Status ReportError(FunctionError error);
 
+  // Streams the current invocation's response. SetContentType: before the first byte only
+  // (default application/octet-stream). WriteChunk sends `bytes` as one piece before it returns
+  // (empty: nothing sent); Unavailable when the response can no longer be delivered (the
+  // invocation stays current until FinishResponse or ReportError ends it, which then send
+  // nothing). FinishResponse ends the response (an empty streamed one if nothing was written);
+  // a refusal by the Lambda side is logged, as for Respond. Errors otherwise: misuse only.
+  Status SetContentType(std::string content_type);
+  Status WriteChunk(std::string_view bytes);
+  Status FinishResponse();
+  // True while the current invocation's response is being streamed (a byte was written).
+  bool IsStreaming() const;
+
   // Fields of the current invocation. FailedPrecondition when there is none.
   Result<std::string> RequestId() const;
   Result<std::string> FunctionArn() const;
@@ -83,12 +106,14 @@ class Bridge {
   int exit_code() const;
 
  private:
-  enum class State { kNotStarted, kIdle, kReading, kInvoked, kAnswering, kEnded };
+  enum class State { kNotStarted, kIdle, kReading, kInvoked, kStreaming, kAnswering, kEnded };
 
   // FailedPrecondition naming what `action` needs, for the current state_.
   Status Misuse(const char* action) const;
   Result<std::string> Field(std::string Invocation::*field) const;
   Status Answer(Response* response, const FunctionError* error);
+  // An invocation is current (invoked or streaming). REQUIRES: mutex_ held.
+  bool HasInvocationLocked() const { return state_ == State::kInvoked || state_ == State::kStreaming; }
 
   mutable std::mutex mutex_;
   State state_ = State::kNotStarted;
@@ -96,6 +121,9 @@ class Bridge {
   std::unique_ptr<runtime::Transport> transport_;
   // Owned by the thread in Next (state kReading) or Respond (kAnswering); otherwise guarded.
   Invocation invocation_;
+  // The current invocation's streamed response, over transport_ (created by StartWith).
+  // Owned like invocation_.
+  std::unique_ptr<runtime::TransportResponseStream> stream_;
   runtime::TraceIdEnvironment trace_env_;
 };
 

@@ -19,6 +19,9 @@ class ScriptedTransport final : public runtime::Transport {
   struct Log {
     std::vector<std::string> responses;
     std::vector<FunctionError> errors;
+    std::vector<std::string> streamed;  // "begin:<id>:<content type>", "chunk:<bytes>", "end[:type]"
+    int failing_chunk = 0;              // the 1-based WriteChunk that fails (0: none)
+    int chunks = 0;
   };
   ScriptedTransport(std::deque<Invocation> invocations, Log* log)
       : invocations_(std::move(invocations)), log_(log) {}
@@ -38,6 +41,19 @@ class ScriptedTransport final : public runtime::Transport {
     return OkStatus();
   }
   Status ReportInitError(const FunctionError&) override { return OkStatus(); }
+  Status BeginStream(const Invocation& invocation, std::string_view content_type) override {
+    log_->streamed.push_back("begin:" + invocation.request_id + ":" + std::string(content_type));
+    return OkStatus();
+  }
+  Status WriteChunk(std::string_view bytes) override {
+    log_->streamed.push_back("chunk:" + std::string(bytes));
+    if (++log_->chunks == log_->failing_chunk) return UnavailableError("connection reset by peer");
+    return OkStatus();
+  }
+  Status EndStream(const FunctionError* error) override {
+    log_->streamed.push_back(error == nullptr ? "end" : "end:" + error->type);
+    return OkStatus();
+  }
 
  private:
   std::deque<Invocation> invocations_;
@@ -104,6 +120,96 @@ TEST(BridgeTest, ServesAndRefusesMisuse) {
   ASSERT_EQ(log.errors.size(), 1u);
   EXPECT_EQ(log.errors[0].type, "MyError");
   EXPECT_EQ(log.errors[0].stack_trace, std::vector<std::string>{"frame"});
+}
+
+// A started bridge over a ScriptedTransport serving `ids` (payload = id).
+std::unique_ptr<Bridge> StreamingBridge(std::vector<std::string> ids, ScriptedTransport::Log* log) {
+  std::deque<Invocation> invocations;
+  for (std::string& id : ids) invocations.push_back(MakeInvocation(id, id));
+  auto bridge = std::make_unique<Bridge>();
+  EXPECT_TRUE(bridge->StartWith(std::make_unique<ScriptedTransport>(std::move(invocations), log)).ok());
+  return bridge;
+}
+
+TEST(BridgeTest, StreamingStateMachine) {
+  ScriptedTransport::Log log;
+  std::unique_ptr<Bridge> bridge = StreamingBridge({"s", "t"}, &log);
+  EXPECT_EQ(bridge->WriteChunk("early").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(bridge->SetContentType("text/plain").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(bridge->FinishResponse().code(), StatusCode::kFailedPrecondition);
+
+  std::string payload;
+  ASSERT_TRUE(bridge->Next(&payload).ok());
+  ASSERT_TRUE(bridge->SetContentType("text/plain").ok());
+  ASSERT_TRUE(bridge->WriteChunk("").ok());  // nothing sent: not streaming yet
+  EXPECT_FALSE(bridge->IsStreaming());
+  ASSERT_TRUE(bridge->WriteChunk("a").ok());
+  EXPECT_TRUE(bridge->IsStreaming());
+  EXPECT_TRUE(bridge->HasInvocation());
+  EXPECT_EQ(*bridge->RequestId(), "s");  // the context stays readable while streaming
+  const Status late_type = bridge->SetContentType("text/html");
+  EXPECT_EQ(late_type.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(late_type.message().find("first byte"), std::string::npos) << late_type.message();
+  const Status buffered = bridge->Respond("whole", "application/json");
+  EXPECT_EQ(buffered.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(buffered.message().find("finishResponse"), std::string::npos) << buffered.message();
+  const Status reread = bridge->Next(&payload);
+  EXPECT_EQ(reread.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(reread.message().find("being streamed"), std::string::npos) << reread.message();
+  ASSERT_TRUE(bridge->WriteChunk("b").ok());
+  ASSERT_TRUE(bridge->FinishResponse().ok());
+  EXPECT_FALSE(bridge->IsStreaming());
+  EXPECT_FALSE(bridge->HasInvocation());
+  EXPECT_EQ(bridge->FinishResponse().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(bridge->WriteChunk("c").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(bridge->ReportError({"E", "m", {}}).code(), StatusCode::kFailedPrecondition);
+
+  // The next invocation starts over: default content type, nothing written.
+  ASSERT_TRUE(bridge->Next(&payload).ok());
+  ASSERT_TRUE(bridge->FinishResponse().ok());  // nothing written: an empty streamed response
+  EXPECT_EQ(log.streamed, (std::vector<std::string>{"begin:s:text/plain", "chunk:a", "chunk:b",
+                                                    "end", "begin:t:application/octet-stream",
+                                                    "end"}));
+  EXPECT_TRUE(log.responses.empty());
+  EXPECT_TRUE(log.errors.empty());
+}
+
+TEST(BridgeTest, WriteErrorEndsAStreamAfterBytesAndIsTheInvocationsErrorBefore) {
+  ScriptedTransport::Log log;
+  std::unique_ptr<Bridge> bridge = StreamingBridge({"after", "before"}, &log);
+  std::string payload;
+  ASSERT_TRUE(bridge->Next(&payload).ok());
+  ASSERT_TRUE(bridge->WriteChunk("x").ok());
+  ASSERT_TRUE(bridge->ReportError({"Late", "after bytes", {}}).ok());
+  EXPECT_FALSE(bridge->HasInvocation());
+  EXPECT_EQ(bridge->ReportError({"Late", "twice", {}}).code(), StatusCode::kFailedPrecondition);
+
+  ASSERT_TRUE(bridge->Next(&payload).ok());
+  ASSERT_TRUE(bridge->SetContentType("text/plain").ok());
+  ASSERT_TRUE(bridge->ReportError({"Early", "no bytes", {}}).ok());
+  EXPECT_EQ(log.streamed, (std::vector<std::string>{"begin:after:application/octet-stream",
+                                                    "chunk:x", "end:Late"}));
+  ASSERT_EQ(log.errors.size(), 1u);
+  EXPECT_EQ(log.errors[0].type, "Early");
+}
+
+TEST(BridgeTest, ABrokenStreamReportsUnavailableUntilTheInvocationIsEnded) {
+  ScriptedTransport::Log log;
+  log.failing_chunk = 2;
+  std::unique_ptr<Bridge> bridge = StreamingBridge({"lost", "next"}, &log);
+  std::string payload;
+  ASSERT_TRUE(bridge->Next(&payload).ok());
+  ASSERT_TRUE(bridge->WriteChunk("1").ok());
+  EXPECT_EQ(bridge->WriteChunk("2").code(), StatusCode::kUnavailable);
+  EXPECT_EQ(bridge->WriteChunk("3").code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(bridge->IsStreaming());
+  ASSERT_TRUE(bridge->FinishResponse().ok());  // ends the invocation; nothing more is sent
+  ASSERT_TRUE(bridge->Next(&payload).ok());
+  EXPECT_EQ(payload, "next");
+  ASSERT_TRUE(bridge->Respond("buffered", "application/json").ok());
+  EXPECT_EQ(log.streamed, (std::vector<std::string>{"begin:lost:application/octet-stream",
+                                                    "chunk:1", "chunk:2"}));
+  EXPECT_EQ(log.responses, std::vector<std::string>{"next:buffered"});
 }
 
 TEST(BridgeTest, NoProtocolInTheEnvironmentIsExitCode78) {

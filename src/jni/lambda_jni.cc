@@ -160,6 +160,47 @@ JNIEXPORT void JNICALL Java_dev_zerostart_Lambda_nativeReportError(JNIEnv* env, 
   });
 }
 
+JNIEXPORT void JNICALL Java_dev_zerostart_Lambda_nativeSetContentType(JNIEnv* env, jclass,
+                                                                      jbyteArray content_type) {
+  Guard(env, 0, [&] {
+    const Status set = Bridge::Process().SetContentType(Bytes(env, content_type));
+    if (!set.ok()) ThrowStatus(env, set);
+    return 0;
+  });
+}
+
+// True when the chunk was sent; false when the response can no longer be delivered. The Java
+// side has checked offset and length against the array.
+JNIEXPORT jboolean JNICALL Java_dev_zerostart_Lambda_nativeWriteChunk(JNIEnv* env, jclass,
+                                                                      jbyteArray chunk,
+                                                                      jint offset, jint length) {
+  return Guard(env, jboolean{JNI_FALSE}, [&]() -> jboolean {
+    std::string bytes(static_cast<size_t>(length), '\0');
+    env->GetByteArrayRegion(chunk, offset, length, reinterpret_cast<jbyte*>(bytes.data()));
+    if (env->ExceptionCheck()) return JNI_FALSE;  // ArrayIndexOutOfBoundsException pending
+    const Status written = Bridge::Process().WriteChunk(bytes);
+    if (written.code() == StatusCode::kUnavailable) return JNI_FALSE;
+    if (!written.ok()) {
+      ThrowStatus(env, written);
+      return JNI_FALSE;
+    }
+    return JNI_TRUE;
+  });
+}
+
+JNIEXPORT void JNICALL Java_dev_zerostart_Lambda_nativeFinishResponse(JNIEnv* env, jclass) {
+  Guard(env, 0, [&] {
+    const Status finished = Bridge::Process().FinishResponse();
+    if (!finished.ok()) ThrowStatus(env, finished);
+    return 0;
+  });
+}
+
+JNIEXPORT jboolean JNICALL Java_dev_zerostart_Lambda_nativeIsStreaming(JNIEnv* env, jclass) {
+  return Guard(env, jboolean{JNI_FALSE},
+               [&]() -> jboolean { return Bridge::Process().IsStreaming() ? JNI_TRUE : JNI_FALSE; });
+}
+
 JNIEXPORT jbyteArray JNICALL Java_dev_zerostart_Lambda_nativeRequestId(JNIEnv* env, jclass) {
   return Guard(env, jbyteArray{nullptr},
                [&] { return FieldBytes(env, Bridge::Process().RequestId()); });

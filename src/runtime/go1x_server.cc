@@ -260,6 +260,7 @@ void Go1xServer::ServeConnection(std::shared_ptr<Connection> connection) {
 Status Go1xServer::Next(Invocation* invocation) {
   ZS_RETURN_IF_ERROR(Listen());
   current_.reset();
+  streaming_ = false;
   {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
@@ -315,6 +316,32 @@ Status Go1xServer::ReportError(const Invocation&, const FunctionError& error) {
   reply.error.type = std::string(EffectiveErrorType(error));
   for (const std::string& frame : error.stack_trace) reply.error.stack_trace.push_back({"", 0, frame});
   return SendInvokeResponse(go1x::ToGob(reply));
+}
+
+Status Go1xServer::BeginStream(const Invocation&, std::string_view) {
+  if (!current_.has_value()) return FailedPreconditionError("go1.x server: no invoke in progress");
+  streaming_ = true;
+  streamed_.clear();
+  return OkStatus();
+}
+
+Status Go1xServer::WriteChunk(std::string_view bytes) {
+  if (!streaming_) return FailedPreconditionError("go1.x server: no streamed response in progress");
+  streamed_.append(bytes);
+  return OkStatus();
+}
+
+Status Go1xServer::EndStream(const FunctionError* error) {
+  if (!streaming_) return FailedPreconditionError("go1.x server: no streamed response in progress");
+  streaming_ = false;
+  Invocation unused;  // Respond and ReportError answer current_; they do not read it
+  if (error != nullptr) {
+    streamed_.clear();
+    return ReportError(unused, *error);
+  }
+  Response response = Response::Success(std::move(streamed_));
+  streamed_.clear();  // moved-from: make it empty for the next stream
+  return Respond(unused, &response);
 }
 
 Status Go1xServer::ReportInitError(const FunctionError&) {

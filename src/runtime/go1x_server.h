@@ -27,6 +27,10 @@
 //     Respond returns Unavailable (the invoke loop logs it) and the server goes on.
 //   * ReportInitError has no wire message in go1.x: it does nothing (the loop has logged the
 //     error and exits non-zero).
+//   * go1.x cannot stream: a streamed response (BeginStream, WriteChunk, EndStream) is collected
+//     and sent whole when it ends, as Respond would send it (the content type is dropped, as
+//     for Respond); ended with an error, it is sent as ReportError would and the bytes are
+//     dropped.
 //
 // Invocation mapping: Payload, RequestId, InvokedFunctionArn (-> function_arn), XAmznTraceId
 // (-> trace_id), ClientContext, Deadline {Seconds, Nanos} (-> deadline), and
@@ -45,6 +49,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -80,6 +86,11 @@ class Go1xServer final : public Transport {
   Status Respond(const Invocation& invocation, Response* response) override;
   Status ReportError(const Invocation& invocation, const FunctionError& error) override;
   Status ReportInitError(const FunctionError& error) override;
+  // FailedPrecondition without a pending invoke (or, for WriteChunk/EndStream, without
+  // BeginStream); EndStream as Respond / ReportError.
+  Status BeginStream(const Invocation& invocation, std::string_view content_type) override;
+  Status WriteChunk(std::string_view bytes) override;
+  Status EndStream(const FunctionError* error) override;
 
  private:
   struct Connection;
@@ -113,6 +124,9 @@ class Go1xServer final : public Transport {
   std::mutex workers_mutex_;
   std::vector<Worker> workers_;  // guarded by workers_mutex_
   std::optional<Call> current_;  // the invoke between Next and Respond (invoke-loop thread only)
+  // A streamed response being collected (invoke-loop thread only).
+  bool streaming_ = false;
+  std::string streamed_;
 };
 
 }  // namespace zerostart::runtime

@@ -515,6 +515,97 @@ TEST_F(Go1xServerTest, FloodWithoutReadingRepliesDoesNotStarveOthers) {
   writer.join();
 }
 
+// A streaming handler under go1.x: the loop serves ServeStreamingInvokes over the server.
+class Go1xStreamingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.Listen().ok());
+    loop_ = std::thread([this] {
+      exit_code_ = ServeStreamingInvokes(
+          server_, [this](const Invocation& inv, ResponseStream& out) { Stream(inv, out); }, {});
+    });
+  }
+  void TearDown() override {
+    server_.Shutdown();
+    loop_.join();
+    EXPECT_EQ(exit_code_, kExitLambdaGone);
+  }
+
+  // Writes "aa", "bb", "cc"; the event says what comes before or after: "fail-before",
+  // "fail-after", "throw-after", "finish" (an explicit Finish), or nothing.
+  void Stream(const Invocation& inv, ResponseStream& out) {
+    EXPECT_TRUE(out.SetContentType("text/plain").ok());  // accepted, and dropped on the wire
+    if (inv.payload == "fail-before") {
+      out.Fail(FunctionError{"Early", "no bytes", {}});
+      return;
+    }
+    for (char c : std::string("abc")) {
+      EXPECT_TRUE(out.Write(std::string(2, c)).ok());
+    }
+    EXPECT_TRUE(out.started());
+    EXPECT_EQ(out.bytes_written(), 6u);
+    EXPECT_EQ(out.SetContentType("text/html").code(), StatusCode::kFailedPrecondition);
+    if (inv.payload == "fail-after") {
+      out.Fail(FunctionError{"Late", "after bytes", {"f"}});
+      return;
+    }
+    if (inv.payload == "throw-after") throw std::length_error("too long");
+    if (inv.payload == "finish") {
+      EXPECT_TRUE(out.Finish().ok());
+      EXPECT_EQ(out.Write("x").code(), StatusCode::kFailedPrecondition);
+    }
+  }
+
+  Go1xServer server_{0};
+  std::thread loop_;
+  int exit_code_ = -1;
+};
+
+TEST_F(Go1xStreamingTest, WritesAreCollectedAndSentAsOnePayload) {
+  RpcClient client(server_.port());
+  client.Invoke(1, "ok");
+  go1x::InvokeResponse whole = client.ReceiveInvoke(1);
+  EXPECT_FALSE(whole.has_error);
+  EXPECT_EQ(whole.payload, "aabbcc");
+  client.Invoke(2, "finish");
+  EXPECT_EQ(client.ReceiveInvoke(2).payload, "aabbcc");
+}
+
+TEST_F(Go1xStreamingTest, AnErrorBeforeOrAfterWritesIsTheInvokesErrorAndTheBytesAreDropped) {
+  RpcClient client(server_.port());
+  client.Invoke(1, "fail-before");
+  go1x::InvokeResponse early = client.ReceiveInvoke(1);
+  ASSERT_TRUE(early.has_error);
+  EXPECT_EQ(early.error.type, "Early");
+
+  client.Invoke(2, "fail-after");
+  go1x::InvokeResponse late = client.ReceiveInvoke(2);
+  ASSERT_TRUE(late.has_error);
+  EXPECT_EQ(late.payload, "");
+  EXPECT_EQ(late.error.type, "Late");
+  EXPECT_EQ(late.error.message, "after bytes");
+  ASSERT_EQ(late.error.stack_trace.size(), 1u);
+  EXPECT_EQ(late.error.stack_trace[0].label, "f");
+
+  client.Invoke(3, "throw-after");
+  go1x::InvokeResponse thrown = client.ReceiveInvoke(3);
+  ASSERT_TRUE(thrown.has_error);
+  EXPECT_EQ(thrown.payload, "");
+  EXPECT_EQ(thrown.error.type, "std::length_error");
+  EXPECT_EQ(thrown.error.message, "too long");
+
+  client.Invoke(4, "ok");  // nothing of the failed streams leaks into the next one
+  EXPECT_EQ(client.ReceiveInvoke(4).payload, "aabbcc");
+}
+
+TEST(Go1xServerLifecycleTest, StreamingCallsNeedAnInvokeAndABeginning) {
+  Go1xServer server(0);
+  Invocation invocation;
+  EXPECT_EQ(server.BeginStream(invocation, "").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(server.WriteChunk("x").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(server.EndStream(nullptr).code(), StatusCode::kFailedPrecondition);
+}
+
 TEST(Go1xServerLifecycleTest, ShutdownWakesNextAndListenFailsOnABusyPort) {
   Go1xServer first(0);
   ASSERT_TRUE(first.Listen().ok());

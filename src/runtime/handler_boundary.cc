@@ -65,6 +65,22 @@ Response CallHandler(const Handler& handler, const Invocation& invocation) noexc
   }
 }
 
+bool CallStreamingHandler(const StreamingHandler& handler, const Invocation& invocation,
+                          ResponseStream& stream, FunctionError* error) noexcept {
+  try {
+    try {
+      handler(invocation, stream);
+      return true;
+    } catch (...) {
+      *error = CurrentExceptionToError();
+      return false;
+    }
+  } catch (...) {
+    *error = LastResortError();
+    return false;
+  }
+}
+
 bool CallInit(const InitFunction& init, FunctionError* error) noexcept {
   if (!init) return true;
   try {

@@ -16,6 +16,7 @@
 
 #include "zerostart/invocation.h"
 #include "zerostart/runtime.h"
+#include "zerostart/stream.h"
 
 namespace zerostart::runtime {
 
@@ -30,6 +31,11 @@ std::string DemangledTypeName(const std::type_info& type);
 // what()}; anything else thrown becomes Failure{"UnknownException", "<type> thrown"}; a
 // returned Failure with an empty type gets "Unhandled". Never throws.
 Response CallHandler(const Handler& handler, const Invocation& invocation) noexcept;
+
+// Calls handler(invocation, stream). True when it returned; false when it threw, with *error
+// filled as CallHandler would fill the Failure. Never throws.
+bool CallStreamingHandler(const StreamingHandler& handler, const Invocation& invocation,
+                          ResponseStream& stream, FunctionError* error) noexcept;
 
 // Calls init() if set. OK when unset or init succeeded; otherwise fills *error (errorType
 // "Runtime.InitError" for a returned Status, as CallHandler for a thrown exception) and

@@ -1,4 +1,5 @@
-// The invoke loop: init once, then Next -> handler -> Respond/ReportError, forever.
+// The invoke loop: init once, then Next -> handler -> Respond/ReportError (or a streamed
+// response), forever.
 // Protocol-free: it only talks to a Transport (transport.h).
 // Thread safety: runs on the calling thread; the handler is called there, one invoke at a time.
 #ifndef ZEROSTART_SRC_RUNTIME_INVOKE_LOOP_H_
@@ -6,6 +7,7 @@
 
 #include "src/runtime/transport.h"
 #include "zerostart/runtime.h"
+#include "zerostart/stream.h"
 
 namespace zerostart::runtime {
 
@@ -21,6 +23,13 @@ inline constexpr int kExitInternal = 70;  // an unexpected exception in the runt
 // refuses (e.g. too large) is logged and the loop goes on. Returns kExitLambdaGone, with one
 // line on stderr, when Next() fails.
 int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init);
+
+// The same loop for a streaming handler (zerostart/stream.h): each invoke's response is a
+// TransportResponseStream (response_stream.h) over `transport`, completed when the handler
+// returns (Finish unless it ended; Fail with the error CallStreamingHandler caught when it
+// threw). Exit codes as ServeInvokes.
+int ServeStreamingInvokes(Transport& transport, const StreamingHandler& handler,
+                          const InitFunction& init);
 
 }  // namespace zerostart::runtime
 

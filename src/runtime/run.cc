@@ -1,5 +1,6 @@
-// zerostart::Run: the public entry point (zerostart/runtime.h). Reads the environment once,
-// picks the protocol and hands over to the protocol-free invoke loop.
+// zerostart::Run and zerostart::RunStreaming: the public entry points (zerostart/runtime.h,
+// zerostart/stream.h). Read the environment once, pick the protocol and hand over to the
+// protocol-free invoke loop.
 #include <unistd.h>
 
 #include <exception>
@@ -13,11 +14,14 @@
 #include "src/runtime/run_config.h"
 #include "src/runtime/runtime_api_client.h"
 #include "zerostart/runtime.h"
+#include "zerostart/stream.h"
 
 namespace zerostart {
 namespace {
 
-int RunWithEnvironment(const Handler& handler, const InitFunction& init, const EnvMap& env) {
+// serve(transport) runs the invoke loop over the transport the environment names.
+template <typename Serve>
+int RunWithEnvironment(const EnvMap& env, const Serve& serve) {
   Result<runtime::RunConfig> config = runtime::RunConfigFromEnvironment(env);
   if (!config.ok()) {
     log::Error("runtime: " + config.status().message());
@@ -29,25 +33,24 @@ int RunWithEnvironment(const Handler& handler, const InitFunction& init, const E
       // Listens on 127.0.0.1:_LAMBDA_SERVER_PORT after init; init errors are only logged
       // (go1.x has no init/error message) and the process exits non-zero.
       runtime::Go1xServer server(config->go1x_port);
-      return runtime::ServeInvokes(server, handler, init);
+      return serve(server);
     }
     case runtime::RunConfig::Protocol::kRuntimeApi: {
       runtime::RuntimeApiClient client(config->endpoint, config->retry);
-      return runtime::ServeInvokes(client, handler, init);
+      return serve(client);
     }
   }
   return runtime::kExitInternal;
 }
 
-}  // namespace
-
-int Run(const Handler& handler, const RunOptions& options) {
+template <typename Serve>
+int RunGuarded(const RunOptions& options, const Serve& serve) {
   // Handler exceptions are caught per invoke; this only guards the runtime's own allocations.
   try {
     EnvMap env = options.environment.empty()
                      ? EnvFromArray(environ)
                      : EnvMap(options.environment.begin(), options.environment.end());
-    return RunWithEnvironment(handler, options.init, env);
+    return RunWithEnvironment(env, serve);
   } catch (const std::exception& e) {
     log::Error("runtime: internal error: " + runtime::DemangledTypeName(typeid(e)) + ": " +
                e.what());
@@ -55,6 +58,20 @@ int Run(const Handler& handler, const RunOptions& options) {
     log::Error("runtime: internal error: unknown exception");
   }
   return runtime::kExitInternal;
+}
+
+}  // namespace
+
+int Run(const Handler& handler, const RunOptions& options) {
+  return RunGuarded(options, [&](runtime::Transport& transport) {
+    return runtime::ServeInvokes(transport, handler, options.init);
+  });
+}
+
+int RunStreaming(const StreamingHandler& handler, const RunOptions& options) {
+  return RunGuarded(options, [&](runtime::Transport& transport) {
+    return runtime::ServeStreamingInvokes(transport, handler, options.init);
+  });
 }
 
 }  // namespace zerostart

@@ -1,10 +1,14 @@
 #include "src/runtime/runtime_api_client.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <string>
 #include <thread>
 #include <utility>
 
+#include "src/common/base64.h"
 #include "src/common/lambda_protocol.h"
 #include "src/common/log.h"
 #include "src/common/net.h"
@@ -30,6 +34,8 @@ constexpr int kPayloadTooLarge = 413;
 constexpr int kNoContent = 204;
 // How much of a Runtime API error body goes into a log line (it is Lambda's text, not a payload).
 constexpr size_t kMaxQuotedBody = 200;
+// Names a streamed response in error messages.
+constexpr std::string_view kStreamedPost = "POST response (streamed)";
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
@@ -62,6 +68,17 @@ void ReleaseBody(std::string* body) {
 
 void SleepFor(std::chrono::milliseconds delay) {
   if (delay.count() > 0) std::this_thread::sleep_for(delay);
+}
+
+// True when the peer has closed or reset `fd`, or sent bytes nobody asked for: either way the
+// connection must not carry a request that could not be resent. One poll(2), no waiting.
+bool PeerClosedOrSpoke(int fd) {
+  pollfd entry{fd, POLLIN | POLLRDHUP, 0};
+  int ready;
+  do {
+    ready = ::poll(&entry, 1, 0);
+  } while (ready < 0 && errno == EINTR);
+  return ready != 0;
 }
 
 void AddCommonHeaders(const RuntimeApiEndpoint& endpoint, http::Headers* headers) {
@@ -162,13 +179,17 @@ void RuntimeApiClient::StartPost(std::string_view target_path, std::string_view 
   AddCommonHeaders(endpoint_, &post_.headers);
 }
 
+Status RuntimeApiClient::PostVerdict(std::string_view what, const http::Response& response) {
+  if (IsSuccess(response.status)) return OkStatus();
+  std::string message = DescribeHttpError(what, response);
+  if (response.status == kPayloadTooLarge) return ResourceExhaustedError(std::move(message));
+  return FailedPreconditionError(std::move(message));
+}
+
 Status RuntimeApiClient::SendPost(std::string_view what) {
   Result<http::Response> response = Exchange(post_);
   if (!response.ok()) return response.status().WithContext(what);
-  if (IsSuccess(response->status)) return OkStatus();
-  std::string message = DescribeHttpError(what, *response);
-  if (response->status == kPayloadTooLarge) return ResourceExhaustedError(std::move(message));
-  return FailedPreconditionError(std::move(message));
+  return PostVerdict(what, *response);
 }
 
 Status RuntimeApiClient::Respond(const Invocation& invocation, Response* response) {
@@ -200,6 +221,83 @@ Status RuntimeApiClient::ReportError(const Invocation& invocation, const Functio
 Status RuntimeApiClient::ReportInitError(const FunctionError& error) {
   StartPost(lambda::kInitErrorPath, {}, {});
   return PostError("POST init/error", error);
+}
+
+Status RuntimeApiClient::BeginStream(const Invocation& invocation, std::string_view content_type) {
+  if (stream_.has_value()) return FailedPreconditionError("a streamed response is already in progress");
+  StartPost(lambda::kInvocationPrefix, invocation.request_id, lambda::kResponseSuffix);
+  post_.headers.Add(std::string(lambda::kResponseModeHeader), std::string(lambda::kResponseModeStreaming));
+  post_.headers.Add(std::string(lambda::kTransferEncodingHeader),
+                    std::string(lambda::kTransferEncodingChunked));
+  post_.headers.Add(std::string(lambda::kTrailerHeader), std::string(lambda::kStreamingErrorTrailers));
+  if (!content_type.empty()) {
+    post_.headers.Add(std::string(lambda::kContentTypeHeader), std::string(content_type));
+  }
+  post_.body.clear();
+  // Exchange() resends a request whose reused connection turns out stale, but chunks already
+  // sent are gone: a server that closed the connection after /next must be noticed now, while
+  // nothing of this request has been written.
+  if (connection_.has_value() && PeerClosedOrSpoke(connection_->fd())) {
+    log::Debug("runtime: Runtime API closed the kept-alive connection; reconnecting");
+    connection_.reset();
+  }
+  for (;;) {
+    const bool reused = connection_.has_value();
+    if (!reused) {
+      Result<UniqueFd> fd = net::Connect(endpoint_.address);
+      if (!fd.ok()) return fd.status().WithContext(kStreamedPost);
+      connection_.emplace(std::move(fd).value());
+    }
+    // Transfer-Encoding is set and the body is empty: this writes the head only.
+    Status written = connection_->Write(post_);
+    if (written.ok()) {
+      stream_.emplace(connection_->fd());
+      return OkStatus();
+    }
+    connection_.reset();
+    if (!reused) return written.WithContext(kStreamedPost);
+    log::Debug("runtime: Runtime API closed the kept-alive connection; reconnecting");
+  }
+}
+
+void RuntimeApiClient::AbandonStream() {
+  stream_.reset();
+  connection_.reset();
+}
+
+Status RuntimeApiClient::WriteChunk(std::string_view bytes) {
+  if (!stream_.has_value()) return FailedPreconditionError("no streamed response in progress");
+  Status written = stream_->Write(bytes);
+  if (written.ok()) return OkStatus();
+  AbandonStream();
+  return UnavailableError(std::string(kStreamedPost) +
+                          ": the connection broke mid-stream: " + written.message());
+}
+
+Status RuntimeApiClient::EndStream(const FunctionError* error) {
+  if (!stream_.has_value()) return FailedPreconditionError("no streamed response in progress");
+  trailers_.clear();
+  if (error != nullptr) {
+    trailers_.Add(std::string(lambda::kFunctionErrorTypeHeader), std::string(EffectiveErrorType(*error)));
+    SerializeErrorBody(*error, &post_.body);
+    trailers_.Add(std::string(lambda::kFunctionErrorBodyTrailer), Base64Encode(post_.body));
+    ReleaseBody(&post_.body);
+  }
+  Status finished = stream_->Finish(trailers_);
+  stream_.reset();
+  if (!finished.ok()) {
+    AbandonStream();
+    return UnavailableError(std::string(kStreamedPost) +
+                            ": the connection broke before the last chunk: " + finished.message());
+  }
+  // Lambda answers once it has the whole streamed request.
+  Result<http::Response> response = connection_->ReadResponse();
+  if (!response.ok()) {
+    AbandonStream();
+    return response.status().WithContext(kStreamedPost);
+  }
+  if (ServerWantsClose(*response)) connection_.reset();
+  return PostVerdict(kStreamedPost, *response);
 }
 
 }  // namespace zerostart::runtime

@@ -7,6 +7,17 @@
 //   POST {prefix}/2018-06-01/runtime/invocation/{id}/error     (+ Lambda-Runtime-Function-Error-Type)
 //   POST {prefix}/2018-06-01/runtime/init/error                (+ Lambda-Runtime-Function-Error-Type)
 //
+// A streamed response (BeginStream/WriteChunk/EndStream) is a POST .../{id}/response with
+// "Lambda-Runtime-Function-Response-Mode: streaming", "Transfer-Encoding: chunked" and
+// "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" on the same
+// kept-alive connection: the head goes out at BeginStream, each chunk with one system call,
+// and Lambda's answer is read after the last chunk (which carries the two error
+// trailers when EndStream is given an error: the type, and the base64 of the error JSON). A
+// kept-alive connection found closed by the server before the head is sent is replaced (nothing
+// was sent yet); once chunks are out nothing can be resent: a connection that breaks mid-stream
+// loses the invoke (WriteChunk/EndStream return Unavailable, the connection is dropped and the
+// next call reconnects).
+//
 // Tolerated quirks (seen in RIE, cargo-lambda, @vercel/fun and real Lambda): any 2xx on POSTs
 // (cargo-lambda answers 200, Lambda 202); 204 on /next (poll again after a short sleep);
 // chunked /next bodies; missing Content-Type and other optional headers; a missing or 1970
@@ -32,6 +43,7 @@
 #include <string>
 #include <string_view>
 
+#include "src/http/chunked.h"
 #include "src/http/connection.h"
 #include "src/http/message.h"
 #include "src/runtime/endpoint.h"
@@ -60,6 +72,9 @@ class RuntimeApiClient final : public Transport {
   Status Respond(const Invocation& invocation, Response* response) override;
   Status ReportError(const Invocation& invocation, const FunctionError& error) override;
   Status ReportInitError(const FunctionError& error) override;
+  Status BeginStream(const Invocation& invocation, std::string_view content_type) override;
+  Status WriteChunk(std::string_view bytes) override;
+  Status EndStream(const FunctionError* error) override;
 
  private:
   // Sends `request` and reads the response on the kept-alive connection, connecting first if
@@ -70,6 +85,10 @@ class RuntimeApiClient final : public Transport {
   void StartPost(std::string_view target_path, std::string_view id, std::string_view suffix);
   // Sends post_; OK on any 2xx. `what` names the call in error messages.
   Status SendPost(std::string_view what);
+  // OK on a 2xx `response` to a POST; otherwise the error SendPost describes.
+  static Status PostVerdict(std::string_view what, const http::Response& response);
+  // Drops a streamed response that cannot go on, with the connection it was on.
+  void AbandonStream();
   Status PostError(std::string_view what, const FunctionError& error);
 
   RuntimeApiEndpoint endpoint_;
@@ -77,6 +96,10 @@ class RuntimeApiClient final : public Transport {
   std::optional<http::Connection> connection_;
   http::Request next_;  // built once: GET /next never changes
   http::Request post_;  // reused for every POST (keeps its buffers)
+  // The streamed response in progress (on connection_'s socket), between BeginStream and
+  // EndStream.
+  std::optional<http::ChunkedWriter> stream_;
+  http::Headers trailers_;  // EndStream's error trailers
 };
 
 }  // namespace zerostart::runtime

@@ -4,107 +4,32 @@
 // example are missing. Each TEST starts its own JVMs (ctest runs one TEST per process), so the
 // checks are grouped to keep the suite short.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <random>
-#include <regex>
 #include <sstream>
 
 #include "functions/kmeans/kmeans_function.h"
 #include "tests/integration/test_support.h"
+#include "tests/jni/jni_test_support.h"
 
 namespace zerostart {
 namespace {
 
-using std::chrono::milliseconds;
-using std::chrono::seconds;
 using testing::BinPath;
-using testing::ChildProcess;
-using testing::InvokeClient;
 using testing::Json;
+using testing::jni::Served;
+using testing::jni::TestFunction;
 
 const std::string& kJavaKmeansPackage = testing::TestConfig("java_kmeans_package");
 const std::string kJavaKmeans = kJavaKmeansPackage + "/bootstrap";
-const std::string& kLibDir = testing::TestConfig("jni_lib_dir");
-const std::string& kTestClasses = testing::TestConfig("jni_test_classes");
-const std::string kTestBootstrap = testing::SourcePath("tests/jni/jni_test_bootstrap.sh");
 
-bool Exists(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
-
-// Why the bridge's tests cannot run here, or "" when they can.
-std::string MissingPrerequisite() {
-  if (testing::TestConfig("jni_built") != "1") {
-    return "built without the JNI bridge (no JDK found at configure time, or ZS_SANITIZE)";
-  }
-  for (const std::string& path : {kJavaKmeans, kLibDir + "/libzerostart_jni.so",
-                                  kLibDir + "/zerostart.jar", kTestClasses + "/JniTestFunction.class",
-                                  BinPath("zerostart"), BinPath("kmeans")}) {
-    if (!Exists(path)) return path + " is missing";
-  }
-  if (std::system("java -version >/dev/null 2>&1") != 0) return "no `java` on PATH";
-  return "";
-}
-
-#define SKIP_WITHOUT_JDK()                                         \
-  do {                                                             \
-    const std::string missing = MissingPrerequisite();             \
-    if (!missing.empty()) GTEST_SKIP() << "JNI tests: " << missing; \
-  } while (0)
-
-// `zerostart serve --port 0 FLAGS -- FUNCTION...`, with one kept-open Invoke API client.
-class Served {
- public:
-  Served(const std::vector<std::string>& flags, const std::vector<std::string>& function) {
-    std::vector<std::string> argv{BinPath("zerostart"), "serve", "--port", "0"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.push_back("--");
-    argv.insert(argv.end(), function.begin(), function.end());
-    auto child = ChildProcess::Start(argv);
-    EXPECT_TRUE(child.ok()) << child.status().ToString();
-    if (!child.ok()) return;
-    serve_ = std::move(child).value();
-    EXPECT_TRUE(serve_->WaitForStderr(")\n", seconds(10))) << serve_->stderr_text();
-    std::smatch match;
-    const std::string ready = serve_->stderr_text();
-    if (!std::regex_search(ready, match, std::regex(R"(on http://127\.0\.0\.1:(\d+) \()"))) {
-      ADD_FAILURE() << ready;
-      return;
-    }
-    auto client = InvokeClient::Connect(static_cast<uint16_t>(std::stoi(match[1].str())));
-    EXPECT_TRUE(client.ok());
-    if (client.ok()) client_.emplace(std::move(client).value());
-  }
-  ~Served() {
-    if (serve_) {
-      serve_->Signal(SIGTERM);
-      serve_->Wait(seconds(5));
-    }
-  }
-
-  bool ok() const { return client_.has_value(); }
-  http::Response Invoke(const std::string& payload) {
-    auto response = client_->Invoke(payload);
-    EXPECT_TRUE(response.ok()) << response.status().ToString();
-    return response.ok() ? std::move(response).value() : http::Response{};
-  }
-  ChildProcess& process() { return *serve_; }
-  // The function's process (the JVM: the bootstraps exec it), or -1.
-  pid_t FunctionPid() const {
-    const std::vector<pid_t> children = testing::ChildrenOf(serve_->pid());
-    return children.size() == 1 ? children[0] : -1;
-  }
-
- private:
-  std::unique_ptr<ChildProcess> serve_;
-  std::optional<InvokeClient> client_;
-};
-
-std::vector<std::string> TestFunction(const std::string& mode) {
-  return {kTestBootstrap, kLibDir, kTestClasses, mode};
-}
+// What every test here needs besides the bridge.
+#define SKIP_WITHOUT_JDK()                                                     \
+  ZS_SKIP_WITHOUT_JDK((std::vector<std::string>{kJavaKmeans, BinPath("kmeans"), \
+                                                testing::jni::TestClass("JniTestFunction")}))
 
 // The response without its timings and thread count (the only fields that may differ).
 std::string Deterministic(const std::string& body) {

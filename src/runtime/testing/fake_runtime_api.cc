@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "src/common/lambda_protocol.h"
@@ -13,7 +14,8 @@
 
 namespace zerostart::runtime::testing {
 
-FakeRuntimeApi::FakeRuntimeApi(Script script) : script_(std::move(script)) {
+FakeRuntimeApi::FakeRuntimeApi(Script script, BodyObserver observer)
+    : script_(std::move(script)), observer_(std::move(observer)) {
   Result<UniqueFd> listener = net::Listen({"127.0.0.1", 0});
   Result<uint16_t> port = listener.ok() ? net::LocalPort(listener->get()) : listener.status();
   if (!port.ok()) {
@@ -34,9 +36,31 @@ std::vector<http::Request> FakeRuntimeApi::requests() const {
   return requests_;
 }
 
+std::vector<std::string> FakeRuntimeApi::body_pieces(size_t index) const {
+  std::lock_guard lock(mutex_);
+  return index < pieces_.size() ? pieces_[index] : std::vector<std::string>{};
+}
+
+size_t FakeRuntimeApi::Record(http::Request request, std::vector<std::string> pieces) {
+  size_t index;
+  {
+    std::lock_guard lock(mutex_);
+    requests_.push_back(std::move(request));
+    pieces_.push_back(std::move(pieces));
+    index = requests_.size() - 1;
+  }
+  changed_.notify_all();
+  return index;
+}
+
 size_t FakeRuntimeApi::connections_accepted() const {
   std::lock_guard lock(mutex_);
   return connections_;
+}
+
+bool FakeRuntimeApi::WaitForClosedConnections(size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return connections_closed_ >= count; });
 }
 
 bool FakeRuntimeApi::WaitForRequests(size_t count, std::chrono::milliseconds timeout) const {
@@ -71,7 +95,8 @@ void FakeRuntimeApi::Serve() {
     }
     Result<UniqueFd> accepted = net::Accept(listen_fd);
     if (!accepted.ok()) return;
-    http::Connection connection(std::move(accepted).value());
+    std::optional<http::Connection> open(std::in_place, std::move(accepted).value());
+    http::Connection& connection = *open;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
@@ -80,16 +105,38 @@ void FakeRuntimeApi::Serve() {
     }
     bool stop = false;
     for (;;) {
-      Result<http::Request> request = connection.ReadRequest();
-      if (!request.ok()) break;
-      size_t index;
-      {
-        std::lock_guard lock(mutex_);
-        requests_.push_back(*request);
-        index = requests_.size() - 1;
+      // The body is read piece by piece, as it arrives, so that tests see a streamed body's
+      // chunks one at a time (and can hold the sender between them).
+      Result<const http::Request*> read_head = connection.ReadRequestHead();
+      if (!read_head.ok()) break;
+      http::Request head;
+      head.method = (*read_head)->method;
+      head.target = (*read_head)->target;
+      head.headers = (*read_head)->headers;
+      std::vector<std::string> pieces;
+      std::string body;
+      bool complete = false;
+      bool dropped = false;
+      while (!complete && !dropped) {
+        std::string piece;
+        Result<bool> done = connection.ReadRequestBody(&piece);
+        if (!done.ok()) break;
+        complete = *done;
+        if (piece.empty()) continue;
+        body += piece;
+        pieces.push_back(piece);
+        if (observer_ && !observer_(head, piece, pieces.size() - 1)) dropped = true;
       }
-      changed_.notify_all();
-      Reply reply = script_(*request, index);
+      if (!complete) {
+        // Broken off (by the observer or the client): record what came, then drop.
+        head.body = std::move(body);
+        Record(std::move(head), std::move(pieces));
+        break;
+      }
+      http::Request request = connection.TakeRequest();
+      request.body = std::move(body);
+      size_t index = Record(request, std::move(pieces));
+      Reply reply = script_(request, index);
       if (reply.stop) {
         stop = true;
         break;
@@ -106,6 +153,12 @@ void FakeRuntimeApi::Serve() {
       CloseListener();
       return;  // `connection` closes on scope exit, after the listener: connects now fail
     }
+    open.reset();
+    {
+      std::lock_guard lock(mutex_);
+      ++connections_closed_;
+    }
+    changed_.notify_all();
   }
 }
 

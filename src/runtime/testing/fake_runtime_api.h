@@ -14,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -34,9 +35,18 @@ struct Reply {
 // request, 0-based index of the request since the server started.
 using Script = std::function<Reply(const http::Request& request, size_t index)>;
 
+// Called on the server thread for each piece of a request's body as it arrives: `piece` holds
+// the decoded body bytes one read of the socket delivered (a chunked body sent chunk by chunk
+// arrives chunk by chunk when its sender waits in between), `head` the request without its
+// body, `piece_index` the piece's 0-based number within the request. Returning false drops the
+// connection at once, unanswered (a connection that breaks mid-request); the request is still
+// recorded, with the body received so far.
+using BodyObserver =
+    std::function<bool(const http::Request& head, std::string_view piece, size_t piece_index)>;
+
 class FakeRuntimeApi {
  public:
-  explicit FakeRuntimeApi(Script script);
+  explicit FakeRuntimeApi(Script script, BodyObserver observer = {});
   ~FakeRuntimeApi();  // Stop()
   FakeRuntimeApi(const FakeRuntimeApi&) = delete;
   FakeRuntimeApi& operator=(const FakeRuntimeApi&) = delete;
@@ -45,11 +55,16 @@ class FakeRuntimeApi {
   // "127.0.0.1:<port>", the form AWS_LAMBDA_RUNTIME_API takes.
   std::string address() const;
 
-  // A copy of the requests received so far, in order.
+  // A copy of the requests received so far, in order (bodies decoded; trailers apart).
   std::vector<http::Request> requests() const;
+  // The pieces in which request `index` (0-based, as for requests()) arrived (see
+  // BodyObserver); empty for a request without a body or an index not yet received.
+  std::vector<std::string> body_pieces(size_t index) const;
   size_t connections_accepted() const;
   // Blocks until `count` requests have arrived (true) or `timeout` passed (false).
   bool WaitForRequests(size_t count, std::chrono::milliseconds timeout) const;
+  // Blocks until the server has closed `count` connections (true) or `timeout` passed (false).
+  bool WaitForClosedConnections(size_t count, std::chrono::milliseconds timeout) const;
 
   // Stops listening, closes any open connection and joins the server thread. Idempotent.
   void Stop();
@@ -57,14 +72,19 @@ class FakeRuntimeApi {
  private:
   void Serve();
   void CloseListener();
+  // Records a received request (and its body pieces); returns its index.
+  size_t Record(http::Request request, std::vector<std::string> pieces);
 
   Script script_;
+  BodyObserver observer_;
   UniqueFd listener_;
   uint16_t port_ = 0;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::vector<http::Request> requests_;
+  std::vector<std::vector<std::string>> pieces_;  // per request
   size_t connections_ = 0;
+  size_t connections_closed_ = 0;
   int connection_fd_ = -1;  // the open connection, for Stop() to shut down
   bool stopping_ = false;
   std::thread thread_;

@@ -1,7 +1,10 @@
 package dev.zerostart;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -17,6 +20,23 @@ import java.util.function.Function;
  *
  * or, with exceptions turned into Lambda errors: {@code Lambda.serve(request -> compute(request))}.
  *
+ * <p><b>Streaming.</b> Instead of {@code writeResponse}, a function may send its response while
+ * it produces it: {@link #setResponseContentType(String)} (before the first byte), then
+ * {@link #writeChunk(byte[])} (or {@link #responseStream()}) any number of times, each chunk
+ * sent to Lambda before the call returns, then {@link #finishResponse()}. {@code writeError}
+ * after the first byte ends the response with the error (the caller keeps the bytes sent and
+ * then gets the error); before it, it is the invocation's error as usual.
+ * {@link #serveStreaming(BiConsumer)} does all of it around a handler. Under go1.x, which
+ * cannot stream, the chunks are collected and sent whole when the response ends.
+ *
+ * <pre>{@code
+ * Lambda.serveStreaming((request, out) -> {
+ *   for (int i = 0; i < 3; i++) {
+ *     out.write(("tick " + i + "\n").getBytes(StandardCharsets.UTF_8));
+ *   }
+ * });
+ * }</pre>
+ *
  * <p><b>Protocol.</b> {@link #start()} picks it from the environment exactly as a C++ zerostart
  * function does: go1.x net/rpc on 127.0.0.1:$_LAMBDA_SERVER_PORT when that variable is set,
  * otherwise the Runtime API at $AWS_LAMBDA_RUNTIME_API.
@@ -30,7 +50,8 @@ import java.util.function.Function;
  * changes nothing: calling anything before {@code start()}, calling {@code start()} twice,
  * reading while an invocation is unanswered (or while another thread is blocked in
  * {@code readRequest}), answering when there is no current invocation (including answering
- * twice), reading the context between invocations. Null arguments throw
+ * twice), {@code writeResponse} once chunks were written, setting the content type after the
+ * first byte, reading the context between invocations. Null arguments throw
  * {@link NullPointerException}.
  *
  * <p><b>End.</b> When the Lambda side goes away (the Runtime API refuses {@code /next} after
@@ -186,7 +207,8 @@ public final class Lambda {
    * Serves invocations forever: each payload goes to {@code handler}; its result is the
    * response ({@code null} is answered as the JSON {@code null}); a {@link Throwable} it throws
    * becomes a Lambda error (see {@link #writeError(Throwable)}) and the loop goes on. If the
-   * handler answered the invocation itself, its result is ignored. Calls {@link #start()}
+   * handler answered the invocation itself, its result is ignored; if it wrote chunks, its
+   * result is ignored and the streamed response is finished. Calls {@link #start()}
    * first unless it was already called. Returns only by ending the process (see the class
    * comment).
    */
@@ -209,7 +231,106 @@ public final class Lambda {
         continue;
       }
       if (nativeHasInvocation()) {
-        writeResponse(response == null ? "null" : response);
+        if (nativeIsStreaming()) {
+          finishResponse();  // the handler wrote chunks: its result is not sent
+        } else {
+          writeResponse(response == null ? "null" : response);
+        }
+      }
+    }
+  }
+
+  /**
+   * Sets the content type of the current invocation's streamed response (default
+   * application/octet-stream). It applies to the response written with {@link #writeChunk}, not
+   * to {@code writeResponse} (always application/json).
+   *
+   * @throws IllegalStateException when there is no current invocation, or after the first byte
+   */
+  public static void setResponseContentType(String contentType) {
+    Objects.requireNonNull(contentType, "contentType");
+    checkStarted("setResponseContentType");
+    nativeSetContentType(utf8(contentType));
+  }
+
+  /**
+   * Sends {@code chunk} as the next piece of the current invocation's response, before
+   * returning. An empty chunk sends nothing.
+   *
+   * @return true when sent; false when the response can no longer be delivered (the connection
+   *     to Lambda broke: stop writing, and end the invocation with {@link #finishResponse()} or
+   *     {@code writeError}, which then send nothing)
+   * @throws IllegalStateException when there is no current invocation
+   */
+  public static boolean writeChunk(byte[] chunk) {
+    Objects.requireNonNull(chunk, "chunk");
+    return writeChunk(chunk, 0, chunk.length);
+  }
+
+  /**
+   * As {@link #writeChunk(byte[])}, for {@code length} bytes of {@code chunk} from
+   * {@code offset}.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within {@code chunk}
+   */
+  public static boolean writeChunk(byte[] chunk, int offset, int length) {
+    Objects.requireNonNull(chunk, "chunk");
+    Objects.checkFromIndexSize(offset, length, chunk.length);
+    checkStarted("writeChunk");
+    return nativeWriteChunk(chunk, offset, length);
+  }
+
+  /**
+   * Ends the current invocation's streamed response (an empty one when nothing was written). A
+   * response Lambda refuses is logged on stderr and still ends the invocation.
+   *
+   * @throws IllegalStateException when there is no current invocation
+   */
+  public static void finishResponse() {
+    checkStarted("finishResponse");
+    nativeFinishResponse();
+  }
+
+  /**
+   * An {@link OutputStream} over {@link #writeChunk(byte[], int, int)}: each {@code write} is one
+   * chunk, sent at once (wrap it in a {@link java.io.BufferedOutputStream} to send fewer, larger
+   * chunks; {@code flush} then sends what is buffered). A chunk that can no longer be delivered
+   * throws {@link IOException}. {@code close()} only closes this stream: it does not end the
+   * response (so that an exception thrown inside a try-with-resources block still reaches
+   * {@code writeError}); end it with {@link #finishResponse()}.
+   */
+  public static OutputStream responseStream() {
+    checkStarted("responseStream");
+    return new ResponseOutputStream();
+  }
+
+  /**
+   * Serves invocations forever with a streaming handler: it gets each payload and
+   * {@link #responseStream()}; when it returns, the response is finished; a {@link Throwable}
+   * it throws becomes a Lambda error ({@link #writeError(Throwable)}: trailers after the first
+   * byte) and the loop goes on. If the handler ended the invocation itself, nothing more is
+   * sent. Calls {@link #start()} first unless it was already called. Returns only by ending
+   * the process.
+   */
+  public static void serveStreaming(BiConsumer<String, OutputStream> handler) {
+    Objects.requireNonNull(handler, "handler");
+    synchronized (START_LOCK) {
+      if (!started) {
+        start();
+      }
+    }
+    while (true) {
+      String request = readRequest();
+      try {
+        handler.accept(request, responseStream());
+      } catch (Throwable t) {
+        if (nativeHasInvocation()) {
+          writeError(t);
+        }
+        continue;
+      }
+      if (nativeHasInvocation()) {
+        finishResponse();
       }
     }
   }
@@ -254,6 +375,33 @@ public final class Lambda {
     return new String(nativeTraceId(), StandardCharsets.UTF_8);
   }
 
+  /** {@link #responseStream()}: one chunk per write. */
+  private static final class ResponseOutputStream extends OutputStream {
+    private boolean closed;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (closed) {
+        throw new IOException("zerostart: the response stream is closed");
+      }
+      if (len > 0 && !writeChunk(b, off, len)) {
+        throw new IOException(
+            "zerostart: the response can no longer be delivered to Lambda (the connection broke)");
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
   private static void checkStarted(String action) {
     if (!started) {
       throw new IllegalStateException(action + ": Lambda.start() has not been called");
@@ -273,6 +421,14 @@ public final class Lambda {
   private static native void nativeRespond(byte[] payload);
 
   private static native void nativeReportError(byte[] type, byte[] message, byte[][] stack);
+
+  private static native void nativeSetContentType(byte[] contentType);
+
+  private static native boolean nativeWriteChunk(byte[] chunk, int offset, int length);
+
+  private static native void nativeFinishResponse();
+
+  private static native boolean nativeIsStreaming();
 
   private static native byte[] nativeRequestId();
 
