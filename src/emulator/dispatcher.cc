@@ -223,6 +223,16 @@ std::shared_ptr<Invocation> Dispatcher::NextFor(std::optional<uint64_t> spawn_id
   return invocation;
 }
 
+ReportTicket Dispatcher::TicketBeforeStart(const std::shared_ptr<Invocation>& invocation) {
+  ReportTicket ticket;
+  ticket.invocation = invocation;
+  ticket.process = process_;
+  ticket.print_start = true;
+  invocation->report_pending = true;
+  ++reporting_;
+  return ticket;
+}
+
 ReportTicket Dispatcher::TicketFor(const std::shared_ptr<Invocation>& invocation, Clock::time_point now) {
   ReportTicket ticket;
   ticket.invocation = invocation;
@@ -351,15 +361,10 @@ Dispatcher::PostResult Dispatcher::PostInitError(std::string_view body,
       invocation = std::move(queue_.front());
       queue_.pop_front();
       Complete(*invocation, FunctionError(std::move(error)));
-      ReportTicket ticket;
-      ticket.invocation = invocation;
-      invocation->report_pending = true;
-      ticket.process = process_;
+      ReportTicket ticket = TicketBeforeStart(invocation);
       ticket.status = "error";
       ticket.error_type = error_type;
-      ticket.print_start = true;
       ticket.before_start = std::move(init_report);
-      ++reporting_;
       post.report = std::move(ticket);
     }
   }
@@ -508,15 +513,10 @@ void Dispatcher::HandleExit(std::unique_lock<std::mutex>& lock) {
       invocation = std::move(queue_.front());
       queue_.pop_front();
       Complete(*invocation, FunctionError(error_json(invocation->request_id)));
-      ticket.emplace();
-      ticket->invocation = invocation;
-      invocation->report_pending = true;
-      ticket->process = process_;
+      ticket = TicketBeforeStart(invocation);
       ticket->status = "error";
       ticket->error_type = std::string(error_type);
-      ticket->print_start = true;
       ticket->before_start = std::move(init_report);
-      ++reporting_;
     } else {
       note = std::move(init_report);
     }
@@ -558,14 +558,9 @@ void Dispatcher::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
     invocation = std::move(queue_.front());
     queue_.pop_front();
     Complete(*invocation, FunctionError(InitTimeoutErrorJson(invocation->request_id, init_timeout_seconds)));
-    ticket.emplace();
-    ticket->invocation = invocation;
-    invocation->report_pending = true;
-    ticket->process = process_;
+    ticket = TicketBeforeStart(invocation);
     ticket->status = "timeout";
-    ticket->print_start = true;
     ticket->before_start = std::move(init_report);
-    ++reporting_;
   }
   lock.unlock();
   if (invocation) Deliver(invocation);
@@ -640,13 +635,9 @@ void Dispatcher::SpawnInstance(std::unique_lock<std::mutex>& lock) {
     Complete(*invocation, FunctionError(FunctionErrorJson(
                               lambda::kErrorTypeInvalidEntrypoint,
                               "RequestId: " + invocation->request_id + " Error: " + message)));
-    ticket.emplace();
-    ticket->invocation = invocation;
-    invocation->report_pending = true;
+    ticket = TicketBeforeStart(invocation);  // no process: the spawn failed
     ticket->status = "error";
     ticket->error_type = std::string(lambda::kErrorTypeInvalidEntrypoint);
-    ticket->print_start = true;
-    ++reporting_;
   }
   lock.unlock();
   options_.sink->WriteStderr("zerostart: " + message + "\n");

@@ -199,6 +199,9 @@ class Dispatcher {
   void MarkDying();
   // REQUIRES: mutex_ held. A ticket for the in-flight invocation, answered now.
   ReportTicket TicketFor(const std::shared_ptr<Invocation>& invocation, Clock::time_point now);
+  // REQUIRES: mutex_ held. A ticket for `invocation`, answered without ever being handed over
+  // (its init failed): START is printed with its REPORT; no Duration.
+  ReportTicket TicketBeforeStart(const std::shared_ptr<Invocation>& invocation);
   // Answers the in-flight invocation `request_id` with `make_result(&outcome)` (called under the
   // lock; it may change the outcome from kAccepted), delivers it and returns the REPORT ticket.
   // kInvalidRequestId, and no call, when that invocation is not the one in flight.

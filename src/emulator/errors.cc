@@ -12,6 +12,16 @@
 namespace zerostart::emulator {
 namespace {
 
+// The string member `name` of the JSON object `body`, or "" when there is none.
+std::string StringField(std::string_view body, const char* name) {
+  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_object()) {
+    auto it = json.find(name);
+    if (it != json.end() && it->is_string()) return it->get<std::string>();
+  }
+  return "";
+}
+
 using OrderedJson = nlohmann::ordered_json;
 
 std::string Dump(const OrderedJson& json) {
@@ -132,23 +142,9 @@ std::string NormalizeErrorBody(std::string_view body, std::string_view type_head
   return FunctionErrorJson(type_header.empty() ? lambda::kErrorTypeUnknown : type_header, body);
 }
 
-std::string ErrorMessageOf(std::string_view body) {
-  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_object()) {
-    auto it = json.find("errorMessage");
-    if (it != json.end() && it->is_string()) return it->get<std::string>();
-  }
-  return "";
-}
+std::string ErrorMessageOf(std::string_view body) { return StringField(body, "errorMessage"); }
 
-std::string ErrorTypeOf(std::string_view body) {
-  auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_object()) {
-    auto it = json.find("errorType");
-    if (it != json.end() && it->is_string()) return it->get<std::string>();
-  }
-  return "";
-}
+std::string ErrorTypeOf(std::string_view body) { return StringField(body, "errorType"); }
 
 std::string ExitDescription(int wait_status) {
   if (WIFEXITED(wait_status)) return "exit status " + std::to_string(WEXITSTATUS(wait_status));

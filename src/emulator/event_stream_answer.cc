@@ -1,7 +1,5 @@
 #include "src/emulator/event_stream_answer.h"
 
-#include <charconv>
-
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 #include "src/emulator/errors.h"
@@ -10,12 +8,6 @@
 #include "src/http/message.h"
 
 namespace zerostart::emulator {
-namespace {
-
-constexpr std::string_view kCrlf = "\r\n";
-
-}  // namespace
-
 std::string EventStreamAnswer::HeadFor(std::string_view request_id, bool close) {
   http::Response response;
   response.status = 200;
@@ -35,14 +27,9 @@ bool EventStreamAnswer::SendChunks(std::string_view bytes) {
     bytes.remove_prefix(piece.size());
     std::array<char, eventstream::kMessageCrcBytes> tail;
     eventstream::FramePayloadChunk(piece, &head_, &tail);
-    // One HTTP chunk per event: size line, event head, payload, event CRC, CRLF.
-    char size_line[24];
-    auto end = std::to_chars(size_line, size_line + 20, head_.size() + piece.size() + tail.size(), 16).ptr;
-    *end++ = '\r';
-    *end++ = '\n';
-    const std::string_view parts[] = {std::string_view(size_line, static_cast<size_t>(end - size_line)),
-                                      head_, piece, std::string_view(tail.data(), tail.size()), kCrlf};
-    open_ = net::WriteAllParts(fd_, parts).ok();
+    // One HTTP chunk per event: event head, payload, event CRC.
+    const std::string_view parts[] = {head_, piece, std::string_view(tail.data(), tail.size())};
+    open_ = http::WriteChunk(fd_, parts).ok();
   }
   return open_;
 }

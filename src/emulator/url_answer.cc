@@ -1,19 +1,11 @@
 #include "src/emulator/url_answer.h"
 
-#include <charconv>
-
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 #include "src/http/chunked.h"
 #include "src/http/message.h"
 
 namespace zerostart::emulator {
-namespace {
-
-constexpr std::string_view kCrlf = "\r\n";
-
-}  // namespace
-
 void UrlAnswer::AddCommonHeaders(http::Response* response) const {
   response->headers.Set(std::string(lambda::kRequestIdResponseHeader), request_id_);
   if (close_) response->headers.Set("Connection", "close");
@@ -29,14 +21,12 @@ void UrlAnswer::SendStreamHead(http::Response response) {
 }
 
 void UrlAnswer::SendBody(std::string_view bytes) {
-  if (!open_ || head_request_ || bytes.empty()) return;
-  char size_line[24];
-  auto end = std::to_chars(size_line, size_line + 20, bytes.size(), 16).ptr;
-  *end++ = '\r';
-  *end++ = '\n';
-  const std::string_view parts[] = {std::string_view(size_line, static_cast<size_t>(end - size_line)),
-                                    bytes, kCrlf};
-  open_ = net::WriteAllParts(fd_, parts).ok();
+  if (!open_ || head_request_) return;
+  open_ = http::WriteChunk(fd_, std::span<const std::string_view>(&bytes, 1)).ok();
+}
+
+void UrlAnswer::SendLastChunk() {
+  if (open_ && !head_request_) open_ = http::WriteLastChunk(fd_).ok();
 }
 
 void UrlAnswer::SendWhole(http::Response response) {
@@ -88,14 +78,14 @@ bool UrlAnswer::Finish(const InvokeResult& result) {
       // A prelude and nothing after it: the head, then an empty body.
       http::Response head = uses_prelude_ ? prelude_.head() : UrlStreamHeadForContentType(result.content_type);
       SendStreamHead(std::move(head));
-      if (open_ && !head_request_) open_ = net::WriteAll(fd_, "0\r\n\r\n").ok();
+      SendLastChunk();
     } else {
       SendWhole(UrlResponseFromResult(result.body, result.content_type));
     }
     return open_ && !close_;
   }
   if (failed) return false;  // after the head: end without the last chunk (see the header)
-  if (open_ && !head_request_) open_ = net::WriteAll(fd_, "0\r\n\r\n").ok();
+  SendLastChunk();
   return open_ && !close_;
 }
 

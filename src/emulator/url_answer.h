@@ -45,6 +45,8 @@ class UrlAnswer : public StreamSink {
   void SendStreamHead(http::Response response);
   // REQUIRES: mutex_ held. Sends `bytes` as one HTTP chunk (once the head went out).
   void SendBody(std::string_view bytes);
+  // REQUIRES: mutex_ held. Ends the chunked body (once the head went out).
+  void SendLastChunk();
   // REQUIRES: mutex_ held. Sends a whole response with Content-Length.
   void SendWhole(http::Response response);
   void AddCommonHeaders(http::Response* response) const;

@@ -33,12 +33,29 @@ void AppendLastChunk(const Headers& trailers, std::string* out) {
   out->append(kCrlf);
 }
 
+Status WriteChunk(int fd, std::span<const std::string_view> parts) {
+  constexpr size_t kMaxParts = net::kMaxWriteParts - 2;
+  if (parts.size() > kMaxParts) return InvalidArgumentError("too many parts for one chunk");
+  size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
+  if (size == 0) return OkStatus();
+  char size_line[24];
+  std::string_view all[net::kMaxWriteParts];
+  all[0] = std::string_view(size_line, FormatChunkSize(size, size_line));
+  for (size_t i = 0; i < parts.size(); ++i) all[i + 1] = parts[i];
+  all[parts.size() + 1] = kCrlf;
+  return net::WriteAllParts(fd, std::span<const std::string_view>(all, parts.size() + 2));
+}
+
+Status WriteLastChunk(int fd, const Headers& trailers) {
+  std::string last;
+  AppendLastChunk(trailers, &last);
+  return net::WriteAll(fd, last);
+}
+
 Status ChunkedWriter::Write(std::string_view data) {
   if (finished_) return FailedPreconditionError("chunked body already finished");
-  if (data.empty()) return OkStatus();
-  char size_line[24];
-  size_t n = FormatChunkSize(data.size(), size_line);
-  ZS_RETURN_IF_ERROR(net::WriteAll3(fd_, std::string_view(size_line, n), data, kCrlf));
+  ZS_RETURN_IF_ERROR(WriteChunk(fd_, std::span<const std::string_view>(&data, 1)));
   bytes_written_ += data.size();
   return OkStatus();
 }
@@ -46,9 +63,7 @@ Status ChunkedWriter::Write(std::string_view data) {
 Status ChunkedWriter::Finish(const Headers& trailers) {
   if (finished_) return FailedPreconditionError("chunked body already finished");
   finished_ = true;
-  scratch_.clear();
-  AppendLastChunk(trailers, &scratch_);
-  return net::WriteAll(fd_, scratch_);
+  return WriteLastChunk(fd_, trailers);
 }
 
 }  // namespace zerostart::http

@@ -8,6 +8,7 @@
 #ifndef ZEROSTART_SRC_HTTP_CHUNKED_H_
 #define ZEROSTART_SRC_HTTP_CHUNKED_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,14 @@ void AppendChunk(std::string_view data, std::string* out);
 // Appends the last chunk and the trailer section (names and values cleaned as in
 // SerializeRequestHead; a trailer with an empty name is skipped).
 void AppendLastChunk(const Headers& trailers, std::string* out);
+
+// Writes one chunk holding `parts` one after another (a gathered payload, e.g. a frame's head,
+// data and checksum) with one sendmsg, the parts not copied. Writes nothing when they are all
+// empty. At most net::kMaxWriteParts - 2 parts (InvalidArgument beyond); Unavailable when the
+// peer is gone. Does not own `fd`.
+Status WriteChunk(int fd, std::span<const std::string_view> parts);
+// Writes the last chunk with `trailers` (as AppendLastChunk).
+Status WriteLastChunk(int fd, const Headers& trailers = {});
 
 // Writes a chunked body to a socket, one chunk per Write, each with one sendmsg (size line,
 // data and CRLF gathered, the data not copied): what the peer receives is never held back.
@@ -45,7 +54,6 @@ class ChunkedWriter {
   int fd_;
   bool finished_ = false;
   uint64_t bytes_written_ = 0;
-  std::string scratch_;  // the last chunk and trailers
 };
 
 }  // namespace zerostart::http

@@ -84,14 +84,18 @@ Result<Request> Connection::ReadRequestRest() {
   return ReadMessage<Request>(request_parser_, /*answer_continue=*/true);
 }
 
-Result<bool> Connection::ReadRequestBody(std::string* out) {
+Result<bool> Connection::ReadBodyPiece(Parser& parser, bool answer_continue, std::string* out) {
   size_t before = out->size();
-  ZS_RETURN_IF_ERROR(FeedUntil(request_parser_, /*answer_continue=*/true, [&] {
-    request_parser_.TakeBodyBytes(out);
+  ZS_RETURN_IF_ERROR(FeedUntil(parser, answer_continue, [&] {
+    parser.TakeBodyBytes(out);
     return out->size() > before;
   }));
-  request_parser_.TakeBodyBytes(out);
-  return request_parser_.done();
+  parser.TakeBodyBytes(out);
+  return parser.done();
+}
+
+Result<bool> Connection::ReadRequestBody(std::string* out) {
+  return ReadBodyPiece(request_parser_, /*answer_continue=*/true, out);
 }
 
 Request Connection::TakeRequest() {
@@ -121,13 +125,7 @@ Result<const Response*> Connection::ReadResponseHead() {
 }
 
 Result<bool> Connection::ReadResponseBody(std::string* out) {
-  size_t before = out->size();
-  ZS_RETURN_IF_ERROR(FeedUntil(response_parser_, /*answer_continue=*/false, [&] {
-    response_parser_.TakeBodyBytes(out);
-    return out->size() > before;
-  }));
-  response_parser_.TakeBodyBytes(out);
-  return response_parser_.done();
+  return ReadBodyPiece(response_parser_, /*answer_continue=*/false, out);
 }
 
 Status Connection::Write(const Request& request) {

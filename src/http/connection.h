@@ -77,6 +77,8 @@ class Connection {
   // `enough()` holds. Answers 100-continue once per request when `answer_continue`.
   template <typename Enough>
   Status FeedUntil(Parser& parser, bool answer_continue, Enough enough);
+  // ReadRequestBody / ReadResponseBody for `parser`.
+  Result<bool> ReadBodyPiece(Parser& parser, bool answer_continue, std::string* out);
   // Sends the body only if the response may have one (never for 1xx/204/304).
   Status WriteHeadAndBody(std::string_view body);
 

@@ -62,44 +62,10 @@ run_id="$(basename "$work")"
 emulator_pid=""
 failures=0
 
-ok()   { echo "ok    $*"; }
-fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
-
-# PIDs of every process started for this run: the emulator was given ZS_INTEROP_RUN_ID in its
-# environment, which reaches the function unless the emulator scrubs it; processes in the
-# emulator's process group count too. No external tools (a fresh Debian may lack procps).
-run_pids() {
-  local dir pid kv pgid stat
-  for dir in /proc/[0-9]*; do
-    pid="${dir#/proc/}"
-    [ "$pid" = "$$" ] && continue
-    if [ -n "$emulator_pid" ] && read -r stat 2>/dev/null < "$dir/stat"; then
-      stat="${stat##*) }"              # drop "pid (comm) "
-      read -r _ _ pgid _ <<< "$stat"   # state ppid pgrp
-      if [ "$pgid" = "$emulator_pid" ]; then echo "$pid"; continue; fi
-    fi
-    while IFS= read -r -d '' kv; do
-      if [ "$kv" = "ZS_INTEROP_RUN_ID=$run_id" ]; then echo "$pid"; break; fi
-    done 2>/dev/null < "$dir/environ"
-  done
-}
-
-stop_emulator() {
-  [ -n "$emulator_pid" ] || return 0
-  kill -TERM "$emulator_pid" 2>/dev/null
-  local left="" i
-  for i in $(seq 50); do
-    left="$(run_pids)"
-    [ -z "$left" ] && break
-    sleep 0.1
-  done
-  if [ -n "$left" ]; then
-    fail "processes still running 5 s after SIGTERM to the emulator: $(echo $left)"
-    for pid in $left; do kill -CONT "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null; done
-  fi
-  wait "$emulator_pid" 2>/dev/null
-  emulator_pid=""
-}
+# ok/fail, run_pids and stop_emulator are serve_lib.sh's; start_emulator below replaces its
+# own (the emulator here may be the fake one, and the function takes no serve options).
+# shellcheck source=serve_lib.sh
+source "$here/serve_lib.sh"
 
 cleanup() {
   stop_emulator
