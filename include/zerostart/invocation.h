@@ -26,7 +26,8 @@ struct Invocation {
   // Lambda-Runtime-Invoked-Function-Arn (may carry a qualifier such as ":prod").
   std::string function_arn;
   // Lambda-Runtime-Trace-Id: X-Ray header "Root=...;Parent=...;Sampled=...". Also exported
-  // as the _X_AMZN_TRACE_ID environment variable for the duration of the invoke.
+  // as the _X_AMZN_TRACE_ID environment variable for the duration of the invoke, except when
+  // invokes run concurrently (AWS_LAMBDA_MAX_CONCURRENCY > 1, see zerostart/runtime.h).
   std::string trace_id;
   // Lambda-Runtime-Client-Context: JSON from mobile SDKs, or empty.
   std::string client_context;

@@ -26,7 +26,23 @@
 //   ZEROSTART_RUNTIME_RETRY_MS  total time over which failed connections to the Runtime API
 //                               are retried (5 attempts, doubling sleeps; default 1500) before
 //                               Run() gives up
-// Per invoke, _X_AMZN_TRACE_ID is set to the invoke's trace id (unset when it has none).
+//   AWS_LAMBDA_MAX_CONCURRENCY  M, set by Lambda Managed Instances: one execution environment
+//                               serves up to M invokes at once (see "Concurrency" below).
+//                               Unset, empty or 1: one invoke at a time. Anything but a
+//                               decimal integer in 1..1600 (Lambda's range) is a configuration
+//                               error: one line on stderr, and Run() returns 78. Ignored under
+//                               go1.x, which has no Managed Instances.
+// Per invoke, _X_AMZN_TRACE_ID is set to the invoke's trace id (unset when it has none); not
+// when M > 1, where one process-wide variable cannot hold M trace ids (aws-lambda-go does not
+// set it either): read Invocation::trace_id instead.
+//
+// Concurrency (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-execution-environment.html):
+// with M > 1, Run() runs init once, then M workers, each with its own connection to the
+// Runtime API and its own next -> handler -> answer loop, as aws-lambda-go does
+// (https://github.com/aws/aws-lambda-go/pull/600): the calling thread and M - 1 threads of
+// Run()'s own. When one worker finds the Lambda side gone, Run() ends as it does with one:
+// the same one-line reason and exit code, once the other workers have stopped (a GET /next in
+// progress is cancelled; an invoke in progress is answered first).
 //
 // The handler is the one boundary where user failures are caught: a returned
 // Response::Failure (an empty type is sent as "Unhandled"), a thrown C++ exception
@@ -36,7 +52,10 @@
 // no stack trace (stackTrace is empty unless a FunctionError supplies one). A crash
 // (SIGSEGV...) or exit() inside the handler ends the process, as in every runtime.
 //
-// Thread safety: Run() calls the handler on the calling thread, one invoke at a time.
+// Thread safety: with M unset or 1, Run() calls the handler on the calling thread, one invoke
+// at a time. With M > 1 it calls the handler from M threads at once: the handler (and what it
+// shares, e.g. state built by init) must be thread-safe. init runs once, on the calling thread,
+// before any worker starts.
 #ifndef ZEROSTART_RUNTIME_H_
 #define ZEROSTART_RUNTIME_H_
 
@@ -61,14 +80,16 @@ using InitFunction = std::function<Status()>;
 struct RunOptions {
   InitFunction init;
   // Environment to read instead of the process's (tests inject it). Empty = the process's.
-  // (_X_AMZN_TRACE_ID is still set in the real process environment.)
+  // (_X_AMZN_TRACE_ID, when set, is still set in the real process environment.)
   std::map<std::string, std::string> environment;
 };
 
 // Serves invokes until the Lambda side goes away. Returns the process exit code: never 0
 // while Lambda is alive; non-zero with a one-line reason on stderr: 1 when the Runtime API is
 // unreachable after a bounded retry (or answered /next with 4xx/5xx), 2 when initialisation
-// failed, 78 when the environment names no usable protocol. Never throws.
+// failed, 78 when the environment names no usable protocol or holds a bad value (e.g.
+// AWS_LAMBDA_MAX_CONCURRENCY=0), 70 when the runtime itself failed (e.g. a worker thread
+// could not be started). Never throws.
 int Run(const Handler& handler, const RunOptions& options = {});
 
 }  // namespace zerostart

@@ -95,7 +95,9 @@ using StreamingHandler = std::function<void(const Invocation&, ResponseStream&)>
 
 // Serves invokes with a streaming handler until the Lambda side goes away. The same contract
 // as Run() (runtime.h): the environment is read once, the protocol chosen the same way,
-// options.init runs first, and the exit codes are the same. The response ends when the
+// options.init runs first, the exit codes are the same, and with AWS_LAMBDA_MAX_CONCURRENCY
+// = M > 1 the handler streams up to M responses at once, from M threads (it must be
+// thread-safe; each ResponseStream still belongs to one invoke and one thread). The response ends when the
 // handler returns (Finish, unless it already ended); a thrown exception ends it as Fail would.
 // Never throws.
 int RunStreaming(const StreamingHandler& handler, const RunOptions& options = {});

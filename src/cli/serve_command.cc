@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+
+#include "src/common/lambda_protocol.h"
 #include "src/emulator/emulator.h"
 #include "src/emulator/log_sink.h"
 
@@ -48,6 +51,40 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
                     "Streamed responses: bytes/s allowed after the first 6 MiB, as Lambda caps them "
                     "(0: no cap)")
       ->capture_default_str();
+  serve->add_option("--concurrency", options->concurrency,
+                    "Execution environments at most (the function's reserved concurrency): an invoke "
+                    "takes an idle one or starts a new one (a cold start); with all busy it gets 429 "
+                    "TooManyRequestsException")
+      ->capture_default_str()
+      ->check(CLI::Range(1, emulator::kMaxConcurrency));
+  serve->add_option("--max-concurrency", options->max_concurrency,
+                    "Lambda Managed Instances: each environment serves up to M invokes at once "
+                    "(AWS_LAMBDA_MAX_CONCURRENCY=M), is started before the first invoke and is "
+                    "never frozen")
+      ->check(CLI::Range(1, lambda::kMaxPerEnvironmentConcurrency));
+  serve->add_flag("--no-freeze", options->no_freeze,
+                  "Let idle environments run between invokes (default: frozen, as on Lambda)");
+  serve->add_option("--idle-timeout", options->idle_timeout_seconds,
+                    "Seconds an environment may stay idle before it is shut down (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  serve->add_option("--max-retry-attempts", options->max_retry_attempts,
+                    "Event invokes: retries after a function error (Lambda's MaximumRetryAttempts)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 2));
+  serve->add_option("--max-event-age", options->max_event_age_seconds,
+                    "Event invokes: seconds an event may wait for a successful attempt "
+                    "(Lambda: 60-21600; shorter is allowed here)")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 21600.0));
+  serve->add_option("--event-retry-delay", options->event_retry_delay_seconds,
+                    "Event invokes: seconds before the first retry after a function error (Lambda: "
+                    "about 60; the second waits twice as long, throttle back-off scales alike)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  serve->add_option("--on-failure", options->on_failure,
+                    "Event invokes: append each event that finally failed to FILE, one JSON "
+                    "invocation record per line (Lambda's on-failure destination)");
   serve->footer(
       "Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]\n"
       "Routes: POST /2015-03-31/functions/NAME/invocations (Invoke), "
@@ -87,6 +124,16 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   emulator_options.eager = options.eager;
   emulator_options.enforce_limits = !options.no_limits;
   emulator_options.stream_limits.bytes_per_second = options.stream_bandwidth;
+  emulator_options.concurrency = options.concurrency;
+  emulator_options.max_concurrency = options.max_concurrency;
+  emulator_options.freeze = !options.no_freeze;
+  emulator_options.idle_timeout = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      std::chrono::duration<double>(options.idle_timeout_seconds));
+  emulator_options.async.max_retry_attempts = options.max_retry_attempts;
+  emulator_options.async.max_event_age = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::duration<double>(options.max_event_age_seconds));
+  emulator_options.async.retry_delay_seconds = options.event_retry_delay_seconds;
+  emulator_options.async.on_failure_path = options.on_failure;
   emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
   emulator_options.sink = &sink;
 
@@ -114,8 +161,13 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   }
   std::unique_ptr<emulator::Emulator> emulator = std::move(started).value();
   std::string wire = emulator->protocol() == emulator::Protocol::kGo1x
-                         ? "go1.x net/rpc client, _LAMBDA_SERVER_PORT per instance"
-                         : "Runtime API 127.0.0.1:" + std::to_string(emulator->runtime_api_port());
+                         ? "go1.x net/rpc client, _LAMBDA_SERVER_PORT per environment"
+                         : "Runtime API per environment";
+  wire += ", up to " + std::to_string(options.concurrency) + " environment" +
+          (options.concurrency == 1 ? "" : "s");
+  if (options.max_concurrency > 0) {
+    wire += " x " + std::to_string(options.max_concurrency) + " invokes (Lambda Managed Instances)";
+  }
   sink.WriteStderr("zerostart: serving " + command[0] + " on http://" + UrlHost(options.host) + ":" +
                    std::to_string(emulator->invoke_port()) + " (" + wire + ")\n" +
                    "zerostart: function URL http://" + UrlHost(options.host) + ":" +

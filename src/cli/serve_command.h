@@ -21,6 +21,16 @@ struct ServeOptions {
   bool no_limits = false;         // measure only: no CPU share or memory limit (no cgroup)
   // Streamed responses past the first 6 MiB: at most this many bytes/s (0: uncapped).
   uint64_t stream_bandwidth = 2ull * 1024 * 1024;
+  // The pool of execution environments.
+  int concurrency = 10;             // environments at most; more concurrent invokes get 429
+  int max_concurrency = 0;          // Lambda Managed Instances: invokes per environment (0: off)
+  bool no_freeze = false;           // keep idle environments running
+  double idle_timeout_seconds = 300;  // reclaim an environment idle this long (0: never)
+  // Event invokes.
+  int max_retry_attempts = 2;
+  double max_event_age_seconds = 21600;
+  double event_retry_delay_seconds = 60;
+  std::string on_failure;           // JSON lines file for events that finally failed
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's

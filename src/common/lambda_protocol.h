@@ -125,6 +125,17 @@ inline constexpr std::string_view kRequestTooLargeException = "RequestTooLargeEx
 inline constexpr std::string_view kResourceNotFoundException = "ResourceNotFoundException";
 inline constexpr std::string_view kInvalidParameterValueException = "InvalidParameterValueException";
 inline constexpr std::string_view kServiceException = "ServiceException";
+// Throttling (Lambda API reference "Invoke", Errors: TooManyRequestsException, HTTP 429, body
+// {"Reason":..,"Type":"User","message":"Rate Exceeded."}; ThrottleReason in the Lambda model).
+inline constexpr std::string_view kTooManyRequestsException = "TooManyRequestsException";
+inline constexpr std::string_view kThrottleReasonReservedConcurrency =
+    "ReservedFunctionConcurrentInvocationLimitExceeded";
+inline constexpr std::string_view kThrottleMessage = "Rate Exceeded.";
+// Lambda Managed Instances: the most invokes one execution environment serves at once (AWS
+// docs "Lambda Managed Instances execution environment"; the model's
+// PerExecutionEnvironmentMaxConcurrency, 1-1600).
+inline constexpr std::string_view kMaxConcurrencyEnv = "AWS_LAMBDA_MAX_CONCURRENCY";
+inline constexpr int kMaxPerEnvironmentConcurrency = 1600;
 
 // The function's environment (AWS docs "Defined runtime environment variables").
 inline constexpr std::string_view kFunctionNameEnv = "AWS_LAMBDA_FUNCTION_NAME";

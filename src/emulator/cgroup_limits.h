@@ -20,11 +20,24 @@
 // A controller that cannot be used (not mounted, not delegated, read-only, not root) is left
 // out, and missing() says so in one line: the emulator then only measures.
 //
+// The freezer (CgroupLimitsOptions::freezer): in cgroup v1 a group of the same name in the
+// `freezer` hierarchy; in v2 the group's own cgroup.freeze (a core file of every non-root group
+// since Linux 5.2, no controller to enable), in a group made for it alone when neither limit
+// has a v2 group. MakeFreezer() hands it out (see freezer.h). Not reported by missing(): the
+// caller falls back to MakeSignalFreezer(). While v1 freezer groups exist, one more empty group
+// beside them, zerostart-<pid>-keeper, is kept frozen: without one, every Freeze and Thaw costs
+// milliseconds (the kernel flips a global switch when the first v1 group freezes and the last
+// thaws); with it, microseconds.
+//
 // Empty groups "zerostart-<pid>-<n>" of emulators that no longer exist (killed by SIGKILL) are
-// removed when a new one is created beside them.
+// removed when a new one is created beside them (one directory scan per hierarchy; groups of
+// this process are skipped unread). A frozen one is thawed, so that what is left in it can end.
 //
 // The function joins the groups at spawn, before its code runs: SpawnSpec::join_cgroup_fds gets
 // join_fds() (the child writes itself into each cgroup.procs between fork and exec).
+//
+// One CgroupLimits per execution environment: each is independent (its own groups, its own
+// limits), and many may exist and be created and removed at once, from any threads.
 //
 // Thread safety: all methods may be called concurrently (one internal mutex).
 #ifndef ZEROSTART_SRC_EMULATOR_CGROUP_LIMITS_H_
@@ -38,8 +51,10 @@
 #include <string_view>
 #include <vector>
 
+#include "src/common/cgroup_fs.h"
 #include "src/common/cpu_budget.h"
 #include "src/common/unique_fd.h"
+#include "src/emulator/freezer.h"
 
 namespace zerostart::emulator {
 
@@ -62,6 +77,7 @@ struct CgroupLimitsOptions {
   int memory_mb = 1024;
   int visible_cpus = 1;       // VisibleCpus() normally
   std::string group_name;     // the child group's directory name, e.g. "zerostart-<pid>-<n>"
+  bool freezer = true;        // also a freezer group (see MakeFreezer())
   // The filesystem root: <root>/proc/self/cgroup, <root>/proc/self/mountinfo and the mount
   // points under it. "/" normally; a fake tree of plain files in tests.
   std::string root = "/";
@@ -81,7 +97,8 @@ class CgroupLimits {
   bool memory_enforced() const { return memory_.has_value(); }
   // "" when both limits are enforced; else one line (no newline) naming what is missing and why.
   const std::string& missing() const { return missing_; }
-  // The group directories (one per hierarchy used; v2 uses one for both), for tests and logs.
+  // The group directories (one per hierarchy used; v2 uses one for everything), for tests and
+  // logs.
   std::vector<std::string> group_dirs() const;
   // The cgroup.procs descriptors a new function process must write itself into (see
   // SpawnSpec::join_cgroup_fds). Valid until Remove().
@@ -98,23 +115,37 @@ class CgroupLimits {
   // as from waitpid) and the limit was hit (memory.failcnt grew).
   bool OomKilledSinceSpawn(int wait_status);
 
-  // SIGKILLs whatever is still in the groups (they hold only the function's processes), then
-  // removes them, retrying for up to ~2 s while the kernel finishes the exits. Idempotent; the
-  // fds from join_fds() are closed.
+  // A freezer for the processes in the groups: cgroup v1 (freezer.state) or v2 (cgroup.freeze),
+  // or null when none is usable (no freezer group, CgroupLimitsOptions::freezer false, or a
+  // kernel without the file). It may be used until Remove(); after that its Freeze/Thaw return
+  // NotFound. Each call opens a new one (one descriptor each).
+  std::unique_ptr<Freezer> MakeFreezer() const;
+
+  // Thaws the freezer group, after SIGKILLing what is in it (a v1-frozen task cannot die until
+  // thawed; killed first, none of it runs again), SIGKILLs whatever is still in the groups (they
+  // hold only the function's processes), then removes them, retrying for up to ~2 s while the
+  // kernel finishes the exits. Idempotent; the fds from join_fds() are closed.
   void Remove();
 
  private:
   enum class Version { kV1, kV2 };
+  class FreezerKeeper;
   struct Group {
     Version version = Version::kV1;
     std::string dir;
   };
 
+  // Where this process is: /proc/self/cgroup and the cgroup mounts, read once per Create().
+  struct Place {
+    std::vector<CgroupMembership> memberships;
+    std::vector<CgroupMount> mounts;
+  };
+
   CgroupLimits() = default;
-  // The group for `controller` ("cpu" or "memory"), created if needed; nullopt with a reason
-  // appended to `why` when it cannot be used.
-  std::optional<Group> MakeGroup(const CgroupLimitsOptions& options, std::string_view controller,
-                                 std::string* why);
+  // The group for `controller` ("cpu", "memory" or "freezer"), created if needed; nullopt with
+  // a reason appended to `why` when it cannot be used.
+  std::optional<Group> MakeGroup(const CgroupLimitsOptions& options, const Place& place,
+                                 std::string_view controller, std::string* why);
   bool SetUpMemory(int memory_mb, std::string* why);
   std::optional<uint64_t> ReadOomKills() const;
   std::optional<uint64_t> ReadFailCount() const;
@@ -123,6 +154,8 @@ class CgroupLimits {
   mutable std::mutex mutex_;
   std::optional<Group> cpu_;
   std::optional<Group> memory_;
+  std::optional<Group> freezer_;
+  std::shared_ptr<FreezerKeeper> freezer_keeper_;  // v1 only: keeps Freeze and Thaw cheap
   CpuQuota quota_;
   struct Created {
     std::string dir;

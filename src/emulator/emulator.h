@@ -1,28 +1,32 @@
-// Emulator: a local Lambda for one function — the Invoke API for callers, the Runtime API (or,
-// in go1.x mode, a net/rpc client) for the function, and the Dispatcher that runs the function
-// process between them. What `zerostart serve` runs; tests run it in-process.
+// Emulator: a local Lambda for one function — the Invoke API for callers, and a Pool of
+// execution environments, each a function process with its own function side (a Runtime API
+// endpoint of its own, or in go1.x mode a net/rpc client). What `zerostart serve` runs; tests run
+// it in-process.
 //
 //   caller --POST /2015-03-31/functions/NAME/invocations--> InvokeServer (host:port)
-//            --> Dispatcher (FIFO queue, one instance, timeouts, REPORT lines)
-//            <-- RuntimeApiServer (127.0.0.1:ephemeral) <-- the function process
-//   go1.x:       Go1xClient --Function.Ping/Invoke--> the function (127.0.0.1:_LAMBDA_SERVER_PORT)
+//            --> Pool (an environment with room, a new one, or 429; Event: AsyncEventQueue)
+//            --> Environment (its supervisor: spawn, timeouts, freeze, idle reclaim, REPORT)
+//            <-- RuntimeApiServer (127.0.0.1:ephemeral, one per environment) <-- its process
+//   go1.x:       Go1xClient (one per environment) --Function.Ping/Invoke--> its process
 //
 // Thread safety: Stop() may be called from any thread, once or more.
 #ifndef ZEROSTART_SRC_EMULATOR_EMULATOR_H_
 #define ZEROSTART_SRC_EMULATOR_EMULATOR_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "src/common/net.h"
-#include "src/emulator/cgroup_limits.h"
-#include "src/emulator/dispatcher.h"
+#include <vector>
+
+#include "src/emulator/async_events.h"
 #include "src/emulator/function_config.h"
-#include "src/emulator/go1x_client.h"
 #include "src/emulator/invoke_server.h"
 #include "src/emulator/log_sink.h"
-#include "src/emulator/runtime_api_server.h"
+#include "src/emulator/pool.h"
+#include "src/emulator/stream_relay.h"
 #include "zerostart/status.h"
 
 namespace zerostart::emulator {
@@ -30,22 +34,30 @@ namespace zerostart::emulator {
 struct EmulatorOptions {
   FunctionConfig function;
   net::HostPort invoke_address{"127.0.0.1", 9000};  // port 0: any free port
-  bool eager = false;                               // start the function now, not at first invoke
+  bool eager = false;                               // start one environment now, not at first invoke
   LogSink* sink = nullptr;                          // must outlive the Emulator
   // Lambda's CPU share and memory limit for function.memory_mb (CgroupLimits), in a cgroup of
-  // our own created at Start and removed at Stop. Where no controller is usable this is said
-  // once on the sink's stderr and only measuring remains. false: measure only, no cgroup.
+  // each environment's own, created when it starts and removed when it ends. Where no
+  // controller is usable this is said once on the sink's stderr at Start and only measuring
+  // remains. false: measure only, no cgroup.
   bool enforce_limits = true;
+  // The pool (pool.h): environments at most (the reserved concurrency), invokes per environment
+  // (0: classic; M: Lambda Managed Instances), freezing idle environments, idle reclaim.
+  int concurrency = kDefaultConcurrency;
+  int max_concurrency = 0;
+  bool freeze = true;
+  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(kDefaultIdleTimeoutSeconds);
+  AsyncEventOptions async;  // Event invokes (function_arn is filled in)
   // Streamed responses: Lambda's size limit and bandwidth cap (bytes_per_second = 0: uncapped).
   StreamLimits stream_limits;
 };
 
 class Emulator {
  public:
-  // Validates the function and starts the listeners — the Invoke API, and the Runtime API
-  // unless function.protocol is kGo1x — (and the function, if eager). Errors:
-  // InvalidArgument for a bad function or configuration (message fit for the user),
-  // Unavailable when the invoke address cannot be bound (e.g. the port is in use).
+  // Validates the function, starts the Invoke API listener and the pool (and an environment,
+  // if eager or in the Managed Instances model). Errors: InvalidArgument for a bad function or
+  // configuration (message fit for the user), Unavailable when the invoke address cannot be
+  // bound (e.g. the port is in use).
   static Result<std::unique_ptr<Emulator>> Start(EmulatorOptions options);
   // Stop().
   ~Emulator();
@@ -53,26 +65,19 @@ class Emulator {
   Emulator& operator=(const Emulator&) = delete;
 
   uint16_t invoke_port() const { return invoke_server_->port(); }
-  // 0 in go1.x mode (no Runtime API).
-  uint16_t runtime_api_port() const { return runtime_server_ ? runtime_server_->port() : 0; }
-  Protocol protocol() const { return dispatcher_->options().config.protocol; }
-  const ResolvedFunction& function() const { return dispatcher_->options().function; }
+  Protocol protocol() const { return pool_->options().config.protocol; }
+  const ResolvedFunction& function() const { return pool_->options().function; }
+  Pool& pool() { return *pool_; }
 
-  // The limits in force (null with enforce_limits = false), e.g. for its group_dirs().
-  const CgroupLimits* limits() const { return limits_.get(); }
-
-  // Answers queued invokes with an error, terminates the function (SIGTERM, SIGKILL after
-  // 500 ms, whole process group), closes the listeners, joins every thread and removes the
-  // function's cgroups. Idempotent.
+  // Answers every waiting invoke with an error, shuts every environment down (SIGTERM, SIGKILL
+  // after 500 ms, whole process groups; function sides stopped; cgroups removed), closes the
+  // listener and joins every thread. Idempotent.
   void Stop();
 
  private:
   Emulator() = default;
 
-  std::unique_ptr<CgroupLimits> limits_;               // outlives the dispatcher
-  std::unique_ptr<Go1xClient> go1x_client_;            // go1.x mode only
-  std::unique_ptr<Dispatcher> dispatcher_;
-  std::unique_ptr<RuntimeApiServer> runtime_server_;  // Runtime API mode only
+  std::unique_ptr<Pool> pool_;
   std::unique_ptr<InvokeServer> invoke_server_;
 };
 

@@ -166,6 +166,14 @@ std::string ServiceErrorJson(std::string_view message, std::string_view type) {
   return Dump(json);
 }
 
+std::string ThrottleErrorJson(std::string_view reason) {
+  OrderedJson json;
+  json["Reason"] = std::string(reason);
+  json["Type"] = "User";
+  json["message"] = std::string(lambda::kThrottleMessage);
+  return Dump(json);
+}
+
 std::string RuntimeApiErrorJson(std::string_view type, std::string_view message) {
   OrderedJson json;
   json["errorMessage"] = std::string(message);

@@ -61,6 +61,10 @@ std::string ExitDescription(int wait_status);
 // {"Type":type,"message":message}; type is "User" (caller's fault) or "Service".
 std::string ServiceErrorJson(std::string_view message, std::string_view type = "User");
 
+// The body of a throttled invoke (429 TooManyRequestsException), as Lambda sends it:
+// {"Reason":reason,"Type":"User","message":"Rate Exceeded."}.
+std::string ThrottleErrorJson(std::string_view reason);
+
 // --- Runtime API errors, to the runtime (RIE's shape) ---
 
 // {"errorMessage":message,"errorType":type}.

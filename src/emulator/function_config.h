@@ -57,7 +57,7 @@ std::string FunctionArn(std::string_view region, std::string_view name);
 std::string NewLogStreamName(std::chrono::system_clock::time_point now);
 
 // The complete environment of a function process (see the README for the list), except what
-// is chosen per instance (go1.x: _LAMBDA_SERVER_PORT, see DispatcherOptions::instance_env).
+// is chosen per environment (FunctionSide::ProcessEnv, e.g. go1.x: _LAMBDA_SERVER_PORT).
 // `runtime_api` is "127.0.0.1:PORT" and cannot be overridden; when it is empty (go1.x mode)
 // AWS_LAMBDA_RUNTIME_API is not set at all, not even by an override. go1.x mode also sets
 // AWS_EXECUTION_ENV=AWS_Lambda_go1.x (an override may replace it).

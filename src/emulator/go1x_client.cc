@@ -13,7 +13,7 @@
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 #include "src/common/unique_fd.h"
-#include "src/emulator/dispatcher.h"
+#include "src/emulator/environment.h"
 #include "src/emulator/errors.h"
 #include "src/gob/encoder.h"
 #include "src/go1x/stream_reader.h"
@@ -45,14 +45,14 @@ bool WaitReadable(int fd, Live live) {
   }
 }
 
-// True when the instance stops being live within kExitGrace (its process is dying).
-bool InstanceEnds(Dispatcher& dispatcher, uint64_t spawn_id) {
+// True when the environment stops being live within kExitGrace (its process is dying).
+bool EnvironmentEnds(Environment& environment) {
   auto until = std::chrono::steady_clock::now() + kExitGrace;
   while (std::chrono::steady_clock::now() < until) {
-    if (!dispatcher.IsLive(spawn_id)) return true;
+    if (!environment.IsLive()) return true;
     std::this_thread::sleep_for(kExitPoll);
   }
-  return !dispatcher.IsLive(spawn_id);
+  return !environment.IsLive();
 }
 
 std::string RequestError(const Invocation& invocation, std::string_view message) {
@@ -60,20 +60,20 @@ std::string RequestError(const Invocation& invocation, std::string_view message)
 }
 
 // Answers `invocation` with Runtime.InvalidResponse (REPORT: Status error, Error Type ...).
-void PostInvalidResponse(Dispatcher& dispatcher, const Invocation& invocation, std::string_view message) {
+void PostInvalidResponse(Environment& environment, const Invocation& invocation, std::string_view message) {
   std::string body =
       FunctionErrorJson(lambda::kErrorTypeInvalidResponse, RequestError(invocation, message));
-  Dispatcher::PostResult post =
-      dispatcher.PostError(invocation.request_id, body, lambda::kErrorTypeInvalidResponse);
+  Environment::PostResult post =
+      environment.PostError(invocation.request_id, body, lambda::kErrorTypeInvalidResponse);
   if (post.report) {
     post.report->status = "error";
     post.report->error_type = std::string(lambda::kErrorTypeInvalidResponse);
-    dispatcher.Report(std::move(*post.report));
+    environment.Report(std::move(*post.report));
   }
 }
 
-void Finish(Dispatcher& dispatcher, Dispatcher::PostResult post) {
-  if (post.report) dispatcher.Report(std::move(*post.report));
+void Finish(Environment& environment, Environment::PostResult post) {
+  if (post.report) environment.Report(std::move(*post.report));
 }
 
 }  // namespace
@@ -163,86 +163,70 @@ class Go1xClient::Session {
   std::string out_;
 };
 
-Go1xClient::Go1xClient(std::string function_arn) : function_arn_(std::move(function_arn)) {}
+Go1xClient::Go1xClient(Environment& environment, std::string function_arn)
+    : environment_(environment), function_arn_(std::move(function_arn)) {}
 
 Go1xClient::~Go1xClient() { Stop(); }
 
-EnvMap Go1xClient::OnSpawn(uint64_t spawn_id) {
+EnvMap Go1xClient::ProcessEnv() {
   EnvMap env;
   // A port nobody listens on now: bound, read and closed (no TIME_WAIT without a connection).
   // Another process could take it before the function binds; the function then fails to
   // listen, exits, and the invoke gets Runtime.ExitError.
-  uint16_t port = 0;
   Result<UniqueFd> listener = net::Listen({"127.0.0.1", 0});
   if (listener.ok()) {
     Result<uint16_t> bound = net::LocalPort(listener->get());
-    if (bound.ok()) port = *bound;
+    if (bound.ok()) port_ = *bound;
   }
-  if (port == 0) {
-    dispatcher_->options().sink->WriteStderr(
+  if (port_ == 0) {
+    environment_.options().sink->WriteStderr(
         "zerostart: no free loopback port for _LAMBDA_SERVER_PORT: " +
         (listener.ok() ? std::string("LocalPort failed") : listener.status().message()) + "\n");
     return env;  // the function starts without it, and fails
   }
-  env[std::string(lambda::kGo1xServerPortEnv)] = std::to_string(port);
-
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (stopping_) return env;
-  // Join the drivers of instances that are gone (each ends when its instance does).
-  for (auto it = drivers_.begin(); it != drivers_.end();) {
-    if ((*it)->done.load()) {
-      (*it)->thread.join();
-      it = drivers_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  drivers_.push_back(std::make_unique<Driver>());
-  Driver* driver = drivers_.back().get();
-  driver->thread = std::thread([this, driver, spawn_id, port] {
-    Drive(driver, spawn_id, port);
-    SetDriverFd(driver, -1);
-    driver->done.store(true);
-  });
+  env[std::string(lambda::kGo1xServerPortEnv)] = std::to_string(port_);
   return env;
 }
 
-bool Go1xClient::SetDriverFd(Driver* driver, int fd) {
+void Go1xClient::Start() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_ || driver_.joinable() || port_ == 0) return;
+  driver_ = std::thread([this] {
+    Drive();
+    SetFd(-1);
+  });
+}
+
+bool Go1xClient::SetFd(int fd) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopping_ && fd >= 0) return false;
-  driver->fd = fd;
+  fd_ = fd;
   return true;
 }
 
 void Go1xClient::Stop() {
-  std::list<std::unique_ptr<Driver>> drivers;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
-    // Unblocks a driver reading from a peer that is not (or no longer) our function.
-    for (auto& driver : drivers_) {
-      if (driver->fd >= 0) ::shutdown(driver->fd, SHUT_RDWR);
-    }
-    drivers = std::move(drivers_);
+    // Unblocks the driver reading from a peer that is not (or no longer) our function.
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
   }
-  for (auto& driver : drivers) {
-    if (driver->thread.joinable()) driver->thread.join();
-  }
+  if (driver_.joinable()) driver_.join();
 }
 
-void Go1xClient::Drive(Driver* driver, uint64_t spawn_id, uint16_t port) {
-  Dispatcher& dispatcher = *dispatcher_;
-  LogSink& sink = *dispatcher.options().sink;
-  auto live = [&] { return dispatcher.IsLive(spawn_id); };
+void Go1xClient::Drive() {
+  Environment& environment = environment_;
+  LogSink& sink = *environment.options().sink;
+  auto live = [&] { return environment.IsLive(); };
   std::unique_ptr<Session> session;
   // Stop() may shut down the registered fd, so it is unregistered before it is closed.
   auto drop = [&] {
-    SetDriverFd(driver, -1);
+    SetFd(-1);
     session.reset();
   };
   auto open = [&]() -> Status {
-    ZS_ASSIGN_OR_RETURN(session, Session::Connect(port));
-    if (!SetDriverFd(driver, session->fd())) {
+    ZS_ASSIGN_OR_RETURN(session, Session::Connect(port_));
+    if (!SetFd(session->fd())) {
       session.reset();
       return UnavailableError("stopping");
     }
@@ -276,19 +260,19 @@ void Go1xClient::Drive(Driver* driver, uint64_t spawn_id, uint16_t port) {
     delay = std::min(delay * 2, kMaxPingDelay);
   }
 
-  // Ready: Next(spawn_id) ends Init Duration; then one Function.Invoke per invocation.
+  // Ready: the first Next() ends Init Duration; then one Function.Invoke per invocation.
   for (;;) {
-    std::shared_ptr<Invocation> invocation = dispatcher.Next(spawn_id);
-    if (!invocation) return;  // the instance is gone, or the emulator stops
+    std::shared_ptr<Invocation> invocation = environment.Next();
+    if (!invocation) return;  // the environment ends
     const InvokeRequest& request = invocation->request;
     // A connection that broke mid-invoke (Unavailable) is the function's fault only if its
     // process lives on; otherwise the exit/timeout handling answers the invoke.
     auto broken = [&](const Status& status) {
       drop();
-      if (InstanceEnds(dispatcher, spawn_id)) return;
-      PostInvalidResponse(dispatcher, *invocation,
+      if (EnvironmentEnds(environment)) return;
+      PostInvalidResponse(environment, *invocation,
                           "the connection to the function broke: " + status.message());
-      dispatcher.Retire(spawn_id);
+      environment.Retire();
     };
 
     if (!session) {  // dropped after an unreadable reply: reconnect (no Ping needed)
@@ -320,39 +304,39 @@ void Go1xClient::Drive(Driver* driver, uint64_t spawn_id, uint16_t port) {
       }
       drop();  // the stream is out of step: never read from it again
       if (status.code() == StatusCode::kResourceExhausted) {
-        Finish(dispatcher, dispatcher.PostError(invocation->request_id, ResponseTooLargeJson(),
+        Finish(environment, environment.PostError(invocation->request_id, ResponseTooLargeJson(),
                                                 lambda::kErrorTypeResponseTooLarge));
         continue;  // the function lives on; the next invoke reconnects
       }
-      PostInvalidResponse(dispatcher, *invocation, "invalid go1.x reply: " + status.message());
-      dispatcher.Retire(spawn_id);
+      PostInvalidResponse(environment, *invocation, "invalid go1.x reply: " + status.message());
+      environment.Retire();
       return;
     }
     if (!reply->header.error.empty()) {
       // net/rpc refused the call (e.g. no service "Function"); the connection stays usable.
-      PostInvalidResponse(dispatcher, *invocation,
+      PostInvalidResponse(environment, *invocation,
                           std::string(lambda::kGo1xInvokeMethod) + " failed: " + reply->header.error);
       continue;
     }
     go1x::InvokeResponse response;
     if (Status parsed = go1x::FromGob(reply->body, &response); !parsed.ok()) {
       drop();
-      PostInvalidResponse(dispatcher, *invocation, "invalid go1.x reply: " + parsed.message());
-      dispatcher.Retire(spawn_id);
+      PostInvalidResponse(environment, *invocation, "invalid go1.x reply: " + parsed.message());
+      environment.Retire();
       return;
     }
     if (!response.has_error) {
-      Finish(dispatcher, dispatcher.PostResponse(invocation->request_id, std::move(response.payload),
+      Finish(environment, environment.PostResponse(invocation->request_id, std::move(response.payload),
                                                  std::string(lambda::kJsonContentType)));
       continue;
     }
-    Finish(dispatcher, dispatcher.PostError(invocation->request_id, Go1xErrorJson(response.error),
+    Finish(environment, environment.PostError(invocation->request_id, Go1xErrorJson(response.error),
                                             response.error.type));
     if (response.error.should_exit) {
       // The function asked to be replaced (aws-lambda-go: after a panic). Lambda's go1.x
       // orchestrator is closed source; we follow ShouldExit: a fresh process next time.
       drop();
-      dispatcher.Retire(spawn_id);
+      environment.Retire();
       return;
     }
   }

@@ -1,7 +1,7 @@
 // Invocation: one invoke on its way through the emulator — what the caller sent, when it was
 // handed to the function, and the one answer it gets.
-// Thread safety: the fields marked "dispatcher" are guarded by the Dispatcher's mutex; the
-// request fields are immutable once queued.
+// Thread safety: the fields marked "pool" are guarded by the Pool's mutex; the request fields
+// are immutable once queued.
 #ifndef ZEROSTART_SRC_EMULATOR_INVOCATION_H_
 #define ZEROSTART_SRC_EMULATOR_INVOCATION_H_
 
@@ -41,6 +41,13 @@ struct InvokeResult {
   bool streamed = false;
 };
 
+// How a streamed response ended (see stream_relay.h).
+struct StreamEnd {
+  std::string body;          // what the function wrote, for a caller that wants it buffered
+  std::string content_type;  // the function's Content-Type
+  std::string error_json;    // non-empty: the response ended with this function error
+};
+
 struct Invocation {
   using Clock = std::chrono::steady_clock;
 
@@ -51,7 +58,7 @@ struct Invocation {
   std::shared_ptr<StreamSink> stream;  // a streaming caller (null: the caller wants it buffered)
   std::shared_ptr<LogTail> log_tail;   // the caller asked for the log tail
 
-  // Set at hand-over (dispatcher), before the event is written to the runtime.
+  // Set at hand-over (pool), before the event is written to the runtime.
   Clock::time_point handed_over{};
   Clock::time_point deadline{};
   int64_t deadline_epoch_ms = 0;  // Lambda-Runtime-Deadline-Ms
@@ -64,11 +71,11 @@ struct Invocation {
   // thread to be scheduled. Must not block for long.
   std::function<void(const InvokeResult&)> reply;
 
-  // Completion (dispatcher): exactly one answer.
+  // Completion (pool): exactly one answer.
   bool done = false;       // `result` is final
   bool delivered = false;  // `reply` has run
   bool stream_started = false;  // the runtime began a streamed response
-  bool relaying = false;        // ... and its bytes are still being read (Dispatcher::EndRelay)
+  bool relaying = false;        // ... and its bytes are still being read (Environment::EndRelay)
   // A REPORT ticket is out; with a log tail the answer waits for it (the tail holds REPORT).
   bool report_pending = false;
   InvokeResult result;

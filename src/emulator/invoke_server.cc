@@ -110,9 +110,9 @@ struct InvokeServer::DirectReply {
 };
 
 Result<std::unique_ptr<InvokeServer>> InvokeServer::Listen(const net::HostPort& address,
-                                                           Dispatcher* dispatcher,
+                                                           Pool* pool,
                                                            std::string function_name) {
-  std::unique_ptr<InvokeServer> server(new InvokeServer(dispatcher, std::move(function_name)));
+  std::unique_ptr<InvokeServer> server(new InvokeServer(pool, std::move(function_name)));
   http::Limits limits;
   limits.max_body_bytes = kMaxReadableBody;
   InvokeServer* self = server.get();
@@ -148,11 +148,11 @@ InvokeResult InvokeServer::Handle(http::Request& request, DirectReply* direct, h
   }
   invocation->request = std::move(invoke.request);
   if (invoke.type == InvocationType::kEvent) {
-    dispatcher_->InvokeAsync(std::move(invocation));
+    pool_->InvokeAsync(std::move(invocation));
     return EmptyResult(202);
   }
   invocation->reply = [direct](const InvokeResult& result) { direct->Send(result); };
-  return dispatcher_->Invoke(std::move(invocation));
+  return pool_->Invoke(std::move(invocation));
 }
 
 bool InvokeServer::SendWhole(http::Connection& connection, const InvokeResult& result,
@@ -199,11 +199,18 @@ bool InvokeServer::ServeStreamInvoke(http::Connection& connection, http::Request
   if (invoke.request.log_tail) invocation->log_tail = std::make_shared<LogTail>(lambda::kLogTailBytes);
   invocation->request = std::move(invoke.request);
   auto answer = std::make_shared<EventStreamAnswer>(connection.fd());
-  // The head goes out before the function runs: the caller's SDK returns from send() at once and
-  // reads events as they come.
-  if (!net::WriteAll(connection.fd(), EventStreamAnswer::HeadFor(request_id, close)).ok()) return false;
   invocation->stream = answer;
-  InvokeResult result = dispatcher_->Invoke(std::move(invocation));
+  // The head goes out once the invoke is admitted (a throttled one is answered 429 instead) and
+  // before the function runs: the caller's SDK returns from send() at once and reads events as
+  // they come.
+  bool head_sent = false;
+  InvokeResult result = pool_->Invoke(std::move(invocation), [&] {
+    head_sent = net::WriteAll(connection.fd(), EventStreamAnswer::HeadFor(request_id, close)).ok();
+  });
+  if (!head_sent) {
+    if (result.http_status >= 400) return SendWhole(connection, result, request_id, close);
+    return false;
+  }
   return answer->Finish(result) && !close;
 }
 
@@ -243,7 +250,17 @@ bool InvokeServer::ServeUrl(http::Connection& connection, http::Request& request
   }
   auto answer = std::make_shared<UrlAnswer>(connection.fd(), request_id, close, request.method == "HEAD");
   invocation->stream = answer;
-  InvokeResult result = dispatcher_->Invoke(std::move(invocation));
+  InvokeResult result = pool_->Invoke(std::move(invocation));
+  if (result.http_status == 429) {
+    // Throttled before it ran: a function URL answers with the Invoke API's 429 body.
+    http::Response response;
+    response.status = 429;
+    response.headers.Add(std::string(lambda::kContentTypeHeader), std::string(lambda::kJsonContentType));
+    response.headers.Add(std::string(lambda::kRequestIdResponseHeader), request_id);
+    if (close) response.headers.Add("Connection", "close");
+    response.body = std::move(result.body);
+    return connection.Write(response).ok() && !close;
+  }
   return answer->Finish(result);
 }
 

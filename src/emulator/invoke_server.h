@@ -1,9 +1,10 @@
 // InvokeServer: the caller's side — Lambda's Invoke API
 // (POST /2015-03-31/functions/{function|NAME}/invocations) on the address `serve` was given.
-// Requests are checked (invoke_request.h), then queued on the Dispatcher; the answer carries
+// Requests are checked (invoke_request.h), then run on the Pool; the answer carries
 // Lambda's headers: X-Amzn-RequestId, X-Amz-Executed-Version, Content-Type, and
 // X-Amz-Function-Error: Unhandled for function errors (X-Amzn-ErrorType for service errors).
-// DryRun -> 204; Event -> 202 at once, run in order with the others. X-Amz-Log-Type: Tail ->
+// DryRun -> 204; Event -> 202 at once, run later with Lambda's retries (AsyncEventQueue);
+// every environment busy -> 429 TooManyRequestsException. X-Amz-Log-Type: Tail ->
 // X-Amz-Log-Result (the answer then waits for the REPORT line). Unknown path -> 404,
 // wrong method -> 405, malformed HTTP -> 400 and close, body over 7 MiB -> 413 and close.
 //
@@ -23,7 +24,7 @@
 #include <string>
 
 #include "src/common/net.h"
-#include "src/emulator/dispatcher.h"
+#include "src/emulator/pool.h"
 #include "src/emulator/invocation.h"
 #include "src/emulator/tcp_server.h"
 #include "src/http/connection.h"
@@ -37,9 +38,9 @@ class InvokeServer {
   static constexpr size_t kMaxReadableBody = 7 * 1024 * 1024;
 
   // Listens on `address`. Unavailable (with the OS reason) when the port is taken.
-  // `dispatcher` must outlive the server.
+  // `pool` must outlive the server.
   static Result<std::unique_ptr<InvokeServer>> Listen(const net::HostPort& address,
-                                                      Dispatcher* dispatcher,
+                                                      Pool* pool,
                                                       std::string function_name);
 
   uint16_t port() const { return server_->port(); }
@@ -47,8 +48,8 @@ class InvokeServer {
   void Stop() { server_->Stop(); }
 
  private:
-  InvokeServer(Dispatcher* dispatcher, std::string function_name)
-      : dispatcher_(dispatcher), function_name_(std::move(function_name)) {}
+  InvokeServer(Pool* pool, std::string function_name)
+      : pool_(pool), function_name_(std::move(function_name)) {}
   struct DirectReply;
   void Serve(http::Connection& connection);
   // The answer to one request. direct->request_id is set for requests that reached the
@@ -65,7 +66,7 @@ class InvokeServer {
   bool SendWhole(http::Connection& connection, const InvokeResult& result, const std::string& request_id,
                  bool close, http::Headers extra = {});
 
-  Dispatcher* dispatcher_;
+  Pool* pool_;
   std::string function_name_;
   std::unique_ptr<TcpServer> server_;
 };

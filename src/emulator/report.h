@@ -23,7 +23,7 @@ struct ReportFields {
   double duration_ms = 0;
   int memory_size_mb = 0;
   uint64_t max_memory_used_mb = 0;
-  std::optional<double> init_duration_ms;  // only on an instance's first invoke
+  std::optional<double> init_duration_ms;  // only on an environment's first invoke
   std::string_view status;                 // "" (success or function error), "timeout", "error"
   std::string_view error_type;             // with status "error", e.g. Runtime.ExitError
 };

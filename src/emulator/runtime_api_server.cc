@@ -44,12 +44,12 @@ http::Response InvalidState(std::string_view from, std::string_view to) {
                                                    "not allowed"));
 }
 
-http::Response FromOutcome(Dispatcher::PostOutcome outcome, std::string_view to_state) {
+http::Response FromOutcome(Environment::PostOutcome outcome, std::string_view to_state) {
   switch (outcome) {
-    case Dispatcher::PostOutcome::kAccepted: return Accepted();
-    case Dispatcher::PostOutcome::kInvalidRequestId: return InvalidRequestId();
-    case Dispatcher::PostOutcome::kTooLarge: return TooLarge();
-    case Dispatcher::PostOutcome::kInvalidState: return InvalidState("Ready", to_state);
+    case Environment::PostOutcome::kAccepted: return Accepted();
+    case Environment::PostOutcome::kInvalidRequestId: return InvalidRequestId();
+    case Environment::PostOutcome::kTooLarge: return TooLarge();
+    case Environment::PostOutcome::kInvalidState: return InvalidState("Ready", to_state);
   }
   return InvalidRequestId();
 }
@@ -77,11 +77,11 @@ std::optional<std::string_view> StreamedResponseId(const http::Request& head) {
 
 }  // namespace
 
-Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Listen(Dispatcher* dispatcher,
+Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Listen(Environment& environment,
                                                                    std::string function_arn,
                                                                    StreamLimits stream_limits) {
   std::unique_ptr<RuntimeApiServer> server(
-      new RuntimeApiServer(dispatcher, std::move(function_arn), stream_limits));
+      new RuntimeApiServer(environment, std::move(function_arn), stream_limits));
   http::Limits limits;
   limits.max_body_bytes = kMaxReadableBody;
   // Streamed responses arrive here: each read is relayed as one piece (one event, one send).
@@ -95,7 +95,7 @@ Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Listen(Dispatcher* d
 
 bool RuntimeApiServer::ServeNext(http::Connection& connection) {
   if (PeerClosed(connection.fd())) return false;
-  std::shared_ptr<Invocation> invocation = dispatcher_->Next();
+  std::shared_ptr<Invocation> invocation = environment_.Next();
   if (!invocation) return false;
   const InvokeRequest& request = invocation->request;
   http::Response response;
@@ -119,11 +119,11 @@ bool RuntimeApiServer::ServeNext(http::Connection& connection) {
 void RuntimeApiServer::AnswerReadError(http::Connection& connection, const Status& error) {
   if (error.code() == StatusCode::kResourceExhausted) {
     // A body beyond what we read: most likely an oversized /response.
-    Dispatcher::PostResult post = dispatcher_->ResponseTooLargeToRead();
+    Environment::PostResult post = environment_.ResponseTooLargeToRead();
     http::Response response = TooLarge();
     response.headers.Add("Connection", "close");
     (void)connection.Write(response);
-    if (post.report) dispatcher_->Report(std::move(*post.report));
+    if (post.report) environment_.Report(std::move(*post.report));
   } else {
     http::Response response =
         JsonResponse(400, RuntimeApiErrorJson(lambda::kRapiErrorInvalidRequestFormat, error.message()));
@@ -150,13 +150,13 @@ bool RuntimeApiServer::ServeStream(http::Connection& connection, const http::Req
       return false;
     }
     std::string error = InvalidResponseModeJson(mode);
-    Dispatcher::PostResult post = dispatcher_->PostError(id, error, lambda::kErrorTypeInvalidResponseMode);
-    response = post.outcome == Dispatcher::PostOutcome::kAccepted ? JsonResponse(400, std::move(error))
+    Environment::PostResult post = environment_.PostError(id, error, lambda::kErrorTypeInvalidResponseMode);
+    response = post.outcome == Environment::PostOutcome::kAccepted ? JsonResponse(400, std::move(error))
                                                                     : FromOutcome(post.outcome, "InvocationResponse");
     report = std::move(post.report);
   } else {
-    Dispatcher::StreamStart start = dispatcher_->BeginStream(id);
-    if (start.outcome != Dispatcher::PostOutcome::kAccepted) {
+    Environment::StreamStart start = environment_.BeginStream(id);
+    if (start.outcome != Environment::PostOutcome::kAccepted) {
       // Not ours to relay: drain it (as a stream, nothing kept) and refuse it.
       std::string discard;
       connection.SetRequestBodyLimit(stream_limits_.max_bytes + 1);
@@ -177,22 +177,22 @@ bool RuntimeApiServer::ServeStream(http::Connection& connection, const http::Req
         case RelayResult::Ending::kBroken:
           // The function died mid-stream (its exit answers the invoke) or sent malformed bytes
           // (then its timeout does).
-          dispatcher_->EndRelay(*start.invocation);
+          environment_.EndRelay(*start.invocation);
           if (relay.error.code() != StatusCode::kUnavailable) AnswerReadError(connection, relay.error);
           return false;
         case RelayResult::Ending::kTooLarge: {
-          Dispatcher::PostResult post = dispatcher_->FinishStream(id, std::move(relay.end));
-          dispatcher_->EndRelay(*start.invocation);
+          Environment::PostResult post = environment_.FinishStream(id, std::move(relay.end));
+          environment_.EndRelay(*start.invocation);
           response = TooLarge();
           response.headers.Add("Connection", "close");
           (void)connection.Write(response);
-          if (post.report) dispatcher_->Report(std::move(*post.report));
+          if (post.report) environment_.Report(std::move(*post.report));
           LingeringClose(connection);
           return false;
         }
         case RelayResult::Ending::kComplete: {
-          Dispatcher::PostResult post = dispatcher_->FinishStream(id, std::move(relay.end));
-          dispatcher_->EndRelay(*start.invocation);
+          Environment::PostResult post = environment_.FinishStream(id, std::move(relay.end));
+          environment_.EndRelay(*start.invocation);
           response = FromOutcome(post.outcome, "InvocationResponse");
           report = std::move(post.report);
           break;
@@ -202,7 +202,7 @@ bool RuntimeApiServer::ServeStream(http::Connection& connection, const http::Req
   }
   if (close) response.headers.Add("Connection", "close");
   bool written = connection.Write(response).ok();
-  if (report) dispatcher_->Report(std::move(*report));
+  if (report) environment_.Report(std::move(*report));
   return written && !close;
 }
 
@@ -256,9 +256,9 @@ void RuntimeApiServer::Serve(http::Connection& connection) {
         response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use POST"));
         response.headers.Add("Allow", "POST");
       } else {
-        Dispatcher::PostResult post =
-            is_response ? dispatcher_->PostResponse(id, std::move(request.body), std::string(content_type))
-                        : dispatcher_->PostError(id, request.body, error_type);
+        Environment::PostResult post =
+            is_response ? environment_.PostResponse(id, std::move(request.body), std::string(content_type))
+                        : environment_.PostError(id, request.body, error_type);
         response = FromOutcome(post.outcome, is_response ? "InvocationResponse" : "InvocationErrorResponse");
         report = std::move(post.report);
       }
@@ -267,7 +267,7 @@ void RuntimeApiServer::Serve(http::Connection& connection) {
         response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use POST"));
         response.headers.Add("Allow", "POST");
       } else {
-        Dispatcher::PostResult post = dispatcher_->PostInitError(request.body, error_type);
+        Environment::PostResult post = environment_.PostInitError(request.body, error_type);
         response = FromOutcome(post.outcome, "InitError");
         report = std::move(post.report);
       }
@@ -277,7 +277,7 @@ void RuntimeApiServer::Serve(http::Connection& connection) {
     if (close) response.headers.Add("Connection", "close");
     bool written = connection.Write(response).ok();
     // Always report: the next hand-over waits for it.
-    if (report) dispatcher_->Report(std::move(*report));
+    if (report) environment_.Report(std::move(*report));
     if (!written || close) return;
   }
 }

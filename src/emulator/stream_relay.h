@@ -18,7 +18,6 @@
 #include <string>
 
 #include "src/common/lambda_protocol.h"
-#include "src/emulator/dispatcher.h"
 #include "src/emulator/invocation.h"
 #include "src/http/connection.h"
 
@@ -40,7 +39,7 @@ struct RelayResult {
                     // invocation ends by the function's exit or its timeout
   };
   Ending ending = Ending::kComplete;
-  Dispatcher::StreamEnd end;
+  StreamEnd end;
   Status error;
   uint64_t bytes = 0;  // body bytes the function wrote
 };

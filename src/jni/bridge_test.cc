@@ -4,9 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -210,6 +216,151 @@ TEST(BridgeTest, ABrokenStreamReportsUnavailableUntilTheInvocationIsEnded) {
   EXPECT_EQ(log.streamed, (std::vector<std::string>{"begin:lost:application/octet-stream",
                                                     "chunk:1", "chunk:2"}));
   EXPECT_EQ(log.responses, std::vector<std::string>{"next:buffered"});
+}
+
+// Bounds only a failing test: a passing one is woken by the event it waits for.
+constexpr std::chrono::seconds kBridgeEventTimeout{30};
+
+// Blocks each arriving thread until `expected` threads have arrived.
+class ThreadMeeting {
+ public:
+  explicit ThreadMeeting(size_t expected) : expected_(expected) {}
+  // True once all have arrived; false after kBridgeEventTimeout.
+  bool ArriveAndWait() {
+    std::unique_lock lock(mutex_);
+    ++arrived_;
+    changed_.notify_all();
+    return changed_.wait_for(lock, kBridgeEventTimeout, [&] { return arrived_ >= expected_; });
+  }
+
+ private:
+  const size_t expected_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  size_t arrived_ = 0;
+};
+
+// A bridge with one slot per entry of `ids` (AWS_LAMBDA_MAX_CONCURRENCY = ids.size()), slot i
+// serving the invocations ids[i] (payload = id) through a ScriptedTransport logging to logs[i].
+std::unique_ptr<Bridge> ConcurrentBridge(const std::vector<std::vector<std::string>>& ids,
+                                         std::vector<ScriptedTransport::Log>* logs) {
+  logs->resize(ids.size());
+  std::vector<std::unique_ptr<runtime::Transport>> transports;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    std::deque<Invocation> invocations;
+    for (const std::string& id : ids[i]) invocations.push_back(MakeInvocation(id, id));
+    transports.push_back(std::make_unique<ScriptedTransport>(std::move(invocations), &(*logs)[i]));
+  }
+  auto bridge = std::make_unique<Bridge>();
+  EXPECT_TRUE(bridge->StartWith(std::move(transports)).ok());
+  return bridge;
+}
+
+TEST(BridgeTest, WithSeveralSlotsEachThreadHasItsOwnInvocation) {
+  std::vector<ScriptedTransport::Log> logs;
+  std::unique_ptr<Bridge> bridge = ConcurrentBridge({{"a"}, {"b"}, {"c"}}, &logs);
+  EXPECT_EQ(bridge->max_concurrency(), 3);
+  ThreadMeeting all_invoked(4);  // the three readers and this thread
+  ThreadMeeting all_checked(4);
+  std::vector<std::string> seen(3);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < 3; ++i) {
+    threads.emplace_back([&, i] {
+      std::string payload;
+      ASSERT_TRUE(bridge->Next(&payload).ok());
+      EXPECT_EQ(std::getenv("_X_AMZN_TRACE_ID"), nullptr);  // M trace ids: none process-wide
+      EXPECT_TRUE(all_invoked.ArriveAndWait());
+      // Every thread sees its own invocation, while the others are in flight.
+      EXPECT_EQ(*bridge->RequestId(), payload);
+      EXPECT_EQ(*bridge->TraceId(), "Root=1-0-0");
+      const Status reread = bridge->Next(&payload);
+      EXPECT_NE(reread.message().find("has not been answered"), std::string::npos)
+          << reread.message();
+      seen[i] = payload;
+      EXPECT_TRUE(all_checked.ArriveAndWait());
+      ASSERT_TRUE(bridge->Respond("re:" + payload, "application/json").ok());
+      EXPECT_FALSE(bridge->HasInvocation());
+    });
+  }
+  ASSERT_TRUE(all_invoked.ArriveAndWait());
+  // This thread has read nothing: no invocation of its own, and no free slot to read into.
+  EXPECT_FALSE(bridge->HasInvocation());
+  const Status other = bridge->Respond("stolen", "application/json");
+  EXPECT_EQ(other.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.message().find("on this thread"), std::string::npos) << other.message();
+  std::string payload;
+  const Status fourth = bridge->Next(&payload);
+  EXPECT_EQ(fourth.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(fourth.message().find("3 threads"), std::string::npos) << fourth.message();
+  ASSERT_TRUE(all_checked.ArriveAndWait());
+  for (std::thread& thread : threads) thread.join();
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "c"}));
+  std::vector<std::string> responses;
+  for (const ScriptedTransport::Log& log : logs) {
+    ASSERT_EQ(log.responses.size(), 1u);  // each slot answered its own invocation
+    responses.push_back(log.responses[0]);
+  }
+  std::sort(responses.begin(), responses.end());
+  EXPECT_EQ(responses, (std::vector<std::string>{"a:re:a", "b:re:b", "c:re:c"}));
+}
+
+TEST(BridgeTest, WithSeveralSlotsEachThreadStreamsItsOwnResponse) {
+  std::vector<ScriptedTransport::Log> logs;
+  std::unique_ptr<Bridge> bridge = ConcurrentBridge({{"s"}, {"t"}}, &logs);
+  ThreadMeeting both_streaming(2);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&] {
+      std::string payload;
+      ASSERT_TRUE(bridge->Next(&payload).ok());
+      ASSERT_TRUE(bridge->SetContentType("text/" + payload).ok());
+      ASSERT_TRUE(bridge->WriteChunk(payload + "1").ok());
+      EXPECT_TRUE(bridge->IsStreaming());
+      EXPECT_TRUE(both_streaming.ArriveAndWait());
+      ASSERT_TRUE(bridge->WriteChunk(payload + "2").ok());
+      if (payload == "s") {
+        ASSERT_TRUE(bridge->FinishResponse().ok());
+      } else {
+        ASSERT_TRUE(bridge->ReportError({"Late", "after bytes", {}}).ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::vector<std::vector<std::string>> streamed{logs[0].streamed, logs[1].streamed};
+  std::sort(streamed.begin(), streamed.end());
+  EXPECT_EQ(streamed, (std::vector<std::vector<std::string>>{
+                          {"begin:s:text/s", "chunk:s1", "chunk:s2", "end"},
+                          {"begin:t:text/t", "chunk:t1", "chunk:t2", "end:Late"}}));
+}
+
+TEST(BridgeTest, WithSeveralSlotsTheEndWaitsForTheInvocationsInFlight) {
+  // This thread takes slot 0's invocation; the reader then gets slot 1, which finds the
+  // Lambda side gone at once.
+  std::vector<ScriptedTransport::Log> logs;
+  std::unique_ptr<Bridge> bridge = ConcurrentBridge({{"in-flight"}, {}}, &logs);
+  std::string payload;
+  ASSERT_TRUE(bridge->Next(&payload).ok());
+  ASSERT_EQ(payload, "in-flight");
+  Status ended;
+  size_t answers_seen_at_end = 99;
+  std::thread reader([&] {
+    std::string unused;
+    ended = bridge->Next(&unused);
+    answers_seen_at_end = logs[0].responses.size();
+  });
+  // Until the reader has ended the bridge (then it waits for this thread's answer).
+  const auto deadline = std::chrono::steady_clock::now() + kBridgeEventTimeout;
+  while (bridge->exit_code() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(bridge->exit_code(), 1);
+  EXPECT_TRUE(bridge->HasInvocation());
+  ASSERT_TRUE(bridge->Respond("done", "application/json").ok());
+  reader.join();
+  EXPECT_EQ(ended.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(answers_seen_at_end, 1u);  // the reader returned only after the answer went out
+  EXPECT_EQ(bridge->Next(&payload).code(), StatusCode::kUnavailable);
 }
 
 TEST(BridgeTest, NoProtocolInTheEnvironmentIsExitCode78) {

@@ -4,6 +4,8 @@
 //
 // Strings cross as UTF-8 byte arrays, decoded and encoded on the Java side: JNI's own string
 // functions speak "modified UTF-8", which mangles NUL and characters outside the BMP.
+// Each native runs on the Java thread that called it (a Java thread is attached to the JVM
+// already); with AWS_LAMBDA_MAX_CONCURRENCY > 1 the Bridge keys each invocation on that thread.
 // No C++ exception may unwind into the JVM: every entry point catches everything and turns it
 // into a Java exception (OutOfMemoryError for std::bad_alloc, IllegalStateException for
 // misuse, RuntimeException otherwise).
@@ -126,6 +128,13 @@ JNIEXPORT jbyteArray JNICALL Java_dev_zerostart_Lambda_nativeNext(JNIEnv* env, j
     }
     return NewBytes(env, payload);
   });
+}
+
+// How many invocations may be in flight at once (AWS_LAMBDA_MAX_CONCURRENCY; 1 in the classic
+// model and under go1.x): the number of threads Lambda.serve runs the loop on.
+JNIEXPORT jint JNICALL Java_dev_zerostart_Lambda_nativeMaxConcurrency(JNIEnv* env, jclass) {
+  return Guard(env, jint{1},
+               [&] { return static_cast<jint>(Bridge::Process().max_concurrency()); });
 }
 
 JNIEXPORT jint JNICALL Java_dev_zerostart_Lambda_nativeExitCode(JNIEnv* env, jclass) {

@@ -6,41 +6,51 @@
 #include "src/runtime/error_json.h"
 #include "src/runtime/handler_boundary.h"
 #include "src/runtime/response_stream.h"
-#include "src/runtime/trace_env.h"
 
 namespace zerostart::runtime {
 namespace {
 
-// Runs init and, if it succeeded, serves invokes with serve_one(invocation) until Next fails.
+// Serves invokes with serve_one(invocation) until Next fails, and returns its error.
 // A template, so that each loop calls its own serve_one directly.
 template <typename ServeOne>
-int InitThenServe(Transport& transport, const InitFunction& init, ServeOne&& serve_one) {
-  FunctionError init_error;
-  if (!CallInit(init, &init_error)) {
-    log::Error("runtime: init failed: " + std::string(EffectiveErrorType(init_error)) + ": " +
-               init_error.message);
-    Status reported = transport.ReportInitError(init_error);
-    if (!reported.ok()) log::Error("runtime: could not report the init error: " + reported.ToString());
-    return kExitInitFailed;
-  }
-
+Status ServeEach(Transport& transport, TraceIdEnvironment* trace_env, ServeOne&& serve_one) {
   Invocation invocation;
-  TraceIdEnvironment trace_env;
   for (;;) {
     Status next = transport.Next(&invocation);
-    if (!next.ok()) {
-      log::Error("runtime: stopping: " + next.ToString());
-      return kExitLambdaGone;
-    }
-    trace_env.Set(invocation.trace_id);
+    if (!next.ok()) return next;
+    if (trace_env != nullptr) trace_env->Set(invocation.trace_id);
     serve_one(invocation);
   }
 }
 
+// Runs init and, if it succeeded, serves invokes with `serve` (a ServeUntilNextFails) until
+// Next fails. Returns the exit code.
+template <typename Serve>
+int InitThenServe(Transport& transport, const InitFunction& init, Serve&& serve) {
+  if (!InitOrReport(transport, init)) return kExitInitFailed;
+  TraceIdEnvironment trace_env;
+  Status ended = serve(&trace_env);
+  log::Error("runtime: stopping: " + ended.ToString());
+  return kExitLambdaGone;
+}
+
 }  // namespace
 
-int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init) {
-  return InitThenServe(transport, init, [&](const Invocation& invocation) {
+bool InitOrReport(Transport& transport, const InitFunction& init) {
+  FunctionError init_error;
+  if (CallInit(init, &init_error)) return true;
+  log::Error("runtime: init failed: " + std::string(EffectiveErrorType(init_error)) + ": " +
+             init_error.message);
+  Status reported = transport.ReportInitError(init_error);
+  if (!reported.ok()) {
+    log::Error("runtime: could not report the init error: " + reported.ToString());
+  }
+  return false;
+}
+
+Status ServeUntilNextFails(Transport& transport, const Handler& handler,
+                           TraceIdEnvironment* trace_env) {
+  return ServeEach(transport, trace_env, [&](const Invocation& invocation) {
     Response response = CallHandler(handler, invocation);
     Status sent;
     if (response.is_error()) {
@@ -61,15 +71,28 @@ int ServeInvokes(Transport& transport, const Handler& handler, const InitFunctio
   });
 }
 
-int ServeStreamingInvokes(Transport& transport, const StreamingHandler& handler,
-                          const InitFunction& init) {
+Status ServeStreamingUntilNextFails(Transport& transport, const StreamingHandler& handler,
+                                    TraceIdEnvironment* trace_env) {
   TransportResponseStream stream(transport);
   FunctionError error;
-  return InitThenServe(transport, init, [&](const Invocation& invocation) {
+  return ServeEach(transport, trace_env, [&](const Invocation& invocation) {
     stream.Reset(invocation);
     const bool returned = CallStreamingHandler(handler, invocation, stream, &error);
     // The stream logs what the Lambda side refused; the next /next tells whether it is alive.
     stream.Complete(returned ? nullptr : &error);
+  });
+}
+
+int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init) {
+  return InitThenServe(transport, init, [&](TraceIdEnvironment* trace_env) {
+    return ServeUntilNextFails(transport, handler, trace_env);
+  });
+}
+
+int ServeStreamingInvokes(Transport& transport, const StreamingHandler& handler,
+                          const InitFunction& init) {
+  return InitThenServe(transport, init, [&](TraceIdEnvironment* trace_env) {
+    return ServeStreamingUntilNextFails(transport, handler, trace_env);
   });
 }
 

@@ -1,12 +1,17 @@
 // The invoke loop: init once, then Next -> handler -> Respond/ReportError (or a streamed
 // response), forever.
-// Protocol-free: it only talks to a Transport (transport.h).
-// Thread safety: runs on the calling thread; the handler is called there, one invoke at a time.
+// Protocol-free: it only talks to a Transport (transport.h). Serving several invokes at once
+// (Lambda Managed Instances) runs one of these loops per worker: workers.h.
+// Thread safety: each function runs on the calling thread and calls the handler there, one
+// invoke at a time; functions that take no TraceIdEnvironment may run concurrently on
+// distinct transports.
 #ifndef ZEROSTART_SRC_RUNTIME_INVOKE_LOOP_H_
 #define ZEROSTART_SRC_RUNTIME_INVOKE_LOOP_H_
 
+#include "src/runtime/trace_env.h"
 #include "src/runtime/transport.h"
 #include "zerostart/runtime.h"
+#include "zerostart/status.h"
 #include "zerostart/stream.h"
 
 namespace zerostart::runtime {
@@ -30,6 +35,19 @@ int ServeInvokes(Transport& transport, const Handler& handler, const InitFunctio
 // threw). Exit codes as ServeInvokes.
 int ServeStreamingInvokes(Transport& transport, const StreamingHandler& handler,
                           const InitFunction& init);
+
+// The pieces of the loops above, for workers.h.
+//
+// Runs `init` (if set). True when it succeeded (or is unset); otherwise logs the error,
+// reports it with transport.ReportInitError and returns false.
+bool InitOrReport(Transport& transport, const InitFunction& init);
+// Serves invokes on `transport` as ServeInvokes / ServeStreamingInvokes do, without init,
+// until Next() fails; returns that error (not logged). _X_AMZN_TRACE_ID is set for each
+// invoke through `trace_env`, and left alone when it is null.
+Status ServeUntilNextFails(Transport& transport, const Handler& handler,
+                           TraceIdEnvironment* trace_env);
+Status ServeStreamingUntilNextFails(Transport& transport, const StreamingHandler& handler,
+                                    TraceIdEnvironment* trace_env);
 
 }  // namespace zerostart::runtime
 

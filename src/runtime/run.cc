@@ -1,10 +1,13 @@
 // zerostart::Run and zerostart::RunStreaming: the public entry points (zerostart/runtime.h,
 // zerostart/stream.h). Read the environment once, pick the protocol and hand over to the
-// protocol-free invoke loop.
+// protocol-free invoke loop (or to M of them, workers.h).
 #include <unistd.h>
 
 #include <exception>
+#include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "src/common/env.h"
 #include "src/common/log.h"
@@ -13,15 +16,21 @@
 #include "src/runtime/invoke_loop.h"
 #include "src/runtime/run_config.h"
 #include "src/runtime/runtime_api_client.h"
+#include "src/runtime/workers.h"
 #include "zerostart/runtime.h"
 #include "zerostart/stream.h"
 
 namespace zerostart {
 namespace {
 
-// serve(transport) runs the invoke loop over the transport the environment names.
-template <typename Serve>
-int RunWithEnvironment(const EnvMap& env, const Serve& serve) {
+using RuntimeApiClients = std::span<const std::unique_ptr<runtime::RuntimeApiClient>>;
+
+// serve(transport) runs the invoke loop over the transport the environment names;
+// serve_concurrently(clients) runs one per client when the Runtime API may hand out several
+// invokes at once (AWS_LAMBDA_MAX_CONCURRENCY > 1, workers.h).
+template <typename Serve, typename ServeConcurrently>
+int RunWithEnvironment(const EnvMap& env, const Serve& serve,
+                       const ServeConcurrently& serve_concurrently) {
   Result<runtime::RunConfig> config = runtime::RunConfigFromEnvironment(env);
   if (!config.ok()) {
     log::Error("runtime: " + config.status().message());
@@ -36,6 +45,15 @@ int RunWithEnvironment(const EnvMap& env, const Serve& serve) {
       return serve(server);
     }
     case runtime::RunConfig::Protocol::kRuntimeApi: {
+      if (config->max_concurrency > 1) {
+        std::vector<std::unique_ptr<runtime::RuntimeApiClient>> clients;
+        clients.reserve(static_cast<size_t>(config->max_concurrency));
+        for (int i = 0; i < config->max_concurrency; ++i) {
+          clients.push_back(
+              std::make_unique<runtime::RuntimeApiClient>(config->endpoint, config->retry));
+        }
+        return serve_concurrently(RuntimeApiClients(clients));
+      }
       runtime::RuntimeApiClient client(config->endpoint, config->retry);
       return serve(client);
     }
@@ -43,14 +61,15 @@ int RunWithEnvironment(const EnvMap& env, const Serve& serve) {
   return runtime::kExitInternal;
 }
 
-template <typename Serve>
-int RunGuarded(const RunOptions& options, const Serve& serve) {
+template <typename Serve, typename ServeConcurrently>
+int RunGuarded(const RunOptions& options, const Serve& serve,
+               const ServeConcurrently& serve_concurrently) {
   // Handler exceptions are caught per invoke; this only guards the runtime's own allocations.
   try {
     EnvMap env = options.environment.empty()
                      ? EnvFromArray(environ)
                      : EnvMap(options.environment.begin(), options.environment.end());
-    return RunWithEnvironment(env, serve);
+    return RunWithEnvironment(env, serve, serve_concurrently);
   } catch (const std::exception& e) {
     log::Error("runtime: internal error: " + runtime::DemangledTypeName(typeid(e)) + ": " +
                e.what());
@@ -63,15 +82,25 @@ int RunGuarded(const RunOptions& options, const Serve& serve) {
 }  // namespace
 
 int Run(const Handler& handler, const RunOptions& options) {
-  return RunGuarded(options, [&](runtime::Transport& transport) {
-    return runtime::ServeInvokes(transport, handler, options.init);
-  });
+  return RunGuarded(
+      options,
+      [&](runtime::Transport& transport) {
+        return runtime::ServeInvokes(transport, handler, options.init);
+      },
+      [&](RuntimeApiClients clients) {
+        return runtime::ServeInvokesConcurrently(clients, handler, options.init);
+      });
 }
 
 int RunStreaming(const StreamingHandler& handler, const RunOptions& options) {
-  return RunGuarded(options, [&](runtime::Transport& transport) {
-    return runtime::ServeStreamingInvokes(transport, handler, options.init);
-  });
+  return RunGuarded(
+      options,
+      [&](runtime::Transport& transport) {
+        return runtime::ServeStreamingInvokes(transport, handler, options.init);
+      },
+      [&](RuntimeApiClients clients) {
+        return runtime::ServeStreamingInvokesConcurrently(clients, handler, options.init);
+      });
 }
 
 }  // namespace zerostart

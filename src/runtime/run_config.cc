@@ -55,6 +55,17 @@ Result<RunConfig> RunConfigFromEnvironment(const EnvMap& env) {
     }
     config.protocol = RunConfig::Protocol::kRuntimeApi;
     config.endpoint = std::move(endpoint).value();
+    if (std::optional<std::string> m = NonEmpty(env, lambda::kMaxConcurrencyEnv)) {
+      // Lambda sets it, so a value out of its range means a broken environment: refused like
+      // any other bad value, rather than silently served one invoke at a time.
+      int value = 0;
+      if (!ParseDecimal(*m, &value) || value < 1 || value > lambda::kMaxPerEnvironmentConcurrency) {
+        return InvalidArgumentError(std::string(lambda::kMaxConcurrencyEnv) + "='" + *m +
+                                    "' is not a number of concurrent invokes (1.." +
+                                    std::to_string(lambda::kMaxPerEnvironmentConcurrency) + ")");
+      }
+      config.max_concurrency = value;
+    }
     return config;
   }
   return InvalidArgumentError(

@@ -26,14 +26,19 @@ struct RunConfig {
   uint16_t go1x_port = 0;        // kGo1x
   RetryPolicy retry;
   log::Level log_level = log::Level::kError;
+  // kRuntimeApi: how many invokes the execution environment may hand out at once
+  // (AWS_LAMBDA_MAX_CONCURRENCY, Lambda Managed Instances); 1 in the classic model.
+  int max_concurrency = 1;
 };
 
 // _LAMBDA_SERVER_PORT (non-empty) selects go1.x and wins, as in aws-lambda-go; otherwise a
 // non-empty AWS_LAMBDA_RUNTIME_API selects the Runtime API. AWS_LAMBDA_LOG_LEVEL sets the log
 // level (default: errors only; unknown values keep the default), ZEROSTART_RUNTIME_RETRY_MS
-// the retry budget.
-// Errors: InvalidArgument when neither protocol variable is set, or a value does not parse;
-// the message is meant for a one-line stderr report.
+// the retry budget. With the Runtime API, AWS_LAMBDA_MAX_CONCURRENCY (unset or empty: 1) sets
+// max_concurrency; go1.x ignores it, whatever its value (go1.x has no Managed Instances).
+// Errors: InvalidArgument when neither protocol variable is set, or a value does not parse
+// (AWS_LAMBDA_MAX_CONCURRENCY: anything but a decimal integer in 1..1600, Lambda's range for
+// PerExecutionEnvironmentMaxConcurrency); the message is meant for a one-line stderr report.
 Result<RunConfig> RunConfigFromEnvironment(const EnvMap& env);
 
 }  // namespace zerostart::runtime

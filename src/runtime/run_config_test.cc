@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 namespace zerostart::runtime {
 namespace {
 
@@ -58,6 +61,35 @@ TEST(RunConfigTest, LogLevelAndRetryBudget) {
       {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}, {"AWS_LAMBDA_LOG_LEVEL", "loud"}});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->log_level, log::Level::kError);
+}
+
+TEST(RunConfigTest, MaxConcurrency) {
+  auto with = [](std::string value) {
+    return RunConfigFromEnvironment(
+        {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}, {"AWS_LAMBDA_MAX_CONCURRENCY", value}});
+  };
+  Result<RunConfig> c = RunConfigFromEnvironment({{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->max_concurrency, 1);  // classic Lambda: not set
+  for (auto [text, value] : {std::pair{"", 1}, {"1", 1}, {"8", 8}, {"1600", 1600}}) {
+    c = with(text);
+    ASSERT_TRUE(c.ok()) << text << ": " << c.status().ToString();
+    EXPECT_EQ(c->max_concurrency, value) << text;
+  }
+  for (const char* bad : {"0", "-1", "1601", "2147483648", "x", "8x", " 8", "+8", "0x10"}) {
+    c = with(bad);
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(c.status().message().find("AWS_LAMBDA_MAX_CONCURRENCY='" + std::string(bad) + "'"),
+              std::string::npos)
+        << c.status().message();
+  }
+  // go1.x has no Managed Instances: the variable is ignored there, whatever its value.
+  c = RunConfigFromEnvironment(
+      {{"_LAMBDA_SERVER_PORT", "8001"}, {"AWS_LAMBDA_MAX_CONCURRENCY", "x"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->protocol, RunConfig::Protocol::kGo1x);
+  EXPECT_EQ(c->max_concurrency, 1);
 }
 
 TEST(RetryPolicyTest, DelaysDoubleAndAddUpToTheBudget) {

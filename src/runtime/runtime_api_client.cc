@@ -1,11 +1,11 @@
 #include "src/runtime/runtime_api_client.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "src/common/base64.h"
@@ -39,6 +39,9 @@ constexpr std::string_view kStreamedPost = "POST response (streamed)";
 
 bool IsSuccess(int status) { return status >= 200 && status < 300; }
 
+// What Next() returns once CancelNext was called.
+Status CancelledNextError() { return UnavailableError("GET next: cancelled"); }
+
 bool ServerWantsClose(const http::Response& response) {
   std::optional<std::string_view> connection = response.headers.Get(kConnectionHeader);
   return connection.has_value() && http::EqualsIgnoreCase(*connection, "close");
@@ -64,10 +67,6 @@ void ReleaseBody(std::string* body) {
   } else {
     body->clear();
   }
-}
-
-void SleepFor(std::chrono::milliseconds delay) {
-  if (delay.count() > 0) std::this_thread::sleep_for(delay);
 }
 
 // True when the peer has closed or reset `fd`, or sent bytes nobody asked for: either way the
@@ -106,26 +105,48 @@ RuntimeApiClient::RuntimeApiClient(RuntimeApiEndpoint endpoint, RetryPolicy retr
   post_.method = "POST";
 }
 
+Status RuntimeApiClient::Connect() {
+  {
+    // A Next whose socket CancelNext shut down lands here to reconnect: it must not.
+    std::lock_guard lock(cancel_mutex_);
+    if (in_next_ && next_cancelled_) return CancelledNextError();
+  }
+  ZS_ASSIGN_OR_RETURN(UniqueFd fd, net::Connect(endpoint_.address));
+  std::lock_guard lock(cancel_mutex_);
+  // Checked again under the lock that CancelNext takes: a Next cancelled from now on finds
+  // this socket to shut down; one cancelled meanwhile gets no new connection to block on.
+  if (in_next_ && next_cancelled_) return CancelledNextError();
+  connection_.emplace(std::move(fd));
+  connection_fd_ = connection_->fd();
+  return OkStatus();
+}
+
+void RuntimeApiClient::Disconnect() {
+  {
+    std::lock_guard lock(cancel_mutex_);
+    connection_fd_ = -1;
+  }
+  // Closed only after CancelNext can no longer see it: it never shuts down a reused fd number.
+  connection_.reset();
+}
+
 Result<http::Response> RuntimeApiClient::Exchange(const http::Request& request) {
   for (;;) {
     const bool reused = connection_.has_value();
-    if (!reused) {
-      ZS_ASSIGN_OR_RETURN(UniqueFd fd, net::Connect(endpoint_.address));
-      connection_.emplace(std::move(fd));
-    }
+    if (!reused) ZS_RETURN_IF_ERROR(Connect());
     Status written = connection_->Write(request);
     Status failure;
     if (written.ok()) {
       Result<http::Response> response = connection_->ReadResponse();
       if (response.ok()) {
-        if (ServerWantsClose(*response)) connection_.reset();
+        if (ServerWantsClose(*response)) Disconnect();
         return response;
       }
       failure = response.status();
     } else {
       failure = written;
     }
-    connection_.reset();
+    Disconnect();
     // Only a *reused* connection that failed before any byte of a response came back is a
     // stale keep-alive (Unavailable from the write, or from a read that saw a clean close or
     // reset first). Anything else on a fresh connection is a real failure.
@@ -134,11 +155,51 @@ Result<http::Response> RuntimeApiClient::Exchange(const http::Request& request) 
   }
 }
 
+void RuntimeApiClient::CancelNext() {
+  {
+    std::lock_guard lock(cancel_mutex_);
+    next_cancelled_ = true;
+    // shutdown() ends a read() blocked in the long poll (it sees end-of-file); the socket
+    // stays open, and is closed by Next's own thread. An idle connection (the invocation
+    // being handled) is left alone: its answer still goes out on it.
+    if (in_next_ && connection_fd_ >= 0) (void)::shutdown(connection_fd_, SHUT_RDWR);
+  }
+  cancelled_.notify_all();
+}
+
+bool RuntimeApiClient::NextCancelled() {
+  std::lock_guard lock(cancel_mutex_);
+  return next_cancelled_;
+}
+
+void RuntimeApiClient::SleepUnlessCancelled(std::chrono::milliseconds delay) {
+  if (delay.count() <= 0) return;
+  std::unique_lock lock(cancel_mutex_);
+  cancelled_.wait_for(lock, delay, [&] { return next_cancelled_; });
+}
+
 Status RuntimeApiClient::Next(Invocation* invocation) {
+  {
+    std::lock_guard lock(cancel_mutex_);
+    if (next_cancelled_) return CancelledNextError();
+    in_next_ = true;
+  }
+  Status polled = PollNext(invocation);
+  std::lock_guard lock(cancel_mutex_);
+  in_next_ = false;
+  // A failure after CancelNext is its doing (the shut-down socket), not the Runtime API's.
+  if (!polled.ok() && next_cancelled_) return CancelledNextError();
+  return polled;
+}
+
+Status RuntimeApiClient::PollNext(Invocation* invocation) {
   int failures = 0;
   for (;;) {
+    if (NextCancelled()) return CancelledNextError();
     Result<http::Response> response = Exchange(next_);
     if (!response.ok()) {
+      // CancelNext's shutdown() is no Runtime API failure: neither retried nor logged.
+      if (NextCancelled()) return CancelledNextError();
       ++failures;
       if (failures >= retry_.attempts) {
         return UnavailableError("Runtime API at " + endpoint_.host_header + " unreachable after " +
@@ -146,13 +207,13 @@ Status RuntimeApiClient::Next(Invocation* invocation) {
                                 response.status().ToString());
       }
       log::Warning("runtime: GET next failed (" + response.status().ToString() + "); retrying");
-      SleepFor(retry_.DelayBeforeRetry(failures));
+      SleepUnlessCancelled(retry_.DelayBeforeRetry(failures));
       continue;
     }
     failures = 0;
     if (response->status == kNoContent) {
       // Some local emulators answer 204 while no event is queued: poll again, without spinning.
-      SleepFor(retry_.empty_poll_delay);
+      SleepUnlessCancelled(retry_.empty_poll_delay);
       continue;
     }
     if (!IsSuccess(response->status)) {
@@ -162,7 +223,7 @@ Status RuntimeApiClient::Next(Invocation* invocation) {
     if (!FillInvocation(&*response, invocation)) {
       log::Error("runtime: GET next returned an event without " +
                  std::string(lambda::kRequestIdHeader) + "; nothing to answer, skipping it");
-      SleepFor(retry_.empty_poll_delay);
+      SleepUnlessCancelled(retry_.empty_poll_delay);
       continue;
     }
     return OkStatus();
@@ -239,14 +300,13 @@ Status RuntimeApiClient::BeginStream(const Invocation& invocation, std::string_v
   // nothing of this request has been written.
   if (connection_.has_value() && PeerClosedOrSpoke(connection_->fd())) {
     log::Debug("runtime: Runtime API closed the kept-alive connection; reconnecting");
-    connection_.reset();
+    Disconnect();
   }
   for (;;) {
     const bool reused = connection_.has_value();
     if (!reused) {
-      Result<UniqueFd> fd = net::Connect(endpoint_.address);
-      if (!fd.ok()) return fd.status().WithContext(kStreamedPost);
-      connection_.emplace(std::move(fd).value());
+      Status connected = Connect();
+      if (!connected.ok()) return connected.WithContext(kStreamedPost);
     }
     // Transfer-Encoding is set and the body is empty: this writes the head only.
     Status written = connection_->Write(post_);
@@ -254,7 +314,7 @@ Status RuntimeApiClient::BeginStream(const Invocation& invocation, std::string_v
       stream_.emplace(connection_->fd());
       return OkStatus();
     }
-    connection_.reset();
+    Disconnect();
     if (!reused) return written.WithContext(kStreamedPost);
     log::Debug("runtime: Runtime API closed the kept-alive connection; reconnecting");
   }
@@ -262,7 +322,7 @@ Status RuntimeApiClient::BeginStream(const Invocation& invocation, std::string_v
 
 void RuntimeApiClient::AbandonStream() {
   stream_.reset();
-  connection_.reset();
+  Disconnect();
 }
 
 Status RuntimeApiClient::WriteChunk(std::string_view bytes) {
@@ -296,7 +356,7 @@ Status RuntimeApiClient::EndStream(const FunctionError* error) {
     AbandonStream();
     return response.status().WithContext(kStreamedPost);
   }
-  if (ServerWantsClose(*response)) connection_.reset();
+  if (ServerWantsClose(*response)) Disconnect();
   return PostVerdict(kStreamedPost, *response);
 }
 

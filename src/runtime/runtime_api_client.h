@@ -34,11 +34,17 @@
 // The request id goes into the path as sent by the server (Lambda's are UUIDs); the HTTP
 // serialiser percent-encodes only spaces and control bytes in it.
 //
-// Thread safety: one thread at a time (see Transport).
+// Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY > 1) run one client per worker thread,
+// each on its own connection; CancelNext stops the others when one worker ends.
+//
+// Thread safety: one thread at a time (see Transport), except CancelNext, which may be called
+// from any thread.
 #ifndef ZEROSTART_SRC_RUNTIME_RUNTIME_API_CLIENT_H_
 #define ZEROSTART_SRC_RUNTIME_RUNTIME_API_CLIENT_H_
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,7 +82,24 @@ class RuntimeApiClient final : public Transport {
   Status WriteChunk(std::string_view bytes) override;
   Status EndStream(const FunctionError* error) override;
 
+  // Makes a Next() running on another thread return promptly, and every later Next() return
+  // at once, with Unavailable (the message says it was cancelled); an invocation Next has
+  // already handed out can still be answered (Respond, ReportError, a streamed response). A
+  // Next that had its event before the cancellation still returns it. Idempotent.
+  void CancelNext();
+
  private:
+  // Next() without the cancellation bookkeeping.
+  Status PollNext(Invocation* invocation);
+  // True once CancelNext was called.
+  bool NextCancelled();
+  // Sleeps for `delay`, or less if CancelNext is called meanwhile.
+  void SleepUnlessCancelled(std::chrono::milliseconds delay);
+  // Opens connection_ (REQUIRES: none is open). Errors: as net::Connect; Unavailable when a
+  // running Next() has been cancelled (no new connection is made for it then).
+  Status Connect();
+  // Closes connection_, if open.
+  void Disconnect();
   // Sends `request` and reads the response on the kept-alive connection, connecting first if
   // needed. If a reused connection turns out to be closed by the server (the write fails, or
   // the read ends before any byte), reconnects once and resends.
@@ -100,6 +123,15 @@ class RuntimeApiClient final : public Transport {
   // EndStream.
   std::optional<http::ChunkedWriter> stream_;
   http::Headers trailers_;  // EndStream's error trailers
+
+  // CancelNext's view of the client, guarded by cancel_mutex_: whether it was called, whether
+  // Next() is running, and connection_'s socket (-1 when closed), which CancelNext shuts down
+  // to wake a blocked read.
+  std::mutex cancel_mutex_;
+  std::condition_variable cancelled_;
+  bool next_cancelled_ = false;
+  bool in_next_ = false;
+  int connection_fd_ = -1;
 };
 
 }  // namespace zerostart::runtime

@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "src/common/lambda_protocol.h"
@@ -296,6 +299,86 @@ TEST(RuntimeApiClientTest, GivesUpAfterBoundedRetriesWhenTheServerIsGone) {
   // spare for a loaded machine).
   EXPECT_LT(elapsed, RetryPolicy{}.budget);
   EXPECT_EQ(server.requests().size(), 1u);  // the rest were refused connections
+}
+
+// Holds every GET /next until Release() (or a minute: a failing test's bound only).
+class NextHold {
+ public:
+  Reply Hold() {
+    std::unique_lock lock(mutex_);
+    released_changed_.wait_for(lock, std::chrono::minutes(1), [&] { return released_; });
+    return EventReply("late", "{}");
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    released_changed_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_changed_;
+  bool released_ = false;
+};
+
+TEST(RuntimeApiClientTest, CancelNextWakesANextBlockedInTheLongPoll) {
+  NextHold hold;
+  FakeRuntimeApi server([&](const http::Request&, size_t) { return hold.Hold(); });
+  RuntimeApiClient client = ClientFor(server);
+  Status next;
+  std::thread poller([&] {
+    Invocation inv;
+    next = client.Next(&inv);
+  });
+  ASSERT_TRUE(server.WaitForRequests(1, std::chrono::seconds(30)));
+  client.CancelNext();
+  poller.join();  // returns while the server still holds the request
+  hold.Release();
+  EXPECT_EQ(next.code(), StatusCode::kUnavailable);
+  EXPECT_NE(next.message().find("cancelled"), std::string::npos) << next.ToString();
+  Invocation inv;
+  EXPECT_EQ(client.Next(&inv).code(), StatusCode::kUnavailable);  // at once, without a request
+  EXPECT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.connections_accepted(), 1u);
+}
+
+TEST(RuntimeApiClientTest, CancelNextLeavesTheInvocationInHandAnswerable) {
+  FakeRuntimeApi server(ServeEvents({EventReply("kept", "{}"), EventReply("never", "{}")}));
+  RuntimeApiClient client = ClientFor(server);
+  Invocation inv;
+  ASSERT_TRUE(client.Next(&inv).ok());
+  client.CancelNext();
+  client.CancelNext();  // idempotent
+  Response response = Response::Success("answered");
+  EXPECT_TRUE(client.Respond(inv, &response).ok());
+  EXPECT_EQ(client.Next(&inv).code(), StatusCode::kUnavailable);
+  std::vector<http::Request> requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].target, "/2018-06-01/runtime/invocation/kept/response");
+  EXPECT_EQ(requests[1].body, "answered");
+}
+
+TEST(RuntimeApiClientTest, CancelNextCutsTheRetryBackoffShort) {
+  // The first /next is dropped and connections are refused from then on: the client backs off
+  // before its second attempt, 4 s with a minute's budget (1/15 of it).
+  FakeRuntimeApi server([](const http::Request&, size_t) { return StopReply(); });
+  RetryPolicy slow;
+  slow.budget = std::chrono::minutes(1);
+  RuntimeApiClient client = ClientFor(server, slow);
+  Status next;
+  std::thread poller([&] {
+    Invocation inv;
+    next = client.Next(&inv);
+  });
+  ASSERT_TRUE(server.WaitForRequests(1, std::chrono::seconds(30)));
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  client.CancelNext();
+  poller.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - cancelled_at, slow.DelayBeforeRetry(1));
+  EXPECT_EQ(next.code(), StatusCode::kUnavailable);
+  EXPECT_NE(next.message().find("cancelled"), std::string::npos) << next.ToString();
 }
 
 }  // namespace

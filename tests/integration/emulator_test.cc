@@ -73,7 +73,7 @@ pid_t ServingThread(InvokeClient& client) {
 
 // Sends `request` on `client` and returns once the emulator has queued it: the thread serving
 // the connection read it and waits for its answer on the invocation's condition variable
-// (Dispatcher::Invoke queues before it waits). False if that did not happen.
+// (Pool::Invoke assigns it before it waits). False if that did not happen.
 bool SendAndWaitUntilQueued(InvokeClient& client, const http::Request& request) {
   pid_t serving = 0;
   if (!PollUntil([&] { return (serving = ServingThread(client)) != 0; })) return false;
@@ -127,6 +127,15 @@ class EmulatorTest : public ::testing::Test {
   }
 
   std::string Log() const { return sink_.stdout_text(); }
+
+  // The Runtime API port of the (one) live execution environment.
+  uint16_t RuntimeApiPort() {
+    std::vector<Pool::EnvironmentInfo> environments = emulator_->pool().Environments();
+    EXPECT_EQ(environments.size(), 1u);
+    if (environments.empty()) return 0;
+    const std::string& address = environments.front().runtime_api;
+    return static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+  }
 
   // The REPORT of `id`, waiting for it (it is written just after the answer).
   std::map<std::string, std::string> WaitReport(const std::string& id) {
@@ -382,48 +391,87 @@ TEST_F(EmulatorTest, InvalidAndOversizedInvokeRequests) {
   EXPECT_EQ(testing::StartedRequestIds(Log()).size(), 1u);
 }
 
-TEST_F(EmulatorTest, QueuedConcurrentInvokesAreAnsweredOnceInOrder) {
-  StartFunction("faulty");
-  InvokeClient busy_client = Client();
-  MustInvoke(busy_client, "{}");  // warm
-  // Occupy the instance until the file `release` exists, then queue 20 invokes from 20
-  // connections, each sent once the emulator has queued the previous one: they arrive in order.
+TEST_F(EmulatorTest, InvokesBeyondTheConcurrencyLimitAreThrottledNeverQueued) {
+  StartFunction("faulty", [](EmulatorOptions& options) { options.concurrency = 2; });
+  // Occupy both environments until the file `release` exists.
   char dir_template[] = "/tmp/zs_queue_XXXXXX";
   ASSERT_NE(::mkdtemp(dir_template), nullptr);
   const std::string release = std::string(dir_template) + "/release";
-  std::thread busy([&] {
-    MustInvoke(busy_client, R"({"action":"wait_file","path":")" + release + R"("})");
-  });
-  EXPECT_TRUE(WaitUntil([&] { return testing::StartedRequestIds(Log()).size() == 2; }));  // busy
-  constexpr int kCount = 20;
-  std::vector<std::string> bodies(kCount), ids(kCount);
-  std::vector<std::thread> threads;
-  for (int i = 0; i < kCount; ++i) {
-    InvokeClient client = Client();
-    EXPECT_TRUE(SendAndWaitUntilQueued(client, InvokeRequest(R"({"action":"echo","n":)" + std::to_string(i) + "}")))
-        << i;
-    threads.emplace_back([&, i, client = std::move(client)]() mutable {
-      auto response = client.connection().ReadResponse();
-      ASSERT_TRUE(response.ok()) << response.status().ToString();
-      bodies[i] = response->body;
-      ids[i] = Header(*response, "X-Amzn-RequestId");
+  std::vector<std::string> busy_ids(2);
+  std::vector<std::thread> busy;
+  for (int i = 0; i < 2; ++i) {
+    busy.emplace_back([&, i] {
+      InvokeClient client = Client();
+      http::Response response = MustInvoke(client, R"({"action":"wait_file","path":")" + release + R"("})");
+      EXPECT_EQ(response.status, 200) << response.body;
+      busy_ids[i] = Header(response, "X-Amzn-RequestId");
     });
   }
-  EXPECT_EQ(testing::StartedRequestIds(Log()).size(), 2u);  // all 20 still queued
+  EXPECT_TRUE(WaitUntil([&] { return testing::StartedRequestIds(Log()).size() == 2; })) << Log();
+  // Every further invoke is answered at once with Lambda's throttle, from any route.
+  constexpr int kCount = 5;
+  for (int i = 0; i < kCount; ++i) {
+    InvokeClient client = Client();
+    http::Response throttled = MustInvoke(client, R"({"action":"echo","n":)" + std::to_string(i) + "}");
+    EXPECT_EQ(throttled.status, 429);
+    EXPECT_EQ(Header(throttled, "X-Amzn-ErrorType"), "TooManyRequestsException");
+    EXPECT_EQ(throttled.body,
+              R"({"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."})");
+  }
+  EXPECT_EQ(testing::StartedRequestIds(Log()).size(), 2u);  // nothing else ran
+  std::ofstream(release).put('\n');
+  for (auto& thread : busy) thread.join();
+  ::unlink(release.c_str());
+  ::rmdir(dir_template);
+  for (const std::string& id : busy_ids) EXPECT_TRUE(WaitReport(id).count("Init Duration")) << Log();
+  // Then a warm environment serves again, each invoke exactly once.
+  InvokeClient client = Client();
+  http::Response warm = MustInvoke(client, R"({"action":"echo","n":9})");
+  EXPECT_EQ(warm.body, R"({"action":"echo","n":9})");
+  EXPECT_FALSE(WaitReport(Header(warm, "X-Amzn-RequestId")).count("Init Duration")) << Log();
+  EXPECT_EQ(testing::ParseReports(Log()).size(), 3u);
+  EXPECT_EQ(emulator_->pool().stats().throttled, static_cast<uint64_t>(kCount));
+}
+
+TEST_F(EmulatorTest, ManagedInstancesServeOverlappingInvokesInOneEnvironment) {
+  // Lambda Managed Instances: one environment, started before any invoke, with
+  // AWS_LAMBDA_MAX_CONCURRENCY=8; our runtime then serves 8 invokes at once on 8 connections.
+  StartFunction("faulty", [](EmulatorOptions& options) {
+    options.concurrency = 1;
+    options.max_concurrency = 8;
+  });
+  EXPECT_TRUE(WaitUntil([&] {
+    auto environments = emulator_->pool().Environments();
+    return environments.size() == 1 && environments[0].ready;
+  })) << "the environment was not started eagerly";
+  char dir_template[] = "/tmp/zs_managed_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string release = std::string(dir_template) + "/release";
+  constexpr int kCount = 8;
+  std::vector<std::string> bodies(kCount);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kCount; ++i) {
+    threads.emplace_back([&, i] {
+      InvokeClient client = Client();
+      bodies[i] = MustInvoke(client, R"({"action":"wait_file","n":)" + std::to_string(i) + R"(,"path":")" +
+                                         release + R"("})").body;
+    });
+  }
+  // All eight are inside the function at once, in the one environment.
+  EXPECT_TRUE(WaitUntil([&] { return testing::StartedRequestIds(Log()).size() == kCount; })) << Log();
+  EXPECT_EQ(testing::ParseReports(Log()).size(), 0u);
+  EXPECT_EQ(emulator_->pool().Environments().size(), 1u);
+  // A ninth finds every slot taken.
+  InvokeClient extra = Client();
+  EXPECT_EQ(MustInvoke(extra, "{}").status, 429);
   std::ofstream(release).put('\n');
   for (auto& thread : threads) thread.join();
-  busy.join();
   ::unlink(release.c_str());
   ::rmdir(dir_template);
   for (int i = 0; i < kCount; ++i) {
-    EXPECT_EQ(bodies[i], R"({"action":"echo","n":)" + std::to_string(i) + "}");
-    WaitReport(ids[i]);
+    EXPECT_EQ(bodies[i], R"({"action":"wait_file","n":)" + std::to_string(i) + R"(,"path":")" + release + R"("})");
   }
-  // Served in arrival order, each exactly once.
-  std::vector<std::string> started = testing::StartedRequestIds(Log());
-  ASSERT_EQ(started.size(), static_cast<size_t>(kCount + 2));
-  EXPECT_EQ(std::vector<std::string>(started.begin() + 2, started.end()), ids);
-  EXPECT_EQ(testing::ParseReports(Log()).size(), static_cast<size_t>(kCount + 2));
+  EXPECT_EQ(emulator_->pool().stats().started, 1u);
 }
 
 TEST_F(EmulatorTest, MaxMemoryUsedIsMeasured) {
@@ -480,7 +528,7 @@ TEST_F(EmulatorTest, RuntimeApiRejectsMalformedAndOutOfStateRequests) {
   ASSERT_EQ(MustInvoke(client, "{}").status, 200);  // the instance is up and waiting in /next
 
   auto connect = [&] {
-    auto fd = net::Connect({"127.0.0.1", emulator_->runtime_api_port()});
+    auto fd = net::Connect({"127.0.0.1", RuntimeApiPort()});
     EXPECT_TRUE(fd.ok());
     return http::Connection(std::move(fd).value());
   };
@@ -517,11 +565,10 @@ TEST_F(EmulatorTest, StopAnswersEveryWaitingInvokeAndKillsTheFunction) {
   StartFunction("faulty", [](EmulatorOptions& options) { options.function.timeout_seconds = 60; });
   InvokeClient warm = Client();
   MustInvoke(warm, "{}");
-  std::vector<pid_t> pids = FunctionPids();
-  ASSERT_EQ(pids.size(), 1u);
+  ASSERT_EQ(FunctionPids().size(), 1u);
   std::atomic<int> answered{0};
   std::vector<std::thread> threads;
-  for (int i = 0; i < 3; ++i) {  // one in flight (hangs), two queued
+  for (int i = 0; i < 3; ++i) {  // three in flight (they hang), each in an environment of its own
     InvokeClient client = Client();
     EXPECT_TRUE(SendAndWaitUntilQueued(client, InvokeRequest(R"({"action":"hang"})"))) << i;
     threads.emplace_back([&, client = std::move(client)]() mutable {
@@ -531,11 +578,13 @@ TEST_F(EmulatorTest, StopAnswersEveryWaitingInvokeAndKillsTheFunction) {
       }
     });
   }
-  EXPECT_TRUE(WaitUntil([&] { return testing::StartedRequestIds(Log()).size() == 2; }));  // one in flight
+  EXPECT_TRUE(WaitUntil([&] { return testing::StartedRequestIds(Log()).size() == 4; })) << Log();
+  const std::vector<pid_t> pids = FunctionPids();
+  EXPECT_EQ(pids.size(), 3u);
   emulator_->Stop();
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(answered.load(), 3);
-  EXPECT_FALSE(testing::ProcessAlive(pids[0]));
+  for (pid_t pid : pids) EXPECT_FALSE(testing::ProcessAlive(pid)) << pid;
   EXPECT_TRUE(FunctionPids().empty());
 }
 
@@ -569,7 +618,7 @@ TEST_F(EmulatorTest, FunctionEnvironmentAndWorkingDirectory) {
         "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1", "_HANDLER=bootstrap",
         "LAMBDA_TASK_ROOT=" + dir, "AWS_LAMBDA_INITIALIZATION_TYPE=on-demand", "TZ=:UTC",
         "LANG=en_US.UTF-8", "MY_SETTING=on", "PWD_IS=" + dir,
-        "AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(emulator_->runtime_api_port())}) {
+        "AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(RuntimeApiPort())}) {
     EXPECT_NE(log.find(expected + "\n"), std::string::npos) << expected << "\n" << log;
   }
   EXPECT_TRUE(std::regex_search(log, std::regex(R"(AWS_LAMBDA_LOG_STREAM_NAME=\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}\n)")));

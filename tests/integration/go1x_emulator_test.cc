@@ -130,7 +130,6 @@ class Go1xEmulatorTest : public ::testing::Test {
     auto started = Emulator::Start(std::move(options));
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     emulator_ = std::move(started).value();
-    EXPECT_EQ(emulator_->runtime_api_port(), 0);  // no Runtime API in this mode
     auto client = InvokeClient::Connect(emulator_->invoke_port());
     ASSERT_TRUE(client.ok()) << client.status().ToString();
     client_.emplace(std::move(client).value());

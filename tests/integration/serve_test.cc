@@ -61,7 +61,7 @@ class ServeTest : public ::testing::Test {
     std::smatch match;
     std::string ready = serve_->stderr_text();
     ASSERT_TRUE(std::regex_search(ready, match,
-                                  std::regex(R"(zerostart: serving (\S+) on http://127\.0\.0\.1:(\d+) \(Runtime API 127\.0\.0\.1:(\d+)\)\n)")))
+                                  std::regex(R"(zerostart: serving (\S+) on http://127\.0\.0\.1:(\d+) \(Runtime API per environment, up to \d+ environments?\)\n)")))
         << ready;
     EXPECT_EQ(match[1].str(), function[0]);
     port_ = static_cast<uint16_t>(std::stoi(match[2].str()));

@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -226,5 +227,22 @@ std::vector<std::string> StartedRequestIds(const std::string& log) {
 }
 
 double FieldNumber(const std::string& value) { return std::strtod(value.c_str(), nullptr); }
+
+std::vector<std::string> CgroupGroupsOf(pid_t pid) {
+  namespace fs = std::filesystem;
+  const std::string prefix = "zerostart-" + std::to_string(pid) + "-";
+  std::vector<std::string> found;
+  std::error_code error;
+  fs::recursive_directory_iterator it("/sys/fs/cgroup", fs::directory_options::skip_permission_denied, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it.depth() > 4) it.disable_recursion_pending();
+    if (!it->is_directory(error)) continue;
+    if (it->path().filename().string().rfind(prefix, 0) == 0) {
+      found.push_back(it->path().string());
+      it.disable_recursion_pending();
+    }
+  }
+  return found;
+}
 
 }  // namespace zerostart::testing

@@ -40,6 +40,10 @@ std::vector<pid_t> ChildrenOf(pid_t pid);
 // True if `pid` exists and is not a zombie.
 bool ProcessAlive(pid_t pid);
 
+// Every cgroup directory named "zerostart-<pid>-N" (the groups of the execution environments of
+// process `pid`'s emulators) under /sys/fs/cgroup, however deep the group serve runs in.
+std::vector<std::string> CgroupGroupsOf(pid_t pid);
+
 // A child process with stdout and stderr captured into strings.
 class ChildProcess {
  public:

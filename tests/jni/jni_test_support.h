@@ -37,13 +37,13 @@ inline std::vector<std::string> TestFunction(const std::string& mode) {
 inline bool Readable(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
 
 // Why the bridge's tests cannot run here, or "" when they can: the bridge must be built, `java`
-// on PATH, and `needed` (besides the bridge and `zerostart`) present.
-inline std::string MissingPrerequisite(const std::vector<std::string>& needed) {
+// on PATH, and `needed` (besides the bridge) present. Tests under the emulator add
+// BinPath("zerostart") to `needed` (MissingPrerequisite).
+inline std::string MissingBridgePrerequisite(const std::vector<std::string>& needed) {
   if (TestConfig("jni_built") != "1") {
     return "built without the JNI bridge (no JDK found at configure time, or ZS_SANITIZE)";
   }
-  std::vector<std::string> paths{LibDir() + "/libzerostart_jni.so", LibDir() + "/zerostart.jar",
-                                 BinPath("zerostart")};
+  std::vector<std::string> paths{LibDir() + "/libzerostart_jni.so", LibDir() + "/zerostart.jar"};
   paths.insert(paths.end(), needed.begin(), needed.end());
   for (const std::string& path : paths) {
     if (!Readable(path)) return path + " is missing";
@@ -52,11 +52,24 @@ inline std::string MissingPrerequisite(const std::vector<std::string>& needed) {
   return "";
 }
 
+// MissingBridgePrerequisite, for tests that run the function under `zerostart serve`.
+inline std::string MissingPrerequisite(std::vector<std::string> needed) {
+  needed.push_back(BinPath("zerostart"));
+  return MissingBridgePrerequisite(needed);
+}
+
 // Skips the test, with the reason, unless MissingPrerequisite(NEEDED) is "".
 #define ZS_SKIP_WITHOUT_JDK(needed)                                                     \
   do {                                                                                  \
     const std::string missing = ::zerostart::testing::jni::MissingPrerequisite(needed); \
     if (!missing.empty()) GTEST_SKIP() << "JNI tests: " << missing;                     \
+  } while (0)
+
+// Skips the test, with the reason, unless MissingBridgePrerequisite(NEEDED) is "".
+#define ZS_SKIP_WITHOUT_BRIDGE(needed)                                                        \
+  do {                                                                                        \
+    const std::string missing = ::zerostart::testing::jni::MissingBridgePrerequisite(needed); \
+    if (!missing.empty()) GTEST_SKIP() << "JNI tests: " << missing;                           \
   } while (0)
 
 // `zerostart serve --port 0 FLAGS -- FUNCTION...`, with one kept-open Invoke API client.

@@ -14,8 +14,8 @@
 
 namespace zerostart::runtime::testing {
 
-FakeRuntimeApi::FakeRuntimeApi(Script script, BodyObserver observer)
-    : script_(std::move(script)), observer_(std::move(observer)) {
+FakeRuntimeApi::FakeRuntimeApi(Script script, BodyObserver observer, Connections connections)
+    : script_(std::move(script)), observer_(std::move(observer)), mode_(connections) {
   Result<UniqueFd> listener = net::Listen({"127.0.0.1", 0});
   Result<uint16_t> port = listener.ok() ? net::LocalPort(listener->get()) : listener.status();
   if (!port.ok()) {
@@ -79,9 +79,16 @@ void FakeRuntimeApi::Stop() {
     stopping_ = true;
     // shutdown() wakes a thread blocked in accept() or read() on these fds.
     if (listener_.valid()) (void)::shutdown(listener_.get(), SHUT_RDWR);
-    if (connection_fd_ >= 0) (void)::shutdown(connection_fd_, SHUT_RDWR);
+    for (int fd : open_fds_) (void)::shutdown(fd, SHUT_RDWR);
   }
   if (thread_.joinable()) thread_.join();
+  // The accept thread has ended: no connection thread starts after this.
+  std::vector<std::thread> connection_threads;
+  {
+    std::lock_guard lock(mutex_);
+    connection_threads.swap(connection_threads_);
+  }
+  for (std::thread& thread : connection_threads) thread.join();
   CloseListener();
 }
 
@@ -94,72 +101,96 @@ void FakeRuntimeApi::Serve() {
       listen_fd = listener_.get();
     }
     Result<UniqueFd> accepted = net::Accept(listen_fd);
-    if (!accepted.ok()) return;
-    std::optional<http::Connection> open(std::in_place, std::move(accepted).value());
-    http::Connection& connection = *open;
+    if (!accepted.ok()) {
+      // Shut down by Stop(), or by a StopReply on a concurrent connection: close it here, on
+      // the thread that was using it.
+      if (mode_ == Connections::kConcurrent) CloseListener();
+      return;
+    }
+    auto connection = std::make_unique<http::Connection>(std::move(accepted).value());
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
       ++connections_;
-      connection_fd_ = connection.fd();
-    }
-    bool stop = false;
-    for (;;) {
-      // The body is read piece by piece, as it arrives, so that tests see a streamed body's
-      // chunks one at a time (and can hold the sender between them).
-      Result<const http::Request*> read_head = connection.ReadRequestHead();
-      if (!read_head.ok()) break;
-      http::Request head;
-      head.method = (*read_head)->method;
-      head.target = (*read_head)->target;
-      head.headers = (*read_head)->headers;
-      std::vector<std::string> pieces;
-      std::string body;
-      bool complete = false;
-      bool dropped = false;
-      while (!complete && !dropped) {
-        std::string piece;
-        Result<bool> done = connection.ReadRequestBody(&piece);
-        if (!done.ok()) break;
-        complete = *done;
-        if (piece.empty()) continue;
-        body += piece;
-        pieces.push_back(piece);
-        if (observer_ && !observer_(head, piece, pieces.size() - 1)) dropped = true;
+      open_fds_.push_back(connection->fd());
+      if (mode_ == Connections::kConcurrent) {
+        connection_threads_.emplace_back(
+            [this, open = std::move(connection)]() mutable { (void)ServeConnection(open); });
+        continue;
       }
-      if (!complete) {
-        // Broken off (by the observer or the client): record what came, then drop.
-        head.body = std::move(body);
-        Record(std::move(head), std::move(pieces));
-        break;
-      }
-      http::Request request = connection.TakeRequest();
-      request.body = std::move(body);
-      size_t index = Record(request, std::move(pieces));
-      Reply reply = script_(request, index);
-      if (reply.stop) {
-        stop = true;
-        break;
-      }
-      Status written = reply.raw.empty() ? connection.Write(reply.response)
-                                         : net::WriteAll(connection.fd(), reply.raw);
-      if (!written.ok() || reply.close_after) break;
     }
-    {
-      std::lock_guard lock(mutex_);
-      connection_fd_ = -1;
-    }
-    if (stop) {
+    if (ServeConnection(connection)) {
       CloseListener();
       return;  // `connection` closes on scope exit, after the listener: connects now fail
     }
-    open.reset();
-    {
-      std::lock_guard lock(mutex_);
-      ++connections_closed_;
-    }
-    changed_.notify_all();
   }
+}
+
+bool FakeRuntimeApi::ServeConnection(std::unique_ptr<http::Connection>& open) {
+  http::Connection& connection = *open;
+  bool stop = false;
+  for (;;) {
+    // The body is read piece by piece, as it arrives, so that tests see a streamed body's
+    // chunks one at a time (and can hold the sender between them).
+    Result<const http::Request*> read_head = connection.ReadRequestHead();
+    if (!read_head.ok()) break;
+    http::Request head;
+    head.method = (*read_head)->method;
+    head.target = (*read_head)->target;
+    head.headers = (*read_head)->headers;
+    std::vector<std::string> pieces;
+    std::string body;
+    bool complete = false;
+    bool dropped = false;
+    while (!complete && !dropped) {
+      std::string piece;
+      Result<bool> done = connection.ReadRequestBody(&piece);
+      if (!done.ok()) break;
+      complete = *done;
+      if (piece.empty()) continue;
+      body += piece;
+      pieces.push_back(piece);
+      if (observer_ && !observer_(head, piece, pieces.size() - 1)) dropped = true;
+    }
+    if (!complete) {
+      // Broken off (by the observer or the client): record what came, then drop.
+      head.body = std::move(body);
+      Record(std::move(head), std::move(pieces));
+      break;
+    }
+    http::Request request = connection.TakeRequest();
+    request.body = std::move(body);
+    size_t index = Record(request, std::move(pieces));
+    Reply reply = script_(request, index);
+    if (reply.stop) {
+      stop = true;
+      break;
+    }
+    Status written = reply.raw.empty() ? connection.Write(reply.response)
+                                       : net::WriteAll(connection.fd(), reply.raw);
+    if (!written.ok() || reply.close_after) break;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    std::erase(open_fds_, connection.fd());
+    // Connections are refused from now on. With one connection at a time the caller closes
+    // the listener; a concurrent one may not close it under the accept thread's feet, but
+    // shutdown() stops the listening at once (and wakes accept()).
+    if (stop && mode_ == Connections::kConcurrent && listener_.valid()) {
+      (void)::shutdown(listener_.get(), SHUT_RDWR);
+    }
+  }
+  if (stop) {
+    if (mode_ == Connections::kConcurrent) open.reset();
+    return true;  // one at a time: the caller closes `open` after the listener
+  }
+  open.reset();
+  {
+    std::lock_guard lock(mutex_);
+    ++connections_closed_;
+  }
+  changed_.notify_all();
+  return false;
 }
 
 Reply EventReply(std::string request_id, std::string payload, std::string content_type,
@@ -195,12 +226,18 @@ Reply StopReply() {
 }
 
 Script ServeEvents(std::vector<Reply> events) {
-  auto queue = std::make_shared<std::vector<Reply>>(std::move(events));
-  auto next = std::make_shared<size_t>(0);
-  return [queue, next](const http::Request& request, size_t) -> Reply {
+  struct Queue {
+    std::mutex mutex;
+    std::vector<Reply> events;
+    size_t next = 0;
+  };
+  auto queue = std::make_shared<Queue>();
+  queue->events = std::move(events);
+  return [queue](const http::Request& request, size_t) -> Reply {
     if (request.method != "GET") return AcceptedReply();
-    if (*next >= queue->size()) return StopReply();
-    return (*queue)[(*next)++];
+    std::lock_guard lock(queue->mutex);
+    if (queue->next >= queue->events.size()) return StopReply();
+    return queue->events[queue->next++];
   };
 }
 

@@ -2,9 +2,13 @@
 // Listens on 127.0.0.1:0 and serves one connection at a time on its own thread, recording
 // every request; a Script decides each reply, so tests can reproduce any server quirk
 // (204s, chunked bodies, missing headers, closing kept-alive connections, refusing).
+// Connections::kConcurrent serves every connection at once, each on a thread of its own, as
+// Lambda does for a runtime with AWS_LAMBDA_MAX_CONCURRENCY > 1 (M long-polling /next).
 //
-// Thread safety: the script runs on the server thread; the public methods are safe to call
-// from any thread.
+// Thread safety: the script and the observer run on the server thread; with kConcurrent, on
+// the connection threads, possibly at the same time (they must be thread-safe then; a script
+// may block, e.g. to hold a /next, but must return before Stop()). The public methods are safe
+// to call from any thread.
 #ifndef ZEROSTART_SRC_RUNTIME_TESTING_FAKE_RUNTIME_API_H_
 #define ZEROSTART_SRC_RUNTIME_TESTING_FAKE_RUNTIME_API_H_
 
@@ -12,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -19,6 +24,7 @@
 #include <vector>
 
 #include "src/common/unique_fd.h"
+#include "src/http/connection.h"
 #include "src/http/message.h"
 
 namespace zerostart::runtime::testing {
@@ -46,7 +52,10 @@ using BodyObserver =
 
 class FakeRuntimeApi {
  public:
-  explicit FakeRuntimeApi(Script script, BodyObserver observer = {});
+  enum class Connections { kOneAtATime, kConcurrent };
+
+  explicit FakeRuntimeApi(Script script, BodyObserver observer = {},
+                          Connections connections = Connections::kOneAtATime);
   ~FakeRuntimeApi();  // Stop()
   FakeRuntimeApi(const FakeRuntimeApi&) = delete;
   FakeRuntimeApi& operator=(const FakeRuntimeApi&) = delete;
@@ -66,11 +75,15 @@ class FakeRuntimeApi {
   // Blocks until the server has closed `count` connections (true) or `timeout` passed (false).
   bool WaitForClosedConnections(size_t count, std::chrono::milliseconds timeout) const;
 
-  // Stops listening, closes any open connection and joins the server thread. Idempotent.
+  // Stops listening, closes any open connection and joins the server's threads. Idempotent.
   void Stop();
 
  private:
   void Serve();
+  // Serves requests on `*open` until it ends, then closes it. True when a StopReply ended it:
+  // with kConcurrent the listener is shut down and `*open` closed by then; with kOneAtATime
+  // `*open` is left for the caller to close after the listener.
+  bool ServeConnection(std::unique_ptr<http::Connection>& open);
   void CloseListener();
   // Records a received request (and its body pieces); returns its index.
   size_t Record(http::Request request, std::vector<std::string> pieces);
@@ -85,9 +98,11 @@ class FakeRuntimeApi {
   std::vector<std::vector<std::string>> pieces_;  // per request
   size_t connections_ = 0;
   size_t connections_closed_ = 0;
-  int connection_fd_ = -1;  // the open connection, for Stop() to shut down
+  std::vector<int> open_fds_;  // the open connections, for Stop() to shut down
   bool stopping_ = false;
+  const Connections mode_;
   std::thread thread_;
+  std::vector<std::thread> connection_threads_;  // kConcurrent; guarded by mutex_
 };
 
 // Ready-made replies and scripts.
@@ -101,6 +116,7 @@ Reply AcceptedReply();
 Reply StopReply();
 // Serves `events` in order on GET /next, answers AcceptedReply() to every POST, and replies
 // StopReply() to the /next after the last event (so a runtime under test then gives up).
+// Thread-safe (usable with Connections::kConcurrent).
 Script ServeEvents(std::vector<Reply> events);
 
 }  // namespace zerostart::runtime::testing

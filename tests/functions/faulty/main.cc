@@ -20,12 +20,20 @@
 //   "init_spin" respond the same for the FAULTY_INIT_SPIN work done in init (0s without it)
 //   "cpu_budget" respond what src/common/cpu_budget decides now: {"threads","quota_us",
 //               "period_us" (0 without a quota),"visible","memory_mb","cgroup" (/proc/self/cgroup)}
-// Environment: FAULTY_INIT_FAIL=1 makes init fail; FAULTY_INIT_SLEEP_MS=n sleeps n ms in init;
-// FAULTY_INIT_SPIN=n runs a chain of n sin() calls in init (fixed CPU work).
+//   "ticks"     respond {"ticks":N,"pid":P}: N is how many 1-ms sleeps a background thread
+//               (started by the first "ticks") has finished — it advances only while the
+//               process runs, so it shows whether the environment was frozen in between
+// Environment: FAULTY_INIT_FAIL=1 makes init fail; FAULTY_INIT_FAIL_FILE=path makes init fail
+// when that file exists at the end of init (so a test can fail the init of some environments
+// and not others); FAULTY_INIT_SLEEP_MS=n sleeps n ms in init;
+// FAULTY_INIT_WAIT_FILE=path waits in init until that file exists (checked every millisecond);
+// FAULTY_INIT_SPIN=n runs a chain of n sin() calls in init (fixed CPU work), after the waits.
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <cmath>
 #include <csignal>
 #include <fstream>
@@ -134,6 +142,20 @@ Response Handle(const zerostart::Invocation& invocation) {
   if (action == "spin") return Response::Success(TimedSpin(number("iterations", 0)));
   if (action == "init_spin") return Response::Success(init_spin_json);
   if (action == "cpu_budget") return Response::Success(CpuBudgetJson());
+  if (action == "ticks") {
+    static std::atomic<long long> ticks{0};
+    static std::once_flag started;
+    std::call_once(started, [] {
+      std::thread([] {
+        for (;;) {
+          SleepMs(1);
+          ticks.fetch_add(1, std::memory_order_relaxed);
+        }
+      }).detach();
+    });
+    return Response::Success(R"({"ticks":)" + std::to_string(ticks.load()) + R"(,"pid":)" +
+                             std::to_string(::getpid()) + "}");
+  }
   if (action == "alloc") {
     long long mb = number("mb", 0);
     std::vector<char> block(static_cast<size_t>(mb) << 20);
@@ -150,12 +172,20 @@ Response Handle(const zerostart::Invocation& invocation) {
 
 zerostart::Status Init() {
   if (const char* ms = std::getenv("FAULTY_INIT_SLEEP_MS")) SleepMs(std::atoll(ms));
+  if (const char* path = std::getenv("FAULTY_INIT_WAIT_FILE")) {
+    while (::access(path, F_OK) != 0) SleepMs(1);
+  }
   if (const char* iterations = std::getenv("FAULTY_INIT_SPIN")) {
     init_spin_json = TimedSpin(std::atoll(iterations));
   }
   const char* fail = std::getenv("FAULTY_INIT_FAIL");
   if (fail != nullptr && std::strcmp(fail, "1") == 0) {
     return zerostart::FailedPreconditionError("faulty: init failed on purpose (FAULTY_INIT_FAIL=1)");
+  }
+  const char* fail_file = std::getenv("FAULTY_INIT_FAIL_FILE");
+  if (fail_file != nullptr && ::access(fail_file, F_OK) == 0) {
+    return zerostart::FailedPreconditionError(std::string("faulty: init failed on purpose (") + fail_file +
+                                              " exists)");
   }
   return zerostart::OkStatus();
 }

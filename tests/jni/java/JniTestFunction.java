@@ -9,6 +9,9 @@
 //     "halt"       Runtime.getRuntime().halt(3) in the middle of the invoke (a crash)
 //     "exit"       System.exit(4) in the middle of the invoke
 //     "context"    {"requestId","functionArn","traceId","remainingTimeMillis"}
+//     "rendezvous" wait (30 s at most) until "count" invocations are inside the handler at
+//                  once (AWS_LAMBDA_MAX_CONCURRENCY), then {"met","requestId","traceId",
+//                  "traceProperty","maxConcurrency","thread"}
 //   JniTestFunction misuse   the raw loop, checking every misuse of the API (each must throw
 //     the expected exception, never crash the JVM). Answers:
 //     "misuse"        {"checks":N,"failures":[...]} for the checks before start(), start()
@@ -77,8 +80,41 @@ public final class JniTestFunction {
         return "{\"requestId\":\"" + Lambda.requestId() + "\",\"functionArn\":\""
             + Lambda.functionArn() + "\",\"traceId\":\"" + Lambda.traceId()
             + "\",\"remainingTimeMillis\":" + Lambda.remainingTimeMillis() + "}";
+      case "rendezvous":
+        boolean met = rendezvous(number(event, "count"));
+        String property = System.getProperty(Lambda.TRACE_PROPERTY);
+        return "{\"met\":" + met + ",\"requestId\":\"" + Lambda.requestId()
+            + "\",\"traceId\":\"" + Lambda.traceId() + "\",\"traceProperty\":"
+            + (property == null ? "null" : "\"" + property + "\"") + ",\"maxConcurrency\":"
+            + Lambda.maxConcurrency() + ",\"thread\":\"" + Thread.currentThread().getName()
+            + "\"}";
       default:
         return event;
+    }
+  }
+
+  private static final Object MEETING = new Object();
+  private static int inside;
+
+  /** True once `count` invocations are inside at once; false after 30 s. */
+  static boolean rendezvous(long count) {
+    synchronized (MEETING) {
+      inside++;
+      MEETING.notifyAll();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (inside < count) {
+        long left = (deadline - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          MEETING.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
     }
   }
 

@@ -41,10 +41,23 @@ import java.util.function.Function;
  * function does: go1.x net/rpc on 127.0.0.1:$_LAMBDA_SERVER_PORT when that variable is set,
  * otherwise the Runtime API at $AWS_LAMBDA_RUNTIME_API.
  *
- * <p><b>Threads.</b> Every method may be called from any thread. There is one current
- * invocation per process: {@link #readRequest()} makes one current, and exactly one of
- * {@code writeResponse}/{@code writeError} ends it, from the same or another thread. The
+ * <p><b>Threads.</b> Every method may be called from any thread. In the classic model there is
+ * one current invocation per process: {@link #readRequest()} makes one current, and exactly
+ * one of {@code writeResponse}/{@code writeError} ends it, from the same or another thread. The
  * context accessors ({@link #requestId()}, ...) describe the current invocation.
+ *
+ * <p><b>Concurrency (Lambda Managed Instances).</b> When Lambda sets
+ * {@code AWS_LAMBDA_MAX_CONCURRENCY} to M &gt; 1 (see {@link #maxConcurrency()}), one process
+ * serves up to M invocations at once, as Lambda's own Java runtime does with M OS threads
+ * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-runtimes.html):
+ * {@link #serve(Function)} and {@link #serveStreaming(BiConsumer)} run their loop on M threads,
+ * each with its own connection to Lambda, so <b>the handler must be thread-safe</b>. An
+ * invocation then belongs to the thread whose {@code readRequest} returned it: that thread
+ * answers it, streams it and reads its context ({@code requestId()}, {@code traceId()}, ...);
+ * other threads see no current invocation. At most M threads may read or hold an invocation
+ * at once. The system property {@link #TRACE_PROPERTY} is not set then (one process-wide value
+ * cannot hold M trace ids): use {@link #traceId()}. Under go1.x, which has no Managed
+ * Instances, the variable is ignored.
  *
  * <p><b>Misuse</b> throws {@link IllegalStateException} with a message naming the mistake, and
  * changes nothing: calling anything before {@code start()}, calling {@code start()} twice,
@@ -56,9 +69,10 @@ import java.util.function.Function;
  *
  * <p><b>End.</b> When the Lambda side goes away (the Runtime API refuses {@code /next} after
  * bounded retries, or the go1.x server stops), {@code readRequest} ends the process with
- * {@code System.exit(1)}, the exit code of a C++ function in the same case; if {@code start()}
- * finds no protocol in the environment it exits with 78. A handler that never returns is
- * stopped by Lambda's timeout, as any function.
+ * {@code System.exit(1)}, the exit code of a C++ function in the same case (with M threads,
+ * once the invocations other threads hold have been answered); if {@code start()} finds no
+ * protocol in the environment, or a bad value in it, it exits with 78. A handler that never
+ * returns is stopped by Lambda's timeout, as any function.
  *
  * <p><b>Native library.</b> {@code start()} loads {@code libzerostart_jni.so}: from the absolute
  * path in the system property {@code zerostart.jni.library} when set, otherwise by
@@ -73,6 +87,7 @@ public final class Lambda {
 
   private static final Object START_LOCK = new Object();
   private static volatile boolean started;
+  private static volatile int maxConcurrency = 1;
 
   private Lambda() {}
 
@@ -97,8 +112,21 @@ public final class Lambda {
       if (exitCode != 0) {
         System.exit(exitCode);  // the reason is on stderr, as for a C++ function
       }
+      maxConcurrency = nativeMaxConcurrency();
       started = true;
     }
+  }
+
+  /**
+   * How many invocations this process may serve at once: {@code AWS_LAMBDA_MAX_CONCURRENCY}
+   * when Lambda sets it (Lambda Managed Instances), otherwise 1 (always 1 under go1.x). A loop
+   * written with {@link #readRequest()} should run on this many threads.
+   *
+   * @throws IllegalStateException if {@link #start()} has not been called
+   */
+  public static int maxConcurrency() {
+    checkStarted("maxConcurrency");
+    return maxConcurrency;
   }
 
   /**
@@ -122,11 +150,13 @@ public final class Lambda {
       System.exit(nativeExitCode());  // the reason is on stderr
       throw new IllegalStateException("readRequest: the Lambda runtime has ended");
     }
-    byte[] trace = nativeTraceId();
-    if (trace.length == 0) {
-      System.clearProperty(TRACE_PROPERTY);
-    } else {
-      System.setProperty(TRACE_PROPERTY, new String(trace, StandardCharsets.UTF_8));
+    if (maxConcurrency == 1) {
+      byte[] trace = nativeTraceId();
+      if (trace.length == 0) {
+        System.clearProperty(TRACE_PROPERTY);
+      } else {
+        System.setProperty(TRACE_PROPERTY, new String(trace, StandardCharsets.UTF_8));
+      }
     }
     return payload;
   }
@@ -209,8 +239,9 @@ public final class Lambda {
    * becomes a Lambda error (see {@link #writeError(Throwable)}) and the loop goes on. If the
    * handler answered the invocation itself, its result is ignored; if it wrote chunks, its
    * result is ignored and the streamed response is finished. Calls {@link #start()}
-   * first unless it was already called. Returns only by ending the process (see the class
-   * comment).
+   * first unless it was already called. With {@link #maxConcurrency()} M &gt; 1 the loop runs
+   * on the calling thread and M - 1 more, and {@code handler} is called from all of them at
+   * once. Returns only by ending the process (see the class comment).
    */
   public static void serve(Function<String, String> handler) {
     Objects.requireNonNull(handler, "handler");
@@ -219,6 +250,10 @@ public final class Lambda {
         start();
       }
     }
+    onEveryWorker(() -> serveLoop(handler));
+  }
+
+  private static void serveLoop(Function<String, String> handler) {
     while (true) {
       String request = readRequest();
       String response;
@@ -309,8 +344,9 @@ public final class Lambda {
    * {@link #responseStream()}; when it returns, the response is finished; a {@link Throwable}
    * it throws becomes a Lambda error ({@link #writeError(Throwable)}: trailers after the first
    * byte) and the loop goes on. If the handler ended the invocation itself, nothing more is
-   * sent. Calls {@link #start()} first unless it was already called. Returns only by ending
-   * the process.
+   * sent. Calls {@link #start()} first unless it was already called. With
+   * {@link #maxConcurrency()} M &gt; 1 it runs on M threads, as {@link #serve(Function)} does.
+   * Returns only by ending the process.
    */
   public static void serveStreaming(BiConsumer<String, OutputStream> handler) {
     Objects.requireNonNull(handler, "handler");
@@ -319,6 +355,10 @@ public final class Lambda {
         start();
       }
     }
+    onEveryWorker(() -> serveStreamingLoop(handler));
+  }
+
+  private static void serveStreamingLoop(BiConsumer<String, OutputStream> handler) {
     while (true) {
       String request = readRequest();
       try {
@@ -402,6 +442,27 @@ public final class Lambda {
     }
   }
 
+  /**
+   * Runs {@code loop} (which returns only by throwing) on the calling thread and on
+   * {@link #maxConcurrency()} - 1 more. The extra threads are daemons: they never keep the JVM
+   * alive by themselves. A loop that throws on one of them ends the process (after the usual
+   * stack trace), as it would end {@code main} in the classic model, rather than leave the
+   * environment serving fewer invocations at once than Lambda sends it.
+   */
+  private static void onEveryWorker(Runnable loop) {
+    for (int i = 1; i < maxConcurrency; i++) {
+      Thread worker = new Thread(loop, "zerostart-worker-" + i);
+      worker.setDaemon(true);
+      worker.setUncaughtExceptionHandler((thread, error) -> {
+        System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+        error.printStackTrace();
+        System.exit(1);
+      });
+      worker.start();
+    }
+    loop.run();
+  }
+
   private static void checkStarted(String action) {
     if (!started) {
       throw new IllegalStateException(action + ": Lambda.start() has not been called");
@@ -417,6 +478,8 @@ public final class Lambda {
   private static native byte[] nativeNext();
 
   private static native int nativeExitCode();
+
+  private static native int nativeMaxConcurrency();
 
   private static native void nativeRespond(byte[] payload);
 

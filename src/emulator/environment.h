@@ -1,0 +1,286 @@
+// Environment: one Lambda execution environment — one function process tree (its own process
+// group, cgroup and log stream), its function side (a Runtime API endpoint of its own, or a
+// go1.x client), and the invokes it is serving. The Pool makes environments and assigns
+// invokes to them; an environment never outlives its process: after a timeout, a crash, an init
+// failure, idle reclaim or shutdown it is torn down and the Pool makes a fresh one when needed
+// (whose first REPORT carries Init Duration).
+//
+// Two models (AWS docs, "Lambda Managed Instances execution environment"):
+//   classic (max_concurrency 0): one invoke at a time; frozen between invokes (Freezer); a
+//     timed-out invoke kills the environment.
+//   Lambda Managed Instances (max_concurrency M >= 1): the process gets
+//     AWS_LAMBDA_MAX_CONCURRENCY=M and up to M invokes at once (M concurrent /next long-polls);
+//     never frozen; a timed-out invoke is answered Sandbox.Timedout but its code is not killed —
+//     it keeps its slot until the runtime answers it or the environment ends.
+//
+// Lifecycle: starting (spawned, waiting for its first /next; Init Duration = spawn -> that /next,
+// or -> the go1.x Ping answer) -> ready -> dying (timeout, exit, init error, idle, shutdown) ->
+// dead (process gone, function side stopped, cgroup removed; EnvironmentOptions::on_dead).
+// A supervisor thread per environment (environment_supervisor.cc) spawns the process, enforces
+// the timeouts, notices the exit, reclaims the idle environment and tears it down.
+//
+// Locking: every environment of a pool shares the Pool's mutex (`mutex` below); methods named
+// *Locked require it held, the others take it. The warm path is two hand-offs through condition
+// variables (the invoke thread -> the function side's thread blocked in Next() -> back); the
+// supervisor is not woken per invoke (it sleeps until the earliest deadline, never longer than
+// the timeout, so a newly handed-over invoke needs no notification).
+//
+// Log tails (X-Amz-Log-Type: Tail, classic model only): the function's lines reach the sink
+// through a tee that also appends them to the in-flight invocation's LogTail; START/END/REPORT
+// are appended too, and such an invocation's answer is delivered once its REPORT is written.
+#ifndef ZEROSTART_SRC_EMULATOR_ENVIRONMENT_H_
+#define ZEROSTART_SRC_EMULATOR_ENVIRONMENT_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "src/emulator/cgroup_limits.h"
+#include "src/emulator/freezer.h"
+#include "src/emulator/function_config.h"
+#include "src/emulator/function_process.h"
+#include "src/emulator/function_side.h"
+#include "src/emulator/invocation.h"
+#include "src/emulator/log_sink.h"
+#include "src/emulator/log_tail.h"
+
+namespace zerostart::emulator {
+
+struct EnvironmentOptions {
+  const FunctionConfig* config = nullptr;      // must outlive the environment
+  const ResolvedFunction* function = nullptr;  // must outlive the environment
+  LogSink* sink = nullptr;                     // must outlive the environment
+  // 0: classic, one invoke at a time. M >= 1: Lambda Managed Instances, M at once (see above).
+  int max_concurrency = 0;
+  bool freeze = true;                          // classic model: freeze while idle
+  std::chrono::nanoseconds idle_timeout{0};    // reclaim after this long idle; 0: never
+  bool enforce_limits = false;                 // Lambda's CPU share and memory limit, own cgroup
+  FunctionSideFactory make_function_side;
+  // Called from the supervisor thread (no lock held) with invokes that were assigned to this
+  // environment but never reached its function when it ended (e.g. its process exited between
+  // invokes): the pool places them again. Not called at shutdown (they are answered).
+  std::function<void(std::vector<std::shared_ptr<Invocation>>)> reassign;
+  // Called once from the supervisor thread when the environment is dead (everything released
+  // except the thread itself). The pool then destroys it from another thread. Must not block.
+  std::function<void(Environment*)> on_dead;
+};
+
+// The lines to print once an invocation is answered (END/REPORT and friends). Returned to the
+// thread that answered it, which prints them with Report() after replying to the runtime, so
+// the reply is not delayed by measuring memory.
+struct ReportTicket {
+  std::shared_ptr<Invocation> invocation;
+  std::shared_ptr<FunctionProcess> process;  // to flush output and measure memory; may be null
+  double duration_ms = 0;
+  std::optional<double> init_duration_ms;
+  std::string status;          // "", "timeout", "error"
+  std::string error_type;
+  std::string before_start;    // e.g. INIT_REPORT for a failed init
+  bool print_start = false;    // START was not printed at hand-over (the invoke never got there)
+  std::string before_end;      // e.g. the "Task timed out" line
+};
+
+// Sends the answer `invocation` got (Complete()d by this thread) through invocation->reply, if
+// set, and wakes whoever waits for it — unless a REPORT ticket with a log tail is still out
+// (Report() delivers it then). REQUIRES: `mutex` (the pool's) not held.
+void DeliverAnswer(std::mutex& mutex, const std::shared_ptr<Invocation>& invocation);
+
+// The answer every invoke gets when serve stops: 500 ServiceException.
+InvokeResult ShutdownResult();
+
+// A fresh cgroup name for one environment, "zerostart-<pid>-<n>" (unique within the process;
+// CgroupLimits removes empty groups of that shape whose pid is gone).
+std::string NewEnvironmentGroupName();
+
+class Environment {
+ public:
+  enum class PostOutcome {
+    kAccepted,          // 202
+    kInvalidRequestId,  // 400: not an invocation in flight (unknown or already answered)
+    kTooLarge,          // 413: response over lambda::kMaxPayloadBytes; the caller got an error
+    kInvalidState,      // 403: e.g. /init/error after init
+  };
+  struct PostResult {
+    PostOutcome outcome = PostOutcome::kAccepted;
+    std::optional<ReportTicket> report;  // if set: call Report() after answering the runtime
+  };
+  struct StreamStart {
+    PostOutcome outcome = PostOutcome::kAccepted;
+    std::shared_ptr<Invocation> invocation;  // set when kAccepted
+  };
+
+  // `mutex` is the pool's and outlives the environment. `id` numbers the pool's environments.
+  Environment(EnvironmentOptions options, std::mutex& mutex, uint64_t id);
+  // Joins the supervisor. REQUIRES: Shutdown() was called or on_dead has run; not called from
+  // the supervisor thread.
+  ~Environment();
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
+
+  uint64_t id() const { return id_; }
+  const EnvironmentOptions& options() const { return options_; }
+  // The sink the function's output goes to (the tee that feeds log tails).
+  LogSink* sink() { return &tee_; }
+
+  // --- Pool side ---
+  // Starts the supervisor, which spawns the process at once.
+  void Start();
+  // REQUIRES: mutex held. Starting or ready, not dying.
+  bool IsLiveLocked() const;
+  bool IsReadyLocked() const { return state_ == State::kReady; }
+  // REQUIRES: mutex held. True when a new invoke can be assigned: live, and fewer than its
+  // slots (1, or M) taken by invokes not yet answered (and, in the M model, timed-out ones the
+  // runtime still works on).
+  bool HasRoomLocked() const;
+  // REQUIRES: mutex held and HasRoomLocked(). Takes `invocation`: it is handed to the function
+  // as soon as the function asks for work (thawing the environment first). The caller then
+  // notifies: call NotifyAssigned() after releasing the mutex.
+  void AssignLocked(std::shared_ptr<Invocation> invocation);
+  void NotifyAssigned();
+  // REQUIRES: mutex held. When the environment last became idle (nothing assigned, nothing
+  // reporting); nullopt while it is busy.
+  std::optional<std::chrono::steady_clock::time_point> IdleSinceLocked() const;
+  // REQUIRES: mutex held. Its Runtime API address ("" in go1.x mode or before it is made) and
+  // its cgroup directories (none without limits), for tests and diagnostics.
+  std::string RuntimeApiLocked() const { return side_ ? side_->runtime_api() : ""; }
+  std::vector<std::string> GroupDirsLocked() const {
+    return limits_ ? limits_->group_dirs() : std::vector<std::string>{};
+  }
+  // REQUIRES: mutex held. Whether it is frozen now (as the emulator asked; see Freezer).
+  bool FrozenLocked() const { return frozen_; }
+  // REQUIRES: mutex held. Begins shutdown: every assigned and in-flight invoke is answered
+  // with ShutdownResult() (appended to `answered`, for the caller to DeliverAnswer() once the
+  // mutex is released); the supervisor then terminates the process (SIGTERM, SIGKILL after
+  // 500 ms), stops the function side and removes the cgroup. Idempotent.
+  void ShutdownLocked(std::vector<std::shared_ptr<Invocation>>* answered);
+  // Waits until the supervisor has finished (the environment is dead). REQUIRES: mutex not held.
+  void Join();
+
+  // --- Function side (called by the FunctionSide's threads; the mutex must not be held) ---
+  // GET /next: blocks until an invocation is handed to the function, prints START and returns
+  // it (its Duration starts here); the caller writes the event. The first call ends init (Init
+  // Duration, the CPU quota applies). Returns null when the connection should be closed (the
+  // environment ends). Classic model: a /next while an invocation is in flight returns that same
+  // invocation again (as Lambda's rapid does: the runtime lost it).
+  std::shared_ptr<Invocation> Next();
+  PostResult PostResponse(std::string_view request_id, std::string body, std::string content_type);
+  PostResult PostError(std::string_view request_id, std::string_view body,
+                       std::string_view error_type_header);
+  PostResult PostInitError(std::string_view body, std::string_view error_type_header);
+  // POST /response with Lambda-Runtime-Function-Response-Mode: streaming. BeginStream marks the
+  // in-flight invocation `request_id` as streaming (kInvalidRequestId if it is not in flight,
+  // kInvalidState if it already streams); its bytes then go to invocation->stream, if set,
+  // while it stays in flight (a timeout or crash can still end it). FinishStream answers it
+  // (kInvalidRequestId if it was answered meanwhile, e.g. timed out); its Duration ends here.
+  // PostResponse/PostError for a streaming invocation are kInvalidState.
+  StreamStart BeginStream(std::string_view request_id);
+  PostResult FinishStream(std::string_view request_id, StreamEnd end);
+  // The function side stopped reading a stream BeginStream started (after FinishStream, or
+  // because the connection ended). A function that dies mid-stream is answered only after this
+  // (or after a drain limit), so the caller gets every byte it wrote before it died.
+  void EndRelay(Invocation& invocation);
+  // A response body too large even to read: answers the in-flight invocation with
+  // Function.ResponseSizeTooLarge when exactly one is in flight (which one it was is unknown
+  // otherwise: the others end by their timeout).
+  PostResult ResponseTooLargeToRead();
+  // Prints the END/REPORT lines of `ticket` and lets the next invocation be handed over.
+  void Report(ReportTicket ticket);
+  // True while the environment is starting or ready and its process is not known to have
+  // exited (a driver stops talking to a dead process).
+  bool IsLive();
+  // Retires the live environment: it is torn down (SIGKILL to its group, as after a timeout).
+  // For a function that asked to exit (go1.x ShouldExit) or a broken connection. Returns false
+  // and does nothing if it is not live or an invocation is in flight (answer it first).
+  bool Retire();
+
+ private:
+  enum class State { kStarting, kReady, kDying, kDead };
+  using Clock = std::chrono::steady_clock;
+  enum class Ending { kNone, kIdle, kShutdown };
+
+  // --- environment_supervisor.cc ---
+  void SupervisorMain();
+  // The Handle*/TearDown/Spawn helpers run on the supervisor with `lock` held; they may
+  // release it while they work.
+  bool Spawn(std::unique_lock<std::mutex>& lock);
+  void HandleExit(std::unique_lock<std::mutex>& lock);
+  void HandleTimeout(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Invocation>& invocation);
+  void HandleInitTimeout(std::unique_lock<std::mutex>& lock);
+  void TearDown(std::unique_lock<std::mutex>& lock);
+  void OnProcessExit();
+  // REQUIRES: mutex held. The earliest in-flight deadline, if any.
+  std::shared_ptr<Invocation> EarliestDeadlineLocked() const;
+  // REQUIRES: mutex held. Fails the invoke waiting for this environment's init (the first
+  // assigned one) with `result`; returns its ticket (START printed with its REPORT).
+  std::shared_ptr<Invocation> TakeInitInvoke();
+
+  // --- environment.cc ---
+  // REQUIRES: mutex held. Sets the answer unless one was set; false if it was.
+  bool Complete(Invocation& invocation, InvokeResult result);
+  // REQUIRES: mutex held. Moves to kDying and wakes whatever waits for this environment.
+  void MarkDying();
+  ReportTicket TicketFor(const std::shared_ptr<Invocation>& invocation, Clock::time_point now);
+  ReportTicket TicketBeforeStart(const std::shared_ptr<Invocation>& invocation);
+  template <typename MakeResult>
+  PostResult FinishInFlight(std::string_view request_id, bool streaming, MakeResult make_result);
+  // REQUIRES: mutex held.
+  std::shared_ptr<Invocation> FindInFlight(std::string_view request_id) const;
+  bool CanHandOver() const;
+  size_t SlotsTaken() const;
+  void NoteIfIdle(Clock::time_point now);
+  // REQUIRES: mutex held. Freezes the (classic, idle) environment / thaws it.
+  void FreezeLocked();
+  void ThawLocked();
+  double InitDurationMs(Clock::time_point now) const;
+  int slots() const { return options_.max_concurrency > 0 ? options_.max_concurrency : 1; }
+  bool managed() const { return options_.max_concurrency > 0; }
+
+  const EnvironmentOptions options_;
+  const uint64_t id_;
+  std::mutex& mutex_;
+  // options_.sink, and the log tail of the invocation in flight when it asked for one.
+  TailingLogSink tee_;
+  const std::chrono::nanoseconds timeout_;
+  const std::chrono::nanoseconds init_timeout_;
+
+  // Guarded by mutex_.
+  std::condition_variable next_cv_;  // function-side threads waiting in Next()
+  std::condition_variable supervisor_cv_;
+  State state_ = State::kStarting;
+  Ending ending_ = Ending::kNone;
+  std::deque<std::shared_ptr<Invocation>> assigned_;   // not yet handed to the function
+  std::vector<std::shared_ptr<Invocation>> in_flight_;  // handed to the function, unanswered
+  std::vector<std::string> orphans_;  // M model: timed out, the function still works on them
+  int reporting_ = 0;     // tickets handed out and not yet Report()ed
+  int waiting_next_ = 0;  // threads inside Next()
+  bool exited_ = false;   // the reaper reported the process's exit
+  bool frozen_ = false;
+  bool freeze_failed_ = false;  // said once; the environment then stays thawed
+  std::optional<Clock::time_point> idle_since_;
+  // When the supervisor will wake unless notified (max() while it is awake).
+  Clock::time_point supervisor_wake_ = Clock::time_point::max();
+  Clock::time_point spawned_at_{};
+  std::optional<double> init_duration_ms_;  // measured at the first /next
+  bool init_reported_ = false;              // the first REPORT already showed it
+
+  // Set by the supervisor before the process starts, read by others after (under mutex_).
+  std::shared_ptr<FunctionProcess> process_;
+  std::unique_ptr<CgroupLimits> limits_;
+  std::unique_ptr<FunctionSide> side_;
+  std::unique_ptr<Freezer> freezer_;
+
+  std::thread supervisor_;
+};
+
+}  // namespace zerostart::emulator
+
+#endif  // ZEROSTART_SRC_EMULATOR_ENVIRONMENT_H_

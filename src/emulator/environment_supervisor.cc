@@ -1,0 +1,335 @@
+// The supervisor of one Environment: spawns its process, enforces the init and invoke
+// timeouts, answers for a process that exits, reclaims the environment when it has been idle
+// too long, and tears it down (process group, function side, cgroup).
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <utility>
+
+#include "src/common/cpu_budget.h"
+#include "src/common/lambda_protocol.h"
+#include "src/emulator/environment.h"
+#include "src/emulator/errors.h"
+#include "src/emulator/report.h"
+
+namespace zerostart::emulator {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+// How long shutdown lets the function handle SIGTERM (Lambda: ~500 ms with internal extensions).
+constexpr milliseconds kShutdownGrace{500};
+// How long a dead function's streamed bytes may take to be relayed before its exit is answered
+// (its connection ends with it, unless a process it started still holds the socket).
+constexpr milliseconds kRelayDrainLimit{1000};
+
+double SupervisorMs(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
+
+InvokeResult ErrorResult(std::string body) {
+  InvokeResult result;
+  result.body = std::move(body);
+  result.content_type = std::string(lambda::kJsonContentType);
+  result.function_error = true;
+  return result;
+}
+
+}  // namespace
+
+std::string NewEnvironmentGroupName() {
+  static std::atomic<int> counter{0};
+  return "zerostart-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+std::shared_ptr<Invocation> Environment::TakeInitInvoke() {
+  if (assigned_.empty()) return nullptr;
+  std::shared_ptr<Invocation> invocation = std::move(assigned_.front());
+  assigned_.pop_front();
+  return invocation;
+}
+
+std::shared_ptr<Invocation> Environment::EarliestDeadlineLocked() const {
+  std::shared_ptr<Invocation> earliest;
+  for (const auto& invocation : in_flight_) {
+    if (!earliest || invocation->deadline < earliest->deadline) earliest = invocation;
+  }
+  return earliest;
+}
+
+void Environment::OnProcessExit() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    exited_ = true;
+  }
+  supervisor_cv_.notify_all();
+  next_cv_.notify_all();
+}
+
+void Environment::SupervisorMain() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (Spawn(lock)) {
+    while (state_ == State::kStarting || state_ == State::kReady) {
+      Clock::time_point now = Clock::now();
+      std::shared_ptr<Invocation> earliest = EarliestDeadlineLocked();
+      std::optional<Clock::time_point> idle_end;
+      if (state_ == State::kReady && idle_since_ && options_.idle_timeout.count() > 0) {
+        idle_end = *idle_since_ + options_.idle_timeout;
+      }
+      if (exited_) {
+        HandleExit(lock);
+      } else if (state_ == State::kReady && earliest && now >= earliest->deadline) {
+        HandleTimeout(lock, earliest);
+      } else if (state_ == State::kStarting && now >= spawned_at_ + init_timeout_) {
+        HandleInitTimeout(lock);
+      } else if (idle_end && now >= *idle_end) {
+        ending_ = Ending::kIdle;
+        MarkDying();
+      } else {
+        // No notification is needed when an invoke is handed over: its deadline is at least
+        // `timeout` away, and we never sleep longer than that.
+        Clock::time_point wake = now + timeout_;
+        if (earliest) wake = std::min(wake, earliest->deadline);
+        if (state_ == State::kStarting) wake = std::min(wake, spawned_at_ + init_timeout_);
+        if (idle_end) wake = std::min(wake, *idle_end);
+        supervisor_wake_ = wake;
+        supervisor_cv_.wait_until(lock, wake);
+        supervisor_wake_ = Clock::time_point::max();
+      }
+    }
+  }
+  TearDown(lock);
+  lock.unlock();
+  if (options_.on_dead) options_.on_dead(this);
+}
+
+bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
+  spawned_at_ = Clock::now();  // Init Duration counts the spawn itself
+  lock.unlock();
+
+  Status failure;
+  std::shared_ptr<FunctionProcess> process;
+  std::unique_ptr<CgroupLimits> limits;
+  std::unique_ptr<FunctionSide> side;
+  SpawnOptions spawn;
+  if (options_.enforce_limits) {
+    CgroupLimitsOptions cgroup;
+    cgroup.memory_mb = options_.config->memory_mb;
+    cgroup.visible_cpus = VisibleCpus();
+    cgroup.group_name = NewEnvironmentGroupName();
+    // The CPU quota starts lifted: the process's init runs unthrottled, as on Lambda.
+    limits = CgroupLimits::Create(cgroup);
+    limits->BeforeSpawn();
+    spawn.join_cgroup_fds = limits->join_fds();
+  }
+  auto made = options_.make_function_side(*this);
+  if (made.ok()) {
+    side = std::move(made).value();
+    spawn.path = options_.function->executable;
+    spawn.args = options_.config->args;
+    spawn.env = BuildFunctionEnv(*options_.config, *options_.function, side->runtime_api(),
+                                 NewLogStreamName(std::chrono::system_clock::now()));
+    if (managed()) spawn.env[std::string(lambda::kMaxConcurrencyEnv)] = std::to_string(options_.max_concurrency);
+    for (auto& [key, value] : side->ProcessEnv()) spawn.env[key] = std::move(value);
+    spawn.working_dir = options_.function->directory;
+    side->Start();
+    auto spawned = FunctionProcess::Spawn(spawn, &tee_, [this] { OnProcessExit(); });
+    if (spawned.ok()) {
+      process = std::shared_ptr<FunctionProcess>(std::move(spawned).value());
+    } else {
+      failure = spawned.status();
+    }
+  } else {
+    failure = made.status();
+  }
+
+  lock.lock();
+  limits_ = std::move(limits);
+  side_ = std::move(side);
+  if (process) {
+    process_ = std::move(process);
+    freezer_ = limits_ ? limits_->MakeFreezer() : nullptr;
+    if (!freezer_) freezer_ = MakeSignalFreezer(process_->pid());
+    next_cv_.notify_all();  // a /next that arrived before process_ was set
+    if (ending_ == Ending::kShutdown) return false;
+    return true;
+  }
+
+  // The executable vanished or broke since start-up: the invoke that wanted it fails.
+  MarkDying();
+  std::string message = failure.message();
+  std::shared_ptr<Invocation> invocation = TakeInitInvoke();
+  std::optional<ReportTicket> ticket;
+  if (invocation) {
+    Complete(*invocation, ErrorResult(FunctionErrorJson(
+                              lambda::kErrorTypeInvalidEntrypoint,
+                              "RequestId: " + invocation->request_id + " Error: " + message)));
+    ticket = TicketBeforeStart(invocation);  // no process: the spawn failed
+    ticket->status = "error";
+    ticket->error_type = std::string(lambda::kErrorTypeInvalidEntrypoint);
+  }
+  lock.unlock();
+  options_.sink->WriteStderr("zerostart: " + message + "\n");
+  if (invocation) DeliverAnswer(mutex_, invocation);
+  if (ticket) Report(std::move(*ticket));
+  lock.lock();
+  return false;
+}
+
+void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    // The function died mid-stream: what it wrote before is still being read from its
+    // connection, which ends with it. Answer only once those bytes have gone to the caller.
+    auto relaying = std::find_if(in_flight_.begin(), in_flight_.end(),
+                                 [](const std::shared_ptr<Invocation>& i) { return i->relaying; });
+    if (relaying == in_flight_.end()) break;
+    std::shared_ptr<Invocation> streaming = *relaying;
+    if (!supervisor_cv_.wait_for(lock, kRelayDrainLimit, [&] { return !streaming->relaying; })) break;
+  }
+  std::optional<ExitInfo> info = process_ ? process_->exit_info() : std::nullopt;
+  int wait_status = info ? info->wait_status : 0;
+  const bool was_starting = state_ == State::kStarting;
+  Clock::time_point now = Clock::now();
+  // Killed by the memory limit (the memory controller counted an OOM kill), or an ordinary exit.
+  const bool out_of_memory = limits_ && limits_->OomKilledSinceSpawn(wait_status);
+  const std::string_view error_type = out_of_memory ? lambda::kErrorTypeOutOfMemory : lambda::kErrorTypeExit;
+  auto error_json = [&](const std::string& request_id) {
+    return out_of_memory ? OutOfMemoryErrorJson(request_id, wait_status)
+                         : ExitErrorJson(request_id, wait_status);
+  };
+  MarkDying();
+  std::vector<std::shared_ptr<Invocation>> answered;
+  std::vector<ReportTicket> tickets;
+  std::string note;
+  std::vector<std::shared_ptr<Invocation>> in_flight = in_flight_;
+  for (const auto& invocation : in_flight) {
+    if (!Complete(*invocation, ErrorResult(error_json(invocation->request_id)))) continue;
+    ReportTicket ticket = TicketFor(invocation, now);
+    ticket.status = "error";
+    ticket.error_type = std::string(error_type);
+    answered.push_back(invocation);
+    tickets.push_back(std::move(ticket));
+  }
+  if (was_starting) {
+    std::string init_report = InitReportLine(InitDurationMs(now), "error", error_type);
+    if (std::shared_ptr<Invocation> invocation = TakeInitInvoke()) {
+      Complete(*invocation, ErrorResult(error_json(invocation->request_id)));
+      ReportTicket ticket = TicketBeforeStart(invocation);
+      ticket.status = "error";
+      ticket.error_type = std::string(error_type);
+      ticket.before_start = std::move(init_report);
+      answered.push_back(invocation);
+      tickets.push_back(std::move(ticket));
+    } else {
+      note = std::move(init_report);
+    }
+  } else if (in_flight.empty()) {
+    options_.sink->WriteStderr("zerostart: the function exited between invokes (" +
+                               ExitDescription(wait_status) +
+                               (out_of_memory ? ", out of memory" : "") + ")\n");
+  }
+  lock.unlock();
+  for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
+  for (auto& ticket : tickets) Report(std::move(ticket));
+  if (!note.empty()) options_.sink->WriteStdout(note);
+  lock.lock();
+}
+
+void Environment::HandleTimeout(std::unique_lock<std::mutex>& lock,
+                                const std::shared_ptr<Invocation>& invocation) {
+  const double timeout_seconds = options_.config->timeout_seconds;
+  Complete(*invocation, ErrorResult(TimeoutErrorJson(invocation->request_id, timeout_seconds)));
+  ReportTicket ticket = TicketFor(invocation, Clock::now());
+  ticket.duration_ms = std::min(ticket.duration_ms, SupervisorMs(timeout_));
+  ticket.status = "timeout";
+  ticket.before_end =
+      TimeoutLogLine(std::chrono::system_clock::now(), invocation->request_id, timeout_seconds);
+  if (managed()) {
+    // Lambda Managed Instances report the timeout but do not stop the code: the worker keeps
+    // its slot until it answers (then 400 InvalidRequestID) or the environment ends.
+    orphans_.push_back(invocation->request_id);
+  } else {
+    MarkDying();
+  }
+  lock.unlock();
+  DeliverAnswer(mutex_, invocation);
+  Report(std::move(ticket));  // measures memory before TearDown kills the process
+  lock.lock();
+}
+
+void Environment::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
+  const double init_timeout_seconds = std::chrono::duration<double>(init_timeout_).count();
+  std::string init_report = InitReportLine(SupervisorMs(init_timeout_), "timeout", "");
+  MarkDying();
+  std::shared_ptr<Invocation> invocation = TakeInitInvoke();
+  std::optional<ReportTicket> ticket;
+  if (invocation) {
+    Complete(*invocation, ErrorResult(InitTimeoutErrorJson(invocation->request_id, init_timeout_seconds)));
+    ticket = TicketBeforeStart(invocation);
+    ticket->status = "timeout";
+    ticket->before_start = std::move(init_report);
+  }
+  lock.unlock();
+  if (invocation) DeliverAnswer(mutex_, invocation);
+  if (ticket) {
+    Report(std::move(*ticket));
+  } else {
+    options_.sink->WriteStdout(init_report);
+  }
+  lock.lock();
+}
+
+void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
+  // A stopped process cannot handle SIGTERM, and a frozen cgroup's cannot even die: thaw first.
+  ThawLocked();
+  const bool graceful = ending_ == Ending::kShutdown;
+  std::shared_ptr<FunctionProcess> process = std::move(process_);
+  std::unique_ptr<FunctionSide> side = std::move(side_);
+  std::unique_ptr<CgroupLimits> limits = std::move(limits_);
+  freezer_.reset();
+  // Whatever is still in flight (the process died without the exit being seen yet) ends here.
+  std::vector<std::shared_ptr<Invocation>> answered;
+  std::vector<std::shared_ptr<Invocation>> in_flight = in_flight_;
+  for (const auto& invocation : in_flight) {
+    if (Complete(*invocation, graceful ? ShutdownResult()
+                                       : ErrorResult(ExitErrorJson(invocation->request_id, SIGKILL)))) {
+      answered.push_back(invocation);
+    }
+  }
+  std::vector<std::shared_ptr<Invocation>> leftover(assigned_.begin(), assigned_.end());
+  assigned_.clear();
+  lock.unlock();
+  for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
+  if (process) {
+    if (graceful) {
+      process->Terminate(kShutdownGrace);
+    } else {
+      // Idle reclaim, timeout, crash, init failure: nobody asked for a shutdown signal.
+      process->Signal(SIGKILL);
+      while (!process->WaitForExit(std::chrono::seconds(1))) process->Signal(SIGKILL);
+    }
+  }
+  if (side) side->Stop();
+  process.reset();  // joins its threads, unless a ReportTicket still holds it
+  if (limits) limits->Remove();
+  if (!leftover.empty()) {
+    if (graceful || !options_.reassign) {
+      for (const auto& invocation : leftover) {
+        bool first;
+        {
+          std::lock_guard<std::mutex> guard(mutex_);
+          first = Complete(*invocation, ShutdownResult());
+        }
+        if (first) DeliverAnswer(mutex_, invocation);
+      }
+    } else {
+      options_.reassign(std::move(leftover));
+    }
+  }
+  lock.lock();
+  state_ = State::kDead;
+  next_cv_.notify_all();
+}
+
+}  // namespace zerostart::emulator
