@@ -40,8 +40,9 @@ struct SpawnSpec {
 
 // Starts the child and returns its pid (= its process group id) as soon as it exists; the exec
 // happens in the child, and its failure is reported here. The caller owns the child: it must
-// reap it. With join_cgroup_fds the child is started by fork() (posix_spawn cannot run the
-// writes); only async-signal-safe calls happen between fork and exec. Errors, with the OS
+// reap it. With join_cgroup_fds the child is started as posix_spawn starts it (clone with
+// CLONE_VM | CLONE_VFORK; posix_spawn itself cannot run the writes); only async-signal-safe
+// calls happen between clone and exec. Errors, with the OS
 // reason: InvalidArgument for an empty argv, NotFound (ENOENT),
 // FailedPrecondition (not executable: EACCES, ENOEXEC, EISDIR), Internal for other failures.
 Result<pid_t> SpawnProcessGroup(const SpawnSpec& spec);

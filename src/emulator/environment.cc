@@ -83,9 +83,14 @@ bool Environment::HasRoomLocked() const {
   return IsLiveLocked() && SlotsTaken() < static_cast<size_t>(slots());
 }
 
+bool Environment::HasOrphanLocked(std::string_view request_id) const {
+  return std::find(orphans_.begin(), orphans_.end(), request_id) != orphans_.end();
+}
+
 void Environment::AssignLocked(std::shared_ptr<Invocation> invocation) {
   idle_since_.reset();
   ThawLocked();
+  invocation->assigned_at = Clock::now();
   assigned_.push_back(std::move(invocation));
 }
 
@@ -131,8 +136,18 @@ std::shared_ptr<Invocation> Environment::FindInFlight(std::string_view request_i
   return nullptr;
 }
 
+bool Environment::ReleaseOrphanLocked(std::string_view request_id) {
+  auto orphan = std::find(orphans_.begin(), orphans_.end(), request_id);
+  if (orphan == orphans_.end()) return false;
+  orphans_.erase(orphan);
+  NoteIfIdle(Clock::now());
+  next_cv_.notify_all();
+  return true;
+}
+
 bool Environment::CanHandOver() const {
-  if (state_ != State::kReady || assigned_.empty()) return false;
+  // Not to a process known to be dead: its invokes are placed again when the environment ends.
+  if (state_ != State::kReady || exited_ || assigned_.empty()) return false;
   if (managed()) return in_flight_.size() + orphans_.size() < static_cast<size_t>(slots());
   // Classic: one at a time, and only once the previous REPORT is written (lines never reorder).
   return in_flight_.empty() && reporting_ == 0;
@@ -167,15 +182,17 @@ void Environment::FreezeLocked() {
 }
 
 void Environment::ThawLocked() {
-  if (!frozen_) return;
-  frozen_ = false;
+  if (!frozen_ || !freezer_) return;
   Status thawed = freezer_->Thaw();
-  if (!thawed.ok()) {
-    // A process we cannot thaw cannot serve: end the environment (its invokes get an answer).
-    options_.sink->WriteStderr("zerostart: cannot thaw the environment (" + thawed.message() + ")\n");
-    freeze_failed_ = true;
-    if (IsLiveLocked()) MarkDying();
+  if (thawed.ok()) {
+    frozen_ = false;
+    return;
   }
+  // A process we cannot thaw cannot serve: end the environment (its invokes are placed again).
+  // It stays marked frozen: TearDown then removes it through its cgroup, which thaws as it kills.
+  options_.sink->WriteStderr("zerostart: cannot thaw the environment (" + thawed.message() + ")\n");
+  freeze_failed_ = true;
+  if (IsLiveLocked()) MarkDying();
 }
 
 double Environment::InitDurationMs(Clock::time_point now) const { return ElapsedMs(now - spawned_at_); }
@@ -273,12 +290,7 @@ Environment::PostResult Environment::FinishInFlight(std::string_view request_id,
     invocation = FindInFlight(request_id);
     if (!invocation) {
       // A timed-out invoke of the M model: the function finished it after all; its slot is free.
-      auto orphan = std::find(orphans_.begin(), orphans_.end(), request_id);
-      if (orphan != orphans_.end()) {
-        orphans_.erase(orphan);
-        NoteIfIdle(Clock::now());
-        next_cv_.notify_all();
-      }
+      ReleaseOrphanLocked(request_id);
       post.outcome = PostOutcome::kInvalidRequestId;
       return post;
     }
@@ -323,12 +335,14 @@ Environment::StreamStart Environment::BeginStream(std::string_view request_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::shared_ptr<Invocation> invocation = FindInFlight(request_id);
   if (!invocation) {
+    ReleaseOrphanLocked(request_id);  // a late streamed answer frees the slot as a buffered one does
     start.outcome = PostOutcome::kInvalidRequestId;
   } else if (invocation->stream_started) {
     start.outcome = PostOutcome::kInvalidState;
   } else {
     invocation->stream_started = true;
     invocation->relaying = true;
+    relaying_.push_back(invocation);
     start.invocation = std::move(invocation);
   }
   return start;
@@ -338,6 +352,9 @@ void Environment::EndRelay(Invocation& invocation) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     invocation.relaying = false;
+    relaying_.erase(std::remove_if(relaying_.begin(), relaying_.end(),
+                                   [&](const std::shared_ptr<Invocation>& i) { return i.get() == &invocation; }),
+                    relaying_.end());
   }
   supervisor_cv_.notify_all();
 }

@@ -141,6 +141,9 @@ class Environment {
   // slots (1, or M) taken by invokes not yet answered (and, in the M model, timed-out ones the
   // runtime still works on).
   bool HasRoomLocked() const;
+  // REQUIRES: mutex held. Whether a timed-out invoke with this request id may still be answered
+  // late here (M model): an Event retry, which keeps the request id, must go elsewhere.
+  bool HasOrphanLocked(std::string_view request_id) const;
   // REQUIRES: mutex held and HasRoomLocked(). Takes `invocation`: it is handed to the function
   // as soon as the function asks for work (thawing the environment first). The caller then
   // notifies: call NotifyAssigned() after releasing the mutex.
@@ -215,6 +218,9 @@ class Environment {
   void HandleExit(std::unique_lock<std::mutex>& lock);
   void HandleTimeout(std::unique_lock<std::mutex>& lock, const std::shared_ptr<Invocation>& invocation);
   void HandleInitTimeout(std::unique_lock<std::mutex>& lock);
+  // An invoke was given to the ready environment but its function did not ask for work within
+  // the timeout (stuck after its last answer): the invoke times out, the environment ends.
+  void HandleUnclaimed(std::unique_lock<std::mutex>& lock);
   void TearDown(std::unique_lock<std::mutex>& lock);
   void OnProcessExit();
   // REQUIRES: mutex held. The earliest in-flight deadline, if any.
@@ -235,6 +241,9 @@ class Environment {
   // REQUIRES: mutex held.
   std::shared_ptr<Invocation> FindInFlight(std::string_view request_id) const;
   bool CanHandOver() const;
+  // REQUIRES: mutex held. Frees the slot of the timed-out invoke `request_id` (M model) when
+  // the function answers it late; false if it is not one.
+  bool ReleaseOrphanLocked(std::string_view request_id);
   size_t SlotsTaken() const;
   void NoteIfIdle(Clock::time_point now);
   // REQUIRES: mutex held. Freezes the (classic, idle) environment / thaws it.
@@ -260,6 +269,8 @@ class Environment {
   std::deque<std::shared_ptr<Invocation>> assigned_;   // not yet handed to the function
   std::vector<std::shared_ptr<Invocation>> in_flight_;  // handed to the function, unanswered
   std::vector<std::string> orphans_;  // M model: timed out, the function still works on them
+  // Invocations whose streamed response is still being read (BeginStream .. EndRelay).
+  std::vector<std::shared_ptr<Invocation>> relaying_;
   int reporting_ = 0;     // tickets handed out and not yet Report()ed
   int waiting_next_ = 0;  // threads inside Next()
   bool exited_ = false;   // the reaper reported the process's exit

@@ -77,12 +77,16 @@ void Environment::SupervisorMain() {
       if (state_ == State::kReady && idle_since_ && options_.idle_timeout.count() > 0) {
         idle_end = *idle_since_ + options_.idle_timeout;
       }
+      std::optional<Clock::time_point> unclaimed_end;
+      if (state_ == State::kReady && !assigned_.empty()) unclaimed_end = assigned_.front()->assigned_at + timeout_;
       if (exited_) {
         HandleExit(lock);
       } else if (state_ == State::kReady && earliest && now >= earliest->deadline) {
         HandleTimeout(lock, earliest);
       } else if (state_ == State::kStarting && now >= spawned_at_ + init_timeout_) {
         HandleInitTimeout(lock);
+      } else if (unclaimed_end && now >= *unclaimed_end) {
+        HandleUnclaimed(lock);
       } else if (idle_end && now >= *idle_end) {
         ending_ = Ending::kIdle;
         MarkDying();
@@ -93,6 +97,7 @@ void Environment::SupervisorMain() {
         if (earliest) wake = std::min(wake, earliest->deadline);
         if (state_ == State::kStarting) wake = std::min(wake, spawned_at_ + init_timeout_);
         if (idle_end) wake = std::min(wake, *idle_end);
+        if (unclaimed_end) wake = std::min(wake, *unclaimed_end);
         supervisor_wake_ = wake;
         supervisor_cv_.wait_until(lock, wake);
         supervisor_wake_ = Clock::time_point::max();
@@ -280,6 +285,23 @@ void Environment::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
   lock.lock();
 }
 
+void Environment::HandleUnclaimed(std::unique_lock<std::mutex>& lock) {
+  const double timeout_seconds = options_.config->timeout_seconds;
+  std::shared_ptr<Invocation> invocation = TakeInitInvoke();  // the oldest assigned one
+  Complete(*invocation, ErrorResult(TimeoutErrorJson(invocation->request_id, timeout_seconds)));
+  ReportTicket ticket = TicketBeforeStart(invocation);
+  ticket.status = "timeout";
+  ticket.before_end =
+      TimeoutLogLine(std::chrono::system_clock::now(), invocation->request_id, timeout_seconds);
+  MarkDying();
+  lock.unlock();
+  options_.sink->WriteStderr("zerostart: the function did not ask for its next invoke within the timeout; "
+                             "its environment is shut down\n");
+  DeliverAnswer(mutex_, invocation);
+  Report(std::move(ticket));
+  lock.lock();
+}
+
 void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
   // A stopped process cannot handle SIGTERM, and a frozen cgroup's cannot even die: thaw first.
   ThawLocked();
@@ -299,34 +321,46 @@ void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
   }
   std::vector<std::shared_ptr<Invocation>> leftover(assigned_.begin(), assigned_.end());
   assigned_.clear();
+  if (graceful || !options_.reassign) {
+    for (const auto& invocation : leftover) {
+      if (Complete(*invocation, ShutdownResult())) answered.push_back(invocation);
+    }
+    leftover.clear();
+  }
   lock.unlock();
+  // Answers first: nothing below (killing, joining, removing groups) may delay them.
   for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
-  if (process) {
-    if (graceful) {
-      process->Terminate(kShutdownGrace);
-    } else {
-      // Idle reclaim, timeout, crash, init failure: nobody asked for a shutdown signal.
+  if (!leftover.empty()) options_.reassign(std::move(leftover));
+  // Shutdown: SIGTERM and a grace period first. Idle reclaim, timeout, crash, init failure:
+  // nobody asked for a shutdown signal.
+  bool kill = process != nullptr;
+  if (process && graceful) {
+    process->Signal(SIGTERM);
+    kill = !process->WaitForExit(kShutdownGrace);
+  }
+  if (kill) {
+    process->Signal(SIGKILL);
+    // A process that a failed thaw left frozen dies only once its group is thawed: removing the
+    // group kills and thaws everything in it.
+    while (!process->WaitForExit(std::chrono::seconds(1))) {
+      if (limits) limits->Remove();
       process->Signal(SIGKILL);
-      while (!process->WaitForExit(std::chrono::seconds(1))) process->Signal(SIGKILL);
+    }
+  }
+  {
+    // The function is gone, so its streamed responses end; a caller that stopped reading would
+    // keep a relay blocked in its write (and the function side from stopping): cut it off.
+    lock.lock();
+    supervisor_cv_.wait_for(lock, kRelayDrainLimit, [&] { return relaying_.empty(); });
+    std::vector<std::shared_ptr<Invocation>> stuck = relaying_;
+    lock.unlock();
+    for (const auto& invocation : stuck) {
+      if (invocation->stream) invocation->stream->Abort();
     }
   }
   if (side) side->Stop();
   process.reset();  // joins its threads, unless a ReportTicket still holds it
   if (limits) limits->Remove();
-  if (!leftover.empty()) {
-    if (graceful || !options_.reassign) {
-      for (const auto& invocation : leftover) {
-        bool first;
-        {
-          std::lock_guard<std::mutex> guard(mutex_);
-          first = Complete(*invocation, ShutdownResult());
-        }
-        if (first) DeliverAnswer(mutex_, invocation);
-      }
-    } else {
-      options_.reassign(std::move(leftover));
-    }
-  }
   lock.lock();
   state_ = State::kDead;
   next_cv_.notify_all();

@@ -10,6 +10,8 @@
 #ifndef ZEROSTART_SRC_EMULATOR_EVENT_STREAM_ANSWER_H_
 #define ZEROSTART_SRC_EMULATOR_EVENT_STREAM_ANSWER_H_
 
+#include <sys/socket.h>
+
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -30,6 +32,7 @@ class EventStreamAnswer : public StreamSink {
 
   void Begin(std::string_view content_type) override;
   bool Chunk(std::string_view bytes) override;
+  void Abort() override { ::shutdown(fd_, SHUT_RDWR); }
 
   // Ends the answer for `result`: a body the function answered with unstreamed (a buffered
   // /response) as PayloadChunks, then InvokeComplete — with ErrorCode (the errorType) and

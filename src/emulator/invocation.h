@@ -58,6 +58,9 @@ struct Invocation {
   std::shared_ptr<StreamSink> stream;  // a streaming caller (null: the caller wants it buffered)
   std::shared_ptr<LogTail> log_tail;   // the caller asked for the log tail
 
+  // When the pool gave it to an environment (pool): a function that never asks for it within
+  // the timeout does not hold it forever.
+  Clock::time_point assigned_at{};
   // Set at hand-over (pool), before the event is written to the runtime.
   Clock::time_point handed_over{};
   Clock::time_point deadline{};

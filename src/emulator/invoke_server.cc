@@ -203,12 +203,24 @@ bool InvokeServer::ServeStreamInvoke(http::Connection& connection, http::Request
   // The head goes out once the invoke is admitted (a throttled one is answered 429 instead) and
   // before the function runs: the caller's SDK returns from send() at once and reads events as
   // they come.
+  // The head is written under the pool's lock (before the function can write), so it must not
+  // block: a fresh answer's few hundred bytes fit the socket buffer unless the caller has left
+  // earlier answers unread. Then the invoke runs with nobody to stream to and the connection
+  // closes.
   bool head_sent = false;
+  bool head_failed = false;
+  Invocation* admitted = invocation.get();
   InvokeResult result = pool_->Invoke(std::move(invocation), [&] {
-    head_sent = net::WriteAll(connection.fd(), EventStreamAnswer::HeadFor(request_id, close)).ok();
+    const std::string head = EventStreamAnswer::HeadFor(request_id, close);
+    head_sent = ::send(connection.fd(), head.data(), head.size(), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(head.size());
+    if (!head_sent) {
+      head_failed = true;
+      admitted->stream.reset();
+    }
   });
   if (!head_sent) {
-    if (result.http_status >= 400) return SendWhole(connection, result, request_id, close);
+    if (!head_failed && result.http_status >= 400) return SendWhole(connection, result, request_id, close);
     return false;
   }
   return answer->Finish(result) && !close;

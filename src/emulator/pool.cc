@@ -13,13 +13,15 @@ Pool::Pool(PoolOptions options) : options_(std::move(options)) {}
 Pool::~Pool() { Stop(); }
 
 void Pool::Start() {
+  std::shared_ptr<Environment> eager;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (started_ || stopping_) return;
     started_ = true;
     // Lambda Managed Instances initialise environments before traffic arrives.
-    if (options_.eager || options_.max_concurrency > 0) NewEnvironmentLocked();
+    if (options_.eager || options_.max_concurrency > 0) eager = NewEnvironmentLocked();
   }
+  if (eager) eager->Start();
   AsyncEventOptions async = options_.async;
   // As many attempts at once as the pool can run; more would only be throttled.
   async.max_concurrent_attempts =
@@ -74,12 +76,11 @@ std::shared_ptr<Environment> Pool::NewEnvironmentLocked() {
   environment.on_dead = [this](Environment* dead) { OnDead(dead); };
   auto created = std::make_shared<Environment>(std::move(environment), mutex_, ++next_id_);
   environments_.push_back(created);
-  created->Start();
   return created;
 }
 
 std::shared_ptr<Environment> Pool::PlaceLocked(const std::shared_ptr<Invocation>& invocation,
-                                               const std::function<void()>& admitted) {
+                                               const std::function<void()>& admitted, bool* created) {
   std::shared_ptr<Environment> warm;
   std::optional<std::chrono::steady_clock::time_point> warm_idle_since;
   std::shared_ptr<Environment> starting;
@@ -87,7 +88,7 @@ std::shared_ptr<Environment> Pool::PlaceLocked(const std::shared_ptr<Invocation>
   for (const auto& environment : environments_) {
     if (!environment->IsLiveLocked()) continue;
     ++live;
-    if (!environment->HasRoomLocked()) continue;
+    if (!environment->HasRoomLocked() || environment->HasOrphanLocked(invocation->request_id)) continue;
     if (!environment->IsReadyLocked()) {
       if (!starting) starting = environment;
       continue;
@@ -104,6 +105,7 @@ std::shared_ptr<Environment> Pool::PlaceLocked(const std::shared_ptr<Invocation>
   if (!chosen) {
     if (live >= options_.concurrency) return nullptr;
     chosen = NewEnvironmentLocked();
+    *created = true;
   }
   if (admitted) admitted();
   chosen->AssignLocked(invocation);
@@ -112,11 +114,12 @@ std::shared_ptr<Environment> Pool::PlaceLocked(const std::shared_ptr<Invocation>
 
 void Pool::Admit(const std::shared_ptr<Invocation>& invocation, const std::function<void()>& admitted) {
   std::shared_ptr<Environment> environment;
+  bool created = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (invocation->done) return;  // answered meanwhile (e.g. by Stop)
     if (!stopping_) {
-      environment = PlaceLocked(invocation, admitted);
+      environment = PlaceLocked(invocation, admitted, &created);
       if (!environment) ++throttled_;
     }
     if (!environment) {
@@ -124,7 +127,11 @@ void Pool::Admit(const std::shared_ptr<Invocation>& invocation, const std::funct
       invocation->result = stopping_ ? ShutdownResult() : ThrottleResult();
     }
   }
-  if (environment) {
+  if (created) {
+    // Its supervisor thread starts outside the lock: making a thread takes the address space's
+    // lock, which a burst of cold starts must not hold every other invoke up behind.
+    environment->Start();
+  } else if (environment) {
     environment->NotifyAssigned();
   } else {
     DeliverAnswer(mutex_, invocation);

@@ -108,8 +108,11 @@ class Pool {
  private:
   // REQUIRES: mutex_ held. Assigns `invocation` (see the top of the file) and returns its
   // environment (to notify once the mutex is released); null when throttled.
+  // *created is set when the environment is new: the caller must Start() it once the mutex is
+  // released.
   std::shared_ptr<Environment> PlaceLocked(const std::shared_ptr<Invocation>& invocation,
-                                           const std::function<void()>& admitted);
+                                           const std::function<void()>& admitted, bool* created);
+  // REQUIRES: mutex_ held. A new environment, not yet started (call Start() without the mutex).
   std::shared_ptr<Environment> NewEnvironmentLocked();
   // Places `invocation` (unless it is answered already) and wakes its environment; throttled,
   // or when stopping, it is answered at once instead. REQUIRES: mutex_ not held.

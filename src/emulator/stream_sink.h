@@ -24,6 +24,10 @@ class StreamSink {
   // ended: the bytes were dropped, and so will be the rest (the function is not told; Lambda
   // likewise keeps a function running whose client went away).
   virtual bool Chunk(std::string_view bytes) = 0;
+  // The invocation ended without the caller's answer being finished normally (its environment
+  // is torn down): shuts the caller's connection down, so a write blocked on a caller that
+  // stopped reading returns at once. Safe while another thread is inside Begin/Chunk.
+  virtual void Abort() = 0;
 };
 
 }  // namespace zerostart::emulator

@@ -16,6 +16,8 @@
 #ifndef ZEROSTART_SRC_EMULATOR_URL_ANSWER_H_
 #define ZEROSTART_SRC_EMULATOR_URL_ANSWER_H_
 
+#include <sys/socket.h>
+
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -35,6 +37,7 @@ class UrlAnswer : public StreamSink {
 
   void Begin(std::string_view content_type) override;
   bool Chunk(std::string_view bytes) override;
+  void Abort() override { ::shutdown(fd_, SHUT_RDWR); }
 
   // Ends the answer for `result` (see the top of this file). Returns whether the connection
   // can serve another request (false: close it).

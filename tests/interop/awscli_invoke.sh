@@ -8,7 +8,10 @@
 # byte for byte; --log-type Tail -> LogResult decoding to START/END/REPORT of one request id;
 # --invocation-type Event -> 202; DryRun -> 204; an unknown function ->
 # ResourceNotFoundException and a non-zero exit. With BIN_DIR/faulty built: a thrown error ->
-# FunctionError "Unhandled" and the error JSON in the payload file.
+# FunctionError "Unhandled" and the error JSON in the payload file; and under `--concurrency 1`,
+# with the only environment held (wait_file), a synchronous invoke -> TooManyRequestsException
+# and a non-zero exit (retries off: AWS_MAX_ATTEMPTS=1), --invocation-type Event -> 202, then
+# the held invoke's answer once released.
 #
 # The CLI is $ZS_AWS_CLI, else Debian's /usr/bin/aws, else `aws` from PATH. Version 2 gets
 # --cli-binary-format raw-in-base64-out (the payload is raw JSON); version 1 takes raw
@@ -150,6 +153,59 @@ assert error.get('errorMessage') == 'faulty: ünïcödé failure', 'errorMessage
 $tail_check"
 }
 
+# wait_started N: waits (20 s at most) until the emulator's stdout holds N START lines.
+wait_started() {
+  local _
+  for _ in $(seq 200); do
+    [ "$(grep -c '^START RequestId: ' "$work/emulator.stdout")" -ge "$1" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Under --concurrency 1: one invoke holds the only environment (faulty's wait_file) while a
+# synchronous call is throttled and an Event is accepted.
+throttle_checks() {
+  local release="$work/release" held_pid started
+  ( lambda_invoke held --function-name function \
+      --payload "{\"action\":\"wait_file\",\"path\":\"$release\"}"
+    echo "$rc" > "$work/held.rc" ) &
+  held_pid=$!
+  if ! wait_started 1; then
+    fail "the held invoke did not start within 20 s: $(tail -n 3 "$work/held.err" 2>/dev/null)"
+    touch "$release"; wait "$held_pid"
+    return
+  fi
+  ok "an invoke holds the only environment (--concurrency 1)"
+
+  lambda_invoke throttled --function-name function --payload '{"action":"echo"}'
+  if [ "$rc" != 0 ] && grep -q 'TooManyRequestsException' "$work/throttled.err" &&
+     grep -q 'Rate Exceeded\.' "$work/throttled.err"; then
+    ok "aws lambda invoke while every environment is busy: exit $rc, TooManyRequestsException: Rate Exceeded."
+  else
+    fail "aws lambda invoke while every environment is busy: exit $rc, stderr $(tail -n 3 "$work/throttled.err"), output $(head -c 300 "$work/throttled.json")"
+  fi
+
+  lambda_invoke busy_event --function-name function --invocation-type Event --payload '{"queued":true}'
+  output_check busy_event "aws lambda invoke --invocation-type Event while every environment is busy: StatusCode 202" '
+assert out.get("StatusCode") == 202, "StatusCode %r" % out.get("StatusCode")'
+
+  started="$(grep -c '^START RequestId: ' "$work/emulator.stdout")"
+  if [ "$started" = 1 ]; then
+    ok "neither the throttled nor the queued invoke ran while the environment was held"
+  else
+    fail "$started START lines while the environment was held"
+  fi
+
+  touch "$release"
+  wait "$held_pid"
+  rc="$(cat "$work/held.rc" 2>/dev/null || echo none)"
+  output_check held "released, the held invoke completes: StatusCode 200, its payload" "
+assert out.get('StatusCode') == 200, 'StatusCode %r' % out.get('StatusCode')
+assert 'FunctionError' not in out, 'FunctionError %r' % out.get('FunctionError')
+assert json.loads(payload) == {'action': 'wait_file', 'path': '$release'}, 'payload %r' % payload"
+}
+
 if [ -x "$bin_dir/echo" ]; then
   if start_emulator "$bin_dir/echo"; then echo_checks; fi
   stop_emulator
@@ -159,7 +215,9 @@ fi
 if [ -x "$bin_dir/faulty" ]; then
   if start_emulator "$bin_dir/faulty"; then faulty_checks; fi
   stop_emulator
+  if start_emulator "$bin_dir/faulty" --concurrency 1 --event-retry-delay 0.05; then throttle_checks; fi
+  stop_emulator
 else
-  echo "#     $bin_dir/faulty is not built: its check is not run"
+  echo "#     $bin_dir/faulty is not built: its checks are not run"
 fi
 finish "$aws_cli lambda invoke against zerostart serve"

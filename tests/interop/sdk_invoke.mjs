@@ -14,6 +14,12 @@
 //                Tail), Event -> 202, DryRun -> 204, unknown function -> ResourceNotFound,
 //                non-JSON payload -> InvalidRequestContent; then BIN_DIR/faulty (when built):
 //                a thrown error -> FunctionError "Unhandled" with errorType/errorMessage.
+//   pool         BIN_DIR/faulty under `--concurrency 1`: with the only environment held
+//                (wait_file), Invoke and InvokeWithResponseStream are refused with
+//                TooManyRequestsException (HTTP 429, Reason, Type, message) and an Event is
+//                accepted (202), then runs after the release, as does the held Invoke. Then
+//                under `--on-failure FILE --max-retry-attempts 1`: an Event that fails -> 202,
+//                two attempts with its request id, one record line in FILE.
 //   curl-stream  curl_stream_bootstrap.sh (bash + curl streaming runtime): its lines come back
 //                as PayloadChunk events, the first one before the file it waits for exists;
 //                LogType Tail; Invoke buffering the stream.
@@ -35,8 +41,8 @@ const kRunMs = 100000;
 const kFirstChunkMs = 15000;
 
 const [mode, binDir] = process.argv.slice(2);
-if (!['streamer', 'echo', 'curl-stream'].includes(mode) || !binDir) {
-  console.error('usage: sdk_invoke.mjs streamer|echo|curl-stream BIN_DIR');
+if (!['streamer', 'echo', 'pool', 'curl-stream'].includes(mode) || !binDir) {
+  console.error('usage: sdk_invoke.mjs streamer|echo|pool|curl-stream BIN_DIR');
   process.exit(2);
 }
 
@@ -88,12 +94,14 @@ const runId = path.basename(work);
 
 let emulator = null;  // {child, stderr, stdout, exited}
 
-async function startEmulator(functionPath) {
+// `zerostart serve --port 0 --timeout 30 SERVE_ARGS -- FUNCTION_PATH`; resolves to its endpoint.
+async function startEmulator(functionPath, serveArgs = []) {
   const zerostart = path.join(binDir, 'zerostart');
   if (!fs.existsSync(zerostart)) throw new CheckError(`${zerostart} is not built`);
   if (!fs.existsSync(functionPath)) throw new CheckError(`${functionPath} is not built`);
-  console.log(`# ${zerostart} serve --port 0 --timeout 30 -- ${functionPath}`);
-  const child = spawn(zerostart, ['serve', '--port', '0', '--timeout', '30', '--', functionPath], {
+  const args = ['serve', '--port', '0', '--timeout', '30', ...serveArgs, '--', functionPath];
+  console.log(`# ${zerostart} ${args.join(' ')}`);
+  const child = spawn(zerostart, args, {
     detached: true,  // its own process group, so what it starts can be found
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ZS_INTEROP_RUN_ID: runId },
@@ -469,6 +477,152 @@ async function faultyChecks(endpoint) {
   });
 }
 
+// Polls `condition` every 20 ms until it holds; fails the check after `ms`.
+async function waitFor(condition, what, ms = 20000) {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new CheckError(`not within ${ms / 1000} s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+// Request ids of the emulator's START lines so far, in order.
+function startedIds() {
+  return [...(emulator?.stdout ?? '').matchAll(/^START RequestId: (\S+)/gm)].map((m) => m[1]);
+}
+const reported = (id) => (emulator?.stdout ?? '').split(`REPORT RequestId: ${id}\t`).length - 1;
+
+// The SDK's view of Lambda's throttle: every field the model gives TooManyRequestsException.
+function checkThrottle(error) {
+  expect(error.$metadata?.httpStatusCode === 429, `HTTP ${error.$metadata?.httpStatusCode}`);
+  expect(error.Reason === 'ReservedFunctionConcurrentInvocationLimitExceeded', `Reason ${error.Reason}`);
+  expect(error.Type === 'User', `Type ${error.Type}`);
+  expect(error.message === 'Rate Exceeded.', `message ${show(String(error.message))}`);
+  expect(error.$fault === 'client', `$fault ${error.$fault}`);
+  expect(error.$metadata?.attempts === 1, `${error.$metadata?.attempts} attempts with maxAttempts 1`);
+}
+
+// faulty under `--concurrency 1`: one Invoke holds the only environment (wait_file) while the
+// others are refused; an Event is accepted regardless and runs once the environment is free.
+async function throttleChecks(endpoint) {
+  const client = clientFor(endpoint);
+  const release = path.join(work, 'release-throttle');
+  const heldEvent = json({ action: 'wait_file', path: release });
+  let held = null;
+  let queuedId = null;
+  try {
+    await check('pool: an Invoke holds the only environment (--concurrency 1)', async () => {
+      held = invoke(client, { FunctionName: 'function', Payload: heldEvent });
+      held.catch(() => {});  // awaited below; a rejection meanwhile is not unhandled
+      await waitFor(() => startedIds().length === 1, 'the START line of the held invoke');
+    });
+    if (!held) return;
+
+    await check('pool: Invoke while every environment is busy -> TooManyRequestsException, HTTP 429, Reason ReservedFunctionConcurrentInvocationLimitExceeded', async () => {
+      checkThrottle(await expectRejection(
+          invoke(client, { FunctionName: 'function', Payload: json({ action: 'echo' }) }),
+          'TooManyRequestsException'));
+    });
+
+    await check('pool: InvokeWithResponseStream while every environment is busy -> TooManyRequestsException, HTTP 429', async () => {
+      checkThrottle(await expectRejection(
+          invokeStream(client, { FunctionName: 'function', Payload: json({ action: 'echo' }) }),
+          'TooManyRequestsException'));
+    });
+
+    await check('pool: Invoke Event while every environment is busy -> StatusCode 202 (queued, not refused)', async () => {
+      const out = await invoke(client, {
+        FunctionName: 'function', InvocationType: 'Event', Payload: json({ action: 'echo', queued: true }),
+      });
+      expect(out.StatusCode === 202, `StatusCode ${out.StatusCode}`);
+      queuedId = out.$metadata?.requestId;
+      expect(queuedId, 'no request id ($metadata.requestId) on the 202');
+    });
+
+    await check('pool: none of the refused or queued invokes ran while the environment was held', async () => {
+      expect(startedIds().length === 1, `START lines: ${startedIds().join(', ')}`);
+    });
+  } finally {
+    fs.writeFileSync(release, '');
+  }
+
+  await check('pool: released, the held Invoke completes with its payload', async () => {
+    const out = await held;
+    expect(out.StatusCode === 200, `StatusCode ${out.StatusCode}`);
+    expect(!out.FunctionError, `FunctionError ${out.FunctionError}: ${show(utf8(out.Payload))}`);
+    expect(Buffer.from(out.Payload).equals(heldEvent), `Payload ${show(utf8(out.Payload))}`);
+  });
+
+  if (queuedId) {
+    await check('pool: the Event queued while busy runs once, after the release', async () => {
+      await waitFor(() => reported(queuedId) === 1, `REPORT RequestId: ${queuedId}`);
+      expect(startedIds().filter((id) => id === queuedId).length === 1,
+             `START lines: ${startedIds().join(', ')}`);
+    });
+  }
+
+  await check('pool: with the environment free, Invoke is served again', async () => {
+    const out = await invoke(client, { FunctionName: 'function', Payload: json({ after: 'throttle' }) });
+    expect(out.StatusCode === 200 && utf8(out.Payload) === '{"after":"throttle"}',
+           `StatusCode ${out.StatusCode}, Payload ${show(utf8(out.Payload))}`);
+  });
+}
+
+// faulty under `--on-failure FILE --max-retry-attempts 1 --event-retry-delay 0.05`: an Event
+// that succeeds runs once and leaves no record; one that fails runs twice (the first attempt
+// and one retry, with the same request id) and ends as one line of FILE, Lambda's destination
+// record.
+async function eventChecks(endpoint, failuresFile) {
+  const client = clientFor(endpoint);
+  const lines = () => (fs.existsSync(failuresFile) ? fs.readFileSync(failuresFile, 'utf8') : '')
+    .split('\n').filter((line) => line.length > 0);
+
+  await check('event: Invoke Event of a success -> StatusCode 202 with a request id; it runs once', async () => {
+    const out = await invoke(client, {
+      FunctionName: 'function', InvocationType: 'Event', Payload: json({ action: 'echo', attempt: 'ok' }),
+    });
+    expect(out.StatusCode === 202, `StatusCode ${out.StatusCode}`);
+    expect(!out.Payload || out.Payload.length === 0, `Payload ${show(utf8(out.Payload))}`);
+    const id = out.$metadata?.requestId;
+    expect(id, 'no request id ($metadata.requestId) on the 202');
+    await waitFor(() => reported(id) === 1, `REPORT RequestId: ${id}`);
+    expect(lines().length === 0, `an --on-failure record for a success: ${lines().join(' | ')}`);
+  });
+
+  await check('event: Invoke Event of an error -> 202, 2 attempts, then one --on-failure record (RetriesExhausted, approximateInvokeCount 2)', async () => {
+    const event = { action: 'error', attempt: 'sdk' };
+    const out = await invoke(client, { FunctionName: 'function', InvocationType: 'Event', Payload: json(event) });
+    expect(out.StatusCode === 202, `StatusCode ${out.StatusCode}`);
+    const id = out.$metadata?.requestId;
+    expect(id, 'no request id ($metadata.requestId) on the 202');
+    // A line is complete once its newline is written.
+    await waitFor(() => fs.existsSync(failuresFile) && fs.readFileSync(failuresFile, 'utf8').endsWith('\n'),
+                  `a line in ${failuresFile}`);
+    expect(lines().length === 1, `${lines().length} records: ${lines().join(' | ')}`);
+    let record;
+    try { record = JSON.parse(lines()[0]); } catch { throw new CheckError(`not JSON: ${show(lines()[0], 600)}`); }
+    const context = record.requestContext ?? {};
+    const shown = show(lines()[0], 800);
+    expect(record.version === '1.0', `version in ${shown}`);
+    expect(!Number.isNaN(Date.parse(record.timestamp)), `timestamp in ${shown}`);
+    expect(context.requestId === id, `requestContext.requestId (the 202's is ${id}) in ${shown}`);
+    expect(context.condition === 'RetriesExhausted', `requestContext.condition in ${shown}`);
+    expect(context.approximateInvokeCount === 2, `requestContext.approximateInvokeCount in ${shown}`);
+    expect(/^arn:aws:lambda:[^:]+:\d+:function:faulty:\$LATEST$/.test(context.functionArn ?? ''),
+           `requestContext.functionArn in ${shown}`);
+    expect(JSON.stringify(record.requestPayload) === JSON.stringify(event), `requestPayload in ${shown}`);
+    const response = record.responseContext ?? {};
+    expect(response.statusCode === 200, `responseContext.statusCode in ${shown}`);
+    expect(response.executedVersion === '$LATEST', `responseContext.executedVersion in ${shown}`);
+    expect(response.functionError === 'Unhandled', `responseContext.functionError in ${shown}`);
+    expect(record.responsePayload?.errorType === 'MyError', `responsePayload in ${shown}`);
+    // Both attempts ran with the event's request id (Lambda's retries keep it).
+    await waitFor(() => reported(id) === 2, `two REPORT lines for ${id}`);
+    expect(startedIds().filter((started) => started === id).length === 2,
+           `START lines: ${startedIds().join(', ')}`);
+  });
+}
+
 async function curlStreamChecks(endpoint) {
   const client = clientFor(endpoint);
   const linesOf = (n) => Array.from({ length: n }, (_, i) => `line ${i + 1} of ${n}\n`).join('');
@@ -507,10 +661,10 @@ async function curlStreamChecks(endpoint) {
 
 // ---- main --------------------------------------------------------------------------------
 
-async function withEmulator(functionPath, checks) {
+async function withEmulator(functionPath, checks, serveArgs = []) {
   let endpoint;
   try {
-    endpoint = await startEmulator(functionPath);
+    endpoint = await startEmulator(functionPath, serveArgs);
   } catch (error) {
     fail(`start the emulator on ${functionPath}: ${error.message}`);
     await stopEmulator();
@@ -526,6 +680,12 @@ async function withEmulator(functionPath, checks) {
 try {
   if (mode === 'streamer') {
     await withEmulator(path.join(binDir, 'streamer'), streamerChecks);
+  } else if (mode === 'pool') {
+    const faulty = path.join(binDir, 'faulty');
+    await withEmulator(faulty, throttleChecks, ['--concurrency', '1', '--event-retry-delay', '0.05']);
+    const failuresFile = path.join(work, 'on-failure.jsonl');
+    await withEmulator(faulty, (endpoint) => eventChecks(endpoint, failuresFile),
+                       ['--on-failure', failuresFile, '--max-retry-attempts', '1', '--event-retry-delay', '0.05']);
   } else if (mode === 'echo') {
     await withEmulator(path.join(binDir, 'echo'), echoChecks);
     if (fs.existsSync(path.join(binDir, 'faulty'))) {

@@ -1,12 +1,17 @@
 // The JNI bridge on Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY = M): JniTestFunction
 // in serve mode, started directly (no emulator) against an in-process Runtime API that serves
-// every connection at once, as Lambda does. Its "rendezvous" action returns only once `count`
-// invocations are inside the handler at once, so M answers that met prove M Java threads in the
-// handler together, each reading its own invocation's context.
+// every connection at once, as Lambda does; then under `zerostart serve --max-concurrency M`,
+// driven through the Invoke API. Its "rendezvous" action returns only once `count` invocations
+// are inside the handler at once, so M answers that met prove M Java threads in the handler
+// together, each reading its own invocation's context.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -90,6 +95,84 @@ TEST(JniConcurrencyTest, ServeRunsTheHandlerOnMaxConcurrencyThreadsEachWithItsOw
   EXPECT_EQ(answers, kM) << (*child)->stderr_text();
   EXPECT_EQ(threads.size(), kM);
   EXPECT_EQ(server.connections_accepted(), kM);  // one Runtime API connection per thread
+}
+
+// Creates `path` when it goes out of scope: whatever a failed check skipped, the handlers
+// waiting for it return.
+class ReleaseOnExit {
+ public:
+  explicit ReleaseOnExit(std::string path) : path_(std::move(path)) {}
+  ~ReleaseOnExit() { Release(); }
+  ReleaseOnExit(const ReleaseOnExit&) = delete;
+  ReleaseOnExit& operator=(const ReleaseOnExit&) = delete;
+  void Release() const { std::ofstream(path_).close(); }
+
+ private:
+  std::string path_;
+};
+
+// `zerostart serve --max-concurrency M --concurrency 1`: one environment, one JVM, M invokes in
+// its handler at once — each answer names its own request id (X-Amzn-RequestId) and trace id
+// (X-Amzn-Trace-Id) from its own thread — and while those M hold it, invoke M+1 is throttled.
+TEST(JniConcurrencyTest, ServeMaxConcurrencyRunsMInvokesInOneJvmAndThrottlesTheNext) {
+  ZS_SKIP_WITHOUT_JDK((std::vector<std::string>{testing::jni::TestClass("JniTestFunction")}));
+  constexpr size_t kM = 4;
+  const std::string hold = ::testing::TempDir() + "zs_jni_hold_" + std::to_string(::getpid());
+  std::remove(hold.c_str());
+  testing::jni::Served served({"--max-concurrency", std::to_string(kM), "--concurrency", "1",
+                               "--timeout", "60"},
+                              testing::jni::TestFunction("serve"));
+  ASSERT_TRUE(served.ok());
+
+  // Each handler meets the others, then holds its environment slot until `hold` exists.
+  const std::string event =
+      R"({"action":"rendezvous","count":)" + std::to_string(kM) + R"(,"hold":")" + hold + R"("})";
+  const uint16_t port = served.port();
+  std::vector<std::future<http::Response>> answers;
+  for (size_t i = 0; i < kM; ++i) {
+    answers.push_back(std::async(std::launch::async, [port, event, i] {
+      auto client = testing::InvokeClient::Connect(port);
+      if (!client.ok()) return http::Response{};
+      auto response = client->Invoke(event, {{"X-Amzn-Trace-Id", TraceOf(i)}});
+      return response.ok() ? std::move(response).value() : http::Response{};
+    }));
+  }
+  ReleaseOnExit release(hold);  // destroyed before `answers`, whose destructors wait
+
+  // Every invoke handed to the JVM (START), none answered yet: all M slots are taken.
+  auto started = [&] { return testing::StartedRequestIds(served.process().stdout_text()).size(); };
+  ASSERT_TRUE(testing::WaitUntil([&] { return started() == kM; }, std::chrono::seconds(60)))
+      << served.process().stdout_text() << served.process().stderr_text();
+  const http::Response throttled = served.Invoke(R"({"action":"echo"})");
+  EXPECT_EQ(throttled.status, 429) << throttled.body;
+  EXPECT_EQ(testing::Header(throttled, "X-Amzn-ErrorType"), "TooManyRequestsException");
+  EXPECT_EQ(testing::Json(throttled.body).value("Reason", ""),
+            "ReservedFunctionConcurrentInvocationLimitExceeded")
+      << throttled.body;
+  EXPECT_EQ(started(), kM);
+
+  release.Release();
+  std::set<std::string> threads;
+  std::set<std::string> ids;
+  for (size_t i = 0; i < kM; ++i) {
+    const http::Response answer = answers[i].get();
+    SCOPED_TRACE("invoke " + std::to_string(i) + ": " + answer.body);
+    EXPECT_EQ(answer.status, 200);
+    const nlohmann::json body = testing::Json(answer.body);
+    ASSERT_TRUE(body.is_object());
+    EXPECT_EQ(body["met"], true) << "the invocations did not overlap";
+    EXPECT_EQ(body["requestId"], testing::Header(answer, "X-Amzn-RequestId"));
+    EXPECT_EQ(body["traceId"], TraceOf(i));
+    EXPECT_TRUE(body["traceProperty"].is_null());  // no process-wide trace id with M threads
+    EXPECT_EQ(body["maxConcurrency"], kM);
+    if (body["thread"].is_string()) threads.insert(body["thread"].get<std::string>());
+    ids.insert(testing::Header(answer, "X-Amzn-RequestId"));
+  }
+  EXPECT_EQ(threads.size(), kM);
+  EXPECT_EQ(ids.size(), kM);
+  // The slots are free again: the same JVM answers.
+  EXPECT_EQ(served.Invoke(R"({"after":"rendezvous"})").body, R"({"after":"rendezvous"})");
+  std::remove(hold.c_str());
 }
 
 }  // namespace

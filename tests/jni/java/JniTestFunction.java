@@ -10,7 +10,8 @@
 //     "exit"       System.exit(4) in the middle of the invoke
 //     "context"    {"requestId","functionArn","traceId","remainingTimeMillis"}
 //     "rendezvous" wait (30 s at most) until "count" invocations are inside the handler at
-//                  once (AWS_LAMBDA_MAX_CONCURRENCY), then {"met","requestId","traceId",
+//                  once (AWS_LAMBDA_MAX_CONCURRENCY), then, when the event names a "hold" file,
+//                  until that file exists (30 s at most), then {"met","requestId","traceId",
 //                  "traceProperty","maxConcurrency","thread"}
 //   JniTestFunction misuse   the raw loop, checking every misuse of the API (each must throw
 //     the expected exception, never crash the JVM). Answers:
@@ -19,6 +20,8 @@
 //     "misuse_after"  the same for the checks made after the previous answer (answering twice,
 //                     the context between invocations); then echo for anything else.
 import dev.zerostart.Lambda;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -38,11 +41,18 @@ public final class JniTestFunction {
   }
 
   static String action(String event) {
-    int at = event.indexOf("\"action\":\"");
+    String action = text(event, "action");
+    return action == null ? "echo" : action;
+  }
+
+  /** The string value of `key` (without escapes), or null when the event has none. */
+  static String text(String event, String key) {
+    String field = "\"" + key + "\":\"";
+    int at = event.indexOf(field);
     if (at < 0) {
-      return "echo";
+      return null;
     }
-    int start = at + 10;
+    int start = at + field.length();
     return event.substring(start, event.indexOf('"', start));
   }
 
@@ -82,6 +92,10 @@ public final class JniTestFunction {
             + "\",\"remainingTimeMillis\":" + Lambda.remainingTimeMillis() + "}";
       case "rendezvous":
         boolean met = rendezvous(number(event, "count"));
+        String hold = text(event, "hold");
+        if (hold != null) {
+          waitForFile(hold);
+        }
         String property = System.getProperty(Lambda.TRACE_PROPERTY);
         return "{\"met\":" + met + ",\"requestId\":\"" + Lambda.requestId()
             + "\",\"traceId\":\"" + Lambda.traceId() + "\",\"traceProperty\":"
@@ -115,6 +129,19 @@ public final class JniTestFunction {
         }
       }
       return true;
+    }
+  }
+
+  /** Returns once `path` exists, or after 30 s (checked every millisecond). */
+  static void waitForFile(String path) {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (!Files.exists(Paths.get(path)) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
