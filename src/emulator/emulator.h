@@ -69,8 +69,8 @@ class Emulator {
   const ResolvedFunction& function() const { return pool_->options().function; }
   Pool& pool() { return *pool_; }
 
-  // Answers every waiting invoke with an error, shuts every environment down (SIGTERM, SIGKILL
-  // after 500 ms, whole process groups; function sides stopped; cgroups removed), closes the
+  // Answers every waiting invoke with an error, shuts every environment down (SIGKILL to
+  // whole process groups; function sides stopped; cgroups removed), closes the
   // listener and joins every thread. Idempotent.
   void Stop();
 

@@ -162,8 +162,8 @@ class Environment {
   bool FrozenLocked() const { return frozen_; }
   // REQUIRES: mutex held. Begins shutdown: every assigned and in-flight invoke is answered
   // with ShutdownResult() (appended to `answered`, for the caller to DeliverAnswer() once the
-  // mutex is released); the supervisor then terminates the process (SIGTERM, SIGKILL after
-  // 500 ms), stops the function side and removes the cgroup. Idempotent.
+  // mutex is released); the supervisor then kills the process group (SIGKILL), stops the
+  // function side and removes the cgroup. Idempotent.
   void ShutdownLocked(std::vector<std::shared_ptr<Invocation>>* answered);
   // Waits until the supervisor has finished (the environment is dead). REQUIRES: mutex not held.
   void Join();

@@ -20,8 +20,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
-// How long shutdown lets the function handle SIGTERM (Lambda: ~500 ms with internal extensions).
-constexpr milliseconds kShutdownGrace{500};
 // How long a dead function's streamed bytes may take to be relayed before its exit is answered
 // (its connection ends with it, unless a process it started still holds the socket).
 constexpr milliseconds kRelayDrainLimit{1000};
@@ -303,9 +301,9 @@ void Environment::HandleUnclaimed(std::unique_lock<std::mutex>& lock) {
 }
 
 void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
-  // A stopped process cannot handle SIGTERM, and a frozen cgroup's cannot even die: thaw first.
+  // A frozen cgroup's processes cannot even die: thaw first.
   ThawLocked();
-  const bool graceful = ending_ == Ending::kShutdown;
+  const bool shutdown = ending_ == Ending::kShutdown;
   std::shared_ptr<FunctionProcess> process = std::move(process_);
   std::unique_ptr<FunctionSide> side = std::move(side_);
   std::unique_ptr<CgroupLimits> limits = std::move(limits_);
@@ -314,14 +312,14 @@ void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
   std::vector<std::shared_ptr<Invocation>> answered;
   std::vector<std::shared_ptr<Invocation>> in_flight = in_flight_;
   for (const auto& invocation : in_flight) {
-    if (Complete(*invocation, graceful ? ShutdownResult()
+    if (Complete(*invocation, shutdown ? ShutdownResult()
                                        : ErrorResult(ExitErrorJson(invocation->request_id, SIGKILL)))) {
       answered.push_back(invocation);
     }
   }
   std::vector<std::shared_ptr<Invocation>> leftover(assigned_.begin(), assigned_.end());
   assigned_.clear();
-  if (graceful || !options_.reassign) {
+  if (shutdown || !options_.reassign) {
     for (const auto& invocation : leftover) {
       if (Complete(*invocation, ShutdownResult())) answered.push_back(invocation);
     }
@@ -331,14 +329,10 @@ void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
   // Answers first: nothing below (killing, joining, removing groups) may delay them.
   for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
   if (!leftover.empty()) options_.reassign(std::move(leftover));
-  // Shutdown: SIGTERM and a grace period first. Idle reclaim, timeout, crash, init failure:
-  // nobody asked for a shutdown signal.
-  bool kill = process != nullptr;
-  if (process && graceful) {
-    process->Signal(SIGTERM);
-    kill = !process->WaitForExit(kShutdownGrace);
-  }
-  if (kill) {
+  // Every ending, shutdown included, is SIGKILL to the process group: Lambda sends SIGTERM only
+  // to a runtime that registered for the SHUTDOWN event through the Extensions API (AWS docs,
+  // "Lambda execution environment lifecycle", Shutdown phase), which is not served here.
+  if (process) {
     process->Signal(SIGKILL);
     // A process that a failed thaw left frozen dies only once its group is thawed: removing the
     // group kills and thaws everything in it.

@@ -69,7 +69,7 @@ class Pool {
   // Starts the janitor (and one environment, if eager).
   void Start();
   // Answers every assigned and in-flight invoke with a service error (500), shuts every
-  // environment down (SIGTERM, SIGKILL after 500 ms, function sides stopped, cgroups removed)
+  // environment down (SIGKILL to its process group, function side stopped, cgroups removed)
   // in parallel, and waits until all are gone. Pending Event invokes are dropped (said on
   // stderr). Idempotent.
   void Stop();
