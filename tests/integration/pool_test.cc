@@ -4,7 +4,8 @@
 // and, after the idle timeout, reclaimed; one environment's crash, timeout or failed init leaves
 // the others serving; a caller that hangs up does not lose or repeat its invoke; SIGTERM to serve
 // leaves no process or cgroup behind; Event invokes are retried, then recorded; go1.x functions,
-// streaming invocations and Function URLs share the pool and its limit.
+// streaming invocations and Function URLs share the pool and its limit; in the Managed Instances
+// model, a timed-out invoke's slot is freed when the runtime answers it late.
 //
 // Every test waits for events (START/REPORT lines, answers, files, the pool's state); none uses
 // time to synchronise, and none asserts how long something took.
@@ -85,6 +86,22 @@ class PoolTest : public ::testing::Test {
     options.function.timeout_seconds = 30;
     options.invoke_address = {"127.0.0.1", 0};
     options.sink = &sink_;
+    if (tweak) tweak(options);
+    auto started = Emulator::Start(std::move(options));
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    emulator_ = std::move(started).value();
+  }
+
+  // Starts the emulator for the bash runtime `script` (made executable here): one environment,
+  // a 1 s timeout; `tweak` adjusts the options.
+  void StartScript(const std::string& script, const std::function<void(EmulatorOptions&)>& tweak = {}) {
+    ASSERT_EQ(::chmod(script.c_str(), 0755), 0);
+    EmulatorOptions options;
+    options.function.path = script;
+    options.function.timeout_seconds = 1;
+    options.invoke_address = {"127.0.0.1", 0};
+    options.sink = &sink_;
+    options.concurrency = 1;
     if (tweak) tweak(options);
     auto started = Emulator::Start(std::move(options));
     ASSERT_TRUE(started.ok()) << started.status().ToString();
@@ -489,6 +506,81 @@ TEST_F(PoolTest, ClientDisconnectingWhileItsInvokeRuns) {
   const std::string log = Log();
   EXPECT_EQ(Count(log, "REPORT RequestId: " + id + "\t"), 1u) << log;
   EXPECT_EQ(CountOf(StartedRequestIds(log), id), 1u) << log;
+}
+
+TEST_F(PoolTest, AFunctionThatNeverAsksAgainTimesOutTheInvokeWaitingForIt) {
+  // A runtime that answers its first invoke and then never calls /next again (stuck after its
+  // answer): the invoke given to its environment next must not wait forever.
+  if (::access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl is not installed";
+  const std::string script = dir_ + "/bootstrap";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/bash\n"
+           "api=http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation\n"
+           "id=$(curl -sS -D - -o /dev/null \"$api/next\" | tr -d '\\r' |"
+           " awk 'tolower($1)==\"lambda-runtime-aws-request-id:\" {print $2}')\n"
+           "curl -sS -o /dev/null -d '\"answered\"' \"$api/$id/response\"\n"
+           "exec sleep 1000\n";
+  }
+  StartScript(script);
+
+  InvokeClient client = Client();
+  EXPECT_EQ(MustInvoke(client, "{}").body, R"("answered")");
+  // Its process never asks again: the next invoke times out (the 1 s timeout, not forever), and
+  // its environment is replaced for the one after.
+  const http::Response stuck = MustInvoke(client, "{}");
+  EXPECT_EQ(stuck.status, 200);
+  EXPECT_EQ(Header(stuck, "X-Amz-Function-Error"), "Unhandled");
+  EXPECT_EQ(Json(stuck.body)["errorType"], "Sandbox.Timedout") << stuck.body;
+  EXPECT_EQ(WaitReport(stuck)["Status"], "timeout") << Log();
+  const http::Response fresh = MustInvoke(client, "{}");
+  EXPECT_EQ(fresh.body, R"("answered")");
+  EXPECT_TRUE(WaitReport(fresh).count("Init Duration")) << Log();
+}
+
+TEST_F(PoolTest, ALateStreamedAnswerFreesTheSlotOfATimedOutManagedInvoke) {
+  // Lambda Managed Instances with one slot: a timed-out invoke keeps its slot until the runtime
+  // answers it. This runtime answers its first invoke late, with a streamed /response, once the
+  // test has seen the timeout (the `late` file); it is refused (400) but frees the slot.
+  if (::access("/usr/bin/curl", X_OK) != 0) GTEST_SKIP() << "curl is not installed";
+  const std::string script = dir_ + "/bootstrap";
+  const std::string late = dir_ + "/late";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/bash\n"
+           "api=http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation\n"
+           "next() { curl -sS -D - -o /dev/null \"$api/next\" | tr -d '\\r' |"
+           " awk 'tolower($1)==\"lambda-runtime-aws-request-id:\" {print $2}'; }\n"
+           "id=$(next)\n"
+           "while [ ! -e '" << late << "' ]; do sleep 0.01; done\n"
+           "status=$(printf 'too late' | curl -sS -o /dev/null -w '%{http_code}' -H 'Expect:'"
+           " -H 'Lambda-Runtime-Function-Response-Mode: streaming' -H 'Transfer-Encoding: chunked'"
+           " --data-binary @- \"$api/$id/response\")\n"
+           "echo \"late streamed answer: $status\"\n"
+           "while id=$(next) && [ -n \"$id\" ]; do\n"
+           "  curl -sS -o /dev/null -d '\"served\"' \"$api/$id/response\"\n"
+           "done\n";
+  }
+  StartScript(script, [](EmulatorOptions& options) {
+    options.max_concurrency = 1;
+    options.idle_timeout = seconds(0);  // never reclaimed: only the late answer can free the slot
+  });
+
+  InvokeClient client = Client();
+  const http::Response timed_out = MustInvoke(client, "{}");
+  EXPECT_EQ(Json(timed_out.body)["errorType"], "Sandbox.Timedout") << timed_out.body;
+  EXPECT_EQ(WaitReport(timed_out)["Status"], "timeout") << Log();
+  // The runtime still works on it: its slot is taken.
+  EXPECT_EQ(MustInvoke(client, "{}").status, 429);
+
+  std::ofstream(late).put('\n');
+  ASSERT_TRUE(WaitUntil([&] { return Log().find("late streamed answer: ") != std::string::npos; }, seconds(30)))
+      << Log();
+  EXPECT_NE(Log().find("late streamed answer: 400\n"), std::string::npos) << Log();
+  const http::Response served = MustInvoke(client, "{}");
+  EXPECT_EQ(served.status, 200) << served.body;
+  EXPECT_EQ(served.body, R"("served")");
+  EXPECT_EQ(emulator_->pool().stats().started, 1u);
 }
 
 TEST_F(PoolTest, ThrottledStreamingInvokeIsAnHttp429) {

@@ -2,12 +2,17 @@
 // (tests/functions/streamer, built on zerostart::RunStreaming), echo, and a bash runtime that
 // misbehaves on purpose; callers read the answers as they arrive (StreamClient).
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "src/common/base64.h"
 #include "src/emulator/emulator.h"
@@ -17,6 +22,7 @@
 namespace zerostart::emulator {
 namespace {
 
+using std::chrono::seconds;
 using testing::BinPath;
 using testing::ReportFor;
 using testing::StreamClient;
@@ -36,6 +42,9 @@ http::Request StreamRequest(const std::string& payload, const std::string& log_t
 std::string EventType(const eventstream::Message& message) {
   return std::string(message.StringHeader(":event-type").value_or(""));
 }
+
+// True while process group `pgid` has a member (zombies included).
+bool ProcessGroupExists(pid_t pgid) { return ::kill(-pgid, 0) == 0 || errno == EPERM; }
 
 class StreamingTest : public ::testing::Test {
  protected:
@@ -248,6 +257,70 @@ TEST_F(StreamingTest, ATimeoutMidStreamEndsItWithTheTimeoutError) {
   EXPECT_EQ(nlohmann::json::parse(end->payload).value("ErrorCode", ""), "Sandbox.Timedout");
   std::map<std::string, std::string> report = WaitReport(std::string(head->headers.Get("X-Amzn-RequestId").value_or("")));
   EXPECT_EQ(report["Status"], "timeout");
+}
+
+// A caller that reads the head of its answer and then nothing more, while the function writes
+// far more than the sockets between them hold: the relay ends up blocked writing to that caller.
+// The invoke still times out, the next caller gets a fresh environment, and Stop() returns with
+// the function's process and cgroups gone: tearing the environment down cuts the stuck caller
+// off instead of waiting for it.
+TEST_F(StreamingTest, ACallerThatStopsReadingDoesNotWedgeTheShutdown) {
+  StartFunction("streamer", [](EmulatorOptions& options) {
+    options.function.timeout_seconds = 1;
+    options.stream_limits.bytes_per_second = 0;  // the writes block on the caller, not on the cap
+    options.enforce_limits = true;               // where cgroups are usable: each must go too
+  });
+  StreamClient stuck = Client();
+  // 64 MiB in 64-KiB chunks: more than the caller's receive buffer (up to 32 MiB with Linux's
+  // usual net.ipv4.tcp_rmem) and the emulator's send buffer (4 MiB) take, so the function is
+  // still writing when its timeout comes.
+  nlohmann::json event = {{"chunks", 1024}, {"chunk_bytes", 65536}, {"after", WaitGate()}};
+  ASSERT_TRUE(stuck.Send(StreamRequest(event.dump())).ok());
+  std::optional<http::Response> head = stuck.ReadHead();
+  ASSERT_TRUE(head.has_value()) << stuck.error().ToString();
+  const std::string id(head->headers.Get("X-Amzn-RequestId").value_or(""));
+  ASSERT_FALSE(id.empty());
+  // Its process and cgroups, read while the invoke holds them (START: the process asked for it).
+  ASSERT_TRUE(WaitUntil([&] {
+    std::vector<std::string> started = testing::StartedRequestIds(Log());
+    return std::find(started.begin(), started.end(), id) != started.end();
+  })) << Log();
+  const std::vector<pid_t> pids = testing::ChildrenOf(::getpid());
+  ASSERT_EQ(pids.size(), 1u);
+  const std::vector<Pool::EnvironmentInfo> environments = emulator_->pool().Environments();
+  ASSERT_EQ(environments.size(), 1u);
+  const std::vector<std::string> groups = environments[0].group_dirs;
+  if (sink_.stderr_text().find("not enforcing") == std::string::npos) {
+    EXPECT_FALSE(groups.empty()) << "limits are enforced, yet the environment has no cgroup";
+  }
+
+  EXPECT_EQ(WaitReport(id)["Status"], "timeout") << Log();
+  testing::InvokeClient next = Buffered();
+  auto fresh = next.Invoke(R"({"chunks":1,"text":"fresh"})");
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_EQ(fresh->body, "fresh");
+  EXPECT_TRUE(WaitReport(testing::Header(*fresh, "X-Amzn-RequestId")).count("Init Duration")) << Log();
+  EXPECT_EQ(emulator_->pool().stats().started, 2u);
+
+  // Stop() waits for every environment to be torn down. Had the stuck caller not been cut off,
+  // the relay would stay blocked in its write and Stop() would never return; 20 s is far beyond
+  // what the teardown takes (SIGTERM with a 500-ms grace, then at most 1 s for relays to drain).
+  std::promise<void> stopped;
+  std::future<void> done = stopped.get_future();
+  std::thread stopper([&] {
+    emulator_->Stop();
+    stopped.set_value();
+  });
+  const bool returned = done.wait_for(seconds(20)) == std::future_status::ready;
+  if (!returned) stuck.Close();  // unblocks the relay, so the test fails rather than hangs
+  stopper.join();
+  ASSERT_TRUE(returned) << "Stop() did not return while a streaming caller was not reading";
+  EXPECT_FALSE(testing::ProcessAlive(pids[0]));
+  EXPECT_FALSE(ProcessGroupExists(pids[0]));
+  EXPECT_TRUE(testing::ChildrenOf(::getpid()).empty());
+  for (const std::string& group : groups) EXPECT_FALSE(std::filesystem::exists(group)) << group;
+  const std::vector<std::string> left = testing::CgroupGroupsOf(::getpid());
+  EXPECT_TRUE(left.empty()) << left.front();
 }
 
 TEST_F(StreamingTest, ACrashMidStreamEndsItWithTheExitError) {
