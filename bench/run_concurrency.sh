@@ -1,6 +1,6 @@
 #!/bin/bash
 # The concurrency benchmark: the pool of execution environments of `zerostart serve`, driven by
-# zs_concurrency_bench (bench/concurrency_bench.cc, whose header explains every figure):
+# zs_concurrency_bench (bench/concurrency/main.cc, whose header explains every figure):
 #   1. N invokes that sleep 500 ms sent at once, N = 2, 4, 16, 64 (`--concurrency N --no-limits`):
 #      all cold, then all warm, against 500 ms + the slowest cold start + 10 %;
 #   2. 1,000 echo invokes sent at once over 1,000 open connections at `--concurrency 100`, with

@@ -36,17 +36,15 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "bench/child_process.h"
+#include "bench/proc_stats.h"
 #include "src/common/net.h"
 #include "src/eventstream/decoder.h"
 #include "src/eventstream/lambda_events.h"
@@ -86,35 +84,11 @@ struct Options {
 // ---------------------------------------------------------------------------------------------
 // `zerostart serve` as a child process.
 
-// The CPU time (user + system, all threads) of a process, in clock ticks; 0 when unreadable.
-uint64_t CpuTicks(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::istringstream fields(text.substr(paren + 2));
-  std::string field;
-  uint64_t utime = 0, stime = 0;
-  for (int i = 3; fields >> field; ++i) {  // field 3 is the state
-    if (i == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
-    if (i == 15) {
-      stime = std::strtoull(field.c_str(), nullptr, 10);
-      break;
-    }
-  }
-  return utime + stime;
-}
-
 // The first child of any thread of `pid` (the function process of a serve: the emulator spawns
 // it from one of its threads), or -1.
 pid_t FirstChild(pid_t pid) {
-  std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
-    std::ifstream in(task.path() / "children");
-    long child = -1;
-    if (in >> child) return static_cast<pid_t>(child);
-  }
-  return -1;
+  const std::vector<pid_t> children = Children(pid);
+  return children.empty() ? -1 : children.front();
 }
 
 class Serve {
