@@ -11,6 +11,10 @@
 
 #include <cstring>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace zerostart {
 namespace {
 
@@ -68,14 +72,18 @@ Status SpawnError(int error, const std::string& path) {
 
 enum ChildStage : int { kStageCgroup = 1, kStageSetup = 2, kStageExec = 3 };
 
-[[noreturn]] void ChildFail(int report_fd, int stage) {
+// The child's code runs on a borrowed stack in our address space: AddressSanitizer's stack
+// bookkeeping (redzones, the no-return hook) would misread it, so these are not instrumented.
+#define ZS_CHILD_CODE __attribute__((no_sanitize("address")))
+
+[[noreturn]] ZS_CHILD_CODE void ChildFail(int report_fd, int stage) {
   const int message[2] = {stage, errno};
   [[maybe_unused]] ssize_t ignored = ::write(report_fd, message, sizeof message);
   ::_exit(127);
 }
 
 // Makes `slot` (0, 1 or 2) what `fd` says, as SetStdio does for posix_spawn.
-bool ChildStdio(int slot, int fd, int dev_null_flags) {
+ZS_CHILD_CODE bool ChildStdio(int slot, int fd, int dev_null_flags) {
   if (fd == kSpawnDevNull) {
     const int opened = ::open("/dev/null", dev_null_flags);
     if (opened < 0) return false;
@@ -88,7 +96,7 @@ bool ChildStdio(int slot, int fd, int dev_null_flags) {
   return ::dup2(fd, slot) == slot;
 }
 
-[[noreturn]] void ChildMain(const SpawnSpec& spec, char* const* argv, char* const* envp,
+[[noreturn]] ZS_CHILD_CODE void ChildMain(const SpawnSpec& spec, char* const* argv, char* const* envp,
                             int report_fd) {
   // First of all: into the groups, before anything of the program can run.
   for (const int fd : spec.join_cgroup_fds) {
@@ -127,7 +135,7 @@ struct ChildArgs {
   int report_fd;
 };
 
-int ChildEntry(void* arg) {
+ZS_CHILD_CODE int ChildEntry(void* arg) {
   const ChildArgs& args = *static_cast<const ChildArgs*>(arg);
   ChildMain(*args.spec, args.argv, args.envp, args.report_fd);
 }
@@ -166,6 +174,11 @@ Result<pid_t> ForkIntoCgroups(const SpawnSpec& spec) {
   const int clone_error = errno;
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   // CLONE_VFORK: the child has exec'd or exited by now, and no longer uses its stack.
+#if defined(__SANITIZE_ADDRESS__)
+  // The child ran instrumented code on this stack and left its redzones poisoned in the shadow
+  // memory it shares with us; a later mapping at the same address would inherit them.
+  __asan_unpoison_memory_region(stack, kChildStackBytes);
+#endif
   ::munmap(stack, kChildStackBytes);
   if (pid < 0) {
     ::close(report[0]);
