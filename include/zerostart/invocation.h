@@ -5,13 +5,16 @@
 // handler never needs to know which one it runs under.
 //
 // Ownership: an Invocation owns its strings. The runtime passes it to the handler by const
-// reference; it stays valid until the handler returns.
+// reference; it stays valid until the handler returns. `function` points to a FunctionContext
+// the Invocation does not own (see the field).
 // Thread safety: a value type; const methods are safe to call concurrently.
 #ifndef ZEROSTART_INVOCATION_H_
 #define ZEROSTART_INVOCATION_H_
 
 #include <chrono>
 #include <string>
+
+#include "zerostart/function_context.h"
 
 namespace zerostart {
 
@@ -37,6 +40,10 @@ struct Invocation {
   std::string tenant_id;
   // Content-Type of the event as the caller sent it; empty when the server sent none.
   std::string content_type;
+  // The function this invoke runs (zerostart/function_context.h): never null. Under Run() it
+  // points to the context Run() read at start-up, valid until Run() returns, so a handler may
+  // keep the pointer for as long as it runs; otherwise to FunctionContext::None().
+  const FunctionContext* function = &FunctionContext::None();
 
   // Time left until `deadline`, measured against `now` (negative once it has passed).
   std::chrono::milliseconds RemainingTime(

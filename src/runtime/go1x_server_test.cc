@@ -122,7 +122,8 @@ class Go1xServerTest : public ::testing::Test {
     ASSERT_NE(server_.port(), 0);
     loop_ = std::thread([this] {
       loop_tid_ = thread_probe::CurrentTid();
-      exit_code_ = ServeInvokes(server_, [this](const Invocation& inv) { return Handle(inv); }, {});
+      exit_code_ = ServeInvokes(
+          server_, [this](const Invocation& inv) { return Handle(inv); }, {}, function_);
     });
   }
   void TearDown() override {
@@ -160,6 +161,7 @@ class Go1xServerTest : public ::testing::Test {
   }
 
   Go1xServer server_{0};
+  const FunctionContext function_{"go-fn", "7", 512, "/aws/lambda/go-fn", "stream", "on-demand"};
   std::thread loop_;
   int exit_code_ = -1;
   std::atomic<pid_t> loop_tid_{0};  // the thread of the invoke loop (which writes the replies)
@@ -212,6 +214,8 @@ TEST_F(Go1xServerTest, InvokeRequestFieldsReachTheInvocation) {
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(seen[0].deadline.time_since_epoch()).count(),
             1700000000005);
   EXPECT_EQ(seen[0].content_type, "");
+  EXPECT_EQ(seen[0].function, &function_);  // the loop's context, not a copy
+  EXPECT_EQ(seen[1].function, &function_);
   EXPECT_EQ(seen[1].request_id, "");
   EXPECT_EQ(seen[1].cognito_identity, "");
   EXPECT_EQ(seen[1].deadline.time_since_epoch().count(), 0);
@@ -522,7 +526,8 @@ class Go1xStreamingTest : public ::testing::Test {
     ASSERT_TRUE(server_.Listen().ok());
     loop_ = std::thread([this] {
       exit_code_ = ServeStreamingInvokes(
-          server_, [this](const Invocation& inv, ResponseStream& out) { Stream(inv, out); }, {});
+          server_, [this](const Invocation& inv, ResponseStream& out) { Stream(inv, out); }, {},
+          FunctionContext::None());
     });
   }
   void TearDown() override {

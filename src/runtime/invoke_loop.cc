@@ -13,11 +13,14 @@ namespace {
 // Serves invokes with serve_one(invocation) until Next fails, and returns its error.
 // A template, so that each loop calls its own serve_one directly.
 template <typename ServeOne>
-Status ServeEach(Transport& transport, TraceIdEnvironment* trace_env, ServeOne&& serve_one) {
+Status ServeEach(Transport& transport, const FunctionContext& function,
+                 TraceIdEnvironment* trace_env, ServeOne&& serve_one) {
   Invocation invocation;
   for (;;) {
     Status next = transport.Next(&invocation);
     if (!next.ok()) return next;
+    // Set per invoke rather than once: a transport may rebuild the Invocation in Next.
+    invocation.function = &function;
     if (trace_env != nullptr) trace_env->Set(invocation.trace_id);
     serve_one(invocation);
   }
@@ -49,8 +52,8 @@ bool InitOrReport(Transport& transport, const InitFunction& init) {
 }
 
 Status ServeUntilNextFails(Transport& transport, const Handler& handler,
-                           TraceIdEnvironment* trace_env) {
-  return ServeEach(transport, trace_env, [&](const Invocation& invocation) {
+                           const FunctionContext& function, TraceIdEnvironment* trace_env) {
+  return ServeEach(transport, function, trace_env, [&](const Invocation& invocation) {
     Response response = CallHandler(handler, invocation);
     Status sent;
     if (response.is_error()) {
@@ -72,10 +75,11 @@ Status ServeUntilNextFails(Transport& transport, const Handler& handler,
 }
 
 Status ServeStreamingUntilNextFails(Transport& transport, const StreamingHandler& handler,
+                                    const FunctionContext& function,
                                     TraceIdEnvironment* trace_env) {
   TransportResponseStream stream(transport);
   FunctionError error;
-  return ServeEach(transport, trace_env, [&](const Invocation& invocation) {
+  return ServeEach(transport, function, trace_env, [&](const Invocation& invocation) {
     stream.Reset(invocation);
     const bool returned = CallStreamingHandler(handler, invocation, stream, &error);
     // The stream logs what the Lambda side refused; the next /next tells whether it is alive.
@@ -83,16 +87,17 @@ Status ServeStreamingUntilNextFails(Transport& transport, const StreamingHandler
   });
 }
 
-int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init) {
+int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init,
+                 const FunctionContext& function) {
   return InitThenServe(transport, init, [&](TraceIdEnvironment* trace_env) {
-    return ServeUntilNextFails(transport, handler, trace_env);
+    return ServeUntilNextFails(transport, handler, function, trace_env);
   });
 }
 
 int ServeStreamingInvokes(Transport& transport, const StreamingHandler& handler,
-                          const InitFunction& init) {
+                          const InitFunction& init, const FunctionContext& function) {
   return InitThenServe(transport, init, [&](TraceIdEnvironment* trace_env) {
-    return ServeStreamingUntilNextFails(transport, handler, trace_env);
+    return ServeStreamingUntilNextFails(transport, handler, function, trace_env);
   });
 }
 

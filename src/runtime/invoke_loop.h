@@ -23,18 +23,20 @@ inline constexpr int kExitBadEnvironment = 78;  // no usable protocol (sysexits 
 inline constexpr int kExitInternal = 70;  // an unexpected exception in the runtime (EX_SOFTWARE)
 
 // Runs `init` (if set); on failure reports it with transport.ReportInitError and returns
-// kExitInitFailed. Then serves invokes: sets _X_AMZN_TRACE_ID for each, calls the handler
+// kExitInitFailed. Then serves invokes: points each Invocation's `function` at `function`
+// (which must outlive the call), sets _X_AMZN_TRACE_ID for each, calls the handler
 // through CallHandler (handler_boundary.h), and sends the result; a result the Lambda side
 // refuses (e.g. too large) is logged and the loop goes on. Returns kExitLambdaGone, with one
 // line on stderr, when Next() fails.
-int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init);
+int ServeInvokes(Transport& transport, const Handler& handler, const InitFunction& init,
+                 const FunctionContext& function);
 
 // The same loop for a streaming handler (zerostart/stream.h): each invoke's response is a
 // TransportResponseStream (response_stream.h) over `transport`, completed when the handler
 // returns (Finish unless it ended; Fail with the error CallStreamingHandler caught when it
 // threw). Exit codes as ServeInvokes.
 int ServeStreamingInvokes(Transport& transport, const StreamingHandler& handler,
-                          const InitFunction& init);
+                          const InitFunction& init, const FunctionContext& function);
 
 // The pieces of the loops above, for workers.h.
 //
@@ -42,11 +44,13 @@ int ServeStreamingInvokes(Transport& transport, const StreamingHandler& handler,
 // reports it with transport.ReportInitError and returns false.
 bool InitOrReport(Transport& transport, const InitFunction& init);
 // Serves invokes on `transport` as ServeInvokes / ServeStreamingInvokes do, without init,
-// until Next() fails; returns that error (not logged). _X_AMZN_TRACE_ID is set for each
-// invoke through `trace_env`, and left alone when it is null.
+// until Next() fails; returns that error (not logged). Each Invocation's `function` points at
+// `function` (which must outlive the call). _X_AMZN_TRACE_ID is set for each invoke through
+// `trace_env`, and left alone when it is null.
 Status ServeUntilNextFails(Transport& transport, const Handler& handler,
-                           TraceIdEnvironment* trace_env);
+                           const FunctionContext& function, TraceIdEnvironment* trace_env);
 Status ServeStreamingUntilNextFails(Transport& transport, const StreamingHandler& handler,
+                                    const FunctionContext& function,
                                     TraceIdEnvironment* trace_env);
 
 }  // namespace zerostart::runtime

@@ -25,8 +25,8 @@ namespace {
 
 using RuntimeApiClients = std::span<const std::unique_ptr<runtime::RuntimeApiClient>>;
 
-// serve(transport) runs the invoke loop over the transport the environment names;
-// serve_concurrently(clients) runs one per client when the Runtime API may hand out several
+// serve(transport, function) runs the invoke loop over the transport the environment names;
+// serve_concurrently(clients, function) runs one per client when the Runtime API may hand out several
 // invokes at once (AWS_LAMBDA_MAX_CONCURRENCY > 1, workers.h).
 template <typename Serve, typename ServeConcurrently>
 int RunWithEnvironment(const EnvMap& env, const Serve& serve,
@@ -42,7 +42,7 @@ int RunWithEnvironment(const EnvMap& env, const Serve& serve,
       // Listens on 127.0.0.1:_LAMBDA_SERVER_PORT after init; init errors are only logged
       // (go1.x has no init/error message) and the process exits non-zero.
       runtime::Go1xServer server(config->go1x_port);
-      return serve(server);
+      return serve(server, config->function);
     }
     case runtime::RunConfig::Protocol::kRuntimeApi: {
       if (config->max_concurrency > 1) {
@@ -52,10 +52,10 @@ int RunWithEnvironment(const EnvMap& env, const Serve& serve,
           clients.push_back(
               std::make_unique<runtime::RuntimeApiClient>(config->endpoint, config->retry));
         }
-        return serve_concurrently(RuntimeApiClients(clients));
+        return serve_concurrently(RuntimeApiClients(clients), config->function);
       }
       runtime::RuntimeApiClient client(config->endpoint, config->retry);
-      return serve(client);
+      return serve(client, config->function);
     }
   }
   return runtime::kExitInternal;
@@ -84,22 +84,23 @@ int RunGuarded(const RunOptions& options, const Serve& serve,
 int Run(const Handler& handler, const RunOptions& options) {
   return RunGuarded(
       options,
-      [&](runtime::Transport& transport) {
-        return runtime::ServeInvokes(transport, handler, options.init);
+      [&](runtime::Transport& transport, const FunctionContext& function) {
+        return runtime::ServeInvokes(transport, handler, options.init, function);
       },
-      [&](RuntimeApiClients clients) {
-        return runtime::ServeInvokesConcurrently(clients, handler, options.init);
+      [&](RuntimeApiClients clients, const FunctionContext& function) {
+        return runtime::ServeInvokesConcurrently(clients, handler, options.init, function);
       });
 }
 
 int RunStreaming(const StreamingHandler& handler, const RunOptions& options) {
   return RunGuarded(
       options,
-      [&](runtime::Transport& transport) {
-        return runtime::ServeStreamingInvokes(transport, handler, options.init);
+      [&](runtime::Transport& transport, const FunctionContext& function) {
+        return runtime::ServeStreamingInvokes(transport, handler, options.init, function);
       },
-      [&](RuntimeApiClients clients) {
-        return runtime::ServeStreamingInvokesConcurrently(clients, handler, options.init);
+      [&](RuntimeApiClients clients, const FunctionContext& function) {
+        return runtime::ServeStreamingInvokesConcurrently(clients, handler, options.init,
+                                                          function);
       });
 }
 

@@ -23,8 +23,28 @@ bool ParseDecimal(std::string_view text, Int* out) {
 
 }  // namespace
 
+FunctionContext FunctionContextFromEnvironment(const EnvMap& env) {
+  FunctionContext function;
+  auto read = [&](std::string_view name, std::string* field) {
+    if (std::optional<std::string> value = EnvGet(env, name)) *field = std::move(*value);
+  };
+  read(lambda::kFunctionNameEnv, &function.function_name);
+  read(lambda::kFunctionVersionEnv, &function.function_version);
+  read(lambda::kLogGroupNameEnv, &function.log_group_name);
+  read(lambda::kLogStreamNameEnv, &function.log_stream_name);
+  read(lambda::kInitializationTypeEnv, &function.initialization_type);
+  // Informational only (nothing in the runtime depends on it), so a value that does not parse
+  // is not worth refusing to start over, unlike AWS_LAMBDA_MAX_CONCURRENCY.
+  if (std::optional<std::string> memory = NonEmpty(env, lambda::kMemorySizeEnv)) {
+    int mb = 0;
+    if (ParseDecimal(*memory, &mb) && mb > 0) function.memory_size_mb = mb;
+  }
+  return function;
+}
+
 Result<RunConfig> RunConfigFromEnvironment(const EnvMap& env) {
   RunConfig config;
+  config.function = FunctionContextFromEnvironment(env);
   if (std::optional<std::string> level = NonEmpty(env, lambda::kLogLevelEnv)) {
     config.log_level = log::ParseLevel(*level, log::Level::kError);
   }

@@ -63,6 +63,42 @@ TEST(RunConfigTest, LogLevelAndRetryBudget) {
   EXPECT_EQ(c->log_level, log::Level::kError);
 }
 
+TEST(RunConfigTest, FunctionContextFromTheDefinedVariables) {
+  Result<RunConfig> c = RunConfigFromEnvironment(
+      {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"},
+       {"AWS_LAMBDA_FUNCTION_NAME", "resize"},
+       {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"},
+       {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1769"},
+       {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/resize"},
+       {"AWS_LAMBDA_LOG_STREAM_NAME", "2026/03/02/[$LATEST]0123456789abcdef0123456789abcdef"},
+       {"AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->function.function_name, "resize");
+  EXPECT_EQ(c->function.function_version, "$LATEST");
+  EXPECT_EQ(c->function.memory_size_mb, 1769);
+  EXPECT_EQ(c->function.log_group_name, "/aws/lambda/resize");
+  EXPECT_EQ(c->function.log_stream_name, "2026/03/02/[$LATEST]0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(c->function.initialization_type, "provisioned-concurrency");
+  // go1.x reads the same variables.
+  c = RunConfigFromEnvironment({{"_LAMBDA_SERVER_PORT", "8001"}, {"AWS_LAMBDA_FUNCTION_NAME", "g"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->function.function_name, "g");
+}
+
+TEST(RunConfigTest, FunctionContextToleratesAbsentAndOddValues) {
+  FunctionContext none = FunctionContextFromEnvironment({});
+  EXPECT_EQ(none.function_name, "");
+  EXPECT_EQ(none.memory_size_mb, 0);
+  EXPECT_EQ(none.initialization_type, "");
+  for (const char* odd : {"", "big", "128MB", "-128", "0", " 128", "99999999999"}) {
+    SCOPED_TRACE(odd);
+    Result<RunConfig> c = RunConfigFromEnvironment(
+        {{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:1"}, {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", odd}});
+    ASSERT_TRUE(c.ok()) << "the memory size is informational: never a reason not to start";
+    EXPECT_EQ(c->function.memory_size_mb, 0);
+  }
+}
+
 TEST(RunConfigTest, MaxConcurrency) {
   auto with = [](std::string value) {
     return RunConfigFromEnvironment(

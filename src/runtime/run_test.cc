@@ -24,6 +24,7 @@
 #include "src/gob/encoder.h"
 #include "src/runtime/runtime_api_client.h"
 #include "src/runtime/testing/fake_runtime_api.h"
+#include "zerostart/stream.h"
 
 namespace zerostart {
 namespace {
@@ -121,6 +122,59 @@ TEST(RunTest, HandlerFailuresArePostedAndTheLoopGoesOn) {
   EXPECT_NE(posts[0].body.find("ünïcödé"), std::string::npos);
   EXPECT_EQ(posts[5].target, "/2018-06-01/runtime/invocation/ok/response");
   EXPECT_EQ(posts[5].body, "fine");
+}
+
+TEST(RunTest, HandlersSeeTheFunctionContextReadOnceAtStart) {
+  FakeRuntimeApi server(ServeEvents({EventReply("a", "{}"), EventReply("b", "{}")}));
+  RunOptions options;
+  options.environment = {{"AWS_LAMBDA_RUNTIME_API", server.address()},
+                         {"ZEROSTART_RUNTIME_RETRY_MS", "20"},
+                         {"AWS_LAMBDA_FUNCTION_NAME", "fn"},
+                         {"AWS_LAMBDA_FUNCTION_VERSION", "3"},
+                         {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"},
+                         {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/fn"},
+                         {"AWS_LAMBDA_LOG_STREAM_NAME", "s"},
+                         {"AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"}};
+  std::vector<const FunctionContext*> seen;
+  std::vector<FunctionContext> copies;
+  zerostart::Run(
+      [&](const Invocation& inv) {
+        seen.push_back(inv.function);
+        copies.push_back(*inv.function);
+        return Response::Success("{}");
+      },
+      options);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], seen[1]) << "one context for the life of Run(), not one per invoke";
+  EXPECT_NE(seen[0], &FunctionContext::None());
+  for (const FunctionContext& fn : copies) {
+    EXPECT_EQ(fn.function_name, "fn");
+    EXPECT_EQ(fn.function_version, "3");
+    EXPECT_EQ(fn.memory_size_mb, 256);
+    EXPECT_EQ(fn.log_group_name, "/aws/lambda/fn");
+    EXPECT_EQ(fn.log_stream_name, "s");
+    EXPECT_EQ(fn.initialization_type, "on-demand");
+  }
+}
+
+TEST(RunTest, StreamingHandlersSeeTheFunctionContextToo) {
+  FakeRuntimeApi server(ServeEvents({EventReply("a", "{}")}));
+  RunOptions options;
+  options.environment = {{"AWS_LAMBDA_RUNTIME_API", server.address()},
+                         {"ZEROSTART_RUNTIME_RETRY_MS", "20"},
+                         {"AWS_LAMBDA_FUNCTION_NAME", "streamer"}};
+  std::string name = "unset";
+  zerostart::RunStreaming(
+      [&](const Invocation& inv, ResponseStream&) { name = inv.function->function_name; },
+      options);
+  EXPECT_EQ(name, "streamer");
+}
+
+TEST(RunTest, AnInvocationBuiltOutsideRunHasTheEmptyContext) {
+  Invocation invocation;
+  ASSERT_NE(invocation.function, nullptr);
+  EXPECT_EQ(invocation.function->function_name, "");
+  EXPECT_EQ(invocation.function, &FunctionContext::None());
 }
 
 TEST(RunTest, TraceIdIsExportedDuringTheHandlerOnly) {

@@ -88,16 +88,17 @@ int InitThenServeConcurrently(Clients clients, const InitFunction& init, const S
 
 }  // namespace
 
-int ServeInvokesConcurrently(Clients clients, const Handler& handler, const InitFunction& init) {
+int ServeInvokesConcurrently(Clients clients, const Handler& handler, const InitFunction& init,
+                             const FunctionContext& function) {
   return InitThenServeConcurrently(clients, init, [&](RuntimeApiClient& client) {
-    return ServeUntilNextFails(client, handler, /*trace_env=*/nullptr);
+    return ServeUntilNextFails(client, handler, function, /*trace_env=*/nullptr);
   });
 }
 
 int ServeStreamingInvokesConcurrently(Clients clients, const StreamingHandler& handler,
-                                      const InitFunction& init) {
+                                      const InitFunction& init, const FunctionContext& function) {
   return InitThenServeConcurrently(clients, init, [&](RuntimeApiClient& client) {
-    return ServeStreamingUntilNextFails(client, handler, /*trace_env=*/nullptr);
+    return ServeStreamingUntilNextFails(client, handler, function, /*trace_env=*/nullptr);
   });
 }
 

@@ -33,16 +33,19 @@ namespace zerostart::runtime {
 
 // Runs `init` (if set; a failure is reported through clients[0] and kExitInitFailed returned,
 // as in ServeInvokes), then serves invokes with one worker per client (clients.size() of them,
-// at least 1; the clients must outlive the call). Returns the exit code of the first worker
+// at least 1; the clients must outlive the call), each Invocation's `function` pointing at
+// `function` (which must outlive the call). Returns the exit code of the first worker
 // that stopped: kExitLambdaGone when its Next() failed, kExitInternal when the runtime itself
 // failed (an exception outside the handler, or a thread that could not be started).
 int ServeInvokesConcurrently(std::span<const std::unique_ptr<RuntimeApiClient>> clients,
-                             const Handler& handler, const InitFunction& init);
+                             const Handler& handler, const InitFunction& init,
+                             const FunctionContext& function);
 
 // The same for a streaming handler: each worker streams its invokes' responses over its own
 // client (ServeStreamingInvokes).
 int ServeStreamingInvokesConcurrently(std::span<const std::unique_ptr<RuntimeApiClient>> clients,
-                                      const StreamingHandler& handler, const InitFunction& init);
+                                      const StreamingHandler& handler, const InitFunction& init,
+                                      const FunctionContext& function);
 
 }  // namespace zerostart::runtime
 

@@ -224,6 +224,33 @@ TEST(WorkersTest, TraceIdStaysOnTheInvocationAndOutOfTheEnvironment) {
   EXPECT_EQ(std::getenv("_X_AMZN_TRACE_ID"), nullptr);
 }
 
+TEST(WorkersTest, EveryWorkerSeesTheOneFunctionContext) {
+  constexpr size_t kM = 3;
+  FakeRuntimeApi server(EventsThenFail(kM), {}, Connections::kConcurrent);
+  Rendezvous all_inside(kM);
+  std::mutex mutex;
+  std::set<const FunctionContext*> contexts;
+  std::multiset<std::string> names;
+  RunOptions options;
+  options.environment = ManagedEnvironment(server, std::to_string(kM));
+  options.environment["AWS_LAMBDA_FUNCTION_NAME"] = "managed";
+  options.environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "lambda-managed-instances";
+  const int code = zerostart::Run(
+      [&](const Invocation& invocation) {
+        EXPECT_TRUE(all_inside.ArriveAndWait());
+        std::lock_guard lock(mutex);
+        contexts.insert(invocation.function);
+        names.insert(invocation.function->function_name + "/" +
+                     invocation.function->initialization_type);
+        return Response::Success("{}");
+      },
+      options);
+  EXPECT_EQ(code, kExitLambdaGone);
+  EXPECT_EQ(contexts.size(), 1u);
+  EXPECT_EQ(names.count("managed/lambda-managed-instances"), kM);
+  EXPECT_EQ(names.size(), kM);
+}
+
 TEST(WorkersTest, StreamingHandlersStreamConcurrently) {
   constexpr size_t kM = 3;
   FakeRuntimeApi server(EventsThenFail(kM), {}, Connections::kConcurrent);
