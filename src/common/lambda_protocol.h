@@ -44,6 +44,9 @@ inline constexpr std::string_view kMemorySizeEnv = "AWS_LAMBDA_FUNCTION_MEMORY_S
 // Log level the runtime should honour: TRACE, DEBUG, INFO, WARN, ERROR, FATAL (AWS docs,
 // "Log-level filtering" for custom runtimes).
 inline constexpr std::string_view kLogLevelEnv = "AWS_LAMBDA_LOG_LEVEL";
+// Application log format: "JSON" or "Text" (AWS docs "Configuring advanced logging controls for
+// Lambda functions"; the Node.js runtime interface client compares it to "JSON", any case).
+inline constexpr std::string_view kLogFormatEnv = "AWS_LAMBDA_LOG_FORMAT";
 
 // --- Invoke API (AWS Lambda API reference "Invoke"; RIE and SAM serve the same path) ---
 inline constexpr std::string_view kInvokePath = "/2015-03-31/functions/function/invocations";

@@ -4,6 +4,7 @@
 
 #include "src/common/log.h"
 #include "src/runtime/error_json.h"
+#include "src/runtime/function_log.h"
 #include "src/runtime/handler_boundary.h"
 #include "src/runtime/response_stream.h"
 
@@ -22,6 +23,8 @@ Status ServeEach(Transport& transport, const FunctionContext& function,
     // Set per invoke rather than once: a transport may rebuild the Invocation in Next.
     invocation.function = &function;
     if (trace_env != nullptr) trace_env->Set(invocation.trace_id);
+    // zerostart/log.h records written on this thread during the invoke carry its request id.
+    ThreadInvocationScope logging_for(invocation);
     serve_one(invocation);
   }
 }

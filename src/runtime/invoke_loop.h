@@ -24,7 +24,8 @@ inline constexpr int kExitInternal = 70;  // an unexpected exception in the runt
 
 // Runs `init` (if set); on failure reports it with transport.ReportInitError and returns
 // kExitInitFailed. Then serves invokes: points each Invocation's `function` at `function`
-// (which must outlive the call), sets _X_AMZN_TRACE_ID for each, calls the handler
+// (which must outlive the call), sets _X_AMZN_TRACE_ID for each, makes the invoke the calling
+// thread's for zerostart/log.h (ThreadInvocationScope) while it is served, calls the handler
 // through CallHandler (handler_boundary.h), and sends the result; a result the Lambda side
 // refuses (e.g. too large) is logged and the loop goes on. Returns kExitLambdaGone, with one
 // line on stderr, when Next() fails.

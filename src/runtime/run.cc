@@ -11,6 +11,7 @@
 
 #include "src/common/env.h"
 #include "src/common/log.h"
+#include "src/runtime/function_log.h"
 #include "src/runtime/go1x_server.h"
 #include "src/runtime/handler_boundary.h"
 #include "src/runtime/invoke_loop.h"
@@ -37,6 +38,7 @@ int RunWithEnvironment(const EnvMap& env, const Serve& serve,
     return runtime::kExitBadEnvironment;
   }
   log::SetLevel(config->log_level);
+  runtime::ConfigureFunctionLog(runtime::FunctionLogConfigFromEnvironment(env));
   switch (config->protocol) {
     case runtime::RunConfig::Protocol::kGo1x: {
       // Listens on 127.0.0.1:_LAMBDA_SERVER_PORT after init; init errors are only logged

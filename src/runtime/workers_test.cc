@@ -14,14 +14,18 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "src/common/lambda_protocol.h"
+#include "src/runtime/function_log.h"
 #include "src/runtime/invoke_loop.h"
 #include "src/runtime/testing/fake_runtime_api.h"
+#include "zerostart/log.h"
 #include "zerostart/runtime.h"
 #include "zerostart/stream.h"
 
@@ -249,6 +253,39 @@ TEST(WorkersTest, EveryWorkerSeesTheOneFunctionContext) {
   EXPECT_EQ(contexts.size(), 1u);
   EXPECT_EQ(names.count("managed/lambda-managed-instances"), kM);
   EXPECT_EQ(names.size(), kM);
+}
+
+TEST(WorkersTest, EachWorkersLogRecordsCarryItsOwnRequestId) {
+  constexpr size_t kM = 4;
+  FakeRuntimeApi server(EventsThenFail(kM), {}, Connections::kConcurrent);
+  Rendezvous all_inside(kM);
+  RunOptions options;
+  options.environment = ManagedEnvironment(server, std::to_string(kM));
+  options.environment["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
+  options.environment["AWS_LAMBDA_LOG_LEVEL"] = "INFO";
+  ::testing::internal::CaptureStdout();
+  const int code = zerostart::Run(
+      [&](const Invocation& invocation) {
+        LogInfo("before", {{"payload", invocation.payload}});
+        EXPECT_TRUE(all_inside.ArriveAndWait());  // the others log while this invoke is open
+        LogDebug("filtered out");
+        LogWarn("after", {{"payload", invocation.payload}});
+        return Response::Success("{}");
+      },
+      options);
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  runtime::ConfigureFunctionLog(runtime::FunctionLogConfig{});  // back to the default
+  EXPECT_EQ(code, kExitLambdaGone);
+  std::istringstream lines(out);
+  size_t count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    nlohmann::json record = nlohmann::json::parse(line);
+    // Event "r<i>" carries payload "p<i>": the record's requestId must be its own invoke's.
+    const std::string payload = record["payload"];
+    EXPECT_EQ(record["requestId"], "r" + payload.substr(1)) << line;
+    EXPECT_NE(record["level"], "DEBUG");
+  }
+  EXPECT_EQ(count, 2 * kM) << out;
 }
 
 TEST(WorkersTest, StreamingHandlersStreamConcurrently) {
