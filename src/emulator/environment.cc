@@ -20,6 +20,8 @@ int64_t EpochMs(std::chrono::system_clock::time_point t) {
   return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
+}  // namespace
+
 InvokeResult FunctionErrorResult(std::string body) {
   InvokeResult result;
   result.body = std::move(body);
@@ -27,8 +29,6 @@ InvokeResult FunctionErrorResult(std::string body) {
   result.function_error = true;
   return result;
 }
-
-}  // namespace
 
 InvokeResult ShutdownResult() {
   InvokeResult result;

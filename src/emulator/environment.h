@@ -97,6 +97,9 @@ void DeliverAnswer(std::mutex& mutex, const std::shared_ptr<Invocation>& invocat
 // The answer every invoke gets when serve stops: 500 ServiceException.
 InvokeResult ShutdownResult();
 
+// A function error: 200 with X-Amz-Function-Error: Unhandled and `body` (JSON) as the answer.
+InvokeResult FunctionErrorResult(std::string body);
+
 // A fresh cgroup name for one environment, "zerostart-<pid>-<n>" (unique within the process;
 // CgroupLimits removes empty groups of that shape whose pid is gone).
 std::string NewEnvironmentGroupName();

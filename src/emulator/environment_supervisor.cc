@@ -26,14 +26,6 @@ constexpr milliseconds kRelayDrainLimit{1000};
 
 double SupervisorMs(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
-InvokeResult ErrorResult(std::string body) {
-  InvokeResult result;
-  result.body = std::move(body);
-  result.content_type = std::string(lambda::kJsonContentType);
-  result.function_error = true;
-  return result;
-}
-
 }  // namespace
 
 std::string NewEnvironmentGroupName() {
@@ -165,7 +157,7 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
   std::shared_ptr<Invocation> invocation = TakeInitInvoke();
   std::optional<ReportTicket> ticket;
   if (invocation) {
-    Complete(*invocation, ErrorResult(FunctionErrorJson(
+    Complete(*invocation, FunctionErrorResult(FunctionErrorJson(
                               lambda::kErrorTypeInvalidEntrypoint,
                               "RequestId: " + invocation->request_id + " Error: " + message)));
     ticket = TicketBeforeStart(invocation);  // no process: the spawn failed
@@ -207,7 +199,7 @@ void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {
   std::string note;
   std::vector<std::shared_ptr<Invocation>> in_flight = in_flight_;
   for (const auto& invocation : in_flight) {
-    if (!Complete(*invocation, ErrorResult(error_json(invocation->request_id)))) continue;
+    if (!Complete(*invocation, FunctionErrorResult(error_json(invocation->request_id)))) continue;
     ReportTicket ticket = TicketFor(invocation, now);
     ticket.status = "error";
     ticket.error_type = std::string(error_type);
@@ -217,7 +209,7 @@ void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {
   if (was_starting) {
     std::string init_report = InitReportLine(InitDurationMs(now), "error", error_type);
     if (std::shared_ptr<Invocation> invocation = TakeInitInvoke()) {
-      Complete(*invocation, ErrorResult(error_json(invocation->request_id)));
+      Complete(*invocation, FunctionErrorResult(error_json(invocation->request_id)));
       ReportTicket ticket = TicketBeforeStart(invocation);
       ticket.status = "error";
       ticket.error_type = std::string(error_type);
@@ -242,7 +234,7 @@ void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {
 void Environment::HandleTimeout(std::unique_lock<std::mutex>& lock,
                                 const std::shared_ptr<Invocation>& invocation) {
   const double timeout_seconds = options_.config->timeout_seconds;
-  Complete(*invocation, ErrorResult(TimeoutErrorJson(invocation->request_id, timeout_seconds)));
+  Complete(*invocation, FunctionErrorResult(TimeoutErrorJson(invocation->request_id, timeout_seconds)));
   ReportTicket ticket = TicketFor(invocation, Clock::now());
   ticket.duration_ms = std::min(ticket.duration_ms, SupervisorMs(timeout_));
   ticket.status = "timeout";
@@ -268,7 +260,7 @@ void Environment::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
   std::shared_ptr<Invocation> invocation = TakeInitInvoke();
   std::optional<ReportTicket> ticket;
   if (invocation) {
-    Complete(*invocation, ErrorResult(InitTimeoutErrorJson(invocation->request_id, init_timeout_seconds)));
+    Complete(*invocation, FunctionErrorResult(InitTimeoutErrorJson(invocation->request_id, init_timeout_seconds)));
     ticket = TicketBeforeStart(invocation);
     ticket->status = "timeout";
     ticket->before_start = std::move(init_report);
@@ -286,7 +278,7 @@ void Environment::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
 void Environment::HandleUnclaimed(std::unique_lock<std::mutex>& lock) {
   const double timeout_seconds = options_.config->timeout_seconds;
   std::shared_ptr<Invocation> invocation = TakeInitInvoke();  // the oldest assigned one
-  Complete(*invocation, ErrorResult(TimeoutErrorJson(invocation->request_id, timeout_seconds)));
+  Complete(*invocation, FunctionErrorResult(TimeoutErrorJson(invocation->request_id, timeout_seconds)));
   ReportTicket ticket = TicketBeforeStart(invocation);
   ticket.status = "timeout";
   ticket.before_end =
@@ -313,7 +305,7 @@ void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
   std::vector<std::shared_ptr<Invocation>> in_flight = in_flight_;
   for (const auto& invocation : in_flight) {
     if (Complete(*invocation, shutdown ? ShutdownResult()
-                                       : ErrorResult(ExitErrorJson(invocation->request_id, SIGKILL)))) {
+                                       : FunctionErrorResult(ExitErrorJson(invocation->request_id, SIGKILL)))) {
       answered.push_back(invocation);
     }
   }
