@@ -85,6 +85,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
   serve->add_option("--on-failure", options->on_failure,
                     "Event invokes: append each event that finally failed to FILE, one JSON "
                     "invocation record per line (Lambda's on-failure destination)");
+  serve->add_option("--extensions", options->extensions_dir,
+                    "External extensions: start every executable in DIR in each environment before "
+                    "the function, as Lambda starts those in /opt/extensions; they use the Extensions "
+                    "and Telemetry APIs at AWS_LAMBDA_RUNTIME_API")
+      ->check(CLI::ExistingDirectory);
   serve->footer(
       "Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]\n"
       "Routes: POST /2015-03-31/functions/NAME/invocations (Invoke), "
@@ -134,6 +139,7 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
       std::chrono::duration<double>(options.max_event_age_seconds));
   emulator_options.async.retry_delay_seconds = options.event_retry_delay_seconds;
   emulator_options.async.on_failure_path = options.on_failure;
+  emulator_options.extensions_dir = options.extensions_dir;
   emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
   emulator_options.sink = &sink;
 

@@ -31,6 +31,8 @@ struct ServeOptions {
   double max_event_age_seconds = 21600;
   double event_retry_delay_seconds = 60;
   std::string on_failure;           // JSON lines file for events that finally failed
+  // The environment's lifecycle.
+  std::string extensions_dir;       // external extensions (Lambda's /opt/extensions)
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's

@@ -48,6 +48,52 @@ inline constexpr std::string_view kLogLevelEnv = "AWS_LAMBDA_LOG_LEVEL";
 // Lambda functions"; the Node.js runtime interface client compares it to "JSON", any case).
 inline constexpr std::string_view kLogFormatEnv = "AWS_LAMBDA_LOG_FORMAT";
 
+// --- Extensions API (AWS docs "Lambda Extensions API", 2020-01-01), on the Runtime API's address ---
+inline constexpr std::string_view kExtensionRegisterPath = "/2020-01-01/extension/register";
+inline constexpr std::string_view kExtensionNextPath = "/2020-01-01/extension/event/next";
+inline constexpr std::string_view kExtensionInitErrorPath = "/2020-01-01/extension/init/error";
+inline constexpr std::string_view kExtensionExitErrorPath = "/2020-01-01/extension/exit/error";
+// Extension -> Lambda on register; for an external extension, the executable's file name.
+inline constexpr std::string_view kExtensionNameHeader = "Lambda-Extension-Name";
+// Lambda -> extension on register; extension -> Lambda on every later call.
+inline constexpr std::string_view kExtensionIdentifierHeader = "Lambda-Extension-Identifier";
+// Extension -> Lambda on register: "accountId" adds the account id to the answer.
+inline constexpr std::string_view kExtensionAcceptFeatureHeader = "Lambda-Extension-Accept-Feature";
+// Extension -> Lambda on /init/error and /exit/error: "Category.Reason".
+inline constexpr std::string_view kExtensionErrorTypeHeader = "Lambda-Extension-Function-Error-Type";
+// Event names in the register body and in events (same page).
+inline constexpr std::string_view kExtensionEventInvoke = "INVOKE";
+inline constexpr std::string_view kExtensionEventShutdown = "SHUTDOWN";
+// SHUTDOWN's shutdownReason values (same page).
+inline constexpr std::string_view kShutdownReasonSpindown = "spindown";
+inline constexpr std::string_view kShutdownReasonTimeout = "timeout";
+inline constexpr std::string_view kShutdownReasonFailure = "failure";
+// Where Lambda finds external extensions: executables in /opt/extensions, i.e. `extensions/`
+// at the root of a layer (AWS docs "Lambda extensions", "Using extensions").
+inline constexpr std::string_view kExtensionsDirInLayer = "extensions";
+// How long shutdown may take before SIGKILL: 500 ms with only internal extensions registered,
+// 2,000 ms with an external one (AWS docs "Lambda execution environment lifecycle", Shutdown).
+inline constexpr int kShutdownInternalOnlyMs = 500;
+inline constexpr int kShutdownWithExternalMs = 2000;
+// At most this many extensions per function (AWS docs "Lambda quotas"; RIE MaxAgentsAllowed).
+inline constexpr int kMaxExtensions = 10;
+// Answers to extensions (RIE lambda/rapi/handler/constants.go): 403 with these error types.
+inline constexpr std::string_view kExtErrorInvalidName = "Extension.InvalidExtensionName";
+inline constexpr std::string_view kExtErrorRegistrationClosed = "Extension.RegistrationClosed";
+inline constexpr std::string_view kExtErrorUnknownIdentifier = "Extension.UnknownExtensionIdentifier";
+inline constexpr std::string_view kExtErrorMissingIdentifier = "Extension.MissingExtensionIdentifier";
+inline constexpr std::string_view kExtErrorInvalidState = "Extension.InvalidExtensionState";
+inline constexpr std::string_view kExtErrorMissingHeader = "Extension.MissingHeader";
+inline constexpr std::string_view kExtErrorTooMany = "Extension.TooManyExtensions";
+inline constexpr std::string_view kExtErrorInvalidEventType = "Extension.InvalidEventType";
+// What an invoke or init fails with when an extension fails (RIE lambda/fatalerror).
+inline constexpr std::string_view kErrorTypeExtensionCrash = "Extension.Crash";
+inline constexpr std::string_view kErrorTypeExtensionInit = "Extension.InitError";
+inline constexpr std::string_view kErrorTypeExtensionExit = "Extension.ExitError";
+inline constexpr std::string_view kErrorTypeExtensionLaunch = "Extension.LaunchError";
+// --- Telemetry API (AWS docs "Lambda Telemetry API"): PUT with the extension's identifier ---
+inline constexpr std::string_view kTelemetryPath = "/2022-07-01/telemetry";
+
 // --- Invoke API (AWS Lambda API reference "Invoke"; RIE and SAM serve the same path) ---
 inline constexpr std::string_view kInvokePath = "/2015-03-31/functions/function/invocations";
 inline constexpr std::string_view kInvokePathPrefix = "/2015-03-31/functions/";

@@ -3,6 +3,7 @@
 #include "src/common/lambda_protocol.h"
 #include "src/common/cpu_budget.h"
 #include "src/emulator/cgroup_limits.h"
+#include "src/emulator/extensions.h"
 #include "src/emulator/go1x_client.h"
 #include "src/emulator/runtime_api_server.h"
 
@@ -39,6 +40,15 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   if (options.max_concurrency > 0 && options.function.protocol == Protocol::kGo1x) {
     return InvalidArgumentError("--max-concurrency needs the Runtime API: go1.x serves one invoke at a time");
   }
+  std::vector<std::string> extensions;
+  if (!options.extensions_dir.empty()) {
+    if (options.function.protocol == Protocol::kGo1x) {
+      return InvalidArgumentError("--extensions needs the Runtime API: extensions talk to it, and go1.x has none");
+    }
+    Result<std::vector<std::string>> found = FindExtensions(options.extensions_dir);
+    if (!found.ok()) return InvalidArgumentError("--extensions: " + found.status().message());
+    extensions = std::move(found).value();
+  }
   std::string arn = FunctionArn(RegionOf(options.function), function.name);
   std::string name = function.name;
 
@@ -55,6 +65,8 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   pool.enforce_limits = options.enforce_limits;
   pool.async = std::move(options.async);
   pool.async.function_arn = arn;
+  pool.function_arn = arn;
+  pool.extensions = std::move(extensions);
   if (options.enforce_limits) {
     std::string missing = MissingLimits(pool.config.memory_mb);
     if (!missing.empty()) options.sink->WriteStderr("zerostart: " + missing + "\n");

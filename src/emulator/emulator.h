@@ -50,6 +50,9 @@ struct EmulatorOptions {
   AsyncEventOptions async;  // Event invokes (function_arn is filled in)
   // Streamed responses: Lambda's size limit and bandwidth cap (bytes_per_second = 0: uncapped).
   StreamLimits stream_limits;
+  // External extensions: the executables in this directory (Lambda's /opt/extensions) start
+  // in every environment before the function. "": none. Runtime API mode only.
+  std::string extensions_dir;
 };
 
 class Emulator {

@@ -107,6 +107,7 @@ std::optional<std::chrono::steady_clock::time_point> Environment::IdleSinceLocke
 void Environment::ShutdownLocked(std::vector<std::shared_ptr<Invocation>>* answered) {
   if (ending_ == Ending::kShutdown || state_ == State::kDead) return;
   ending_ = Ending::kShutdown;
+  shutdown_reason_ = lambda::kShutdownReasonSpindown;
   for (auto& invocation : assigned_) {
     if (Complete(*invocation, ShutdownResult())) answered->push_back(invocation);
   }
@@ -217,13 +218,14 @@ std::shared_ptr<Invocation> Environment::Next() {
   // it: wait for that, or its REPORT would neither flush its output nor measure it.
   next_cv_.wait(lock, [this] { return process_ != nullptr || state_ != State::kStarting; });
   if (state_ == State::kStarting && !exited_) {
-    init_duration_ms_ = InitDurationMs(Clock::now());
-    state_ = State::kReady;
-    // Init is over: from now on the function gets Lambda's share of the CPU (once per process).
-    if (limits_) limits_->Throttle();
-    // Invokes assigned during init may go now (to this and the other workers).
-    next_cv_.notify_all();
-  } else if (state_ != State::kReady) {
+    if (!runtime_ready_) {
+      runtime_ready_ = true;  // internal extensions can no longer register
+      FinishInitIfReadyLocked();
+    }
+    // Init ends once every extension has asked for its first event too.
+    next_cv_.wait(lock, [this] { return state_ != State::kStarting; });
+  }
+  if (state_ != State::kReady) {
     return nullptr;  // a connection of an environment that is ending
   }
   if (!managed() && !in_flight_.empty()) return in_flight_.front();  // see the header
@@ -245,6 +247,7 @@ std::shared_ptr<Invocation> Environment::Next() {
   invocation->deadline = now + timeout_;
   invocation->deadline_epoch_ms =
       EpochMs(std::chrono::system_clock::now() + duration_cast<std::chrono::system_clock::duration>(timeout_));
+  if (!extensions_.empty()) QueueInvokeEventsLocked(*invocation);
   lock.unlock();
   if (invocation->log_tail && !managed()) tee_.SetTail(invocation->log_tail);
   tee_.WriteStdout(StartLine(invocation->request_id, lambda::kLatestVersion));
@@ -302,6 +305,7 @@ Environment::PostResult Environment::FinishInFlight(std::string_view request_id,
     Clock::time_point now = Clock::now();
     Complete(*invocation, make_result(&post.outcome));
     post.report = TicketFor(invocation, now);
+    DeferReportLocked(post.report);
   }
   DeliverAnswer(mutex_, invocation);
   return post;
@@ -425,6 +429,7 @@ Environment::PostResult Environment::ResponseTooLargeToRead() {
     invocation = in_flight_.front();
     Complete(*invocation, FunctionErrorResult(ResponseTooLargeJson()));
     post.report = TicketFor(invocation, now);
+    DeferReportLocked(post.report);
   }
   DeliverAnswer(mutex_, invocation);
   return post;

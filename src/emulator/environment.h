@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "src/emulator/cgroup_limits.h"
+#include "src/emulator/extensions.h"
 #include "src/emulator/freezer.h"
 #include "src/emulator/function_config.h"
 #include "src/emulator/function_process.h"
@@ -65,6 +66,11 @@ struct EnvironmentOptions {
   std::chrono::nanoseconds idle_timeout{0};    // reclaim after this long idle; 0: never
   bool enforce_limits = false;                 // Lambda's CPU share and memory limit, own cgroup
   FunctionSideFactory make_function_side;
+  std::string function_arn;  // what extensions' INVOKE events name
+  // External extensions (absolute paths of executables, FindExtensions()) started before the
+  // function in the same environment: same cgroup, variables and working directory, each in a
+  // process group of its own (so one's exit does not take the others or the function with it).
+  std::vector<std::string> extensions;
   // Called from the supervisor thread (no lock held) with invokes that were assigned to this
   // environment but never reached its function when it ended (e.g. its process exited between
   // invokes): the pool places them again. Not called at shutdown (they are answered).
@@ -194,6 +200,27 @@ class Environment {
   // because the connection ended). A function that dies mid-stream is answered only after this
   // (or after a drain limit), so the caller gets every byte it wrote before it died.
   void EndRelay(Invocation& invocation);
+  // --- Extensions API (environment_extensions.cc; the function side's threads, no lock held) ---
+  struct ExtensionAnswer {
+    std::optional<ExtensionRefusal> refusal;  // set: answer it instead
+    std::string identifier;                   // register: Lambda-Extension-Identifier
+    std::string body;                         // register: the answer body
+  };
+  // POST /extension/register. An external extension registers under its file name (once); any
+  // other name registers an internal one, allowed until the function's first /next. Refusals:
+  // Extension.InvalidExtensionName (empty), InvalidRequestFormat (body), InvalidEventType (an
+  // unknown event; SHUTDOWN for an internal extension; INVOKE with Lambda Managed Instances),
+  // InvalidExtensionState (registered twice), RegistrationClosed, TooManyExtensions.
+  ExtensionAnswer RegisterExtension(std::string_view name, std::string_view body, bool wants_account_id);
+  // GET /extension/event/next: ends the extension's previous event (an INVOKE it held then
+  // counts as done) and blocks until it has a new one, whose JSON it returns. nullopt with
+  // `refusal` set: an unknown identifier; with `refusal` unset: the environment is gone (close).
+  std::optional<std::string> NextExtensionEvent(std::string_view id, ExtensionRefusal* refusal);
+  // POST /extension/init/error (init) or /extension/exit/error: the environment fails with
+  // Extension.InitError / Extension.ExitError, naming `error_type`. Refusals: unknown
+  // identifier; init/error after init.
+  ExtensionAnswer ReportExtensionError(std::string_view id, std::string_view error_type, bool init);
+
   // A response body too large even to read: answers the in-flight invocation with
   // Function.ResponseSizeTooLarge when exactly one is in flight (which one it was is unknown
   // otherwise: the others end by their timeout).
@@ -225,6 +252,41 @@ class Environment {
   // the timeout (stuck after its last answer): the invoke times out, the environment ends.
   void HandleUnclaimed(std::unique_lock<std::mutex>& lock);
   void TearDown(std::unique_lock<std::mutex>& lock);
+  // Answers every invoke in flight (and the one waiting for init, if starting) with
+  // `error_type` and the JSON `error_json(request_id)` makes; the environment is dying.
+  template <typename MakeErrorJson>
+  void FailInvokes(std::unique_lock<std::mutex>& lock, std::string_view error_type, MakeErrorJson error_json);
+  // An extension failed (crashed, or reported an init or exit error): the environment fails.
+  void HandleExtensionFailure(std::unique_lock<std::mutex>& lock);
+  // Spawns the external extensions with `spawn` (path and args replaced) and waits, with the
+  // mutex released, until each has registered (or one failed, or the init deadline passed).
+  // Returns false when they could not be started.
+  bool SpawnExtensions(std::unique_lock<std::mutex>& lock, SpawnOptions spawn, std::string* failure);
+  void OnExtensionExit(Extension* extension);
+  // After the invokes were answered: the Shutdown phase. Without registered extensions,
+  // SIGKILL at once; with them, SIGTERM to the function and SHUTDOWN to the extensions
+  // subscribed to it, then SIGKILL to whatever is left at the deadline (500 ms, or 2 s with an
+  // external extension). REQUIRES: mutex not held.
+  void StopProcesses(const std::shared_ptr<FunctionProcess>& process, CgroupLimits* limits);
+
+  // --- environment_extensions.cc ---
+  // REQUIRES: mutex held. Init ends once the function and every registered extension have
+  // asked for their first event.
+  void FinishInitIfReadyLocked();
+  // REQUIRES: mutex held. Queues INVOKE for every extension subscribed to it.
+  void QueueInvokeEventsLocked(const Invocation& invocation);
+  // REQUIRES: mutex held. Whether an extension still owes an /event/next for this invoke.
+  bool ExtensionsBusyWithLocked(std::string_view request_id) const;
+  // REQUIRES: mutex held. Keeps `ticket` until the extensions are done with its invoke (true),
+  // or returns false when none is busy with it.
+  bool DeferReportLocked(std::optional<ReportTicket>& ticket);
+  // REQUIRES: mutex held. The deferred tickets whose invokes no extension is busy with any
+  // more, with their Duration running to `now` (the post-runtime time included).
+  std::vector<ReportTicket> TakeFinishedReportsLocked(Clock::time_point now);
+  Extension* FindExtensionLocked(std::string_view id) const;
+  // REQUIRES: mutex held. Queues SHUTDOWN for the subscribed external extensions and returns
+  // how long the Shutdown phase may take (0: no extension registered, SIGKILL at once).
+  std::chrono::milliseconds BeginShutdownPhaseLocked();
   void OnProcessExit();
   // REQUIRES: mutex held. The earliest in-flight deadline, if any.
   std::shared_ptr<Invocation> EarliestDeadlineLocked() const;
@@ -291,6 +353,20 @@ class Environment {
   std::unique_ptr<CgroupLimits> limits_;
   std::unique_ptr<FunctionSide> side_;
   std::unique_ptr<Freezer> freezer_;
+
+  // Extensions (guarded by mutex_). The processes of external ones are set before the
+  // function is spawned.
+  std::vector<std::unique_ptr<Extension>> extensions_;
+  std::condition_variable extension_cv_;  // extensions waiting in /event/next
+  bool runtime_ready_ = false;       // the function asked for its first event
+  bool extensions_closed_ = false;   // the Shutdown phase is over: /event/next returns
+  bool extension_failed_ = false;    // for the supervisor: see HandleExtensionFailure
+  std::string extension_error_type_;     // Extension.Crash / InitError / ExitError
+  std::string extension_error_message_;
+  // Answered invokes whose REPORT waits for extensions still working on them.
+  std::vector<ReportTicket> deferred_reports_;
+  // What SHUTDOWN says, set by what ends the environment.
+  std::string_view shutdown_reason_;
 
   std::thread supervisor_;
 };

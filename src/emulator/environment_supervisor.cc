@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <utility>
 
 #include "src/common/cpu_budget.h"
 #include "src/common/lambda_protocol.h"
 #include "src/emulator/environment.h"
 #include "src/emulator/errors.h"
+#include "src/emulator/ids.h"
 #include "src/emulator/report.h"
 
 namespace zerostart::emulator {
@@ -71,6 +73,8 @@ void Environment::SupervisorMain() {
       if (state_ == State::kReady && !assigned_.empty()) unclaimed_end = assigned_.front()->assigned_at + timeout_;
       if (exited_) {
         HandleExit(lock);
+      } else if (extension_failed_) {
+        HandleExtensionFailure(lock);
       } else if (state_ == State::kReady && earliest && now >= earliest->deadline) {
         HandleTimeout(lock, earliest);
       } else if (state_ == State::kStarting && now >= spawned_at_ + init_timeout_) {
@@ -79,6 +83,7 @@ void Environment::SupervisorMain() {
         HandleUnclaimed(lock);
       } else if (idle_end && now >= *idle_end) {
         ending_ = Ending::kIdle;
+        shutdown_reason_ = lambda::kShutdownReasonSpindown;
         MarkDying();
       } else {
         // No notification is needed when an invoke is handed over: its deadline is at least
@@ -104,6 +109,7 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
 
   Status failure;
+  std::string_view error_type = lambda::kErrorTypeInvalidEntrypoint;
   std::shared_ptr<FunctionProcess> process;
   std::unique_ptr<CgroupLimits> limits;
   std::unique_ptr<FunctionSide> side;
@@ -129,11 +135,34 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
     for (auto& [key, value] : side->ProcessEnv()) spawn.env[key] = std::move(value);
     spawn.working_dir = options_.function->directory;
     side->Start();
-    auto spawned = FunctionProcess::Spawn(spawn, &tee_, [this] { OnProcessExit(); });
-    if (spawned.ok()) {
-      process = std::shared_ptr<FunctionProcess>(std::move(spawned).value());
+    std::string extension_failure;
+    bool extensions_started = true;
+    if (!options_.extensions.empty()) {
+      // Extensions talk to the function side: publish it first. They start, and register,
+      // before the function does (AWS docs "Lambda Extensions API", Init phase).
+      lock.lock();
+      limits_ = std::move(limits);
+      side_ = std::move(side);
+      extensions_started = SpawnExtensions(lock, spawn, &extension_failure);
+      limits = std::move(limits_);
+      side = std::move(side_);
+      const bool go_on = extensions_started && !extension_failed_ && ending_ != Ending::kShutdown &&
+                         Clock::now() < spawned_at_ + init_timeout_;
+      lock.unlock();
+      if (!go_on) extensions_started = false;
+    }
+    if (!extensions_started) {
+      if (!extension_failure.empty()) {
+        failure = InternalError(extension_failure);
+        error_type = lambda::kErrorTypeExtensionLaunch;
+      }
     } else {
-      failure = spawned.status();
+      auto spawned = FunctionProcess::Spawn(spawn, &tee_, [this] { OnProcessExit(); });
+      if (spawned.ok()) {
+        process = std::shared_ptr<FunctionProcess>(std::move(spawned).value());
+      } else {
+        failure = spawned.status();
+      }
     }
   } else {
     failure = made.status();
@@ -150,6 +179,8 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
     if (ending_ == Ending::kShutdown) return false;
     return true;
   }
+  // The extensions did not all register: an extension failure or the init timeout ends it.
+  if (failure.ok()) return ending_ != Ending::kShutdown;
 
   // The executable vanished or broke since start-up: the invoke that wanted it fails.
   MarkDying();
@@ -158,11 +189,10 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
   std::optional<ReportTicket> ticket;
   if (invocation) {
     Complete(*invocation, FunctionErrorResult(FunctionErrorJson(
-                              lambda::kErrorTypeInvalidEntrypoint,
-                              "RequestId: " + invocation->request_id + " Error: " + message)));
+                              error_type, "RequestId: " + invocation->request_id + " Error: " + message)));
     ticket = TicketBeforeStart(invocation);  // no process: the spawn failed
     ticket->status = "error";
-    ticket->error_type = std::string(lambda::kErrorTypeInvalidEntrypoint);
+    ticket->error_type = std::string(error_type);
   }
   lock.unlock();
   options_.sink->WriteStderr("zerostart: " + message + "\n");
@@ -170,6 +200,139 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
   if (ticket) Report(std::move(*ticket));
   lock.lock();
   return false;
+}
+
+template <typename MakeErrorJson>
+void Environment::FailInvokes(std::unique_lock<std::mutex>& lock, std::string_view error_type,
+                              MakeErrorJson error_json) {
+  const bool was_starting = state_ == State::kStarting;
+  Clock::time_point now = Clock::now();
+  MarkDying();
+  std::vector<std::shared_ptr<Invocation>> answered;
+  std::vector<ReportTicket> tickets;
+  std::string note;
+  std::vector<std::shared_ptr<Invocation>> in_flight = in_flight_;
+  for (const auto& invocation : in_flight) {
+    if (!Complete(*invocation, FunctionErrorResult(error_json(invocation->request_id)))) continue;
+    ReportTicket ticket = TicketFor(invocation, now);
+    ticket.status = "error";
+    ticket.error_type = std::string(error_type);
+    answered.push_back(invocation);
+    tickets.push_back(std::move(ticket));
+  }
+  // Answered already, but extensions were still at work on them.
+  for (auto& ticket : deferred_reports_) {
+    ticket.status = "error";
+    ticket.error_type = std::string(error_type);
+    tickets.push_back(std::move(ticket));
+  }
+  deferred_reports_.clear();
+  if (was_starting) {
+    std::string init_report = InitReportLine(InitDurationMs(now), "error", error_type);
+    if (std::shared_ptr<Invocation> invocation = TakeInitInvoke()) {
+      Complete(*invocation, FunctionErrorResult(error_json(invocation->request_id)));
+      ReportTicket ticket = TicketBeforeStart(invocation);
+      ticket.status = "error";
+      ticket.error_type = std::string(error_type);
+      ticket.before_start = std::move(init_report);
+      answered.push_back(invocation);
+      tickets.push_back(std::move(ticket));
+    } else {
+      note = std::move(init_report);
+    }
+  }
+  lock.unlock();
+  for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
+  for (auto& ticket : tickets) Report(std::move(ticket));
+  if (!note.empty()) options_.sink->WriteStdout(note);
+  lock.lock();
+}
+
+void Environment::HandleExtensionFailure(std::unique_lock<std::mutex>& lock) {
+  const std::string error_type = extension_error_type_;
+  const std::string message = extension_error_message_;
+  options_.sink->WriteStderr("zerostart: " + message + "; the environment is shut down\n");
+  FailInvokes(lock, error_type, [&](const std::string& request_id) {
+    return FunctionErrorJson(error_type, "RequestId: " + request_id + " Error: " + message);
+  });
+}
+
+bool Environment::SpawnExtensions(std::unique_lock<std::mutex>& lock, SpawnOptions spawn, std::string* failure) {
+  std::vector<Extension*> launched;
+  for (const std::string& path : options_.extensions) {
+    auto extension = std::make_unique<Extension>();
+    extension->name = std::filesystem::path(path).filename().string();
+    extension->external = true;
+    extension->id = NewRequestId();
+    launched.push_back(extension.get());
+    extensions_.push_back(std::move(extension));
+  }
+  lock.unlock();
+  bool started = true;
+  for (size_t i = 0; i < launched.size() && started; ++i) {
+    Extension* extension = launched[i];
+    spawn.path = options_.extensions[i];
+    spawn.args.clear();
+    auto spawned = FunctionProcess::Spawn(spawn, &tee_, [this, extension] { OnExtensionExit(extension); });
+    lock.lock();
+    if (spawned.ok()) {
+      extension->process = std::shared_ptr<FunctionProcess>(std::move(spawned).value());
+    } else {
+      *failure = "extension " + extension->name + " could not be started: " + spawned.status().message();
+      started = false;
+    }
+    lock.unlock();
+  }
+  lock.lock();
+  if (!started) return false;
+  supervisor_cv_.wait_until(lock, spawned_at_ + init_timeout_, [&] {
+    if (extension_failed_ || ending_ == Ending::kShutdown) return true;
+    return std::all_of(launched.begin(), launched.end(), [](const Extension* e) { return e->registered; });
+  });
+  return true;
+}
+
+void Environment::StopProcesses(const std::shared_ptr<FunctionProcess>& process, CgroupLimits* limits) {
+  std::vector<std::shared_ptr<FunctionProcess>> subscribed;
+  std::vector<std::shared_ptr<FunctionProcess>> others;
+  milliseconds budget{0};
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    budget = BeginShutdownPhaseLocked();
+    for (const auto& extension : extensions_) {
+      if (!extension->process) continue;
+      (budget.count() > 0 && extension->shutdown_events ? subscribed : others).push_back(extension->process);
+    }
+  }
+  // Lambda sends SIGTERM only when an extension is registered (AWS docs "Lambda execution
+  // environment lifecycle", Shutdown phase); that is why runtimes register an internal one.
+  const Clock::time_point deadline = Clock::now() + budget;
+  auto left = [&] {
+    return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
+  };
+  if (budget.count() > 0 && process) process->Signal(SIGTERM);
+  for (const auto& other : others) other->Signal(SIGKILL);
+  if (budget.count() > 0) {
+    if (process) process->WaitForExit(left());
+    for (const auto& extension : subscribed) extension->WaitForExit(left());
+  }
+  auto kill = [&](const std::shared_ptr<FunctionProcess>& victim) {
+    victim->Signal(SIGKILL);
+    // A process that a failed thaw left frozen dies only once its group is thawed: removing the
+    // group kills and thaws everything in it.
+    while (!victim->WaitForExit(std::chrono::seconds(1))) {
+      if (limits) limits->Remove();
+      victim->Signal(SIGKILL);
+    }
+  };
+  if (process) kill(process);
+  for (const auto& extension : subscribed) kill(extension);
+  for (const auto& extension : others) kill(extension);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    extensions_closed_ = true;
+  }
+  extension_cv_.notify_all();
 }
 
 void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {
@@ -184,8 +347,6 @@ void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {
   }
   std::optional<ExitInfo> info = process_ ? process_->exit_info() : std::nullopt;
   int wait_status = info ? info->wait_status : 0;
-  const bool was_starting = state_ == State::kStarting;
-  Clock::time_point now = Clock::now();
   // Killed by the memory limit (the memory controller counted an OOM kill), or an ordinary exit.
   const bool out_of_memory = limits_ && limits_->OomKilledSinceSpawn(wait_status);
   const std::string_view error_type = out_of_memory ? lambda::kErrorTypeOutOfMemory : lambda::kErrorTypeExit;
@@ -193,42 +354,12 @@ void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {
     return out_of_memory ? OutOfMemoryErrorJson(request_id, wait_status)
                          : ExitErrorJson(request_id, wait_status);
   };
-  MarkDying();
-  std::vector<std::shared_ptr<Invocation>> answered;
-  std::vector<ReportTicket> tickets;
-  std::string note;
-  std::vector<std::shared_ptr<Invocation>> in_flight = in_flight_;
-  for (const auto& invocation : in_flight) {
-    if (!Complete(*invocation, FunctionErrorResult(error_json(invocation->request_id)))) continue;
-    ReportTicket ticket = TicketFor(invocation, now);
-    ticket.status = "error";
-    ticket.error_type = std::string(error_type);
-    answered.push_back(invocation);
-    tickets.push_back(std::move(ticket));
-  }
-  if (was_starting) {
-    std::string init_report = InitReportLine(InitDurationMs(now), "error", error_type);
-    if (std::shared_ptr<Invocation> invocation = TakeInitInvoke()) {
-      Complete(*invocation, FunctionErrorResult(error_json(invocation->request_id)));
-      ReportTicket ticket = TicketBeforeStart(invocation);
-      ticket.status = "error";
-      ticket.error_type = std::string(error_type);
-      ticket.before_start = std::move(init_report);
-      answered.push_back(invocation);
-      tickets.push_back(std::move(ticket));
-    } else {
-      note = std::move(init_report);
-    }
-  } else if (in_flight.empty()) {
+  if (state_ != State::kStarting && in_flight_.empty() && ending_ == Ending::kNone) {
     options_.sink->WriteStderr("zerostart: the function exited between invokes (" +
                                ExitDescription(wait_status) +
                                (out_of_memory ? ", out of memory" : "") + ")\n");
   }
-  lock.unlock();
-  for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
-  for (auto& ticket : tickets) Report(std::move(ticket));
-  if (!note.empty()) options_.sink->WriteStdout(note);
-  lock.lock();
+  FailInvokes(lock, error_type, error_json);
 }
 
 void Environment::HandleTimeout(std::unique_lock<std::mutex>& lock,
@@ -240,6 +371,7 @@ void Environment::HandleTimeout(std::unique_lock<std::mutex>& lock,
   ticket.status = "timeout";
   ticket.before_end =
       TimeoutLogLine(std::chrono::system_clock::now(), invocation->request_id, timeout_seconds);
+  shutdown_reason_ = lambda::kShutdownReasonTimeout;
   if (managed()) {
     // Lambda Managed Instances report the timeout but do not stop the code: the worker keeps
     // its slot until it answers (then 400 InvalidRequestID) or the environment ends.
@@ -256,6 +388,7 @@ void Environment::HandleTimeout(std::unique_lock<std::mutex>& lock,
 void Environment::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
   const double init_timeout_seconds = std::chrono::duration<double>(init_timeout_).count();
   std::string init_report = InitReportLine(SupervisorMs(init_timeout_), "timeout", "");
+  shutdown_reason_ = lambda::kShutdownReasonTimeout;
   MarkDying();
   std::shared_ptr<Invocation> invocation = TakeInitInvoke();
   std::optional<ReportTicket> ticket;
@@ -283,6 +416,7 @@ void Environment::HandleUnclaimed(std::unique_lock<std::mutex>& lock) {
   ticket.status = "timeout";
   ticket.before_end =
       TimeoutLogLine(std::chrono::system_clock::now(), invocation->request_id, timeout_seconds);
+  shutdown_reason_ = lambda::kShutdownReasonTimeout;
   MarkDying();
   lock.unlock();
   options_.sink->WriteStderr("zerostart: the function did not ask for its next invoke within the timeout; "
@@ -317,22 +451,14 @@ void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
     }
     leftover.clear();
   }
+  std::vector<ReportTicket> deferred = std::move(deferred_reports_);
+  deferred_reports_.clear();
   lock.unlock();
   // Answers first: nothing below (killing, joining, removing groups) may delay them.
   for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
   if (!leftover.empty()) options_.reassign(std::move(leftover));
-  // Every ending, shutdown included, is SIGKILL to the process group: Lambda sends SIGTERM only
-  // to a runtime that registered for the SHUTDOWN event through the Extensions API (AWS docs,
-  // "Lambda execution environment lifecycle", Shutdown phase), which is not served here.
-  if (process) {
-    process->Signal(SIGKILL);
-    // A process that a failed thaw left frozen dies only once its group is thawed: removing the
-    // group kills and thaws everything in it.
-    while (!process->WaitForExit(std::chrono::seconds(1))) {
-      if (limits) limits->Remove();
-      process->Signal(SIGKILL);
-    }
-  }
+  for (auto& ticket : deferred) Report(std::move(ticket));
+  StopProcesses(process, limits.get());
   {
     // The function is gone, so its streamed responses end; a caller that stopped reading would
     // keep a relay blocked in its write (and the function side from stopping): cut it off.

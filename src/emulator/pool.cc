@@ -70,6 +70,8 @@ std::shared_ptr<Environment> Pool::NewEnvironmentLocked() {
   environment.idle_timeout = options_.idle_timeout;
   environment.enforce_limits = options_.enforce_limits;
   environment.make_function_side = options_.make_function_side;
+  environment.function_arn = options_.function_arn;
+  environment.extensions = options_.extensions;
   environment.reassign = [this](std::vector<std::shared_ptr<Invocation>> invocations) {
     Reassign(std::move(invocations));
   };

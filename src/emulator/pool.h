@@ -56,6 +56,8 @@ struct PoolOptions {
   bool enforce_limits = false;
   FunctionSideFactory make_function_side;
   AsyncEventOptions async;    // Event invokes: retries and the on-failure destination
+  std::string function_arn;   // what extensions' INVOKE events name
+  std::vector<std::string> extensions;  // external extensions, started in every environment
 };
 
 class Pool {

@@ -75,7 +75,65 @@ std::optional<std::string_view> StreamedResponseId(const http::Request& head) {
   return rest.substr(0, slash);
 }
 
+http::Response RefusalResponse(const ExtensionRefusal& refusal) {
+  return JsonResponse(refusal.http_status, RuntimeApiErrorJson(refusal.error_type, refusal.message));
+}
+
+bool IsExtensionPath(std::string_view path) {
+  return path == lambda::kExtensionRegisterPath || path == lambda::kExtensionNextPath ||
+         path == lambda::kExtensionInitErrorPath || path == lambda::kExtensionExitErrorPath;
+}
+
 }  // namespace
+
+http::Response RuntimeApiServer::ServeExtensionCall(const http::Request& request, std::string_view path) {
+  const bool is_next = path == lambda::kExtensionNextPath;
+  std::string_view method = is_next ? "GET" : "POST";
+  if (request.method != method) {
+    http::Response response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use " + std::string(method)));
+    response.headers.Add("Allow", std::string(method));
+    return response;
+  }
+  if (path == lambda::kExtensionRegisterPath) {
+    std::string_view name = request.headers.Get(lambda::kExtensionNameHeader).value_or("");
+    std::string_view features = request.headers.Get(lambda::kExtensionAcceptFeatureHeader).value_or("");
+    Environment::ExtensionAnswer answer = environment_.RegisterExtension(
+        name, request.body, features.find("accountId") != std::string_view::npos);
+    if (answer.refusal) return RefusalResponse(*answer.refusal);
+    http::Response response = JsonResponse(200, std::move(answer.body));
+    response.headers.Add(std::string(lambda::kExtensionIdentifierHeader), answer.identifier);
+    return response;
+  }
+  std::optional<std::string_view> id = request.headers.Get(lambda::kExtensionIdentifierHeader);
+  if (!id || id->empty()) {
+    return RefusalResponse({403, std::string(lambda::kExtErrorMissingIdentifier),
+                            "Missing " + std::string(lambda::kExtensionIdentifierHeader) + " header"});
+  }
+  std::string_view error_type = request.headers.Get(lambda::kExtensionErrorTypeHeader).value_or("");
+  Environment::ExtensionAnswer answer =
+      environment_.ReportExtensionError(*id, error_type, path == lambda::kExtensionInitErrorPath);
+  if (answer.refusal) return RefusalResponse(*answer.refusal);
+  return Accepted();
+}
+
+bool RuntimeApiServer::ServeExtensionNext(http::Connection& connection, const http::Request& request) {
+  std::string_view id = request.headers.Get(lambda::kExtensionIdentifierHeader).value_or("");
+  ExtensionRefusal refusal;
+  std::optional<std::string> event;
+  if (id.empty()) {
+    refusal = {403, std::string(lambda::kExtErrorMissingIdentifier),
+               "Missing " + std::string(lambda::kExtensionIdentifierHeader) + " header"};
+  } else {
+    event = environment_.NextExtensionEvent(id, &refusal);
+  }
+  if (!event) {
+    if (refusal.error_type.empty()) return false;  // the environment is gone
+    return connection.Write(RefusalResponse(refusal)).ok();
+  }
+  http::Response response = JsonResponse(200, std::move(*event));
+  response.headers.Add(std::string(lambda::kExtensionIdentifierHeader), std::string(id));
+  return connection.Write(response).ok();
+}
 
 Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Listen(Environment& environment,
                                                                    std::string function_arn,
@@ -238,6 +296,11 @@ void RuntimeApiServer::Serve(http::Connection& connection) {
       continue;
     }
 
+    if (path == lambda::kExtensionNextPath && request.method == "GET") {
+      if (!ServeExtensionNext(connection, request) || close) return;
+      continue;
+    }
+
     http::Response response;
     std::optional<ReportTicket> report;
     std::string_view content_type = request.headers.Get(lambda::kContentTypeHeader).value_or("");
@@ -262,6 +325,8 @@ void RuntimeApiServer::Serve(http::Connection& connection) {
         response = FromOutcome(post.outcome, is_response ? "InvocationResponse" : "InvocationErrorResponse");
         report = std::move(post.report);
       }
+    } else if (IsExtensionPath(path)) {
+      response = ServeExtensionCall(request, path);
     } else if (path == lambda::kInitErrorPath) {
       if (request.method != "POST") {
         response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use POST"));

@@ -1,7 +1,9 @@
 // RuntimeApiServer: the Lambda Runtime API (2018-06-01) as the function process sees it, on
 // 127.0.0.1:<ephemeral>: GET /runtime/invocation/next, POST /runtime/invocation/{id}/response
 // (buffered, or streamed with Lambda-Runtime-Function-Response-Mode: streaming: see
-// stream_relay.h) and /error, POST /runtime/init/error — one server per execution environment,
+// stream_relay.h) and /error, POST /runtime/init/error, and the Extensions API (2020-01-01:
+// /extension/register, /event/next, /init/error, /exit/error; see extensions.h), on the same
+// address as on Lambda — one server per execution environment,
 // its FunctionSide. State lives in the Environment; this class only speaks HTTP. Answers follow RIE (lambda/rapi): 202 {"status":"OK"}; 400 InvalidRequestID for a
 // request id that is not in flight; 403 InvalidStateTransition; 413 RequestEntityTooLarge;
 // 400 and close for malformed HTTP (the invoke then ends by timeout or exit); 404/405 for other
@@ -52,6 +54,11 @@ class RuntimeApiServer : public FunctionSide {
   // Serves a streamed POST /response whose head was just read; false when the connection
   // must close.
   bool ServeStream(http::Connection& connection, const http::Request& head, std::string_view id);
+  // Serves an Extensions API call other than a GET /extension/event/next.
+  http::Response ServeExtensionCall(const http::Request& request, std::string_view path);
+  // Serves GET /extension/event/next (blocking until the extension has an event); false when
+  // the connection must close.
+  bool ServeExtensionNext(http::Connection& connection, const http::Request& request);
   // Answers a request that could not be read (malformed, or over the body limit); the
   // connection must close afterwards.
   void AnswerReadError(http::Connection& connection, const Status& error);
