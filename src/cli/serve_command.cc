@@ -90,6 +90,18 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
                     "the function, as Lambda starts those in /opt/extensions; they use the Extensions "
                     "and Telemetry APIs at AWS_LAMBDA_RUNTIME_API")
       ->check(CLI::ExistingDirectory);
+  serve->add_option("--log-format", options->log_format,
+                    "text: Lambda's START/END/REPORT lines; json: Lambda's JSON records "
+                    "(platform.start, platform.report, ...) and AWS_LAMBDA_LOG_FORMAT=JSON for the "
+                    "function")
+      ->capture_default_str();
+  serve->add_option("--log-level", options->log_level,
+                    "With --log-format json: the function's log level, TRACE..FATAL "
+                    "(AWS_LAMBDA_LOG_LEVEL; JSON lines below it are dropped, as Lambda does). "
+                    "Default INFO");
+  serve->add_option("--system-log-level", options->system_log_level,
+                    "With --log-format json: which of Lambda's own records are printed, DEBUG, "
+                    "INFO or WARN. Default INFO");
   serve->footer(
       "Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]\n"
       "Routes: POST /2015-03-31/functions/NAME/invocations (Invoke), "
@@ -140,6 +152,35 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   emulator_options.async.retry_delay_seconds = options.event_retry_delay_seconds;
   emulator_options.async.on_failure_path = options.on_failure;
   emulator_options.extensions_dir = options.extensions_dir;
+  Result<emulator::LogFormat> log_format = emulator::ParseLogFormat(options.log_format);
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "zerostart serve: --log-format: %s\n", log_format.status().message().c_str());
+    return 2;
+  }
+  emulator::LoggingConfig& logging = emulator_options.function.logging;
+  logging.format = *log_format;
+  if (logging.format != emulator::LogFormat::kJson &&
+      (!options.log_level.empty() || !options.system_log_level.empty())) {
+    // Lambda refuses log levels with the Text format too (LoggingConfig).
+    std::fprintf(stderr, "zerostart serve: --log-level and --system-log-level need --log-format json\n");
+    return 2;
+  }
+  if (!options.log_level.empty()) {
+    Result<std::string> level = emulator::ParseApplicationLogLevel(options.log_level);
+    if (!level.ok()) {
+      std::fprintf(stderr, "zerostart serve: --log-level: %s\n", level.status().message().c_str());
+      return 2;
+    }
+    logging.application_level = *level;
+  }
+  if (!options.system_log_level.empty()) {
+    Result<std::string> level = emulator::ParseSystemLogLevel(options.system_log_level);
+    if (!level.ok()) {
+      std::fprintf(stderr, "zerostart serve: --system-log-level: %s\n", level.status().message().c_str());
+      return 2;
+    }
+    logging.system_level = *level;
+  }
   emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
   emulator_options.sink = &sink;
 

@@ -33,6 +33,9 @@ struct ServeOptions {
   std::string on_failure;           // JSON lines file for events that finally failed
   // The environment's lifecycle.
   std::string extensions_dir;       // external extensions (Lambda's /opt/extensions)
+  std::string log_format = "text";  // text | json (Lambda's LoggingConfig.LogFormat)
+  std::string log_level;            // JSON only: the function's level (ApplicationLogLevel)
+  std::string system_log_level;     // JSON only: Lambda's own records (SystemLogLevel)
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's

@@ -6,7 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <iterator>
 #include <cstdio>
 #include <cstring>
 
@@ -54,6 +56,47 @@ Result<Protocol> ParseProtocol(std::string_view text) {
   if (text == "go1x") return Protocol::kGo1x;
   return InvalidArgumentError("unknown protocol '" + std::string(text) +
                               "' (expected auto, runtime-api or go1x)");
+}
+
+namespace {
+
+std::string Upper(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return upper;
+}
+
+constexpr std::string_view kApplicationLevels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
+
+}  // namespace
+
+Result<LogFormat> ParseLogFormat(std::string_view text) {
+  std::string upper = Upper(text);
+  if (upper == "TEXT") return LogFormat::kText;
+  if (upper == "JSON") return LogFormat::kJson;
+  return InvalidArgumentError("unknown log format '" + std::string(text) + "' (expected text or json)");
+}
+
+int LogLevelRank(std::string_view level) {
+  for (size_t i = 0; i < std::size(kApplicationLevels); ++i) {
+    if (kApplicationLevels[i] == level) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<std::string> ParseApplicationLogLevel(std::string_view text) {
+  const std::string upper = Upper(text);
+  if (upper == "WARNING") return std::string("WARN");
+  if (LogLevelRank(upper) >= 0) return upper;
+  return InvalidArgumentError("unknown log level '" + std::string(text) +
+                              "' (expected TRACE, DEBUG, INFO, WARN, ERROR or FATAL)");
+}
+
+Result<std::string> ParseSystemLogLevel(std::string_view text) {
+  const std::string upper = Upper(text);
+  if (upper == "WARNING") return std::string("WARN");
+  if (upper == "DEBUG" || upper == "INFO" || upper == "WARN") return upper;
+  return InvalidArgumentError("unknown system log level '" + std::string(text) + "' (expected DEBUG, INFO or WARN)");
 }
 
 Result<ResolvedFunction> ResolveFunction(const FunctionConfig& config) {
@@ -147,6 +190,12 @@ EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& fu
   set(lambda::kInitializationTypeEnv, std::string(lambda::kInitializationTypeOnDemand));
   if (config.protocol == Protocol::kGo1x) {
     set(lambda::kExecutionEnvEnv, std::string(lambda::kGo1xExecutionEnv));
+  }
+  if (config.logging.format == LogFormat::kJson) {
+    set(lambda::kLogFormatEnv, "JSON");
+    set(lambda::kLogLevelEnv, config.logging.application_level.empty() ? "INFO" : config.logging.application_level);
+  } else {
+    set(lambda::kLogFormatEnv, "Text");
   }
   set("TZ", std::string(lambda::kLambdaTz));
   set("LANG", std::string(lambda::kLambdaLang));

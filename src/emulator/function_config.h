@@ -21,6 +21,26 @@ enum class Protocol {
   kGo1x,        // go1.x: the function serves net/rpc on 127.0.0.1:_LAMBDA_SERVER_PORT
 };
 
+// Lambda's logging controls (Lambda API model LoggingConfig; AWS docs "Configuring advanced
+// logging controls for Lambda functions"): the format of the function's and Lambda's records,
+// and, in JSON format only, the levels that filter them.
+enum class LogFormat { kText, kJson };
+struct LoggingConfig {
+  LogFormat format = LogFormat::kText;
+  std::string application_level;  // TRACE|DEBUG|INFO|WARN|ERROR|FATAL; "" = INFO (JSON only)
+  std::string system_level;       // DEBUG|INFO|WARN; "" = INFO (JSON only)
+};
+
+// "text"/"json" in any case. InvalidArgument otherwise.
+Result<LogFormat> ParseLogFormat(std::string_view text);
+// The canonical upper-case level, if `text` names one of Lambda's application log levels
+// (any case; also WARNING for WARN, as the runtimes accept) or system log levels.
+// InvalidArgument naming the accepted values otherwise.
+Result<std::string> ParseApplicationLogLevel(std::string_view text);
+Result<std::string> ParseSystemLogLevel(std::string_view text);
+// 0 (TRACE) .. 5 (FATAL) for a canonical application level; -1 otherwise.
+int LogLevelRank(std::string_view level);
+
 // "auto" and "runtime-api" -> kRuntimeApi, "go1x" -> kGo1x (what `serve --protocol` accepts).
 // InvalidArgument naming the accepted values otherwise.
 Result<Protocol> ParseProtocol(std::string_view text);
@@ -33,6 +53,7 @@ struct FunctionConfig {
   double timeout_seconds = 30;
   EnvMap env_overrides;            // --env K=V, applied over Lambda's variables
   Protocol protocol = Protocol::kRuntimeApi;
+  LoggingConfig logging;
 };
 
 // The executable found for FUNCTION.
@@ -60,7 +81,8 @@ std::string NewLogStreamName(std::chrono::system_clock::time_point now);
 // is chosen per environment (FunctionSide::ProcessEnv, e.g. go1.x: _LAMBDA_SERVER_PORT).
 // `runtime_api` is "127.0.0.1:PORT" and cannot be overridden; when it is empty (go1.x mode)
 // AWS_LAMBDA_RUNTIME_API is not set at all, not even by an override. go1.x mode also sets
-// AWS_EXECUTION_ENV=AWS_Lambda_go1.x (an override may replace it).
+// AWS_EXECUTION_ENV=AWS_Lambda_go1.x (an override may replace it). AWS_LAMBDA_LOG_FORMAT is
+// Text or JSON; AWS_LAMBDA_LOG_LEVEL is set in JSON format only.
 EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& function,
                         std::string_view runtime_api, std::string_view log_stream);
 
