@@ -61,7 +61,7 @@ clean:
 
 # libFuzzer (clang) on the decoders of untrusted bytes, each for FUZZ_SECONDS (default 60) from
 # its committed corpus: the HTTP parser, the chunked coding's round trip, the Gob stream decoder,
-# the event-stream decoder and the ELF reader.
+# the event-stream decoder, the ELF reader and the Telemetry API subscription parser.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 fuzz: fuzz-build
@@ -72,4 +72,4 @@ fuzz-build: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 	  -DCMAKE_C_COMPILER=clang -DZS_SYSTEM_TESTS=OFF -DZS_CODE_TESTS=OFF >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target zs_http_parser_fuzz zs_http_chunked_fuzz \
-	  zs_gob_decoder_fuzz zs_eventstream_decoder_fuzz zs_elf_info_fuzz
+	  zs_gob_decoder_fuzz zs_eventstream_decoder_fuzz zs_elf_info_fuzz zs_telemetry_subscription_fuzz

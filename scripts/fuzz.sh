@@ -43,4 +43,5 @@ run http_chunked chunked || status=1
 run gob_decoder gob || status=1
 run eventstream_decoder eventstream || status=1
 run elf_info elf -max_len=16384 || status=1
+run telemetry_subscription telemetry_subscription || status=1
 exit $status
