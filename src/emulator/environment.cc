@@ -16,6 +16,12 @@ using std::chrono::nanoseconds;
 
 double ElapsedMs(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
+// Lambda filters application logs by level in JSON format only.
+int MinLevelRank(const LoggingConfig& logging) {
+  if (logging.format != LogFormat::kJson) return -1;
+  return LogLevelRank(logging.application_level.empty() ? "INFO" : logging.application_level);
+}
+
 int64_t EpochMs(std::chrono::system_clock::time_point t) {
   return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
@@ -60,6 +66,11 @@ Environment::Environment(EnvironmentOptions options, std::mutex& mutex, uint64_t
       id_(id),
       mutex_(mutex),
       tee_(options_.sink),
+      telemetry_([sink = options_.sink](std::string message) { sink->WriteStderr(message + "\n"); }),
+      platform_(options_.config->logging, options_.function->name,
+                options_.max_concurrency > 0 ? kInitLambdaManagedInstances : kInitOnDemand, &telemetry_),
+      function_sink_(&tee_, &telemetry_, LogSource::kFunction, MinLevelRank(options_.config->logging)),
+      extension_sink_(&tee_, &telemetry_, LogSource::kExtension, MinLevelRank(options_.config->logging)),
       timeout_(duration_cast<nanoseconds>(std::chrono::duration<double>(options_.config->timeout_seconds))),
       init_timeout_(std::max<nanoseconds>(std::chrono::seconds(lambda::kInitTimeoutSeconds), timeout_)) {}
 
@@ -220,6 +231,8 @@ std::shared_ptr<Invocation> Environment::Next() {
   if (state_ == State::kStarting && !exited_) {
     if (!runtime_ready_) {
       runtime_ready_ = true;  // internal extensions can no longer register
+      std::string done = platform_.InitRuntimeDone(kStatusSuccess, "");
+      if (!done.empty()) options_.sink->WriteStdout(done);
       FinishInitIfReadyLocked();
     }
     // Init ends once every extension has asked for its first event too.
@@ -250,7 +263,8 @@ std::shared_ptr<Invocation> Environment::Next() {
   if (!extensions_.empty()) QueueInvokeEventsLocked(*invocation);
   lock.unlock();
   if (invocation->log_tail && !managed()) tee_.SetTail(invocation->log_tail);
-  tee_.WriteStdout(StartLine(invocation->request_id, lambda::kLatestVersion));
+  std::string start = platform_.Start(invocation->request_id);
+  if (!start.empty()) tee_.WriteStdout(start);
   // Duration starts now, just before the event is written: on a busy machine the woken function
   // may run (and answer) before our write(2) even returns, so a later timestamp could miss it.
   invocation->started_ns.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
@@ -288,6 +302,10 @@ Environment::PostResult Environment::FinishInFlight(std::string_view request_id,
                                                     MakeResult make_result) {
   PostResult post;
   std::shared_ptr<Invocation> invocation;
+  double runtime_ms = 0;
+  bool function_error = false;
+  uint64_t produced_bytes = 0;
+  std::string error_type;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     invocation = FindInFlight(request_id);
@@ -305,9 +323,16 @@ Environment::PostResult Environment::FinishInFlight(std::string_view request_id,
     Clock::time_point now = Clock::now();
     Complete(*invocation, make_result(&post.outcome));
     post.report = TicketFor(invocation, now);
+    runtime_ms = post.report->duration_ms;
+    function_error = invocation->result.function_error;
+    produced_bytes = invocation->result.body.size();
+    if (function_error) error_type = ErrorTypeOf(invocation->result.body);
     DeferReportLocked(post.report);
   }
   DeliverAnswer(mutex_, invocation);
+  std::string done = platform_.RuntimeDone(invocation->request_id, function_error ? kStatusError : kStatusSuccess,
+                                           error_type, runtime_ms, produced_bytes);
+  if (!done.empty()) tee_.WriteStdout(done);
   return post;
 }
 
@@ -397,7 +422,7 @@ Environment::PostResult Environment::PostInitError(std::string_view body,
       error_type = error_type_header.empty() ? std::string(lambda::kErrorTypeUnknown)
                                              : std::string(error_type_header);
     }
-    init_report = InitReportLine(init_ms, "error", error_type);
+    init_report = platform_.InitReport(init_ms, kStatusError, error_type);
     MarkDying();
     // The invoke that caused this init fails with the runtime's error (Lambda's behaviour).
     invocation = TakeInitInvoke();
@@ -412,7 +437,7 @@ Environment::PostResult Environment::PostInitError(std::string_view body,
   }
   if (invocation) {
     DeliverAnswer(mutex_, invocation);
-  } else {
+  } else if (!init_report.empty()) {
     options_.sink->WriteStdout(init_report);
   }
   return post;
@@ -444,9 +469,8 @@ void Environment::Report(ReportTicket ticket) {
   }
   const std::string& id = ticket.invocation->request_id;
   std::string lines = std::move(ticket.before_start);
-  if (ticket.print_start) lines += StartLine(id, lambda::kLatestVersion);
+  if (ticket.print_start) lines += platform_.Start(id);
   lines += ticket.before_end;
-  lines += EndLine(id);
   ReportFields fields;
   fields.request_id = id;
   fields.duration_ms = ticket.duration_ms;
@@ -455,13 +479,13 @@ void Environment::Report(ReportTicket ticket) {
   fields.init_duration_ms = ticket.init_duration_ms;
   fields.status = ticket.status;
   fields.error_type = ticket.error_type;
-  lines += ReportLine(fields);
+  lines += platform_.Report(fields);
   const std::shared_ptr<LogTail>& tail = ticket.invocation->log_tail;
   if (tail) {
     if (!managed()) tee_.SetTail(nullptr);  // the function's lines until now were its; later ones are not
     tail->Append(lines);
   }
-  options_.sink->WriteStdout(lines);
+  if (!lines.empty()) options_.sink->WriteStdout(lines);
   if (tail) {
     {
       std::lock_guard<std::mutex> lock(mutex_);

@@ -50,9 +50,12 @@
 #include "src/emulator/function_config.h"
 #include "src/emulator/function_process.h"
 #include "src/emulator/function_side.h"
+#include "src/emulator/function_log_sink.h"
 #include "src/emulator/invocation.h"
 #include "src/emulator/log_sink.h"
 #include "src/emulator/log_tail.h"
+#include "src/emulator/platform_log.h"
+#include "src/emulator/telemetry.h"
 
 namespace zerostart::emulator {
 
@@ -220,6 +223,11 @@ class Environment {
   // Extension.InitError / Extension.ExitError, naming `error_type`. Refusals: unknown
   // identifier; init/error after init.
   ExtensionAnswer ReportExtensionError(std::string_view id, std::string_view error_type, bool init);
+  // PUT /2022-07-01/telemetry from the extension `id` (AWS docs "Lambda Telemetry API"):
+  // TelemetryHub::Subscribe's answer, or a refusal for an unknown identifier. Platform events
+  // of the init so far are delivered to a subscription made during init.
+  TelemetrySubscribeAnswer SubscribeTelemetry(std::string_view id, std::string_view body,
+                                              ExtensionRefusal* refusal);
 
   // A response body too large even to read: answers the in-flight invocation with
   // Function.ResponseSizeTooLarge when exactly one is in flight (which one it was is unknown
@@ -323,6 +331,12 @@ class Environment {
   std::mutex& mutex_;
   // options_.sink, and the log tail of the invocation in flight when it asked for one.
   TailingLogSink tee_;
+  // The Telemetry API's subscribers; Lambda's own records (text or JSON) published to them.
+  TelemetryHub telemetry_;
+  const PlatformLog platform_;
+  // What the function's and the extensions' processes write: filtered by level, published.
+  FunctionLogSink function_sink_;
+  FunctionLogSink extension_sink_;
   const std::chrono::nanoseconds timeout_;
   const std::chrono::nanoseconds init_timeout_;
 

@@ -161,6 +161,21 @@ Environment::ExtensionAnswer Environment::ReportExtensionError(std::string_view 
   return answer;
 }
 
+TelemetrySubscribeAnswer Environment::SubscribeTelemetry(std::string_view id, std::string_view body,
+                                                        ExtensionRefusal* refusal) {
+  std::string name;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Extension* extension = FindExtensionLocked(id);
+    if (extension == nullptr) {
+      *refusal = Refuse(lambda::kExtErrorUnknownIdentifier, "Unknown extension " + std::string(id));
+      return {};
+    }
+    name = extension->name;
+  }
+  return telemetry_.Subscribe(name, body);
+}
+
 void Environment::OnExtensionExit(Extension* extension) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -183,6 +198,9 @@ void Environment::FinishInitIfReadyLocked() {
   }
   init_duration_ms_ = InitDurationMs(Clock::now());
   state_ = State::kReady;
+  std::string report = platform_.InitReport(*init_duration_ms_, kStatusSuccess, "");
+  if (!report.empty()) options_.sink->WriteStdout(report);
+  telemetry_.DropBacklog();
   // Init is over: from now on the function gets Lambda's share of the CPU (once per process).
   if (limits_) limits_->Throttle();
   // Invokes assigned during init may go now (to this and the other workers).

@@ -25,6 +25,8 @@ using std::chrono::nanoseconds;
 // How long a dead function's streamed bytes may take to be relayed before its exit is answered
 // (its connection ends with it, unless a process it started still holds the socket).
 constexpr milliseconds kRelayDrainLimit{1000};
+// How long buffered telemetry may take to reach its subscribers when the environment ends.
+constexpr milliseconds kTelemetryFlushLimit{300};
 
 double SupervisorMs(nanoseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
@@ -107,6 +109,9 @@ void Environment::SupervisorMain() {
 bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
   spawned_at_ = Clock::now();  // Init Duration counts the spawn itself
   lock.unlock();
+  if (!options_.extensions.empty()) telemetry_.KeepBacklog();
+  std::string init_start = platform_.InitStart();
+  if (!init_start.empty()) options_.sink->WriteStdout(init_start);
 
   Status failure;
   std::string_view error_type = lambda::kErrorTypeInvalidEntrypoint;
@@ -157,7 +162,7 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
         error_type = lambda::kErrorTypeExtensionLaunch;
       }
     } else {
-      auto spawned = FunctionProcess::Spawn(spawn, &tee_, [this] { OnProcessExit(); });
+      auto spawned = FunctionProcess::Spawn(spawn, &function_sink_, [this] { OnProcessExit(); });
       if (spawned.ok()) {
         process = std::shared_ptr<FunctionProcess>(std::move(spawned).value());
       } else {
@@ -228,7 +233,7 @@ void Environment::FailInvokes(std::unique_lock<std::mutex>& lock, std::string_vi
   }
   deferred_reports_.clear();
   if (was_starting) {
-    std::string init_report = InitReportLine(InitDurationMs(now), "error", error_type);
+    std::string init_report = platform_.InitReport(InitDurationMs(now), kStatusError, error_type);
     if (std::shared_ptr<Invocation> invocation = TakeInitInvoke()) {
       Complete(*invocation, FunctionErrorResult(error_json(invocation->request_id)));
       ReportTicket ticket = TicketBeforeStart(invocation);
@@ -273,7 +278,7 @@ bool Environment::SpawnExtensions(std::unique_lock<std::mutex>& lock, SpawnOptio
     Extension* extension = launched[i];
     spawn.path = options_.extensions[i];
     spawn.args.clear();
-    auto spawned = FunctionProcess::Spawn(spawn, &tee_, [this, extension] { OnExtensionExit(extension); });
+    auto spawned = FunctionProcess::Spawn(spawn, &extension_sink_, [this, extension] { OnExtensionExit(extension); });
     lock.lock();
     if (spawned.ok()) {
       extension->process = std::shared_ptr<FunctionProcess>(std::move(spawned).value());
@@ -296,6 +301,9 @@ void Environment::StopProcesses(const std::shared_ptr<FunctionProcess>& process,
   std::vector<std::shared_ptr<FunctionProcess>> subscribed;
   std::vector<std::shared_ptr<FunctionProcess>> others;
   milliseconds budget{0};
+  // What the subscribers have not been sent yet goes before SHUTDOWN (the last invoke's
+  // platform.report, typically), so an extension can rely on having it when it flushes.
+  telemetry_.FlushAndStop(Clock::now() + kTelemetryFlushLimit);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     budget = BeginShutdownPhaseLocked();
@@ -370,7 +378,7 @@ void Environment::HandleTimeout(std::unique_lock<std::mutex>& lock,
   ticket.duration_ms = std::min(ticket.duration_ms, SupervisorMs(timeout_));
   ticket.status = "timeout";
   ticket.before_end =
-      TimeoutLogLine(std::chrono::system_clock::now(), invocation->request_id, timeout_seconds);
+      platform_.Timeout(invocation->request_id, timeout_seconds);
   shutdown_reason_ = lambda::kShutdownReasonTimeout;
   if (managed()) {
     // Lambda Managed Instances report the timeout but do not stop the code: the worker keeps
@@ -387,7 +395,7 @@ void Environment::HandleTimeout(std::unique_lock<std::mutex>& lock,
 
 void Environment::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
   const double init_timeout_seconds = std::chrono::duration<double>(init_timeout_).count();
-  std::string init_report = InitReportLine(SupervisorMs(init_timeout_), "timeout", "");
+  std::string init_report = platform_.InitReport(SupervisorMs(init_timeout_), kStatusTimeout, "");
   shutdown_reason_ = lambda::kShutdownReasonTimeout;
   MarkDying();
   std::shared_ptr<Invocation> invocation = TakeInitInvoke();
@@ -402,7 +410,7 @@ void Environment::HandleInitTimeout(std::unique_lock<std::mutex>& lock) {
   if (invocation) DeliverAnswer(mutex_, invocation);
   if (ticket) {
     Report(std::move(*ticket));
-  } else {
+  } else if (!init_report.empty()) {
     options_.sink->WriteStdout(init_report);
   }
   lock.lock();
@@ -415,7 +423,7 @@ void Environment::HandleUnclaimed(std::unique_lock<std::mutex>& lock) {
   ReportTicket ticket = TicketBeforeStart(invocation);
   ticket.status = "timeout";
   ticket.before_end =
-      TimeoutLogLine(std::chrono::system_clock::now(), invocation->request_id, timeout_seconds);
+      platform_.Timeout(invocation->request_id, timeout_seconds);
   shutdown_reason_ = lambda::kShutdownReasonTimeout;
   MarkDying();
   lock.unlock();

@@ -116,6 +116,23 @@ http::Response RuntimeApiServer::ServeExtensionCall(const http::Request& request
   return Accepted();
 }
 
+http::Response RuntimeApiServer::ServeTelemetrySubscribe(const http::Request& request) {
+  if (request.method != "PUT") {
+    http::Response response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use PUT"));
+    response.headers.Add("Allow", "PUT");
+    return response;
+  }
+  std::string_view id = request.headers.Get(lambda::kExtensionIdentifierHeader).value_or("");
+  if (id.empty()) {
+    return RefusalResponse({403, std::string(lambda::kExtErrorMissingIdentifier),
+                            "Missing " + std::string(lambda::kExtensionIdentifierHeader) + " header"});
+  }
+  ExtensionRefusal refusal;
+  TelemetrySubscribeAnswer answer = environment_.SubscribeTelemetry(id, request.body, &refusal);
+  if (!refusal.error_type.empty()) return RefusalResponse(refusal);
+  return JsonResponse(answer.status, std::move(answer.body));
+}
+
 bool RuntimeApiServer::ServeExtensionNext(http::Connection& connection, const http::Request& request) {
   std::string_view id = request.headers.Get(lambda::kExtensionIdentifierHeader).value_or("");
   ExtensionRefusal refusal;
@@ -327,6 +344,8 @@ void RuntimeApiServer::Serve(http::Connection& connection) {
       }
     } else if (IsExtensionPath(path)) {
       response = ServeExtensionCall(request, path);
+    } else if (path == lambda::kTelemetryPath) {
+      response = ServeTelemetrySubscribe(request);
     } else if (path == lambda::kInitErrorPath) {
       if (request.method != "POST") {
         response = JsonResponse(405, RuntimeApiErrorJson("MethodNotAllowed", "use POST"));

@@ -2,7 +2,8 @@
 // 127.0.0.1:<ephemeral>: GET /runtime/invocation/next, POST /runtime/invocation/{id}/response
 // (buffered, or streamed with Lambda-Runtime-Function-Response-Mode: streaming: see
 // stream_relay.h) and /error, POST /runtime/init/error, and the Extensions API (2020-01-01:
-// /extension/register, /event/next, /init/error, /exit/error; see extensions.h), on the same
+// /extension/register, /event/next, /init/error, /exit/error; see extensions.h) and the
+// Telemetry API subscription (PUT /2022-07-01/telemetry; telemetry.h), on the same
 // address as on Lambda — one server per execution environment,
 // its FunctionSide. State lives in the Environment; this class only speaks HTTP. Answers follow RIE (lambda/rapi): 202 {"status":"OK"}; 400 InvalidRequestID for a
 // request id that is not in flight; 403 InvalidStateTransition; 413 RequestEntityTooLarge;
@@ -56,6 +57,8 @@ class RuntimeApiServer : public FunctionSide {
   bool ServeStream(http::Connection& connection, const http::Request& head, std::string_view id);
   // Serves an Extensions API call other than a GET /extension/event/next.
   http::Response ServeExtensionCall(const http::Request& request, std::string_view path);
+  // Serves PUT /2022-07-01/telemetry.
+  http::Response ServeTelemetrySubscribe(const http::Request& request);
   // Serves GET /extension/event/next (blocking until the extension has an event); false when
   // the connection must close.
   bool ServeExtensionNext(http::Connection& connection, const http::Request& request);

@@ -274,6 +274,10 @@ TelemetrySubscribeAnswer TelemetryHub::Subscribe(std::string_view extension_name
     } else {
       subscribers_.push_back(std::move(subscriber));
     }
+    Subscriber* added = same != subscribers_.end() ? same->get() : subscribers_.back().get();
+    for (const auto& [category, event] : backlog_) {
+      if (Wants(added->subscription(), category)) added->Enqueue(event);
+    }
     UpdateCategoriesLocked();
   }
   // Outside the lock: its sender may be inside a delivery, which Abort cuts short.
@@ -287,6 +291,7 @@ TelemetrySubscribeAnswer TelemetryHub::Subscribe(std::string_view extension_name
 void TelemetryHub::Publish(TelemetryCategory category, std::string_view event_json) {
   if (!HasSubscribers(category)) return;
   std::lock_guard lock(mutex_);
+  if (keep_backlog_ && backlog_.size() < kMaxBacklog) backlog_.emplace_back(category, event_json);
   for (const auto& subscriber : subscribers_) {
     if (Wants(subscriber->subscription(), category)) subscriber->Enqueue(event_json);
   }
@@ -297,6 +302,8 @@ void TelemetryHub::FlushAndStop(Clock::time_point deadline) {
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
+    keep_backlog_ = false;
+    backlog_.clear();
     stopping = std::move(subscribers_);
     subscribers_.clear();
     UpdateCategoriesLocked();
@@ -316,8 +323,23 @@ std::optional<TelemetrySubscriberStats> TelemetryHub::StatsOf(std::string_view e
   return std::nullopt;
 }
 
+void TelemetryHub::KeepBacklog() {
+  std::lock_guard lock(mutex_);
+  keep_backlog_ = !closed_;
+  UpdateCategoriesLocked();
+}
+
+void TelemetryHub::DropBacklog() {
+  std::lock_guard lock(mutex_);
+  keep_backlog_ = false;
+  backlog_.clear();
+  backlog_.shrink_to_fit();
+  UpdateCategoriesLocked();
+}
+
 void TelemetryHub::UpdateCategoriesLocked() {
   uint8_t categories = 0;
+  if (keep_backlog_) categories = 0xff;
   for (const auto& subscriber : subscribers_) {
     categories = static_cast<uint8_t>(categories | subscriber->subscription().categories);
   }

@@ -92,6 +92,14 @@ class TelemetryHub {
     return (categories_.load(std::memory_order_relaxed) & static_cast<uint8_t>(category)) != 0;
   }
 
+  // Lambda delivers an init's events to the extensions that subscribe during that init
+  // (AWS docs "Lambda Telemetry API"): from KeepBacklog() until DropBacklog(), every published
+  // event (the first kMaxBacklog) is also kept, and a new subscriber gets the kept events of its
+  // categories first. While kept, HasSubscribers() is true for every category.
+  static constexpr size_t kMaxBacklog = 1000;
+  void KeepBacklog();
+  void DropBacklog();
+
   // Delivers what the subscribers have buffered, best effort, until `deadline`; then cuts off
   // any delivery still going and joins every sender thread. Returns by `deadline` plus about
   // 50 ms. Afterwards Publish is ignored and Subscribe answers 403. Idempotent.
@@ -111,6 +119,8 @@ class TelemetryHub {
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Subscriber>> subscribers_;  // guarded by mutex_
   bool closed_ = false;                                   // guarded by mutex_
+  bool keep_backlog_ = false;                             // guarded by mutex_
+  std::vector<std::pair<TelemetryCategory, std::string>> backlog_;  // guarded by mutex_
 };
 
 }  // namespace zerostart::emulator
