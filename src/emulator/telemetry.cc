@@ -267,6 +267,7 @@ TelemetrySubscribeAnswer TelemetryHub::Subscribe(std::string_view extension_name
     }
     auto subscriber = std::make_unique<Subscriber>(std::string(extension_name),
                                                    std::move(parsed).value(), options_, notice_);
+    Subscriber* added = subscriber.get();
     auto same = std::find_if(subscribers_.begin(), subscribers_.end(),
                              [&](const auto& s) { return s->name() == extension_name; });
     if (same != subscribers_.end()) {
@@ -274,7 +275,6 @@ TelemetrySubscribeAnswer TelemetryHub::Subscribe(std::string_view extension_name
     } else {
       subscribers_.push_back(std::move(subscriber));
     }
-    Subscriber* added = same != subscribers_.end() ? same->get() : subscribers_.back().get();
     for (const auto& [category, event] : backlog_) {
       if (Wants(added->subscription(), category)) added->Enqueue(event);
     }
