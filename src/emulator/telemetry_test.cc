@@ -349,6 +349,11 @@ TEST(TelemetryHubTest, BatchesByTimeout) {
   EXPECT_EQ(batch->size(), 3u);
   EXPECT_GE(waited, milliseconds(190));
   EXPECT_LT(waited, milliseconds(5000));
+  // The destination has the batch before the sender has its answer: wait for the count.
+  const Clock::time_point deadline = Clock::now() + milliseconds(5000);
+  while (hub.StatsOf("ext")->delivered_batches == 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
   EXPECT_EQ(hub.StatsOf("ext")->delivered_batches, 1u);
 }
 
