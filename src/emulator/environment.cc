@@ -329,10 +329,11 @@ Environment::PostResult Environment::FinishInFlight(std::string_view request_id,
     if (function_error) error_type = ErrorTypeOf(invocation->result.body);
     DeferReportLocked(post.report);
   }
-  DeliverAnswer(mutex_, invocation);
+  // Before the answer: whoever gets it may stop serve at once, and the record must be out.
   std::string done = platform_.RuntimeDone(invocation->request_id, function_error ? kStatusError : kStatusSuccess,
                                            error_type, runtime_ms, produced_bytes);
   if (!done.empty()) tee_.WriteStdout(done);
+  DeliverAnswer(mutex_, invocation);
   return post;
 }
 
@@ -499,6 +500,8 @@ void Environment::Report(ReportTicket ticket) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     --reporting_;
+    // TearDown waits for the last reports before it ends the environment's telemetry.
+    if (reporting_ == 0 && state_ == State::kDying) supervisor_cv_.notify_all();
     NoteIfIdle(Clock::now());
     wake = waiting_next_ > 0 && CanHandOver();
     // The function already waits in /next with nothing to do: it is idle now.

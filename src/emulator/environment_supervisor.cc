@@ -461,11 +461,18 @@ void Environment::TearDown(std::unique_lock<std::mutex>& lock) {
   }
   std::vector<ReportTicket> deferred = std::move(deferred_reports_);
   deferred_reports_.clear();
+  const int reports_out = reporting_ - static_cast<int>(deferred.size());
   lock.unlock();
   // Answers first: nothing below (killing, joining, removing groups) may delay them.
   for (const auto& invocation : answered) DeliverAnswer(mutex_, invocation);
   if (!leftover.empty()) options_.reassign(std::move(leftover));
   for (auto& ticket : deferred) Report(std::move(ticket));
+  if (reports_out > 0) {
+    // Answers just given still have their REPORT (and its telemetry) to write: let them.
+    lock.lock();
+    supervisor_cv_.wait_for(lock, kRelayDrainLimit, [&] { return reporting_ == 0; });
+    lock.unlock();
+  }
   StopProcesses(process, limits.get());
   {
     // The function is gone, so its streamed responses end; a caller that stopped reading would

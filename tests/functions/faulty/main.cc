@@ -12,6 +12,8 @@
 //               the instance busy until the test says so
 //   "big"       respond "bytes" bytes of 'x' (application/octet-stream), e.g. 7000000
 //   "log"       write "lines" lines to stdout and to stderr, then respond {"lines":N}
+//   "app_log"   one zerostart/log.h record per level, TRACE..FATAL, then a raw JSON line at
+//               level debug; respond {"logged":true}
 //   "alloc"     touch "mb" MiB of memory, then respond {"mb":N} (for RSS measurements; with
 //               more than the emulator's --memory the memory limit kills it)
 //   "spin"      a chain of "iterations" dependent sin() calls (fixed CPU work), then respond
@@ -49,6 +51,7 @@
 
 #include "src/common/cpu_budget.h"
 #include "src/common/env.h"
+#include "zerostart/log.h"
 #include "zerostart/runtime.h"
 
 namespace {
@@ -138,6 +141,18 @@ Response Handle(const zerostart::Invocation& invocation) {
     }
     std::fflush(stdout);
     return Response::Success(R"({"lines":)" + std::to_string(lines) + "}");
+  }
+  if (action == "app_log") {
+    // One zerostart/log.h record per level (the runtime filters them by AWS_LAMBDA_LOG_LEVEL),
+    // and one raw JSON line at DEBUG that only Lambda's own filter can drop.
+    for (zerostart::LogLevel level : {zerostart::LogLevel::kTrace, zerostart::LogLevel::kDebug,
+                                      zerostart::LogLevel::kInfo, zerostart::LogLevel::kWarn,
+                                      zerostart::LogLevel::kError, zerostart::LogLevel::kFatal}) {
+      zerostart::Log(level, "faulty app_log", {{"rank", static_cast<int>(level)}});
+    }
+    std::printf("{\"level\":\"debug\",\"message\":\"faulty raw debug line\"}\n");
+    std::fflush(stdout);
+    return Response::Success(R"({"logged":true})");
   }
   if (action == "spin") return Response::Success(TimedSpin(number("iterations", 0)));
   if (action == "init_spin") return Response::Success(init_spin_json);
