@@ -94,6 +94,8 @@ Environment::ExtensionAnswer Environment::RegisterExtension(std::string_view nam
   answer.body = RegisterAnswerJson(options_.function->name, lambda::kLatestVersion, options_.function->name,
                                    wants_account_id ? lambda::kEmulatorAccountId : "");
   supervisor_cv_.notify_all();  // SpawnExtensions waits for the external ones
+  std::string record = platform_.Extension(name, *events);
+  if (!record.empty()) options_.sink->WriteStdout(record);
   return answer;
 }
 

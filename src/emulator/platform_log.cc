@@ -59,6 +59,12 @@ std::string PlatformLog::InitReport(double duration_ms, std::string_view status,
   return Emit(event, Prints(failed ? kWarn : kInfo));
 }
 
+std::string PlatformLog::Extension(std::string_view name, const std::vector<std::string>& events) const {
+  const bool print = json_ && Prints(kDebug);
+  if (!print && (telemetry_ == nullptr || !telemetry_->HasSubscribers(TelemetryCategory::kPlatform))) return "";
+  return Emit(ExtensionEvent(Now(), name, "Ready", events), print);
+}
+
 std::string PlatformLog::Start(std::string_view request_id) const {
   if (!json_) {
     if (telemetry_ != nullptr && telemetry_->HasSubscribers(TelemetryCategory::kPlatform)) {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/emulator/function_config.h"
 #include "src/emulator/platform_records.h"
@@ -38,6 +39,8 @@ class PlatformLog {
   std::string InitStart() const;
   std::string InitRuntimeDone(std::string_view status, std::string_view error_type) const;
   std::string InitReport(double duration_ms, std::string_view status, std::string_view error_type) const;
+  // An extension registered for `events` (telemetry and JSON DEBUG only).
+  std::string Extension(std::string_view name, const std::vector<std::string>& events) const;
   // An invoke was handed to the function.
   std::string Start(std::string_view request_id) const;
   // The function answered (telemetry and JSON DEBUG only).
