@@ -46,10 +46,14 @@ InvokeResult ShutdownResult() {
 }
 
 void DeliverAnswer(std::mutex& mutex, const std::shared_ptr<Invocation>& invocation) {
-  if (invocation->log_tail) {
-    // Report() delivers it, once the tail holds the REPORT line.
+  {
     std::lock_guard<std::mutex> lock(mutex);
-    if (invocation->report_pending) return;
+    // With a log tail, Report() delivers it, once the tail holds the REPORT line. A deferred
+    // REPORT can be written by another thread (an extension's) before or after the thread
+    // that completed the invoke gets here: whoever comes first with the answer final sends it.
+    if (invocation->log_tail && invocation->report_pending) return;
+    if (invocation->claimed) return;
+    invocation->claimed = true;
   }
   // `result` no longer changes once `done` is set (under the mutex, by this thread), except for
   // log_result, which Report() sets before it delivers.
@@ -191,6 +195,7 @@ void Environment::FreezeLocked() {
     return;
   }
   frozen_ = true;
+  telemetry_.Pause();
 }
 
 void Environment::ThawLocked() {
@@ -198,6 +203,7 @@ void Environment::ThawLocked() {
   Status thawed = freezer_->Thaw();
   if (thawed.ok()) {
     frozen_ = false;
+    telemetry_.Resume();
     return;
   }
   // A process we cannot thaw cannot serve: end the environment (its invokes are placed again).
@@ -239,6 +245,7 @@ std::shared_ptr<Invocation> Environment::Next() {
     next_cv_.wait(lock, [this] { return state_ != State::kStarting; });
   }
   if (state_ != State::kReady) {
+    WaitOutShutdownPhaseLocked(lock);
     return nullptr;  // a connection of an environment that is ending
   }
   if (!managed() && !in_flight_.empty()) return in_flight_.front();  // see the header
@@ -250,7 +257,10 @@ std::shared_ptr<Invocation> Environment::Next() {
     next_cv_.wait(lock, [&] { return state_ != State::kReady || CanHandOver(); });
   }
   --waiting_next_;
-  if (state_ != State::kReady) return nullptr;
+  if (state_ != State::kReady) {
+    WaitOutShutdownPhaseLocked(lock);
+    return nullptr;
+  }
 
   std::shared_ptr<Invocation> invocation = std::move(assigned_.front());
   assigned_.pop_front();

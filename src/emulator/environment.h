@@ -219,6 +219,9 @@ class Environment {
   // counts as done) and blocks until it has a new one, whose JSON it returns. nullopt with
   // `refusal` set: an unknown identifier; with `refusal` unset: the environment is gone (close).
   std::optional<std::string> NextExtensionEvent(std::string_view id, ExtensionRefusal* refusal);
+  // An event NextExtensionEvent returned could not be written to the extension (its connection
+  // had gone): it goes back to the front of the extension's queue for its next /event/next.
+  void ReturnExtensionEvent(std::string_view id, std::string event);
   // POST /extension/init/error (init) or /extension/exit/error: the environment fails with
   // Extension.InitError / Extension.ExitError, naming `error_type`. Refusals: unknown
   // identifier; init/error after init.
@@ -264,6 +267,9 @@ class Environment {
   // `error_type` and the JSON `error_json(request_id)` makes; the environment is dying.
   template <typename MakeErrorJson>
   void FailInvokes(std::unique_lock<std::mutex>& lock, std::string_view error_type, MakeErrorJson error_json);
+  // An answered invoke's extensions did not all ask for their next event by its deadline: its
+  // REPORT says timeout, and the environment ends.
+  void HandleExtensionsTimeout(std::unique_lock<std::mutex>& lock);
   // An extension failed (crashed, or reported an init or exit error): the environment fails.
   void HandleExtensionFailure(std::unique_lock<std::mutex>& lock);
   // Spawns the external extensions with `spawn` (path and args replaced) and waits, with the
@@ -278,6 +284,9 @@ class Environment {
   void StopProcesses(const std::shared_ptr<FunctionProcess>& process, CgroupLimits* limits);
 
   // --- environment_extensions.cc ---
+  // REQUIRES: `lock` holds the mutex. With an extension registered, waits until the Shutdown
+  // phase is over (the function gets SIGTERM while its /next is still pending).
+  void WaitOutShutdownPhaseLocked(std::unique_lock<std::mutex>& lock);
   // REQUIRES: mutex held. Init ends once the function and every registered extension have
   // asked for their first event.
   void FinishInitIfReadyLocked();

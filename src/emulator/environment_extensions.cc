@@ -132,6 +132,17 @@ std::optional<std::string> Environment::NextExtensionEvent(std::string_view id, 
   return event;
 }
 
+void Environment::ReturnExtensionEvent(std::string_view id, std::string event) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Extension* extension = FindExtensionLocked(id);
+    if (extension == nullptr) return;
+    extension->events.push_front(std::move(event));
+    extension->busy = false;
+  }
+  extension_cv_.notify_all();
+}
+
 Environment::ExtensionAnswer Environment::ReportExtensionError(std::string_view id, std::string_view error_type,
                                                                bool init) {
   ExtensionAnswer answer;
@@ -191,6 +202,17 @@ void Environment::OnExtensionExit(Extension* extension) {
     }
   }
   supervisor_cv_.notify_all();
+}
+
+void Environment::WaitOutShutdownPhaseLocked(std::unique_lock<std::mutex>& lock) {
+  // On Lambda the runtime's /next stays pending through the Shutdown phase: a runtime that
+  // registered an extension to get SIGTERM must get SIGTERM, not a failed /next first (which
+  // aws-lambda-go, for one, takes as fatal).
+  next_cv_.wait(lock, [this] {
+    if (extensions_closed_ || state_ == State::kDead) return true;
+    return std::none_of(extensions_.begin(), extensions_.end(),
+                        [](const std::unique_ptr<Extension>& extension) { return extension->registered; });
+  });
 }
 
 void Environment::FinishInitIfReadyLocked() {

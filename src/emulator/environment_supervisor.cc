@@ -71,6 +71,11 @@ void Environment::SupervisorMain() {
       if (state_ == State::kReady && idle_since_ && options_.idle_timeout.count() > 0) {
         idle_end = *idle_since_ + options_.idle_timeout;
       }
+      // An answered invoke whose extensions are still at work ends by its deadline too.
+      std::optional<Clock::time_point> deferred_end;
+      for (const ReportTicket& ticket : deferred_reports_) {
+        if (!deferred_end || ticket.invocation->deadline < *deferred_end) deferred_end = ticket.invocation->deadline;
+      }
       std::optional<Clock::time_point> unclaimed_end;
       if (state_ == State::kReady && !assigned_.empty()) unclaimed_end = assigned_.front()->assigned_at + timeout_;
       if (exited_) {
@@ -79,6 +84,8 @@ void Environment::SupervisorMain() {
         HandleExtensionFailure(lock);
       } else if (state_ == State::kReady && earliest && now >= earliest->deadline) {
         HandleTimeout(lock, earliest);
+      } else if (state_ == State::kReady && deferred_end && now >= *deferred_end) {
+        HandleExtensionsTimeout(lock);
       } else if (state_ == State::kStarting && now >= spawned_at_ + init_timeout_) {
         HandleInitTimeout(lock);
       } else if (unclaimed_end && now >= *unclaimed_end) {
@@ -95,6 +102,7 @@ void Environment::SupervisorMain() {
         if (state_ == State::kStarting) wake = std::min(wake, spawned_at_ + init_timeout_);
         if (idle_end) wake = std::min(wake, *idle_end);
         if (unclaimed_end) wake = std::min(wake, *unclaimed_end);
+        if (deferred_end) wake = std::min(wake, *deferred_end);
         supervisor_wake_ = wake;
         supervisor_cv_.wait_until(lock, wake);
         supervisor_wake_ = Clock::time_point::max();
@@ -109,7 +117,8 @@ void Environment::SupervisorMain() {
 bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
   spawned_at_ = Clock::now();  // Init Duration counts the spawn itself
   lock.unlock();
-  if (!options_.extensions.empty()) telemetry_.KeepBacklog();
+  // Extensions, external or internal, subscribe during init and get its records.
+  if (options_.config->protocol == Protocol::kRuntimeApi) telemetry_.KeepBacklog();
   std::string init_start = platform_.InitStart();
   if (!init_start.empty()) options_.sink->WriteStdout(init_start);
 
@@ -152,7 +161,7 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
       limits = std::move(limits_);
       side = std::move(side_);
       const bool go_on = extensions_started && !extension_failed_ && ending_ != Ending::kShutdown &&
-                         Clock::now() < spawned_at_ + init_timeout_;
+                         state_ == State::kStarting && Clock::now() < spawned_at_ + init_timeout_;
       lock.unlock();
       if (!go_on) extensions_started = false;
     }
@@ -253,6 +262,30 @@ void Environment::FailInvokes(std::unique_lock<std::mutex>& lock, std::string_vi
   lock.lock();
 }
 
+void Environment::HandleExtensionsTimeout(std::unique_lock<std::mutex>& lock) {
+  const double timeout_seconds = options_.config->timeout_seconds;
+  const Clock::time_point now = Clock::now();
+  std::vector<ReportTicket> expired;
+  for (auto it = deferred_reports_.begin(); it != deferred_reports_.end();) {
+    if (it->invocation->deadline > now) {
+      ++it;
+      continue;
+    }
+    it->status = "timeout";
+    it->duration_ms = SupervisorMs(timeout_);
+    it->before_end = platform_.Timeout(it->invocation->request_id, timeout_seconds);
+    expired.push_back(std::move(*it));
+    it = deferred_reports_.erase(it);
+  }
+  shutdown_reason_ = lambda::kShutdownReasonTimeout;
+  MarkDying();
+  lock.unlock();
+  options_.sink->WriteStderr("zerostart: an extension did not ask for its next event within the invoke's timeout; "
+                             "its environment is shut down\n");
+  for (auto& ticket : expired) Report(std::move(ticket));
+  lock.lock();
+}
+
 void Environment::HandleExtensionFailure(std::unique_lock<std::mutex>& lock) {
   const std::string error_type = extension_error_type_;
   const std::string message = extension_error_message_;
@@ -291,7 +324,7 @@ bool Environment::SpawnExtensions(std::unique_lock<std::mutex>& lock, SpawnOptio
   lock.lock();
   if (!started) return false;
   supervisor_cv_.wait_until(lock, spawned_at_ + init_timeout_, [&] {
-    if (extension_failed_ || ending_ == Ending::kShutdown) return true;
+    if (extension_failed_ || ending_ == Ending::kShutdown || state_ != State::kStarting) return true;
     return std::all_of(launched.begin(), launched.end(), [](const Extension* e) { return e->registered; });
   });
   return true;
@@ -341,6 +374,7 @@ void Environment::StopProcesses(const std::shared_ptr<FunctionProcess>& process,
     extensions_closed_ = true;
   }
   extension_cv_.notify_all();
+  next_cv_.notify_all();  // the function's /next calls kept open through the Shutdown phase
 }
 
 void Environment::HandleExit(std::unique_lock<std::mutex>& lock) {

@@ -77,6 +77,7 @@ struct Invocation {
   // Completion (pool): exactly one answer.
   bool done = false;       // `result` is final
   bool delivered = false;  // `reply` has run
+  bool claimed = false;    // a thread is delivering it (DeliverAnswer runs `reply` once)
   bool stream_started = false;  // the runtime began a streamed response
   bool relaying = false;        // ... and its bytes are still being read (Environment::EndRelay)
   // A REPORT ticket is out; with a log tail the answer waits for it (the tail holds REPORT).

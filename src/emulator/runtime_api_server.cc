@@ -141,15 +141,19 @@ bool RuntimeApiServer::ServeExtensionNext(http::Connection& connection, const ht
     refusal = {403, std::string(lambda::kExtErrorMissingIdentifier),
                "Missing " + std::string(lambda::kExtensionIdentifierHeader) + " header"};
   } else {
+    // An abandoned long-poll (its client gave up and asked again) must not take the event.
+    if (PeerClosed(connection.fd())) return false;
     event = environment_.NextExtensionEvent(id, &refusal);
   }
   if (!event) {
     if (refusal.error_type.empty()) return false;  // the environment is gone
     return connection.Write(RefusalResponse(refusal)).ok();
   }
-  http::Response response = JsonResponse(200, std::move(*event));
+  http::Response response = JsonResponse(200, *event);
   response.headers.Add(std::string(lambda::kExtensionIdentifierHeader), std::string(id));
-  return connection.Write(response).ok();
+  if (connection.Write(response).ok()) return true;
+  environment_.ReturnExtensionEvent(id, std::move(*event));
+  return false;
 }
 
 Result<std::unique_ptr<RuntimeApiServer>> RuntimeApiServer::Listen(Environment& environment,

@@ -85,6 +85,19 @@ class TelemetryHub::Subscriber {
     }
   }
 
+  // While paused (the environment, and so the destination, is frozen) no delivery starts; one
+  // that a pause cut short is sent again after Resume() rather than counted as dropped.
+  void Pause() {
+    std::lock_guard lock(mutex_);
+    paused_ = true;
+    ++pauses_;
+  }
+  void Resume() {
+    std::lock_guard lock(mutex_);
+    paused_ = false;
+    wake_.notify_one();
+  }
+
   // Delivers what is buffered until `deadline`, then ends the thread.
   void RequestStop(Clock::time_point deadline) {
     std::lock_guard lock(mutex_);
@@ -140,8 +153,12 @@ class TelemetryHub::Subscriber {
     const milliseconds timeout(subscription_.timeout_ms);
     for (;;) {
       if (aborted_) return false;
-      if (stopping_) return !buffer_.empty() && Clock::now() < stop_deadline_;
-      if (BatchFullLocked()) return true;
+      if (stopping_) return (!buffer_.empty() || retry_) && Clock::now() < stop_deadline_;
+      if (paused_) {
+        wake_.wait(lock);
+        continue;
+      }
+      if (retry_ || BatchFullLocked()) return true;
       if (!first_buffered_) {
         wake_.wait(lock);
       } else if (Clock::now() >= *first_buffered_ + timeout) {
@@ -188,7 +205,17 @@ class TelemetryHub::Subscriber {
     std::unique_lock lock(mutex_);
     while (WaitForBatchLocked(lock)) {
       uint64_t events, records, bytes;
-      const std::string body = TakeBatchLocked(&events, &records, &bytes);
+      std::string body;
+      if (retry_) {
+        body = std::move(retry_->body);
+        events = retry_->events;
+        records = retry_->records;
+        bytes = retry_->bytes;
+        retry_.reset();
+      } else {
+        body = TakeBatchLocked(&events, &records, &bytes);
+      }
+      const uint64_t pauses_before = pauses_;
       milliseconds connect_timeout = options_.connect_timeout;
       milliseconds io_timeout = options_.io_timeout;
       if (stopping_) {
@@ -204,6 +231,10 @@ class TelemetryHub::Subscriber {
       if (sent.ok()) {
         ++stats_.delivered_batches;
         stats_.delivered_records += events;
+        continue;
+      }
+      if (!stopping_ && (paused_ || pauses_ != pauses_before)) {
+        retry_ = Batch{body, events, records, bytes};  // the destination was frozen, not gone
         continue;
       }
       ++stats_.failed_batches;
@@ -242,6 +273,15 @@ class TelemetryHub::Subscriber {
   bool aborted_ = false;
   bool finished_ = false;
   bool failure_reported_ = false;
+  bool paused_ = false;
+  uint64_t pauses_ = 0;
+  struct Batch {
+    std::string body;
+    uint64_t events = 0;
+    uint64_t records = 0;
+    uint64_t bytes = 0;
+  };
+  std::optional<Batch> retry_;  // a batch a pause cut short
   Clock::time_point stop_deadline_;
 
   std::thread thread_;  // last: starts once every member above exists
@@ -268,6 +308,7 @@ TelemetrySubscribeAnswer TelemetryHub::Subscribe(std::string_view extension_name
     auto subscriber = std::make_unique<Subscriber>(std::string(extension_name),
                                                    std::move(parsed).value(), options_, notice_);
     Subscriber* added = subscriber.get();
+    if (paused_) added->Pause();
     auto same = std::find_if(subscribers_.begin(), subscribers_.end(),
                              [&](const auto& s) { return s->name() == extension_name; });
     if (same != subscribers_.end()) {
@@ -321,6 +362,18 @@ std::optional<TelemetrySubscriberStats> TelemetryHub::StatsOf(std::string_view e
     if (subscriber->name() == extension_name) return subscriber->Stats();
   }
   return std::nullopt;
+}
+
+void TelemetryHub::Pause() {
+  std::lock_guard lock(mutex_);
+  paused_ = true;
+  for (const auto& subscriber : subscribers_) subscriber->Pause();
+}
+
+void TelemetryHub::Resume() {
+  std::lock_guard lock(mutex_);
+  paused_ = false;
+  for (const auto& subscriber : subscribers_) subscriber->Resume();
 }
 
 void TelemetryHub::KeepBacklog() {

@@ -97,6 +97,10 @@ class TelemetryHub {
   // event (the first kMaxBacklog) is also kept, and a new subscriber gets the kept events of its
   // categories first. While kept, HasSubscribers() is true for every category.
   static constexpr size_t kMaxBacklog = 1000;
+  // While the environment is frozen its destinations cannot answer: Pause() holds deliveries
+  // back (a batch a pause cuts short is sent again, not dropped) until Resume().
+  void Pause();
+  void Resume();
   void KeepBacklog();
   void DropBacklog();
 
@@ -120,6 +124,7 @@ class TelemetryHub {
   std::vector<std::unique_ptr<Subscriber>> subscribers_;  // guarded by mutex_
   bool closed_ = false;                                   // guarded by mutex_
   bool keep_backlog_ = false;                             // guarded by mutex_
+  bool paused_ = false;                                   // guarded by mutex_
   std::vector<std::pair<TelemetryCategory, std::string>> backlog_;  // guarded by mutex_
 };
 

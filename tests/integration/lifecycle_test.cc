@@ -130,6 +130,8 @@ TEST_F(LifecycleTest, TelemetrySubscriberReceivesThePlatformAndFunctionRecords) 
   EXPECT_EQ(report.value("requestId", ""), request_id);
   EXPECT_TRUE(report["metrics"]["durationMs"].is_number());
   EXPECT_NE(std::find(function_lines.begin(), function_lines.end(), "faulty stdout line 1"), function_lines.end());
+  // Deliveries wait while the environment is frozen instead of failing against a frozen reader.
+  EXPECT_EQ(sink_.stderr_text().find("telemetry destination"), std::string::npos) << sink_.stderr_text();
 }
 
 // Each bad subscription gets Lambda's 400 ValidationError, and the function still serves.
