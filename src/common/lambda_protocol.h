@@ -35,6 +35,24 @@ inline constexpr std::string_view kFunctionErrorTypeHeader = "Lambda-Runtime-Fun
 // Runtime -> Lambda on /response: propagated to the caller (AWS docs, "Invocation response").
 inline constexpr std::string_view kContentTypeHeader = "Content-Type";
 
+// --- Extensions API (AWS docs "Lambda Extensions API", 2020-01-01; on AWS_LAMBDA_RUNTIME_API) ---
+// POST, header kExtensionNameHeader, body {"events":["INVOKE","SHUTDOWN"]}: 200 with
+// kExtensionIdentifierHeader and {"functionName","functionVersion","handler"}.
+inline constexpr std::string_view kExtensionRegisterPath = "/2020-01-01/extension/register";
+// GET, header kExtensionIdentifierHeader: long-polls the next event (JSON); no client timeout.
+inline constexpr std::string_view kExtensionNextPath = "/2020-01-01/extension/event/next";
+// POST, headers kExtensionIdentifierHeader and kExtensionErrorTypeHeader: 202.
+inline constexpr std::string_view kExtensionInitErrorPath = "/2020-01-01/extension/init/error";
+inline constexpr std::string_view kExtensionExitErrorPath = "/2020-01-01/extension/exit/error";
+inline constexpr std::string_view kExtensionNameHeader = "Lambda-Extension-Name";
+inline constexpr std::string_view kExtensionIdentifierHeader = "Lambda-Extension-Identifier";
+inline constexpr std::string_view kExtensionErrorTypeHeader = "Lambda-Extension-Function-Error-Type";
+// Event types: an extension subscribes to some at registration; /event/next carries one in
+// "eventType". Internal extensions (threads of the runtime process) may not subscribe to
+// SHUTDOWN (RIE internal/lambda/core/agentutil.go, ShutdownEventNotSupportedForInternalExtension).
+inline constexpr std::string_view kExtensionEventInvoke = "INVOKE";
+inline constexpr std::string_view kExtensionEventShutdown = "SHUTDOWN";
+
 // Environment (AWS docs, "Defined runtime environment variables").
 inline constexpr std::string_view kRuntimeApiEnv = "AWS_LAMBDA_RUNTIME_API";
 inline constexpr std::string_view kTraceIdEnv = "_X_AMZN_TRACE_ID";
