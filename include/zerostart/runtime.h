@@ -52,6 +52,31 @@
 // no stack trace (stackTrace is empty unless a FunctionError supplies one). A crash
 // (SIGSEGV...) or exit() inside the handler ends the process, as in every runtime.
 //
+// Shutdown (RunOptions::on_shutdown; AWS docs "Lambda Extensions API", Shutdown phase,
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-extensions-api.html): Lambda sends the
+// runtime SIGTERM before it ends the environment only when some extension is registered. With
+// on_shutdown set and the Runtime API in use, Run() does what aws-lambda-go's
+// WithEnableSIGTERM does (lambda/sigterm.go): before init and the first GET /next it registers
+// an internal extension named "zerostart-shutdown" that subscribes to no event (internal
+// extensions may not subscribe to SHUTDOWN) and parks its one GET /event/next on a thread of
+// its own, so that Lambda counts the extension ready; and it blocks SIGTERM in the calling
+// thread and receives it on a dedicated thread (sigwait: no code runs in a signal handler).
+// On SIGTERM that thread calls on_shutdown once (a thrown exception is caught and reported on
+// stderr, as for a handler), flushes stdout and stderr (C stdio) and ends the process with
+// exit status 0 (_exit: no static destructors run while other threads may still be in the
+// handler or in GET /next). A failed registration is one warning line on stderr, not fatal:
+// Run() serves invokes, and a SIGTERM that arrives anyway still runs the hook.
+// The deadline: Lambda sends SIGKILL when the runtime's share of the Shutdown phase is over:
+// up to 500 ms for a runtime with an internal extension, which this one then is (the phase
+// lasts 500 ms with internal extensions only, 2 s with external ones, which get the rest);
+// local emulators may allow less (RIE gives the runtime 30% of its limit). The hook
+// should do little more than flush buffers and close connections, and must not wait for an
+// invoke in progress (it runs concurrently with the handler, if one is running).
+// Threads the program starts before calling Run() keep SIGTERM unblocked and may receive it
+// (then the process dies without the hook): start them from init, or block SIGTERM in them.
+// go1.x (_LAMBDA_SERVER_PORT) has no Extensions API: there on_shutdown is never called, and
+// SIGTERM keeps its default action.
+//
 // Thread safety: with M unset or 1, Run() calls the handler on the calling thread, one invoke
 // at a time. With M > 1 it calls the handler from M threads at once: the handler (and what it
 // shares, e.g. state built by init) must be thread-safe. init runs once, on the calling thread,
@@ -77,8 +102,14 @@ using Handler = std::function<Response(const Invocation&)>;
 // Run() returns non-zero.
 using InitFunction = std::function<Status()>;
 
+// Called once when Lambda shuts the environment down (SIGTERM; see "Shutdown" above), on a
+// thread of the runtime's own, possibly while a handler runs; the process then exits 0.
+using ShutdownFunction = std::function<void()>;
+
 struct RunOptions {
   InitFunction init;
+  // Optional; Runtime API only. Setting it registers an internal extension (see "Shutdown").
+  ShutdownFunction on_shutdown;
   // Environment to read instead of the process's (tests inject it). Empty = the process's.
   // (_X_AMZN_TRACE_ID, when set, is still set in the real process environment.)
   std::map<std::string, std::string> environment;

@@ -61,7 +61,9 @@ inline constexpr std::string_view kExtensionIdentifierHeader = "Lambda-Extension
 inline constexpr std::string_view kExtensionAcceptFeatureHeader = "Lambda-Extension-Accept-Feature";
 // Extension -> Lambda on /init/error and /exit/error: "Category.Reason".
 inline constexpr std::string_view kExtensionErrorTypeHeader = "Lambda-Extension-Function-Error-Type";
-// Event names in the register body and in events (same page).
+// Event names in the register body and in events (same page). Internal extensions (threads of
+// the runtime process) may not subscribe to SHUTDOWN (RIE internal/lambda/core/agentutil.go,
+// ShutdownEventNotSupportedForInternalExtension).
 inline constexpr std::string_view kExtensionEventInvoke = "INVOKE";
 inline constexpr std::string_view kExtensionEventShutdown = "SHUTDOWN";
 // SHUTDOWN's shutdownReason values (same page).

@@ -18,7 +18,8 @@ void SetLevel(Level level);
 Level ParseLevel(std::string_view text, Level fallback);
 bool Enabled(Level level);
 
-// Writes "<prefix><LEVEL> <message>\n" to stderr when `level` is enabled.
+// Writes "<prefix><LEVEL> <message>\n" to stderr, whatever the threshold (the helpers below
+// check it first; call Write directly for a line that must always be seen).
 void Write(Level level, std::string_view message);
 // Sets the prefix written before every line (e.g. "[zerostart] "). Not thread-safe with Write:
 // call once at start-up.

@@ -22,14 +22,21 @@ Result<std::string> ReadBinary(const std::string& path) {
   return bytes.status();
 }
 
+// The last component of `path` ("" for "/" or "").
+std::string FileName(const std::string& path) {
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  size_t slash = trimmed.rfind('/');
+  std::string name = slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
+  return name == "/" ? std::string() : name;
+}
+
 }  // namespace
 
-std::string DefaultOutputPath(const std::string& binary_path) {
-  std::string path = binary_path;
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  size_t slash = path.rfind('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  return (name.empty() || name == "/" ? "function" : name) + ".zip";
+std::string DefaultOutputPath(const std::string& binary_path, bool extension) {
+  std::string name = FileName(binary_path);
+  if (name.empty()) name = extension ? "extension" : "function";
+  return name + (extension ? "-layer.zip" : ".zip");
 }
 
 Result<PackageResult> Package(const PackageOptions& options) {
@@ -45,7 +52,15 @@ Result<PackageResult> Package(const PackageOptions& options) {
   result.warnings = std::move(target->warnings);
   result.bootstrap_bytes = binary.size();
 
-  result.output_path = options.output_path.empty() ? DefaultOutputPath(options.binary_path) : options.output_path;
+  if (options.extension) {
+    std::string name = FileName(options.binary_path);
+    if (name.empty()) return InvalidArgumentError(options.binary_path + ": no file name to name the extension by");
+    result.entry_name = std::string(kExtensionsDirectory) + name;
+  } else {
+    result.entry_name = "bootstrap";
+  }
+  result.output_path = options.output_path.empty() ? DefaultOutputPath(options.binary_path, options.extension)
+                                                   : options.output_path;
   IncludeOptions include_options{options.root, {}, kLambdaMaxUnzippedBytes - binary.size()};
   struct stat output_stat, binary_stat;
   if (::stat(result.output_path.c_str(), &output_stat) == 0) {
@@ -57,7 +72,8 @@ Result<PackageResult> Package(const PackageOptions& options) {
   }
   ZS_ASSIGN_OR_RETURN(std::vector<ZipEntry> entries, CollectIncludes(options.includes, include_options));
   for (const ZipEntry& entry : entries) result.included_files += entry.is_directory() ? 0u : 1u;
-  entries.push_back(ZipEntry{"bootstrap", std::move(binary), 0755});
+  if (options.extension) entries.push_back(ZipEntry{std::string(kExtensionsDirectory), {}, 0755});
+  entries.push_back(ZipEntry{result.entry_name, std::move(binary), 0755});
 
   ZS_ASSIGN_OR_RETURN(std::string zip, BuildZip(std::move(entries)));
   result.package_bytes = zip.size();

@@ -4,6 +4,11 @@
 // provided.al2023 can run it (ElfInfo + CheckLambdaTarget), and writes a reproducible zip whose
 // root holds `bootstrap` (the binary, mode 0755) and any --include paths (see includes.h for the
 // rule), atomically: the output path ends up with the complete zip or is left as it was.
+// With `extension` (--extension) the binary is an external extension and the zip a layer: the
+// binary goes to `extensions/<its file name>` (mode 0755, beside the `extensions/` directory
+// entry), which Lambda extracts to /opt/extensions/ and starts before the runtime (AWS docs
+// "Lambda Extensions API"; the name it registers under must be that file name). The checks on
+// the binary are the same.
 //
 // Typical use (src/cli/package_command.cc):
 //   PackageOptions options{.binary_path = "build/bin/echo"};
@@ -18,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/package/elf_info.h"
@@ -37,10 +43,12 @@ struct PackageOptions {
   std::string output_path;           // -o; empty: DefaultOutputPath(binary_path)
   std::vector<std::string> includes; // --include paths, relative to `root` or absolute
   std::string root = ".";            // the package root: the current directory
+  bool extension = false;            // --extension: a layer with extensions/<name>
 };
 
 struct PackageResult {
   std::string output_path;
+  std::string entry_name;            // the binary in the zip: "bootstrap" or "extensions/<name>"
   Arch arch = Arch::kX86_64;
   ElfInfo elf;
   uint64_t bootstrap_bytes = 0;
@@ -49,8 +57,12 @@ struct PackageResult {
   std::vector<std::string> warnings; // printed, not fatal (dynamic linking, size over 50 MB)
 };
 
-// "<file name of binary_path>.zip", in the current directory: build/bin/echo -> "echo.zip".
-std::string DefaultOutputPath(const std::string& binary_path);
+// "<file name of binary_path>.zip", in the current directory: build/bin/echo -> "echo.zip";
+// for an extension "<file name>-layer.zip": build/bin/invoke-log -> "invoke-log-layer.zip".
+std::string DefaultOutputPath(const std::string& binary_path, bool extension = false);
+
+// The directory of a layer that holds external extensions (/opt/extensions once extracted).
+inline constexpr std::string_view kExtensionsDirectory = "extensions/";
 
 // Writes the package. Errors (messages name the path and say what is wrong, for the user):
 // kNotFound (no binary, no include), kInvalidArgument (a directory, a script, not an ELF, a

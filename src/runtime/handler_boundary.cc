@@ -100,4 +100,20 @@ bool CallInit(const InitFunction& init, FunctionError* error) noexcept {
   }
 }
 
+bool CallShutdownHook(const ShutdownFunction& hook, FunctionError* error) noexcept {
+  if (!hook) return true;
+  try {
+    try {
+      hook();
+      return true;
+    } catch (...) {
+      *error = CurrentExceptionToError();
+      return false;
+    }
+  } catch (...) {
+    *error = LastResortError();
+    return false;
+  }
+}
+
 }  // namespace zerostart::runtime

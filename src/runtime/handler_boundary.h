@@ -42,6 +42,10 @@ bool CallStreamingHandler(const StreamingHandler& handler, const Invocation& inv
 // returns false. Never throws.
 bool CallInit(const InitFunction& init, FunctionError* error) noexcept;
 
+// Calls hook() if set (RunOptions::on_shutdown). True when it returned (or is unset); false
+// when it threw, with *error filled as CallHandler would fill the Failure. Never throws.
+bool CallShutdownHook(const ShutdownFunction& hook, FunctionError* error) noexcept;
+
 }  // namespace zerostart::runtime
 
 #endif  // ZEROSTART_SRC_RUNTIME_HANDLER_BOUNDARY_H_

@@ -17,6 +17,7 @@
 #include "src/runtime/invoke_loop.h"
 #include "src/runtime/run_config.h"
 #include "src/runtime/runtime_api_client.h"
+#include "src/runtime/shutdown_hook.h"
 #include "src/runtime/workers.h"
 #include "zerostart/runtime.h"
 #include "zerostart/stream.h"
@@ -30,7 +31,7 @@ using RuntimeApiClients = std::span<const std::unique_ptr<runtime::RuntimeApiCli
 // serve_concurrently(clients, function) runs one per client when the Runtime API may hand out several
 // invokes at once (AWS_LAMBDA_MAX_CONCURRENCY > 1, workers.h).
 template <typename Serve, typename ServeConcurrently>
-int RunWithEnvironment(const EnvMap& env, const Serve& serve,
+int RunWithEnvironment(const EnvMap& env, const ShutdownFunction& on_shutdown, const Serve& serve,
                        const ServeConcurrently& serve_concurrently) {
   Result<runtime::RunConfig> config = runtime::RunConfigFromEnvironment(env);
   if (!config.ok()) {
@@ -47,6 +48,9 @@ int RunWithEnvironment(const EnvMap& env, const Serve& serve,
       return serve(server, config->function);
     }
     case runtime::RunConfig::Protocol::kRuntimeApi: {
+      // Before init and before any thread of ours: the extension must register before the
+      // first GET /next, and every thread must inherit SIGTERM blocked (shutdown_hook.h).
+      if (on_shutdown) runtime::ArmShutdownHook(config->endpoint, on_shutdown);
       if (config->max_concurrency > 1) {
         std::vector<std::unique_ptr<runtime::RuntimeApiClient>> clients;
         clients.reserve(static_cast<size_t>(config->max_concurrency));
@@ -71,7 +75,7 @@ int RunGuarded(const RunOptions& options, const Serve& serve,
     EnvMap env = options.environment.empty()
                      ? EnvFromArray(environ)
                      : EnvMap(options.environment.begin(), options.environment.end());
-    return RunWithEnvironment(env, serve, serve_concurrently);
+    return RunWithEnvironment(env, options.on_shutdown, serve, serve_concurrently);
   } catch (const std::exception& e) {
     log::Error("runtime: internal error: " + runtime::DemangledTypeName(typeid(e)) + ": " +
                e.what());

@@ -97,6 +97,34 @@ TEST(PackageCliTest, PythonZipfileSeesUnixModeFixedTimeNoExtraFields) {
   EXPECT_EQ(entries[3]["mode"], 0100755);
 }
 
+TEST(PackageCliTest, AnExtensionBecomesALayerWithTheStaticBinaryAtExtensionsSlashName) {
+  if (!testing::HaveTool("python3")) GTEST_SKIP() << "python3 is not installed";
+  TempDir dir;
+  std::string binary = testing::BinPath("invoke-log");
+  Finished done = Package(dir.path(), {"--extension", binary});  // default: invoke-log-layer.zip
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_THAT(done.out, HasSubstr("wrote invoke-log-layer.zip"));
+  EXPECT_THAT(done.out, HasSubstr("architecture  x86_64 (static ELF)"));
+  EXPECT_THAT(done.out, HasSubstr("extension     " + std::to_string(FileSize(binary)) + " bytes (" + binary +
+                                  " as extensions/invoke-log)"));
+  EXPECT_EQ(done.err, "");
+  nlohmann::json entries = PythonView(dir / "invoke-log-layer.zip");
+  ASSERT_TRUE(entries.is_array() && entries.size() == 2) << entries;
+  EXPECT_EQ(entries[0]["name"], "extensions/");
+  EXPECT_EQ(entries[0]["mode"], 040755);
+  EXPECT_EQ(entries[1]["name"], "extensions/invoke-log");
+  EXPECT_EQ(entries[1]["mode"], 0100755);
+  EXPECT_EQ(entries[1]["size"], FileSize(binary));
+  // The entry is the binary itself, unchanged.
+  if (!testing::HaveTool("unzip")) GTEST_SKIP() << "unzip is not installed";
+  Finished unzipped = testing::RunIn(dir.path(), {"unzip", "-q", "invoke-log-layer.zip", "-d", "opt"});
+  ASSERT_EQ(unzipped.exit_code, 0) << unzipped.err;
+  EXPECT_TRUE(testing::ReadWholeFile(dir / "opt/extensions/invoke-log") == testing::ReadWholeFile(binary));
+  struct stat st;
+  ASSERT_EQ(::stat((dir / "opt/extensions/invoke-log").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+}
+
 TEST(PackageCliTest, TheSameInputGivesTheSameBytes) {
   TempDir dir;
   ::mkdir((dir / "conf").c_str(), 0755);

@@ -30,6 +30,8 @@
 // and not others); FAULTY_INIT_SLEEP_MS=n sleeps n ms in init;
 // FAULTY_INIT_WAIT_FILE=path waits in init until that file exists (checked every millisecond);
 // FAULTY_INIT_SPIN=n runs a chain of n sin() calls in init (fixed CPU work), after the waits.
+// FAULTY_ON_SHUTDOWN=1 sets RunOptions::on_shutdown to a hook that writes
+// "faulty: shutdown hook ran" to stderr.
 #include <time.h>
 #include <unistd.h>
 
@@ -210,5 +212,8 @@ zerostart::Status Init() {
 int main() {
   zerostart::RunOptions options;
   options.init = Init;
+  if (const char* on_shutdown = std::getenv("FAULTY_ON_SHUTDOWN"); on_shutdown && *on_shutdown == '1') {
+    options.on_shutdown = [] { std::fputs("faulty: shutdown hook ran\n", stderr); };
+  }
   return zerostart::Run(Handle, options);
 }
