@@ -165,21 +165,23 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
     std::fprintf(stderr, "zerostart serve: --log-level and --system-log-level need --log-format json\n");
     return 2;
   }
-  if (!options.log_level.empty()) {
-    Result<std::string> level = emulator::ParseApplicationLogLevel(options.log_level);
+  struct LevelFlag {
+    const char* flag;
+    const std::string& given;
+    Result<std::string> (*parse)(std::string_view);
+    std::string* level;
+  };
+  for (const LevelFlag& flag : {LevelFlag{"--log-level", options.log_level, emulator::ParseApplicationLogLevel,
+                                          &logging.application_level},
+                                LevelFlag{"--system-log-level", options.system_log_level,
+                                          emulator::ParseSystemLogLevel, &logging.system_level}}) {
+    if (flag.given.empty()) continue;
+    Result<std::string> level = flag.parse(flag.given);
     if (!level.ok()) {
-      std::fprintf(stderr, "zerostart serve: --log-level: %s\n", level.status().message().c_str());
+      std::fprintf(stderr, "zerostart serve: %s: %s\n", flag.flag, level.status().message().c_str());
       return 2;
     }
-    logging.application_level = *level;
-  }
-  if (!options.system_log_level.empty()) {
-    Result<std::string> level = emulator::ParseSystemLogLevel(options.system_log_level);
-    if (!level.ok()) {
-      std::fprintf(stderr, "zerostart serve: --system-log-level: %s\n", level.status().message().c_str());
-      return 2;
-    }
-    logging.system_level = *level;
+    *flag.level = *level;
   }
   emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
   emulator_options.sink = &sink;

@@ -16,8 +16,6 @@ namespace zerostart::runtime {
 namespace {
 
 constexpr std::string_view kUserAgent = "zerostart/" ZEROSTART_VERSION;
-// How much of an error answer's body goes into a message (it is Lambda's text).
-constexpr size_t kMaxQuotedBody = 300;
 
 http::Request StartRequest(const RuntimeApiEndpoint& endpoint, std::string_view method,
                            std::string_view path) {
@@ -69,19 +67,6 @@ http::Request ExtensionErrorRequest(const RuntimeApiEndpoint& endpoint, std::str
   request.headers.Add(std::string(lambda::kContentTypeHeader), std::string(lambda::kJsonContentType));
   SerializeErrorBody(FunctionError{std::string(error_type), std::string(message), {}}, &request.body);
   return request;
-}
-
-std::string DescribeExtensionApiAnswer(std::string_view what, const http::Response& response) {
-  std::string m(what);
-  m += ": HTTP ";
-  m += std::to_string(response.status);
-  m += ' ';
-  m += response.reason.empty() ? http::ReasonPhrase(response.status) : response.reason;
-  if (!response.body.empty()) {
-    m += ": ";
-    m.append(response.body, 0, std::min(response.body.size(), kMaxQuotedBody));
-  }
-  return m;
 }
 
 ExtensionApiConnection::ExtensionApiConnection(RuntimeApiEndpoint endpoint)

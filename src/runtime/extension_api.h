@@ -25,6 +25,7 @@
 #include "src/http/connection.h"
 #include "src/http/message.h"
 #include "src/runtime/endpoint.h"
+#include "src/runtime/runtime_api_client.h"
 #include "zerostart/status.h"
 
 namespace zerostart::runtime {
@@ -44,9 +45,6 @@ http::Request ExtensionNextRequest(const RuntimeApiEndpoint& endpoint,
 http::Request ExtensionErrorRequest(const RuntimeApiEndpoint& endpoint, std::string_view path,
                                     std::string_view identifier, std::string_view error_type,
                                     std::string_view message);
-
-// "<what>: HTTP 403 Forbidden: <start of body>": the description of a non-2xx answer.
-std::string DescribeExtensionApiAnswer(std::string_view what, const http::Response& response);
 
 // One connection to the Extensions API, opened on first use and kept alive between requests.
 class ExtensionApiConnection {

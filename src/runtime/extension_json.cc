@@ -122,7 +122,7 @@ Status ExtensionApiError(std::string_view what, const http::Response& response) 
     http::Response head;  // the status line alone
     head.status = response.status;
     head.reason = response.reason;
-    std::string m = DescribeExtensionApiAnswer(what, head);
+    std::string m = DescribeHttpError(what, head);
     m += ": ";
     m += type;
     if (!message.empty()) {
@@ -131,7 +131,7 @@ Status ExtensionApiError(std::string_view what, const http::Response& response) 
     }
     return FailedPreconditionError(std::move(m));
   }
-  return FailedPreconditionError(DescribeExtensionApiAnswer(what, response));
+  return FailedPreconditionError(DescribeHttpError(what, response));
 }
 
 }  // namespace zerostart::runtime

@@ -32,7 +32,7 @@ Result<ExtensionRegistration> ParseExtensionRegistration(std::string identifier,
 
 // The FailedPrecondition error for a non-2xx answer to `what` ("POST extension/register"):
 // "<what>: HTTP 403 Forbidden: <errorType>: <errorMessage>" when the body is Lambda's error
-// JSON, else with the start of the body as DescribeExtensionApiAnswer quotes it.
+// JSON, else with the start of the body as DescribeHttpError quotes it.
 Status ExtensionApiError(std::string_view what, const http::Response& response);
 
 }  // namespace zerostart::runtime

@@ -47,20 +47,6 @@ bool ServerWantsClose(const http::Response& response) {
   return connection.has_value() && http::EqualsIgnoreCase(*connection, "close");
 }
 
-// "<what>: HTTP 413 Request Entity Too Large: <start of body>".
-std::string DescribeHttpError(std::string_view what, const http::Response& response) {
-  std::string m(what);
-  m += ": HTTP ";
-  m += std::to_string(response.status);
-  m += ' ';
-  m += response.reason.empty() ? http::ReasonPhrase(response.status) : response.reason;
-  if (!response.body.empty()) {
-    m += ": ";
-    m.append(response.body, 0, std::min(response.body.size(), kMaxQuotedBody));
-  }
-  return m;
-}
-
 void ReleaseBody(std::string* body) {
   if (body->capacity() > kMaxRetainedBody) {
     std::string().swap(*body);
@@ -86,6 +72,19 @@ void AddCommonHeaders(const RuntimeApiEndpoint& endpoint, http::Headers* headers
 }
 
 }  // namespace
+
+std::string DescribeHttpError(std::string_view what, const http::Response& response) {
+  std::string m(what);
+  m += ": HTTP ";
+  m += std::to_string(response.status);
+  m += ' ';
+  m += response.reason.empty() ? http::ReasonPhrase(response.status) : response.reason;
+  if (!response.body.empty()) {
+    m += ": ";
+    m.append(response.body, 0, std::min(response.body.size(), kMaxQuotedBody));
+  }
+  return m;
+}
 
 std::chrono::milliseconds RetryPolicy::DelayBeforeRetry(int retry) const {
   int retries = std::max(attempts - 1, 1);

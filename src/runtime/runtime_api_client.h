@@ -70,6 +70,10 @@ struct RetryPolicy {
   std::chrono::milliseconds DelayBeforeRetry(int retry) const;
 };
 
+// "<what>: HTTP 413 Request Entity Too Large: <start of body>": a non-2xx answer of the Runtime
+// API or the Extensions API, described for an error message (the body quoted up to 200 bytes).
+std::string DescribeHttpError(std::string_view what, const http::Response& response);
+
 class RuntimeApiClient final : public Transport {
  public:
   explicit RuntimeApiClient(RuntimeApiEndpoint endpoint, RetryPolicy retry = {});

@@ -53,7 +53,7 @@ void ParkNext(ExtensionApiConnection connection, const http::Request& next) {
   // (or never, as it SIGKILLs the process). Nothing to do either way.
   log::Warning("runtime: " + std::string(kShutdownExtensionName) +
                ": GET event/next returned, which it should not: " +
-               (answer.ok() ? DescribeExtensionApiAnswer("answer", *answer)
+               (answer.ok() ? DescribeHttpError("answer", *answer)
                             : answer.status().ToString()));
 }
 
@@ -78,7 +78,7 @@ Status RegisterShutdownExtension(const RuntimeApiEndpoint& endpoint) {
       connection.Exchange(ExtensionRegisterRequest(endpoint, kShutdownExtensionName, {}));
   if (!answer.ok()) return answer.status().WithContext("POST extension/register");
   if (answer->status < 200 || answer->status >= 300) {
-    return FailedPreconditionError(DescribeExtensionApiAnswer("POST extension/register", *answer));
+    return FailedPreconditionError(DescribeHttpError("POST extension/register", *answer));
   }
   std::optional<std::string_view> identifier =
       answer->headers.Get(lambda::kExtensionIdentifierHeader);
