@@ -55,8 +55,40 @@ class LifecycleTest : public EmulatorFixture {
     return text.str();
   }
 
+  static size_t Count(const std::string& text, const std::string& needle) {
+    size_t count = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+    return count;
+  }
+
   std::string telemetry_out_;
 };
+
+// Concurrent invokes get an environment each, and each environment its own extensions.
+TEST_F(LifecycleTest, EachEnvironmentStartsItsOwnExtensions) {
+  const std::string extensions = dir_ + "/extensions";
+  std::filesystem::create_directories(extensions);
+  const std::string recorder = extensions + "/recorder";
+  std::filesystem::copy_file(SourcePath("tests/integration/testdata/extensions/recorder"), recorder);
+  std::filesystem::permissions(recorder, std::filesystem::perms::owner_all);
+  const std::string record = dir_ + "/record";
+  StartFaulty([&](EmulatorOptions& options) {
+    options.concurrency = 2;
+    options.extensions_dir = extensions;
+    options.function.env_overrides["EXT_RECORD"] = record;
+  });
+  std::shared_future<http::Response> first = InvokeInBackground(WaitFileEvent("first"));
+  std::shared_future<http::Response> second = InvokeInBackground(WaitFileEvent("second"));
+  ASSERT_TRUE(WaitForStarts(2)) << Log();  // both at work at once: two environments
+  Release();
+  const std::string ids[] = {testing::Header(first.get(), "X-Amzn-RequestId"),
+                             testing::Header(second.get(), "X-Amzn-RequestId")};
+  emulator_->Stop();
+  const std::string recorded = ReadFile(record);
+  EXPECT_EQ(Count(recorded, "registered"), 2u) << recorded;
+  for (const std::string& id : ids) EXPECT_NE(recorded.find("invoke " + id), std::string::npos) << recorded;
+  EXPECT_EQ(Count(recorded, "flushed spindown"), 2u) << recorded;
+}
 
 TEST_F(LifecycleTest, JsonLogsAreOneJsonObjectPerLineFilteredByLevel) {
   StartFaulty([](EmulatorOptions& options) {
