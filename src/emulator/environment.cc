@@ -281,10 +281,17 @@ std::shared_ptr<Invocation> Environment::Next() {
   return invocation;
 }
 
+void Environment::AddExtensionProcessesLocked(ReportTicket* ticket) const {
+  for (const auto& extension : extensions_) {
+    if (extension->process) ticket->extensions.push_back(extension->process);
+  }
+}
+
 ReportTicket Environment::TicketBeforeStart(const std::shared_ptr<Invocation>& invocation) {
   ReportTicket ticket;
   ticket.invocation = invocation;
   ticket.process = process_;
+  AddExtensionProcessesLocked(&ticket);
   ticket.print_start = true;
   invocation->report_pending = true;
   ++reporting_;
@@ -295,6 +302,7 @@ ReportTicket Environment::TicketFor(const std::shared_ptr<Invocation>& invocatio
   ReportTicket ticket;
   ticket.invocation = invocation;
   ticket.process = process_;
+  AddExtensionProcessesLocked(&ticket);
   invocation->report_pending = true;
   int64_t started = invocation->started_ns.load(std::memory_order_relaxed);
   Clock::time_point start = started != 0 ? Clock::time_point(nanoseconds(started)) : invocation->handed_over;
@@ -478,6 +486,8 @@ void Environment::Report(ReportTicket ticket) {
     ticket.process->FlushOutput();
     peak_kib = ticket.process->PeakRssKib();
   }
+  // Each process's own peak, added: an upper bound of what the environment held at once.
+  for (const auto& extension : ticket.extensions) peak_kib += extension->PeakRssKib();
   const std::string& id = ticket.invocation->request_id;
   std::string lines = std::move(ticket.before_start);
   if (ticket.print_start) lines += platform_.Start(id);

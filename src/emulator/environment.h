@@ -89,6 +89,8 @@ struct EnvironmentOptions {
 struct ReportTicket {
   std::shared_ptr<Invocation> invocation;
   std::shared_ptr<FunctionProcess> process;  // to flush output and measure memory; may be null
+  // The external extensions' processes: Max Memory Used is the whole environment's.
+  std::vector<std::shared_ptr<FunctionProcess>> extensions;
   double duration_ms = 0;
   std::optional<double> init_duration_ms;
   std::string status;          // "", "timeout", "error"
@@ -318,6 +320,8 @@ class Environment {
   void MarkDying();
   ReportTicket TicketFor(const std::shared_ptr<Invocation>& invocation, Clock::time_point now);
   ReportTicket TicketBeforeStart(const std::shared_ptr<Invocation>& invocation);
+  // REQUIRES: mutex held.
+  void AddExtensionProcessesLocked(ReportTicket* ticket) const;
   template <typename MakeResult>
   PostResult FinishInFlight(std::string_view request_id, bool streaming, MakeResult make_result);
   // REQUIRES: mutex held.

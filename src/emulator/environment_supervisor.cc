@@ -188,7 +188,14 @@ bool Environment::Spawn(std::unique_lock<std::mutex>& lock) {
   if (process) {
     process_ = std::move(process);
     freezer_ = limits_ ? limits_->MakeFreezer() : nullptr;
-    if (!freezer_) freezer_ = MakeSignalFreezer(process_->pid());
+    if (!freezer_) {
+      // Without a cgroup, each process group of the environment is stopped on its own.
+      std::vector<pid_t> groups{process_->pid()};
+      for (const auto& extension : extensions_) {
+        if (extension->process) groups.push_back(extension->process->pid());
+      }
+      freezer_ = MakeSignalFreezer(std::move(groups));
+    }
     next_cv_.notify_all();  // a /next that arrived before process_ was set
     if (ending_ == Ending::kShutdown) return false;
     return true;

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstring>
 #include <optional>
+#include <algorithm>
 #include <vector>
 
 #include "src/common/cgroup_fs.h"
@@ -120,19 +121,20 @@ std::vector<std::string> NumericEntries(const std::string& path) {
 
 class SignalFreezer : public Freezer {
  public:
-  explicit SignalFreezer(pid_t pgid) : pgid_(pgid) {}
+  explicit SignalFreezer(std::vector<pid_t> pgids) : pgids_(std::move(pgids)) {}
 
   Status Freeze() override { return Send(SIGSTOP); }
   Status Thaw() override { return Send(SIGCONT); }
   std::string_view mechanism() const override { return "SIGSTOP"; }
 
   bool IsFrozen() const override {
-    // The group's members: a full /proc scan (there is no per-group list), fine off the hot path.
-    const std::string pgid = std::to_string(pgid_);
+    // The groups' members: a full /proc scan (there is no per-group list), fine off the hot path.
+    std::vector<std::string> pgids;
+    for (pid_t pgid : pgids_) pgids.push_back(std::to_string(pgid));
     bool any = false;
     for (const std::string& pid : NumericEntries("/proc")) {
       const std::vector<std::string> process = StatFieldsAfterComm("/proc/" + pid + "/stat");
-      if (process.size() < 3 || process[2] != pgid) continue;
+      if (process.size() < 3 || std::find(pgids.begin(), pgids.end(), process[2]) == pgids.end()) continue;
       if (process[0] == "Z" || process[0] == "X") continue;  // dead: runs no more
       // A group stop reaches each thread on its own; the process's line shows the leader's.
       for (const std::string& tid : NumericEntries("/proc/" + pid + "/task")) {
@@ -148,13 +150,19 @@ class SignalFreezer : public Freezer {
 
  private:
   Status Send(int signal) {
-    if (::kill(-pgid_, signal) == 0) return OkStatus();
-    return OsError(std::string(signal == SIGSTOP ? "SIGSTOP" : "SIGCONT") + " to process group " +
-                       std::to_string(pgid_),
-                   errno);
+    Status first = OkStatus();
+    for (pid_t pgid : pgids_) {
+      // Every group gets the signal, even after one failed: a thaw must reach them all.
+      if (::kill(-pgid, signal) != 0 && first.ok()) {
+        first = OsError(std::string(signal == SIGSTOP ? "SIGSTOP" : "SIGCONT") + " to process group " +
+                            std::to_string(pgid),
+                        errno);
+      }
+    }
+    return first;
   }
 
-  const pid_t pgid_;
+  const std::vector<pid_t> pgids_;
 };
 
 UniqueFd OpenControl(const std::string& path) {
@@ -163,7 +171,11 @@ UniqueFd OpenControl(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<Freezer> MakeSignalFreezer(pid_t pgid) { return std::make_unique<SignalFreezer>(pgid); }
+std::unique_ptr<Freezer> MakeSignalFreezer(pid_t pgid) { return MakeSignalFreezer(std::vector<pid_t>{pgid}); }
+
+std::unique_ptr<Freezer> MakeSignalFreezer(std::vector<pid_t> pgids) {
+  return std::make_unique<SignalFreezer>(std::move(pgids));
+}
 
 std::unique_ptr<Freezer> MakeCgroupV1Freezer(const std::string& dir) {
   UniqueFd control = OpenControl(dir + "/freezer.state");

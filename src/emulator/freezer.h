@@ -31,6 +31,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "zerostart/status.h"
 
@@ -64,6 +65,9 @@ class Freezer {
 // REQUIRES: the group's leader is not yet reaped when Freeze/Thaw run; after that the id may
 // name a stranger's group. Never null.
 std::unique_ptr<Freezer> MakeSignalFreezer(pid_t pgid);
+// The same for several groups (the function's and its extensions'), stopped and continued in
+// order; the first failure is returned.
+std::unique_ptr<Freezer> MakeSignalFreezer(std::vector<pid_t> pgids);
 
 // The freezer of the cgroup v1 group directory `dir` (in a hierarchy with the `freezer`
 // controller). The control file is opened here and kept open: after the group is removed,

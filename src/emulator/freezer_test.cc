@@ -346,5 +346,29 @@ TEST(SignalFreezerTest, FunctionProcessSeesNoExitInStopAndContinueAndAStoppedTre
   EXPECT_EQ(freezer->Thaw().code(), StatusCode::kNotFound);  // the group is gone
 }
 
+// An environment with extensions has several process groups (without a cgroup): all stop, all
+// continue.
+TEST(SignalFreezerTest, SeveralGroupsStopAndContinueTogether) {
+  CapturingLogSink sink;
+  SpawnOptions options;
+  options.path = "/bin/sh";
+  options.args = {"-c", "while :; do :; done"};
+  options.working_dir = "/";
+  std::vector<std::unique_ptr<FunctionProcess>> processes;
+  for (int i = 0; i < 2; ++i) {
+    Result<std::unique_ptr<FunctionProcess>> spawned = FunctionProcess::Spawn(options, &sink, nullptr);
+    ASSERT_TRUE(spawned.ok()) << spawned.status().ToString();
+    processes.push_back(std::move(spawned).value());
+  }
+  std::unique_ptr<Freezer> both = MakeSignalFreezer({processes[0]->pid(), processes[1]->pid()});
+  std::unique_ptr<Freezer> second = MakeSignalFreezer(processes[1]->pid());
+  ASSERT_TRUE(both->Freeze().ok());
+  ASSERT_TRUE(WaitUntil([&] { return both->IsFrozen(); }));
+  EXPECT_TRUE(second->IsFrozen());  // the second group too, not just the first
+  ASSERT_TRUE(both->Thaw().ok());
+  ASSERT_TRUE(WaitUntil([&] { return !second->IsFrozen(); }));
+  for (const auto& process : processes) process->Signal(SIGKILL);
+}
+
 }  // namespace
 }  // namespace zerostart::emulator
