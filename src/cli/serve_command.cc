@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "src/common/lambda_protocol.h"
+#include "src/common/net.h"
 #include "src/emulator/emulator.h"
 #include "src/emulator/log_sink.h"
 
@@ -209,6 +210,11 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
     return 1;
   }
   std::unique_ptr<emulator::Emulator> emulator = std::move(started).value();
+  if (!net::IsLoopback(options.host)) {
+    // Lambda's Invoke API is signed with SigV4; this one checks nothing.
+    sink.WriteStderr("zerostart: warning: the Invoke API on " + UrlHost(options.host) +
+                     " has no authentication: anyone who can reach this address can invoke the function\n");
+  }
   std::string wire = emulator->protocol() == emulator::Protocol::kGo1x
                          ? "go1.x net/rpc client, _LAMBDA_SERVER_PORT per environment"
                          : "Runtime API per environment";

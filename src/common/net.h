@@ -25,6 +25,11 @@ struct HostPort {
 // Parses "host:port", "[v6]:port". InvalidArgument on anything else (missing or bad port).
 Result<HostPort> ParseHostPort(std::string_view text);
 
+// True for an address only this machine can reach: "localhost", 127.0.0.0/8, ::1 (and
+// ::ffff:127.x). False for anything else, including 0.0.0.0 and :: (every interface) and
+// text that is not an address.
+bool IsLoopback(std::string_view host);
+
 // Connects to host:port. Unavailable when refused/unreachable; InvalidArgument for a host that
 // is not numeric (and not "localhost").
 Result<UniqueFd> Connect(const HostPort& address);

@@ -21,6 +21,16 @@ TEST(NetTest, ParseHostPort) {
   EXPECT_EQ(ParseHostPort("h:12x").status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(NetTest, IsLoopback) {
+  for (const char* host : {"127.0.0.1", "127.1.2.3", "::1", "localhost", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(IsLoopback(host)) << host;
+  }
+  for (const char* host : {"0.0.0.0", "::", "10.0.0.1", "192.168.1.1", "128.0.0.1", "::ffff:10.0.0.1",
+                           "example.com", "", "127.0.0.1 "}) {
+    EXPECT_FALSE(IsLoopback(host)) << host;
+  }
+}
+
 TEST(NetTest, ListenConnectRoundTrip) {
   auto listener = Listen({"127.0.0.1", 0});
   ASSERT_TRUE(listener.ok()) << listener.status().ToString();

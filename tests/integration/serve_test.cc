@@ -127,6 +127,7 @@ TEST_F(ServeTest, PortInUseIsAClearError) {
 TEST_F(ServeTest, ServesInvokesPrintsReportsAndStopsCleanlyOnSigterm) {
   if (!testing::HaveBinary("faulty")) GTEST_SKIP() << "faulty is not built";
   StartServe({"--memory", "256", "--timeout", "5", "--function-name", "faultyfn"}, {BinPath("faulty")});
+  EXPECT_EQ(serve_->stderr_text().find("no authentication"), std::string::npos);  // loopback: no warning
 
   // `zerostart invoke`: prints the body; exit 0, or 1 on a function error.
   auto ok = RunToEnd({BinPath("zerostart"), "invoke", "--port", std::to_string(port_), "--function-name",
@@ -153,6 +154,33 @@ TEST_F(ServeTest, ServesInvokesPrintsReportsAndStopsCleanlyOnSigterm) {
   serve_->Signal(SIGTERM);
   EXPECT_EQ(ExitCode(serve_->Wait(seconds(30))), 0);
   EXPECT_FALSE(testing::ProcessAlive(children[0]));
+}
+
+// Listening beyond loopback exposes an Invoke API that checks nothing: serve says so once.
+TEST_F(ServeTest, ANonLoopbackHostIsWarnedThatTheInvokeApiHasNoAuthentication) {
+  auto child = ChildProcess::Start({BinPath("zerostart"), "serve", "--host", "0.0.0.0", "--port", "0", "--",
+                                    BinPath("echo")});
+  ASSERT_TRUE(child.ok()) << child.status().ToString();
+  serve_ = std::move(child).value();
+  ASSERT_TRUE(serve_->WaitForStderr("lambda-url/", seconds(30))) << serve_->stderr_text();
+  const std::string text = serve_->stderr_text();
+  const std::string warning = "has no authentication";
+  const size_t at = text.find(warning);
+  EXPECT_NE(at, std::string::npos) << text;
+  EXPECT_EQ(text.find(warning, at + 1), std::string::npos) << text;  // once
+}
+
+// No endpoint of serve maps a path to a file: a Function URL path that climbs out of the task
+// root reaches the function as the event's rawPath, and nothing else.
+TEST_F(ServeTest, APathOutOfTheTaskRootIsOnlyTheEventsRawPath) {
+  StartServe({}, {BinPath("echo")});
+  auto client = testing::InvokeClient::Connect(port_);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto answer = client->SendRaw("GET /lambda-url/echo/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(answer->status, 200) << answer->body;
+  EXPECT_NE(answer->body.find(R"("rawPath":"/../../../../etc/passwd")"), std::string::npos) << answer->body;
+  EXPECT_EQ(answer->body.find("root:"), std::string::npos) << answer->body;
 }
 
 TEST_F(ServeTest, SigintStopsTheFunctionsWholeProcessGroup) {
