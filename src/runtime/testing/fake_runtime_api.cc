@@ -1,5 +1,7 @@
 #include "src/runtime/testing/fake_runtime_api.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cstdio>
@@ -13,6 +15,38 @@
 #include "src/http/connection.h"
 
 namespace zerostart::runtime::testing {
+namespace {
+
+// Makes close(fd) send an RST rather than a FIN.
+void ResetOnClose(int fd) {
+  linger hard{1, 0};
+  (void)::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+}
+
+Status WriteReply(http::Connection& connection, const Reply& reply) {
+  if (reply.write_bytes == 0) {
+    return reply.raw.empty() ? connection.Write(reply.response)
+                             : net::WriteAll(connection.fd(), reply.raw);
+  }
+  std::string bytes = reply.raw;
+  if (bytes.empty()) {
+    bytes = http::SerializeResponseHead(reply.response);
+    // As Connection::Write: no body for 1xx/204/304.
+    if (http::StatusAllowsBody(http::SendableStatus(reply.response.status))) {
+      bytes += reply.response.body;
+    }
+  }
+  // Without Nagle's algorithm each small write leaves as a segment of its own.
+  int on = 1;
+  (void)::setsockopt(connection.fd(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  for (size_t at = 0; at < bytes.size(); at += reply.write_bytes) {
+    ZS_RETURN_IF_ERROR(
+        net::WriteAll(connection.fd(), std::string_view(bytes).substr(at, reply.write_bytes)));
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 FakeRuntimeApi::FakeRuntimeApi(Script script, BodyObserver observer, Connections connections)
     : script_(std::move(script)), observer_(std::move(observer)), mode_(connections) {
@@ -166,9 +200,15 @@ bool FakeRuntimeApi::ServeConnection(std::unique_ptr<http::Connection>& open) {
       stop = true;
       break;
     }
-    Status written = reply.raw.empty() ? connection.Write(reply.response)
-                                       : net::WriteAll(connection.fd(), reply.raw);
-    if (!written.ok() || reply.close_after) break;
+    if (reply.drop) {
+      if (reply.reset) ResetOnClose(connection.fd());
+      break;
+    }
+    Status written = WriteReply(connection, reply);
+    if (!written.ok() || reply.close_after) {
+      if (reply.reset) ResetOnClose(connection.fd());
+      break;
+    }
   }
   {
     std::lock_guard lock(mutex_);

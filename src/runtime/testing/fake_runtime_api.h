@@ -1,7 +1,8 @@
 // FakeRuntimeApi: a scripted, in-process Runtime API server for tests (test-only code).
 // Listens on 127.0.0.1:0 and serves one connection at a time on its own thread, recording
 // every request; a Script decides each reply, so tests can reproduce any server quirk
-// (204s, chunked bodies, missing headers, closing kept-alive connections, refusing).
+// (204s, chunked bodies, missing headers, closing kept-alive connections, refusing, trickling
+// a reply, dropping or resetting a connection unanswered).
 // Connections::kConcurrent serves every connection at once, each on a thread of its own, as
 // Lambda does for a runtime with AWS_LAMBDA_MAX_CONCURRENCY > 1 (M long-polling /next).
 //
@@ -36,6 +37,12 @@ struct Reply {
   bool close_after = false; // close the connection after replying (a stale keep-alive)
   bool stop = false;        // send nothing, close the connection AND the listener: from now
                             // on connections are refused
+  // Hostile servers:
+  bool drop = false;        // send nothing and close this connection (the listener stays)
+  bool reset = false;       // when the reply closes the connection (drop, close_after), end it
+                            // with an RST (SO_LINGER 0) instead of a FIN
+  size_t write_bytes = 0;   // > 0: send the reply in writes of at most this many bytes, each
+                            // its own segment (TCP_NODELAY): a server that trickles
 };
 
 // request, 0-based index of the request since the server started.
