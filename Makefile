@@ -6,7 +6,7 @@ ARM64_BUILD ?= build-arm64
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan arm64 demo study test fuzz fuzz-build clean
+.PHONY: all deps build asan arm64 demo study soak test fuzz fuzz-build clean
 
 all: build
 
@@ -49,6 +49,13 @@ STUDY_FLAGS ?=
 study: build
 	@ZS_COMMIT="$$(git rev-parse HEAD 2>/dev/null || true)" \
 	  $(BUILD)/bin/zerostart bench --out $(STUDY_OUT) $(STUDY_FLAGS)
+
+# The soak: 1,000,000 invokes through serve from 16 clients (exactly one right answer each; serve's
+# memory, descriptors and threads flat after warm-up), then 100,000 in go1.x mode; figures into
+# docs/benchmarks/soak*.json. SOAK_FLAGS are passed to each run (e.g. --invokes 100000).
+SOAK_FLAGS ?=
+soak: build
+	@bash bench/run_soak.sh $(BUILD) $(SOAK_FLAGS)
 
 # Every test, once, never retried: the Release tree's (tests/), then the ASan+UBSan tree's (the
 # tests beside the code, the fuzz targets replaying their committed corpora). Timed fuzzing is

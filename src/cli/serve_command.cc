@@ -1,5 +1,6 @@
 #include "src/cli/serve_command.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -186,6 +187,12 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   }
   emulator::FdLogSink sink(STDOUT_FILENO, STDERR_FILENO);
   emulator_options.sink = &sink;
+
+  // glibc gives each thread that allocates its own arena (up to 8 per core): serve's connection
+  // and environment threads, passing payloads of up to 6 MB, then hold freed memory in many
+  // arenas, and RSS drifts upward under load. Two arenas keep it flat at half the size, at no
+  // measurable cost in invokes per second (bench/soak.cc, docs/benchmarks/soak.md).
+  mallopt(M_ARENA_MAX, 2);
 
   // Signals are taken by sigwait below; every thread (started after this) inherits the mask.
   // The function process gets a clean mask and dispositions (FunctionProcess).

@@ -201,9 +201,12 @@ Status RuntimeApiClient::PollNext(Invocation* invocation) {
       if (NextCancelled()) return CancelledNextError();
       ++failures;
       if (failures >= retry_.attempts) {
-        return UnavailableError("Runtime API at " + endpoint_.host_header + " unreachable after " +
-                                std::to_string(failures) + " attempts: " +
-                                response.status().ToString());
+        // Unreachable, or reachable but answering what cannot be read (over the parser's limits,
+        // malformed): the message says which.
+        const bool unreachable = response.status().code() == StatusCode::kUnavailable;
+        return UnavailableError("Runtime API at " + endpoint_.host_header +
+                                (unreachable ? " unreachable after " : " gave no readable answer in ") +
+                                std::to_string(failures) + " attempts: " + response.status().ToString());
       }
       log::Warning("runtime: GET next failed (" + response.status().ToString() + "); retrying");
       SleepUnlessCancelled(retry_.DelayBeforeRetry(failures));

@@ -1,0 +1,49 @@
+#!/bin/bash
+# The soak (`make soak`): zs_soak (bench/soak.cc, whose header says what it checks) against
+# `zerostart serve` with echo — 1,000,000 invokes over the Runtime API from 16 clients through up
+# to 16 environments, then 100,000 in go1.x mode — each run failing on any invoke lost, answered
+# twice or wrongly, or serve's RSS growing 1 % or more after warm-up.
+#
+#   bench/run_soak.sh [BUILD_DIR] [zs_soak flags...]     (default: build; a few minutes)
+#
+# Writes docs/benchmarks/soak-runtime-api.json and soak-go1x.json (ZS_BENCH_OUT_DIR=dir to change)
+# and the samples as CSV beside them.
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(cd "${1:-$repo/build}" && pwd)"
+shift || true
+bin="$build/bin"
+out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
+
+cmake --build "$build" --target zerostart echo zs_soak -j"$(nproc)" >/dev/null
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) vCPUs"
+status=0
+"$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/echo" --invokes 1000000 \
+  --json "$out_dir/soak-runtime-api.json" --csv "$out_dir/soak-runtime-api.csv" "$@" || status=1
+"$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/echo" --protocol go1x --invokes 100000 \
+  --json "$out_dir/soak-go1x.json" --csv "$out_dir/soak-go1x.csv" "$@" || status=1
+# The chart: serve's and the functions' memory and serve's descriptors along the run.
+if command -v gnuplot >/dev/null; then
+  for run in runtime-api go1x; do
+    gnuplot <<GNUPLOT
+set terminal svg size 900,420 dynamic font "sans,11"
+set output "$out_dir/soak-$run.svg"
+set datafile separator ","
+set key top left
+set xlabel "invokes answered"
+set ylabel "MiB"
+set y2label "open descriptors / threads of serve"
+set y2tics
+set ytics nomirror
+set yrange [0:*]
+set y2range [0:*]
+set title "zerostart serve under 16 clients ($run): memory and descriptors"
+plot "$out_dir/soak-$run.csv" using 2:(\$3/1024) skip 1 with lines title "serve RSS", \
+     "" using 2:(\$6/1024) skip 1 with lines title "function processes' RSS (all)", \
+     "" using 2:4 skip 1 axes x1y2 with lines dashtype 2 title "serve fds", \
+     "" using 2:5 skip 1 axes x1y2 with lines dashtype 3 title "serve threads"
+GNUPLOT
+  done
+fi
+exit $status
