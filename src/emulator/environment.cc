@@ -46,13 +46,13 @@ InvokeResult ShutdownResult() {
 }
 
 void DeliverAnswer(std::mutex& mutex, const std::shared_ptr<Invocation>& invocation) {
-  {
+  if (invocation->log_tail) {
+    // Report() delivers it, once the tail holds the REPORT line. Only here can two threads
+    // deliver: a deferred REPORT may be written by another thread (an extension's) before or
+    // after the thread that completed the invoke gets here; the first with the answer final
+    // sends it. Without a tail only the completing thread delivers.
     std::lock_guard<std::mutex> lock(mutex);
-    // With a log tail, Report() delivers it, once the tail holds the REPORT line. A deferred
-    // REPORT can be written by another thread (an extension's) before or after the thread
-    // that completed the invoke gets here: whoever comes first with the answer final sends it.
-    if (invocation->log_tail && invocation->report_pending) return;
-    if (invocation->claimed) return;
+    if (invocation->report_pending || invocation->claimed) return;
     invocation->claimed = true;
   }
   // `result` no longer changes once `done` is set (under the mutex, by this thread), except for
@@ -298,15 +298,19 @@ ReportTicket Environment::TicketBeforeStart(const std::shared_ptr<Invocation>& i
   return ticket;
 }
 
+double Environment::DurationMs(const Invocation& invocation, Clock::time_point now) {
+  int64_t started = invocation.started_ns.load(std::memory_order_relaxed);
+  Clock::time_point start = started != 0 ? Clock::time_point(nanoseconds(started)) : invocation.handed_over;
+  return std::max(0.0, ElapsedMs(now - start));
+}
+
 ReportTicket Environment::TicketFor(const std::shared_ptr<Invocation>& invocation, Clock::time_point now) {
   ReportTicket ticket;
   ticket.invocation = invocation;
   ticket.process = process_;
   AddExtensionProcessesLocked(&ticket);
   invocation->report_pending = true;
-  int64_t started = invocation->started_ns.load(std::memory_order_relaxed);
-  Clock::time_point start = started != 0 ? Clock::time_point(nanoseconds(started)) : invocation->handed_over;
-  ticket.duration_ms = std::max(0.0, ElapsedMs(now - start));
+  ticket.duration_ms = DurationMs(*invocation, now);
   if (!init_reported_ && init_duration_ms_) {
     ticket.init_duration_ms = init_duration_ms_;
     init_reported_ = true;
@@ -344,7 +348,7 @@ Environment::PostResult Environment::FinishInFlight(std::string_view request_id,
     runtime_ms = post.report->duration_ms;
     function_error = invocation->result.function_error;
     produced_bytes = invocation->result.body.size();
-    if (function_error) error_type = ErrorTypeOf(invocation->result.body);
+    if (function_error && platform_.WantsRuntimeDone()) error_type = ErrorTypeOf(invocation->result.body);
     DeferReportLocked(post.report);
   }
   // Before the answer: whoever gets it may stop serve at once, and the record must be out.

@@ -318,6 +318,8 @@ class Environment {
   bool Complete(Invocation& invocation, InvokeResult result);
   // REQUIRES: mutex held. Moves to kDying and wakes whatever waits for this environment.
   void MarkDying();
+  // An invocation's Duration so far: from its START (or, before that, its hand-over) to `now`.
+  static double DurationMs(const Invocation& invocation, Clock::time_point now);
   ReportTicket TicketFor(const std::shared_ptr<Invocation>& invocation, Clock::time_point now);
   ReportTicket TicketBeforeStart(const std::shared_ptr<Invocation>& invocation);
   // REQUIRES: mutex held.

@@ -263,11 +263,7 @@ std::vector<ReportTicket> Environment::TakeFinishedReportsLocked(Clock::time_poi
       ++it;
       continue;
     }
-    int64_t started = it->invocation->started_ns.load(std::memory_order_relaxed);
-    if (started != 0) {
-      it->duration_ms = std::max(
-          it->duration_ms, static_cast<double>((now - Clock::time_point(std::chrono::nanoseconds(started))).count()) / 1e6);
-    }
+    it->duration_ms = std::max(it->duration_ms, DurationMs(*it->invocation, now));
     finished.push_back(std::move(*it));
     it = deferred_reports_.erase(it);
   }

@@ -28,7 +28,7 @@ PlatformLog::PlatformLog(const LoggingConfig& logging, std::string_view function
       telemetry_(telemetry) {}
 
 std::string PlatformLog::Emit(const std::string& event, bool print) const {
-  if (telemetry_ != nullptr && telemetry_->HasSubscribers(TelemetryCategory::kPlatform)) {
+  if (Publishing()) {
     telemetry_->Publish(TelemetryCategory::kPlatform, event);
   }
   return print ? event + "\n" : std::string();
@@ -36,7 +36,7 @@ std::string PlatformLog::Emit(const std::string& event, bool print) const {
 
 std::string PlatformLog::InitStart() const {
   const bool print = json_ && Prints(kInfo);
-  if (!print && (telemetry_ == nullptr || !telemetry_->HasSubscribers(TelemetryCategory::kPlatform))) return "";
+  if (!print && !Publishing()) return "";
   InitStartFields fields;
   fields.initialization_type = initialization_type_;
   fields.function_name = function_name_;
@@ -61,13 +61,13 @@ std::string PlatformLog::InitReport(double duration_ms, std::string_view status,
 
 std::string PlatformLog::Extension(std::string_view name, const std::vector<std::string>& events) const {
   const bool print = json_ && Prints(kDebug);
-  if (!print && (telemetry_ == nullptr || !telemetry_->HasSubscribers(TelemetryCategory::kPlatform))) return "";
+  if (!print && !Publishing()) return "";
   return Emit(ExtensionEvent(Now(), name, "Ready", events), print);
 }
 
 std::string PlatformLog::Start(std::string_view request_id) const {
   if (!json_) {
-    if (telemetry_ != nullptr && telemetry_->HasSubscribers(TelemetryCategory::kPlatform)) {
+    if (Publishing()) {
       Emit(StartEvent(Now(), request_id, lambda::kLatestVersion), false);
     }
     return StartLine(request_id, lambda::kLatestVersion);
@@ -75,11 +75,13 @@ std::string PlatformLog::Start(std::string_view request_id) const {
   return Emit(StartEvent(Now(), request_id, lambda::kLatestVersion), Prints(kInfo));
 }
 
+bool PlatformLog::WantsRuntimeDone() const { return (json_ && Prints(kDebug)) || Publishing(); }
+
 std::string PlatformLog::RuntimeDone(std::string_view request_id, std::string_view status,
                                      std::string_view error_type, double duration_ms,
                                      std::optional<uint64_t> produced_bytes) const {
+  if (!WantsRuntimeDone()) return "";
   const bool print = json_ && Prints(kDebug);
-  if (!print && (telemetry_ == nullptr || !telemetry_->HasSubscribers(TelemetryCategory::kPlatform))) return "";
   RuntimeDoneFields fields;
   fields.request_id = request_id;
   fields.status = status;
@@ -98,7 +100,7 @@ std::string PlatformLog::Timeout(std::string_view request_id, double timeout_sec
 
 std::string PlatformLog::Report(const ReportFields& fields) const {
   const bool failed = !fields.status.empty();
-  const bool publish = telemetry_ != nullptr && telemetry_->HasSubscribers(TelemetryCategory::kPlatform);
+  const bool publish = Publishing();
   const bool print = json_ && Prints(failed ? kWarn : kInfo);
   std::string event;
   if (publish || print) {

@@ -43,6 +43,8 @@ class PlatformLog {
   std::string Extension(std::string_view name, const std::vector<std::string>& events) const;
   // An invoke was handed to the function.
   std::string Start(std::string_view request_id) const;
+  // Whether RuntimeDone() has anyone to tell (so its fields are worth computing).
+  bool WantsRuntimeDone() const;
   // The function answered (telemetry and JSON DEBUG only).
   std::string RuntimeDone(std::string_view request_id, std::string_view status, std::string_view error_type,
                           double duration_ms, std::optional<uint64_t> produced_bytes) const;
@@ -52,6 +54,10 @@ class PlatformLog {
   std::string Report(const ReportFields& fields) const;
 
  private:
+  // Whether the Telemetry API has platform subscribers now.
+  bool Publishing() const {
+    return telemetry_ != nullptr && telemetry_->HasSubscribers(TelemetryCategory::kPlatform);
+  }
   // Publishes `event` to the platform subscribers; returns it as a log line when `print`.
   std::string Emit(const std::string& event, bool print) const;
   bool Prints(int rank) const { return rank >= system_rank_; }

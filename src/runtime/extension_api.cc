@@ -8,14 +8,8 @@
 #include "src/runtime/error_json.h"
 #include "zerostart/response.h"
 
-#ifndef ZEROSTART_VERSION
-#define ZEROSTART_VERSION "dev"
-#endif
-
 namespace zerostart::runtime {
 namespace {
-
-constexpr std::string_view kUserAgent = "zerostart/" ZEROSTART_VERSION;
 
 http::Request StartRequest(const RuntimeApiEndpoint& endpoint, std::string_view method,
                            std::string_view path) {
@@ -23,14 +17,8 @@ http::Request StartRequest(const RuntimeApiEndpoint& endpoint, std::string_view 
   request.method = method;
   request.target = endpoint.path_prefix;
   request.target += path;
-  request.headers.Add("Host", endpoint.host_header);
-  request.headers.Add("User-Agent", std::string(kUserAgent));
+  AddCommonHeaders(endpoint, &request.headers);
   return request;
-}
-
-bool ServerWantsClose(const http::Response& response) {
-  std::optional<std::string_view> connection = response.headers.Get("Connection");
-  return connection.has_value() && http::EqualsIgnoreCase(*connection, "close");
 }
 
 }  // namespace

@@ -42,11 +42,6 @@ bool IsSuccess(int status) { return status >= 200 && status < 300; }
 // What Next() returns once CancelNext was called.
 Status CancelledNextError() { return UnavailableError("GET next: cancelled"); }
 
-bool ServerWantsClose(const http::Response& response) {
-  std::optional<std::string_view> connection = response.headers.Get(kConnectionHeader);
-  return connection.has_value() && http::EqualsIgnoreCase(*connection, "close");
-}
-
 void ReleaseBody(std::string* body) {
   if (body->capacity() > kMaxRetainedBody) {
     std::string().swap(*body);
@@ -66,12 +61,17 @@ bool PeerClosedOrSpoke(int fd) {
   return ready != 0;
 }
 
+}  // namespace
+
 void AddCommonHeaders(const RuntimeApiEndpoint& endpoint, http::Headers* headers) {
   headers->Add(std::string(kHostHeader), endpoint.host_header);
   headers->Add(std::string(kUserAgentHeader), std::string(kUserAgent));
 }
 
-}  // namespace
+bool ServerWantsClose(const http::Response& response) {
+  std::optional<std::string_view> connection = response.headers.Get(kConnectionHeader);
+  return connection.has_value() && http::EqualsIgnoreCase(*connection, "close");
+}
 
 std::string DescribeHttpError(std::string_view what, const http::Response& response) {
   std::string m(what);

@@ -73,6 +73,10 @@ struct RetryPolicy {
 // "<what>: HTTP 413 Request Entity Too Large: <start of body>": a non-2xx answer of the Runtime
 // API or the Extensions API, described for an error message (the body quoted up to 200 bytes).
 std::string DescribeHttpError(std::string_view what, const http::Response& response);
+// Adds the headers every request to Lambda carries: Host (the endpoint's) and User-Agent.
+void AddCommonHeaders(const RuntimeApiEndpoint& endpoint, http::Headers* headers);
+// True when `response` says "Connection: close" (the connection must then be dropped).
+bool ServerWantsClose(const http::Response& response);
 
 class RuntimeApiClient final : public Transport {
  public:
