@@ -19,14 +19,19 @@ constexpr std::chrono::seconds kAnswerTimeout{60};
 // A path no route serves: the connection's thread answers 404 itself.
 constexpr std::string_view kProbeRequest = "GET /zs-concurrency-bench HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
-Answer FromResponse(http::Response response) {
+}  // namespace
+
+Answer AnswerFrom(http::Response response) {
   Answer answer;
   answer.status = response.status;
   answer.request_id = std::string(response.headers.Get(lambda::kRequestIdResponseHeader).value_or(""));
   answer.error_type = std::string(response.headers.Get(lambda::kAmznErrorTypeHeader).value_or(""));
+  answer.function_error = std::string(response.headers.Get(lambda::kFunctionErrorHeader).value_or(""));
   answer.body = std::move(response.body);
   return answer;
 }
+
+namespace {
 
 // Feeds `bytes` to the client's parser. True once a whole response is parsed (*answer is then
 // filled, but for its times); bytes beyond it are a failure (one request is in flight).
@@ -36,7 +41,7 @@ Result<bool> Feed(Client& client, std::string_view bytes, Answer* answer) {
     bytes.remove_prefix(used);
     if (client.parser.done()) {
       if (!bytes.empty()) return InternalError("bytes after the answer");
-      *answer = FromResponse(client.parser.TakeResponse());
+      *answer = AnswerFrom(client.parser.TakeResponse());
       return true;
     }
   }

@@ -32,12 +32,16 @@ struct Answer {
   int status = 0;  // 0: none
   std::string request_id;
   std::string error_type;  // X-Amzn-ErrorType
+  std::string function_error;  // X-Amz-Function-Error ("Unhandled" for a function error)
   std::string body;
   std::string failure;     // why there is no answer
   int64_t sent_ns = 0;
   int64_t answered_ns = 0;
   double latency_ms() const { return Ms(answered_ns - sent_ns); }
 };
+
+// The figures of a parsed answer (no times).
+Answer AnswerFrom(http::Response response);
 
 // A whole Invoke request (POST of the function's invocations path) carrying `payload`.
 std::string InvokeRequest(std::string_view payload);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -70,7 +71,14 @@ Result<std::unique_ptr<ServeProcess>> ServeProcess::Start(const ServeSpec& spec)
   child.argv.insert(child.argv.end(), spec.options.begin(), spec.options.end());
   child.argv.push_back("--");
   child.argv.push_back(spec.function);
-  for (char** entry = environ; *entry != nullptr; ++entry) child.env.emplace_back(*entry);
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view inherited(*entry);
+    const std::string_view key = inherited.substr(0, inherited.find('=') + 1);
+    const bool overridden = std::any_of(spec.env.begin(), spec.env.end(),
+                                        [&](const std::string& own) { return own.starts_with(key); });
+    if (!overridden) child.env.emplace_back(inherited);
+  }
+  child.env.insert(child.env.end(), spec.env.begin(), spec.env.end());
   child.stdout_fd = spec.read_reports ? out_write.get() : kSpawnDevNull;
   child.stderr_fd = err_write.get();
   ZS_ASSIGN_OR_RETURN(pid_t pid, SpawnProcessGroup(child));
@@ -152,6 +160,16 @@ bool ServeProcess::WaitForStarts(size_t count) {
 std::vector<ReportValues> ServeProcess::Reports() {
   std::lock_guard<std::mutex> lock(mutex_);
   return reports_;
+}
+
+size_t ServeProcess::StartCount() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return starts_;
+}
+
+std::string ServeProcess::StderrText() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stderr_text_;
 }
 
 void ServeProcess::ReadLines(int fd, const std::function<void(std::string_view)>& on_line) {

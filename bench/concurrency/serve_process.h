@@ -37,6 +37,7 @@ struct ServeSpec {
   std::string zerostart;
   std::vector<std::string> options;  // after "serve --port 0"
   std::string function;
+  std::vector<std::string> env;  // "K=V" for serve itself, over (and beside) this process's own
   bool read_reports = true;  // false: its stdout goes to /dev/null (no reader woken per invoke)
 };
 
@@ -65,6 +66,9 @@ class ServeProcess {
   bool WaitForStarts(size_t count);
   // Every REPORT line so far, in the order serve printed them.
   std::vector<study::ReportValues> Reports();
+  size_t StartCount();
+  // Everything serve wrote to stderr so far.
+  std::string StderrText();
 
  private:
   explicit ServeProcess(pid_t pid) : pid_(pid) {}
