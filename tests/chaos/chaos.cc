@@ -170,6 +170,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
   namespace fs = std::filesystem;
   ChaosResult result;
   result.seed = options.seed;
+  result.protocol = options.protocol;
   Tally tally(&result);
   const std::string token = options.scratch_dir + "/" + std::string(kTokenName);
   const std::string tmp_dir = options.scratch_dir + "/tmp";
@@ -187,7 +188,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
           {.zerostart = options.zerostart,
            .options = {"--concurrency", std::to_string(concurrency), "--memory", std::to_string(options.memory_mb),
                        "--timeout", std::to_string(options.timeout_seconds), "--idle-timeout",
-                       std::to_string(kIdleTimeoutSeconds), "--env", marker},
+                       std::to_string(kIdleTimeoutSeconds), "--protocol", options.protocol, "--env", marker},
            .function = options.faulty,
            .env = {"TMPDIR=" + tmp_dir},
            .read_reports = true}));
@@ -391,6 +392,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
 
 nlohmann::json ChaosResult::ToJson() const {
   return {{"seed", seed},
+          {"protocol", protocol},
           {"seconds", seconds},
           {"limits_enforced", limits_enforced},
           {"answers", answers},

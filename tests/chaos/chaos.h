@@ -41,11 +41,13 @@ struct ChaosOptions {
   int vandals = 2;          // clients doing the client-side faults
   int memory_mb = 256;      // serve --memory
   int timeout_seconds = 4;  // serve --timeout (a hang costs its client this long)
+  std::string protocol = "runtime-api";  // serve --protocol: runtime-api or go1x
   std::function<void(const std::string&)> progress;  // a line now and then, if set
 };
 
 struct ChaosResult {
   uint64_t seed = 0;
+  std::string protocol;
   double seconds = 0;
   bool limits_enforced = false;  // false: no memory limit here, so no over-the-limit faults
   // fault name -> answer name -> count.

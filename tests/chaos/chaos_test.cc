@@ -1,5 +1,5 @@
-// The chaos run against the built zerostart and faulty, 40 s with a fixed seed (zs_chaos runs
-// longer ones): every whole invoke answered once with Lambda's answer to its fault, serve still
+// The chaos run against the built zerostart and faulty, in both protocols, under a minute with a
+// fixed seed (zs_chaos runs longer ones): every whole invoke answered once with Lambda's answer to its fault, serve still
 // serving afterwards and nothing left behind. Also how answers are named and judged.
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -64,7 +64,21 @@ TEST(ChaosOutcomeTest, EachFaultHasItsOwnAnswerAndAnInvokeMayLoseItsEnvironment)
   EXPECT_FALSE(Allowed(Fault::kEcho, "HTTP 429 TooManyRequestsException"));
 }
 
-TEST(ChaosTest, EveryInvokeGetsOneAnswerOfItsKindAndNothingIsLeftBehind) {
+struct ChaosCase {
+  std::string protocol;
+  double seconds;
+};
+
+class ChaosTest : public ::testing::TestWithParam<ChaosCase> {};
+
+// Runtime API for 35 s and go1.x for 20 s: under a minute of chaos in all.
+INSTANTIATE_TEST_SUITE_P(Protocols, ChaosTest,
+                         ::testing::Values(ChaosCase{"runtime-api", 35}, ChaosCase{"go1x", 20}),
+                         [](const ::testing::TestParamInfo<ChaosCase>& info) {
+                           return info.param.protocol == "go1x" ? std::string("Go1x") : std::string("RuntimeApi");
+                         });
+
+TEST_P(ChaosTest, EveryInvokeGetsOneAnswerOfItsKindAndNothingIsLeftBehind) {
   if (!testing::HaveBinary("faulty") || !testing::HaveBinary("zerostart")) GTEST_SKIP() << "faulty or zerostart not built";
   char scratch[] = "/tmp/zs_chaos_test_XXXXXX";
   ASSERT_NE(::mkdtemp(scratch), nullptr);
@@ -73,7 +87,8 @@ TEST(ChaosTest, EveryInvokeGetsOneAnswerOfItsKindAndNothingIsLeftBehind) {
   options.faulty = testing::BinPath("faulty");
   options.scratch_dir = scratch;
   options.seed = 1;
-  options.seconds = 40;
+  options.seconds = GetParam().seconds;
+  options.protocol = GetParam().protocol;
   Result<ChaosResult> result = RunChaos(options);
   std::error_code ignored;
   std::filesystem::remove_all(scratch, ignored);
@@ -88,7 +103,7 @@ TEST(ChaosTest, EveryInvokeGetsOneAnswerOfItsKindAndNothingIsLeftBehind) {
   EXPECT_EQ(result->health_ok, result->health_invokes);
   EXPECT_EQ(result->environments_after, 0u);
   EXPECT_TRUE(result->leftovers.empty());
-  // Every fault was done, and its own answer seen, in 40 s.
+  // Every fault was done, and its own answer seen.
   auto seen = [&](Fault fault, std::string_view name) {
     auto answers = result->answers.find(std::string(FaultName(fault)));
     return answers == result->answers.end() ? 0 : answers->second.count(std::string(name)) ? answers->second.at(std::string(name)) : 0;

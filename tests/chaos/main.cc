@@ -2,7 +2,7 @@
 // runs it for ten minutes; the test suite runs a short one.
 //
 //   zs_chaos --zerostart BIN --faulty BIN [--seed N] [--seconds S] [--clients C] [--vandals V]
-//            [--memory MB] [--timeout S] [--json FILE] [--markdown FILE]
+//            [--memory MB] [--timeout S] [--protocol runtime-api|go1x] [--json FILE] [--markdown FILE]
 //
 // Prints the table of faults and answers and every problem found; exits 1 if there was one.
 #include <stdlib.h>
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   app.add_option("--vandals", options.vandals, "clients doing client-side faults")->capture_default_str()->check(CLI::Range(0, 16));
   app.add_option("--memory", options.memory_mb, "serve --memory")->capture_default_str()->check(CLI::Range(128, 10240));
   app.add_option("--timeout", options.timeout_seconds, "serve --timeout")->capture_default_str()->check(CLI::Range(1, 900));
+  app.add_option("--protocol", options.protocol, "serve --protocol")->capture_default_str()->check(CLI::IsMember({"runtime-api", "go1x"}));
   app.add_option("--json", json_path, "write the result here");
   app.add_option("--markdown", markdown_path, "write the table here");
   CLI11_PARSE(app, argc, argv);
@@ -46,10 +47,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "zs_chaos: %s\n", result.status().ToString().c_str());
     return 1;
   }
-  std::printf("seed %llu, %.1f s, memory limit %s: %llu whole invokes, %llu answers, %llu REPORTs; lost %llu, "
+  std::printf("%s, seed %llu, %.1f s, memory limit %s: %llu whole invokes, %llu answers, %llu REPORTs; lost %llu, "
               "answered twice %llu, unexpected %llu; after: %llu/%llu ok, fds %zu -> %zu, threads %zu -> %zu, "
               "environments %zu, leftovers %zu, serve stopped: %s\n\n%s",
-              static_cast<unsigned long long>(result->seed), result->seconds,
+              result->protocol.c_str(), static_cast<unsigned long long>(result->seed), result->seconds,
               result->limits_enforced ? "enforced" : "not enforced here",
               static_cast<unsigned long long>(result->invokes), static_cast<unsigned long long>(result->answered),
               static_cast<unsigned long long>(result->reports), static_cast<unsigned long long>(result->lost),
