@@ -29,7 +29,7 @@
 // when that file exists at the end of init (so a test can fail the init of some environments
 // and not others); FAULTY_INIT_SLEEP_MS=n sleeps n ms in init;
 // FAULTY_INIT_WAIT_FILE=path waits in init until that file exists (checked every millisecond);
-// FAULTY_INIT_EXIT_TOKEN=path: an init that finds `path` takes it (renames it to path.PID, so
+// FAULTY_INIT_EXIT_TOKEN=path: an init that finds `path` takes it (renames it to path.PID-NS, so
 // exactly one environment does) and exits with status 4 — a runtime that dies during init;
 // FAULTY_INIT_SPIN=n runs a chain of n sin() calls in init (fixed CPU work), after the waits.
 // FAULTY_ON_SHUTDOWN=1 sets RunOptions::on_shutdown to a hook that writes
@@ -205,7 +205,9 @@ zerostart::Status Init() {
     init_spin_json = TimedSpin(std::atoll(iterations));
   }
   if (const char* token = std::getenv("FAULTY_INIT_EXIT_TOKEN")) {
-    const std::string taken = std::string(token) + "." + std::to_string(::getpid());
+    // The pid and the time: over a long run, pids come round again.
+    const std::string taken = std::string(token) + "." + std::to_string(::getpid()) + "-" +
+                              std::to_string(static_cast<long long>(ClockMs(CLOCK_MONOTONIC) * 1e6));
     if (std::rename(token, taken.c_str()) == 0) std::_Exit(4);
   }
   const char* fail = std::getenv("FAULTY_INIT_FAIL");
