@@ -51,8 +51,10 @@ study: build
 	  $(BUILD)/bin/zerostart bench --out $(STUDY_OUT) $(STUDY_FLAGS)
 
 # The soak: 1,000,000 invokes through serve from 16 clients (exactly one right answer each; serve's
-# memory, descriptors and threads flat after warm-up), then 100,000 in go1.x mode; figures into
-# docs/benchmarks/soak*.json. SOAK_FLAGS are passed to each run (e.g. --invokes 100000).
+# memory, descriptors and threads flat after warm-up), then 100,000 in go1.x mode and 10,000
+# streamed (InvokeWithResponseStream); then the chaos run, 10 minutes in Runtime API mode and 5 in
+# go1.x mode (ZS_CHAOS_SECONDS=S for other lengths); figures into docs/benchmarks/soak*.json and
+# chaos*.json. SOAK_FLAGS are passed to each soak run (e.g. --invokes 100000).
 SOAK_FLAGS ?=
 soak: build
 	@bash bench/run_soak.sh $(BUILD) $(SOAK_FLAGS)

@@ -48,12 +48,21 @@ Result<bool> Feed(Client& client, std::string_view bytes, Answer* answer) {
   return false;
 }
 
-}  // namespace
-
-std::string InvokeRequest(std::string_view payload) {
-  return "POST " + std::string(lambda::kInvokePath) +
+std::string PostRequest(std::string_view path, std::string_view payload) {
+  return "POST " + std::string(path) +
          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
          std::to_string(payload.size()) + "\r\n\r\n" + std::string(payload);
+}
+
+}  // namespace
+
+std::string InvokeRequest(std::string_view payload) { return PostRequest(lambda::kInvokePath, payload); }
+
+std::string StreamInvokeRequest(std::string_view payload) {
+  // "function" names serve's one function whatever its name, as on the Invoke path.
+  return PostRequest(std::string(lambda::kStreamInvokePathPrefix) + "function" +
+                         std::string(lambda::kStreamInvokePathSuffix),
+                     payload);
 }
 
 std::vector<Answer> SendAll(std::vector<Client>& clients, const std::vector<std::string>& requests,

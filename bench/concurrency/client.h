@@ -45,6 +45,9 @@ Answer AnswerFrom(http::Response response);
 
 // A whole Invoke request (POST of the function's invocations path) carrying `payload`.
 std::string InvokeRequest(std::string_view payload);
+// The same as an InvokeWithResponseStream request (POST of the function's
+// response-streaming-invocations path): the answer's body is event-stream messages.
+std::string StreamInvokeRequest(std::string_view payload);
 
 // Writes requests[i] on clients[i], all in one loop, calls `sent` (if set), then reads every
 // answer as it comes (epoll). An invoke without an answer within 60 s (counted from after

@@ -109,7 +109,8 @@ class ValueReader {
 
 }  // namespace
 
-Decoder::Decoder(DecoderOptions options) : framer_(options.max_message_bytes), registry_(options.max_types) {}
+Decoder::Decoder(DecoderOptions options)
+    : framer_(options.max_message_bytes, options.keep_buffer_bytes), registry_(options.max_types) {}
 
 Result<std::optional<Value>> Decoder::Next() {
   while (error_.ok()) {

@@ -35,6 +35,9 @@ struct DecoderOptions {
   size_t max_message_bytes = kDefaultMaxMessageBytes;
   // Most type definitions one stream may send (ResourceExhausted beyond).
   size_t max_types = TypeRegistry::kDefaultMaxTypes;
+  // A read buffer grown past this is released once drained after a message within it
+  // (MessageFramer's keep limit).
+  size_t keep_buffer_bytes = MessageFramer::kKeepBufferBytes;
 };
 
 class Decoder {

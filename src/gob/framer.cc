@@ -18,9 +18,10 @@ char* MessageFramer::PrepareAppend(size_t min_bytes) {
 
 void MessageFramer::Reserve(size_t n) {
   if (begin_ == end_) {
-    // Nothing pending: start over at the front (no copy), dropping an oversized buffer.
+    // Nothing pending: start over at the front (no copy), dropping an oversized buffer unless
+    // the message just taken needed it (the next is likely as large).
     begin_ = end_ = 0;
-    if (capacity_ > kKeepBufferBytes && n <= kKeepBufferBytes) {
+    if (capacity_ > keep_buffer_bytes_ && n <= keep_buffer_bytes_ && !last_message_large_) {
       data_.reset();
       capacity_ = 0;
     }
@@ -94,6 +95,7 @@ Result<std::optional<std::string_view>> MessageFramer::NextView() {
   auto size = static_cast<size_t>(length);
   std::string_view message(data_.get() + begin_ + header, size);
   begin_ += header + size;
+  last_message_large_ = header + size > keep_buffer_bytes_;
   // The view stays valid: storage only moves in Reserve, i.e. on the next append.
   return std::optional<std::string_view>(message);
 }

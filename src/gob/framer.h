@@ -8,7 +8,9 @@
 // e.g. straight from read(2)); messages can be taken as copies (Next) or as views into the
 // framer's buffer (NextView). Buffered bytes are moved at most once per message consumed, so
 // feeding a large message in small pieces stays linear. The buffer is kept between messages
-// (a kept connection reuses it) unless it grew past kKeepBufferBytes.
+// (a kept connection reuses it) unless it grew past the keep limit (kKeepBufferBytes unless
+// the constructor says otherwise): such a buffer is released once it is drained and the last
+// message taken was within the limit, so that a run of large messages keeps reusing it.
 //
 // Errors are sticky: after an error every Next()/NextView() returns it again (the stream
 // cannot resync).
@@ -34,10 +36,12 @@ inline constexpr size_t kDefaultMaxMessageBytes = size_t{64} << 20;
 
 class MessageFramer {
  public:
-  // A buffer larger than this is released once it holds no pending bytes.
+  // The default keep limit (see the file comment).
   static constexpr size_t kKeepBufferBytes = size_t{8} << 20;
 
-  explicit MessageFramer(size_t max_message_bytes = kDefaultMaxMessageBytes) : max_message_bytes_(max_message_bytes) {}
+  explicit MessageFramer(size_t max_message_bytes = kDefaultMaxMessageBytes,
+                         size_t keep_buffer_bytes = kKeepBufferBytes)
+      : max_message_bytes_(max_message_bytes), keep_buffer_bytes_(keep_buffer_bytes) {}
 
   // Buffers more stream bytes (a copy). Cheap when called with small pieces.
   void Append(std::string_view bytes);
@@ -60,6 +64,9 @@ class MessageFramer {
   // Bytes buffered and not yet returned as messages.
   size_t buffered() const { return end_ - begin_; }
 
+  // Bytes the buffer holds (allocated), pending or not.
+  size_t capacity() const { return capacity_; }
+
   // Bytes still missing to complete the message being received, when its length prefix is
   // already buffered; 0 when no message is in progress or the prefix is incomplete. A hint
   // for how much a reader may ask read(2) for.
@@ -72,6 +79,8 @@ class MessageFramer {
   void Reserve(size_t n);
 
   size_t max_message_bytes_;
+  size_t keep_buffer_bytes_;
+  bool last_message_large_ = false;  // the last message taken (prefix included) > the keep limit
   std::unique_ptr<char[]> data_;  // uninitialized storage: no zero-fill on growth
   size_t capacity_ = 0;
   size_t begin_ = 0;  // first byte not yet returned as (part of) a message

@@ -124,6 +124,44 @@ TEST(GobFramerTest, LargeMessagesInManySplits) {
   }
 }
 
+// A framer per connection, many connections alive: one large message must not leave its
+// buffer behind for the life of the connection.
+TEST(GobFramerTest, ReleasesBufferPastKeepLimitAfterASmallMessage) {
+  MessageFramer framer(kDefaultMaxMessageBytes, /*keep_buffer_bytes=*/64 * 1024);
+  const std::string large = Frame(std::string(1 << 20, 'x'));
+  framer.Append(large);
+  EXPECT_GE(framer.capacity(), large.size());
+  ASSERT_EQ(Drain(framer).size(), 1u);
+
+  framer.Append(Frame("small"));  // the buffer is still there: a large message was the last
+  EXPECT_EQ(Drain(framer), std::vector<std::string>{"small"});
+  framer.Append(Frame("next"));
+  EXPECT_LE(framer.capacity(), 64u * 1024);
+  EXPECT_EQ(Drain(framer), std::vector<std::string>{"next"});
+}
+
+// Large messages one after another reuse the buffer past the keep limit.
+TEST(GobFramerTest, KeepsBufferPastKeepLimitWhileLargeMessagesFollow) {
+  MessageFramer framer(kDefaultMaxMessageBytes, /*keep_buffer_bytes=*/64 * 1024);
+  const std::string large = Frame(std::string(1 << 20, 'x'));
+  framer.Append(large);
+  ASSERT_EQ(Drain(framer).size(), 1u);
+  const size_t grown = framer.capacity();
+  framer.Append(large);
+  EXPECT_EQ(framer.capacity(), grown);
+  EXPECT_EQ(Drain(framer).size(), 1u);
+}
+
+// Within the keep limit the buffer stays: a kept connection reuses it.
+TEST(GobFramerTest, KeepsBufferWithinKeepLimit) {
+  MessageFramer framer;
+  framer.Append(Frame(std::string(1 << 20, 'x')));
+  ASSERT_EQ(Drain(framer).size(), 1u);
+  const size_t grown = framer.capacity();
+  framer.Append(Frame("small"));
+  EXPECT_EQ(framer.capacity(), grown);
+}
+
 TEST(GobFramerTest, NextViewAndMissing) {
   MessageFramer framer;
   EXPECT_EQ(framer.missing(), 0u);
