@@ -37,8 +37,8 @@ struct ServeSpec {
   std::string zerostart;
   std::vector<std::string> options;  // after "serve --port 0"
   std::string function;
-  std::vector<std::string> env;  // "K=V" for serve itself, over (and beside) this process's own
   bool read_reports = true;  // false: its stdout goes to /dev/null (no reader woken per invoke)
+  std::vector<std::string> env;  // "K=V" for serve itself, over (and beside) this process's own
 };
 
 class ServeProcess {

@@ -190,8 +190,8 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
                        "--timeout", std::to_string(options.timeout_seconds), "--idle-timeout",
                        std::to_string(kIdleTimeoutSeconds), "--protocol", options.protocol, "--env", marker},
            .function = options.faulty,
-           .env = {"TMPDIR=" + tmp_dir},
-           .read_reports = true}));
+           .read_reports = true,
+           .env = {"TMPDIR=" + tmp_dir}}));
   const pid_t serve_pid = serve->pid();
   const uint16_t port = serve->port();
   // serve says at start-up what it cannot enforce here (no writable cgroups).
