@@ -38,7 +38,7 @@ struct ServeSpec {
   std::vector<std::string> options;  // after "serve --port 0"
   std::string function;
   bool read_reports = true;  // false: its stdout goes to /dev/null (no reader woken per invoke)
-  std::vector<std::string> env;  // "K=V" for serve itself, over (and beside) this process's own
+  std::vector<std::string> env = {};  // "K=V" for serve itself, over (and beside) this process's own
 };
 
 class ServeProcess {
