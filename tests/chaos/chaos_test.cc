@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 
 #include "src/common/testing/test_config.h"
@@ -67,6 +68,7 @@ TEST(ChaosOutcomeTest, EachFaultHasItsOwnAnswerAndAnInvokeMayLoseItsEnvironment)
 struct ChaosCase {
   std::string protocol;
   double seconds;
+  friend void PrintTo(const ChaosCase& c, std::ostream* out) { *out << c.protocol << " for " << c.seconds << " s"; }
 };
 
 class ChaosTest : public ::testing::TestWithParam<ChaosCase> {};
