@@ -276,9 +276,9 @@ int main(int argc, char** argv) {
   });
   send(invokes, SizeFor);
   const double elapsed = seconds_since();
-  samples.push_back(Measure(serve_pid, elapsed, answered.load()));
   done = true;
-  sampler.join();
+  sampler.join();  // before the last sample: the sampler pushes to the same vector
+  samples.push_back(Measure(serve_pid, elapsed, answered.load()));
   zerostart::Status stopped = (*serve)->Stop();
 
   // Growth after warm-up, robust to the allocator's swings from sample to sample: the median of

@@ -73,8 +73,9 @@ Result<std::unique_ptr<ServeProcess>> ServeProcess::Start(const ServeSpec& spec)
   child.argv.push_back(spec.function);
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string_view inherited(*entry);
-    const std::string_view key = inherited.substr(0, inherited.find('=') + 1);
-    const bool overridden = std::any_of(spec.env.begin(), spec.env.end(),
+    const size_t equals = inherited.find('=');
+    const std::string_view key = inherited.substr(0, equals == std::string_view::npos ? inherited.size() : equals + 1);
+    const bool overridden = equals != std::string_view::npos && std::any_of(spec.env.begin(), spec.env.end(),
                                         [&](const std::string& own) { return own.starts_with(key); });
     if (!overridden) child.env.emplace_back(inherited);
   }

@@ -4,15 +4,19 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -85,7 +89,8 @@ size_t PickPad(std::mt19937_64& random) {
 // Everything the threads of the run tell: the result's counters and its problems, under one lock.
 class Tally {
  public:
-  explicit Tally(ChaosResult* result) : result_(result) {}
+  // `kills`: whether the run kills function processes (else no answer may say killed).
+  Tally(ChaosResult* result, bool kills) : result_(result), kills_(kills) {}
 
   void Problem(const std::string& what) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -102,14 +107,17 @@ class Tally {
     if (ran && !answered && name != kNotRead) {
       ++result_->lost;
       ProblemLocked("lost: a whole invoke (" + std::string(FaultName(fault)) + ") got " + name);
-    } else if (!Allowed(fault, name)) {
+    } else if (!Allowed(fault, name) || (!kills_ && name == kKilled)) {
       ++result_->unexpected;
       ProblemLocked(std::string(FaultName(fault)) + " answered \"" + name + "\" (request " + request_id + ")");
     }
-    if (ran && answered && !request_id.empty() && !invoke_answers_.emplace(request_id, name).second) {
-      ++result_->duplicated;
-      ProblemLocked("request id " + request_id + " answered twice");
-    }
+    if (ran && answered && !request_id.empty()) NoteAnswerLocked(request_id, name);
+  }
+
+  // The answer to a whole invoke, by its request id.
+  void NoteAnswer(const std::string& request_id, const std::string& name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    NoteAnswerLocked(request_id, name);
   }
 
   void Count(uint64_t ChaosResult::*counter) {
@@ -121,12 +129,20 @@ class Tally {
   const std::unordered_map<std::string, std::string>& invoke_answers() const { return invoke_answers_; }
 
  private:
+  void NoteAnswerLocked(const std::string& request_id, const std::string& name) {
+    if (!invoke_answers_.emplace(request_id, name).second) {
+      ++result_->duplicated;
+      ProblemLocked("request id " + request_id + " answered twice");
+    }
+  }
+
   void ProblemLocked(const std::string& what) {
     if (result_->problems.size() < kMaxProblems) result_->problems.push_back(what);
   }
 
   std::mutex mutex_;
   ChaosResult* result_;
+  const bool kills_;
   std::unordered_map<std::string, std::string> invoke_answers_;
 };
 
@@ -143,6 +159,21 @@ Result<Client> Connect(uint16_t port) {
 void Probe(uint16_t port) {
   Result<Client> client = Connect(port);
   if (client.ok()) (void)bench::concurrency::InvokeOnce(*client, "GET /zs-chaos HTTP/1.1\r\nHost: x\r\n\r\n");
+}
+
+// SIGKILLs `pid` if it is still a child of `parent` (not a process that took a reaped child's
+// pid): through a pidfd, so the signal reaches the process that was checked. Returns the pidfd
+// (readable once the process has exited), or nothing when the process was not signalled.
+std::optional<UniqueFd> KillChild(pid_t parent, pid_t pid) {
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd.get() < 0) return std::nullopt;
+  const std::string stat = bench::ReadProcFile("/proc/" + std::to_string(pid) + "/stat");
+  const size_t paren = stat.rfind(')');  // "pid (comm) state ppid ..."; comm may hold anything
+  if (paren == std::string::npos || paren + 4 > stat.size()) return std::nullopt;
+  const pid_t ppid = static_cast<pid_t>(std::atoi(stat.c_str() + stat.find(' ', paren + 2) + 1));
+  if (ppid != parent) return std::nullopt;
+  if (::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0) != 0) return std::nullopt;
+  return pidfd;
 }
 
 // Processes alive whose environment holds `marker` (a "K=V" entry only this run's functions
@@ -171,7 +202,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
   ChaosResult result;
   result.seed = options.seed;
   result.protocol = options.protocol;
-  Tally tally(&result);
+  Tally tally(&result, options.kill);
   const std::string token = options.scratch_dir + "/" + std::string(kTokenName);
   const std::string tmp_dir = options.scratch_dir + "/tmp";
   const std::string marker = std::string(kTokenEnv) + "=" + token;
@@ -194,12 +225,22 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
            .env = {"TMPDIR=" + tmp_dir}}));
   const pid_t serve_pid = serve->pid();
   const uint16_t port = serve->port();
-  // serve says at start-up what it cannot enforce here (no writable cgroups).
-  result.limits_enforced = serve->StderrText().find("not enforcing") == std::string::npos;
-  Probe(port);
-  Probe(port);
-  result.fds_before = bench::OpenFds(serve_pid);
-  result.threads_before = bench::StatusField(serve_pid, "Threads");
+  // serve says at start-up what it cannot enforce here: "... not enforcing the CPU share (...) and
+  // the memory limit (...)"; only the memory limit matters to the over-the-limit faults.
+  const std::string said = serve->StderrText();
+  const size_t not_enforcing = said.find("not enforcing");
+  result.limits_enforced =
+      not_enforcing == std::string::npos || said.find("the memory limit", not_enforcing) == std::string::npos;
+  // The fewest descriptors and threads serve has with one probe's connection closed but not yet
+  // reaped — the state each later measurement is taken in.
+  result.fds_before = SIZE_MAX;
+  result.threads_before = SIZE_MAX;
+  for (int round = 0; round < 5; ++round) {
+    Probe(port);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    result.fds_before = std::min(result.fds_before, bench::OpenFds(serve_pid));
+    result.threads_before = std::min<size_t>(result.threads_before, bench::StatusField(serve_pid, "Threads"));
+  }
 
   const Clock::time_point start = Clock::now();
   const Clock::time_point deadline =
@@ -251,14 +292,18 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
   }
   // The killer: a function process SIGKILLed now and then, an init-exit token laid out now and
   // then (the next runtime to start takes it and exits during its init).
+  std::vector<UniqueFd> victims;  // pidfds of the processes killed (the killer's own until joined)
   std::thread killer([&] {
     std::mt19937_64 random(options.seed ^ 0x6b696c6c6572ULL);
     while (pause(std::chrono::milliseconds(Uniform(random, 100, 400))) && Clock::now() < deadline) {
       const std::vector<pid_t> functions = bench::Children(serve_pid);
-      if (!functions.empty() && Uniform(random, 0, 2) != 0) {
-        if (::kill(functions[Uniform(random, 0, functions.size() - 1)], SIGKILL) == 0) tally.Count(&ChaosResult::kills);
+      if (options.kill && !functions.empty() && Uniform(random, 0, 2) != 0) {
+        if (std::optional<UniqueFd> victim = KillChild(serve_pid, functions[Uniform(random, 0, functions.size() - 1)])) {
+          tally.Count(&ChaosResult::kills);
+          victims.push_back(std::move(*victim));
+        }
       }
-      if (Uniform(random, 0, 3) == 0 && !fs::exists(token)) {
+      if (Uniform(random, 0, 3) == 0) {  // O_EXCL: only when no token is out
         const int fd = ::open(token.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
         if (fd >= 0) {
           ::close(fd);
@@ -307,6 +352,15 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
                   std::to_string(result.init_exits) + " such exits");
   }
 
+  // Every killed process reaped by serve before the healthy phase: one killed while frozen dies
+  // only when thawed, which serve does when it reclaims the idle environment.
+  const Clock::time_point reaped_deadline = Clock::now() + kSettleTimeout;
+  for (const UniqueFd& victim : victims) {
+    while (::syscall(SYS_pidfd_send_signal, victim.get(), 0, nullptr, 0) == 0 && Clock::now() < reaped_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
   // serve keeps serving: every client, well-behaved invokes only.
   for (int c = 0; c < options.clients; ++c) {
     Client& client = connections[static_cast<size_t>(c)];
@@ -316,6 +370,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
       ++result.health_invokes;
       ++result.invokes;
       const std::string name = answer.ok() ? NameOf(*answer, event) : answer.status().ToString();
+      if (answer.ok()) tally.NoteAnswer(answer->request_id, name);
       if (name == kOk) {
         ++result.health_ok;
         ++result.answered;
@@ -325,37 +380,6 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
     }
   }
   connections.clear();
-
-  // serve's own account: one REPORT per whole invoke, none twice, each saying what the answer said.
-  if (!serve->WaitForReports(result.invokes)) {
-    tally.Problem("serve REPORTed " + std::to_string(serve->ReportCount()) + " invokes of " +
-                  std::to_string(result.invokes) + " whole ones");
-  }
-  std::set<std::string> reported;
-  for (const study::ReportValues& report : serve->Reports()) {
-    ++result.reports;
-    if (!reported.insert(report.request_id).second) {
-      ++result.duplicated;
-      tally.Problem("request id " + report.request_id + " REPORTed twice");
-    }
-    auto answer = tally.invoke_answers().find(report.request_id);
-    if (answer == tally.invoke_answers().end()) continue;  // its client had gone, or a health invoke
-    const std::string& name = answer->second;
-    const std::string type = name.substr(0, name.find(':'));
-    const bool agrees = name == kOk || name == kHeadThenGone ? report.status.empty()
-                        : name == kTimedOut    ? report.status == "timeout"
-                                               : report.status == "error" && report.error_type == type;
-    if (!agrees) {
-      tally.Problem("request " + report.request_id + " was answered \"" + name + "\" but REPORTed status \"" +
-                    report.status + "\" error type \"" + report.error_type + "\"");
-    }
-  }
-  for (const auto& [id, name] : tally.invoke_answers()) {
-    if (!reported.contains(id)) tally.Problem("request " + id + " (" + name + ") has no REPORT");
-  }
-  if (result.reports > result.invokes) {
-    tally.Problem("serve ran " + std::to_string(result.reports - result.invokes) + " invokes no client sent whole");
-  }
 
   // Back where it started: the idle environments reclaimed, every connection's descriptor and
   // thread gone.
@@ -381,6 +405,38 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
   const Status stopped = serve->Stop();
   result.serve_stopped = stopped.ToString();
   if (!stopped.ok()) tally.Problem("serve did not stop cleanly: " + stopped.ToString());
+  // serve's own account, complete once it has stopped (its stdout read to the end): one REPORT
+  // per whole invoke, none twice, none for a request no client sent whole, each saying what its
+  // answer said.
+  std::set<std::string> reported;
+  for (const study::ReportValues& report : serve->Reports()) {
+    ++result.reports;
+    if (!reported.insert(report.request_id).second) {
+      ++result.duplicated;
+      tally.Problem("request id " + report.request_id + " REPORTed twice");
+    }
+    auto answer = tally.invoke_answers().find(report.request_id);
+    if (answer == tally.invoke_answers().end()) {
+      tally.Problem("REPORT of request " + report.request_id + ", which no client sent whole or was answered");
+      continue;
+    }
+    const std::string& name = answer->second;
+    const std::string type = name.substr(0, name.find(':'));
+    const bool agrees = name == kOk || name == kHeadThenGone ? report.status.empty()
+                        : name == kTimedOut                  ? report.status == "timeout"
+                                                             : report.status == "error" && report.error_type == type;
+    if (!agrees) {
+      tally.Problem("request " + report.request_id + " was answered \"" + name + "\" but REPORTed status \"" +
+                    report.status + "\" error type \"" + report.error_type + "\"");
+    }
+  }
+  for (const auto& [id, name] : tally.invoke_answers()) {
+    if (!reported.contains(id)) tally.Problem("request " + id + " (" + name + ") has no REPORT");
+  }
+  if (result.reports != result.invokes) {
+    tally.Problem("serve REPORTed " + std::to_string(result.reports) + " invokes of " + std::to_string(result.invokes) +
+                  " whole ones");
+  }
   result.leftovers = ProcessesWith(marker);
   for (const std::string& group : testing::CgroupGroupsOf(serve_pid)) result.leftovers.push_back("cgroup " + group);
   for (const fs::directory_entry& entry : fs::recursive_directory_iterator(tmp_dir, error)) {

@@ -42,6 +42,7 @@ struct ChaosOptions {
   int memory_mb = 256;      // serve --memory
   int timeout_seconds = 4;  // serve --timeout (a hang costs its client this long)
   std::string protocol = "runtime-api";  // serve --protocol: runtime-api or go1x
+  bool kill = true;  // SIGKILL function processes at random (false: no answer may say killed)
   std::function<void(const std::string&)> progress;  // a line now and then, if set
 };
 
@@ -57,7 +58,7 @@ struct ChaosResult {
   uint64_t init_exits = 0;       // taken: that many runtimes exited during init
   uint64_t invokes = 0;          // whole invokes that reached serve (answered or not read)
   uint64_t answered = 0;         // answers read to them
-  uint64_t reports = 0;          // serve's REPORT lines
+  uint64_t reports = 0;          // serve's REPORT lines (read after it stopped)
   uint64_t lost = 0;             // whole invokes whose answer never came
   uint64_t duplicated = 0;       // request ids answered or REPORTed twice
   uint64_t unexpected = 0;       // answers not Allowed for their fault
@@ -75,7 +76,8 @@ struct ChaosResult {
   std::string Table() const;
 };
 
-// Runs it. Unavailable when serve cannot be started; every finding is in the result.
+// Runs it. An error when serve cannot be started or reached, or the scratch directory cannot be
+// used; every finding about serve is in the result.
 Result<ChaosResult> RunChaos(const ChaosOptions& options);
 
 }  // namespace zerostart::chaos

@@ -2,7 +2,7 @@
 // runs it for ten minutes; the test suite runs a short one.
 //
 //   zs_chaos --zerostart BIN --faulty BIN [--seed N] [--seconds S] [--clients C] [--vandals V]
-//            [--memory MB] [--timeout S] [--protocol runtime-api|go1x] [--json FILE] [--markdown FILE]
+//            [--memory MB] [--timeout S] [--protocol runtime-api|go1x] [--no-kill] [--json FILE] [--markdown FILE]
 //
 // Prints the table of faults and answers and every problem found; exits 1 if there was one.
 #include <stdlib.h>
@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   app.add_option("--memory", options.memory_mb, "serve --memory")->capture_default_str()->check(CLI::Range(128, 10240));
   app.add_option("--timeout", options.timeout_seconds, "serve --timeout")->capture_default_str()->check(CLI::Range(1, 900));
   app.add_option("--protocol", options.protocol, "serve --protocol")->capture_default_str()->check(CLI::IsMember({"runtime-api", "go1x"}));
+  app.add_flag("--no-kill{false}", options.kill, "do not SIGKILL function processes (no answer may say killed)");
   app.add_option("--json", json_path, "write the result here");
   app.add_option("--markdown", markdown_path, "write the table here");
   CLI11_PARSE(app, argc, argv);

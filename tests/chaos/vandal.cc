@@ -1,9 +1,13 @@
 #include "tests/chaos/vandal.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 #include <utility>
 
@@ -24,7 +28,7 @@ size_t Uniform(std::mt19937_64& random, size_t low, size_t high) {
 }
 
 // A request no HTTP/1.1 server may accept (RFC 9112): bytes that are no request line, a
-// version that is not 1.x, a header line without a colon, a Content-Length that is no number or
+// version that is no version, a header line without a colon, a Content-Length that is no number or
 // disagrees with another, a chunk size that is no hex number, both framings at once (the
 // smuggling case, which RFC 9112 section 6.1 lets a server refuse).
 std::string MalformedRequest(std::mt19937_64& random) {
@@ -44,8 +48,7 @@ std::string MalformedRequest(std::mt19937_64& random) {
     case 1: return line + "Content-Length: -" + digits + "\r\n\r\n";
     case 2: return line + "Content-Length: " + digits + "zz\r\n\r\n";
     case 3: return line + "Header Without A Colon " + digits + "\r\n\r\n";
-    case 4: return "POST " + std::string(lambda::kInvokePath) + " HTTP/" + std::to_string(Uniform(random, 2, 9)) +
-                   ".5\r\n\r\n";
+    case 4: return "POST " + std::string(lambda::kInvokePath) + " HTTP/1." + digits + "x\r\n\r\n";
     case 5: return line + "Transfer-Encoding: chunked\r\n\r\nzz" + digits + "\r\nhello\r\n0\r\n\r\n";
     case 6: return line + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
     default: return line + "Content-Length: 5\r\nContent-Length: " + digits + "\r\n\r\nhello";
@@ -55,6 +58,21 @@ std::string MalformedRequest(std::mt19937_64& random) {
 std::string NameOfFailure(const Status& status) {
   if (status.code() == StatusCode::kUnavailable) return std::string(kClosed);
   return "no answer in time (" + status.ToString() + ")";
+}
+
+Result<UniqueFd> ConnectWithSmallWindow(uint16_t port) {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (fd.get() < 0) return InternalError(std::string("socket: ") + std::strerror(errno));
+  const int bytes = 4096;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+    return UnavailableError(std::string("connect: ") + std::strerror(errno));
+  }
+  return fd;
 }
 
 // Sends a whole invoke whose answer is far larger than this socket takes in at once, reads the
@@ -97,23 +115,24 @@ VandalReport Vandalize(Fault fault, uint16_t port, std::string_view tag, int ans
                        std::mt19937_64& random) {
   VandalReport report;
   report.answer = kNotRead;
-  Result<UniqueFd> connected = net::Connect({"127.0.0.1", port});
+  // Leaving mid-response: a small receive window (set before the handshake, which announces it),
+  // so that serve's writes of the large answer wait on this client.
+  Result<UniqueFd> connected = fault == Fault::kDisconnectMidResponse ? ConnectWithSmallWindow(port)
+                                                                      : net::Connect({"127.0.0.1", port});
   if (!connected.ok()) {
     report.answer = "cannot connect: " + connected.status().ToString();
     return report;
   }
   Client client(std::move(connected).value());
-  if (fault == Fault::kDisconnectMidResponse) {
-    // A small window: serve cannot write a large answer all at once.
-    const int bytes = 4096;
-    ::setsockopt(client.fd.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
-  }
   timeval timeout{answer_timeout_ms / 1000, (answer_timeout_ms % 1000) * 1000};
   ::setsockopt(client.fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 
   const std::string event = EventFor(fault, tag, Uniform(random, 0, 4096), 0);
+  // Larger than the most a socket's send buffer holds (net.ipv4.tcp_wmem's 4 MiB by default)
+  // and under the 6 MB payload limit: serve is mid-body when the client leaves.
   const std::string large_event =
-      fault == Fault::kDisconnectMidResponse ? EventFor(fault, tag, Uniform(random, 256, 1024) * 1024, 0) : "";
+      fault == Fault::kDisconnectMidResponse ? EventFor(fault, tag, Uniform(random, 5 * 1024, 5 * 1024 + 512) * 1024, 0)
+                                             : "";
   const std::string large_request = fault == Fault::kDisconnectMidResponse ? InvokeRequest(large_event) : "";
   const std::string request = InvokeRequest(event);
   const size_t head = request.size() - event.size();
