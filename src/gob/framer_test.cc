@@ -152,6 +152,30 @@ TEST(GobFramerTest, KeepsBufferPastKeepLimitWhileLargeMessagesFollow) {
   EXPECT_EQ(Drain(framer).size(), 1u);
 }
 
+// Large and small messages alternating, in pieces that split prefixes and bodies, with a small
+// keep limit: the buffer is dropped and grown again between them and every message arrives whole.
+TEST(GobFramerTest, AlternatingSizesInPiecesPastKeepLimit) {
+  std::vector<std::string> bodies;
+  for (size_t size : {size_t{200000}, size_t{1}, size_t{300001}, size_t{0}, size_t{100}, size_t{70000}, size_t{5}}) {
+    std::string body(size, '\0');
+    for (size_t i = 0; i < size; ++i) body[i] = static_cast<char>(i * 13 + size);
+    bodies.push_back(std::move(body));
+  }
+  std::string stream;
+  for (const std::string& body : bodies) stream += Frame(body);
+  for (size_t piece : {size_t{1}, size_t{997}, size_t{65536}}) {
+    MessageFramer framer(kDefaultMaxMessageBytes, /*keep_buffer_bytes=*/64 * 1024);
+    std::vector<std::string> got;
+    for (size_t pos = 0; pos < stream.size(); pos += piece) {
+      framer.Append(std::string_view(stream).substr(pos, piece));
+      if (piece == 1 && pos % 4096 != 0 && pos + 1 != stream.size()) continue;  // drain now and then
+      for (std::string& message : Drain(framer)) got.push_back(std::move(message));
+    }
+    ASSERT_EQ(got.size(), bodies.size()) << "piece " << piece;
+    for (size_t i = 0; i < bodies.size(); ++i) EXPECT_TRUE(got[i] == bodies[i]) << "piece " << piece << " message " << i;
+  }
+}
+
 // Within the keep limit the buffer stays: a kept connection reuses it.
 TEST(GobFramerTest, KeepsBufferWithinKeepLimit) {
   MessageFramer framer;
