@@ -31,7 +31,7 @@ only=${FUZZ_TARGETS:-}
 minimize=${FUZZ_MINIMIZE:-0}
 
 # A committed corpus should stay small enough to replay in a second or two on every test run.
-max_inputs=300
+max_inputs=500
 max_bytes=$((1024 * 1024))
 
 # bytes DIR: the total size of the files in DIR.
