@@ -6,7 +6,7 @@ ARM64_BUILD ?= build-arm64
 JOBS       ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan arm64 demo study soak test fuzz fuzz-build clean
+.PHONY: all deps build asan arm64 demo study soak test fuzz fuzz-corpus fuzz-build clean
 
 all: build
 
@@ -68,17 +68,26 @@ test: arm64 build asan
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(ARM64_BUILD) $(FUZZ_BUILD)
 
-# libFuzzer (clang) on the decoders of untrusted bytes, each for FUZZ_SECONDS (default 60) from
-# its committed corpus: the HTTP parser, the chunked coding's round trip, the Gob stream decoder,
-# the event-stream decoder, the ELF reader and the Telemetry API subscription parser.
+# libFuzzer (clang, ASan+UBSan) on the decoders of untrusted bytes, each for FUZZ_SECONDS
+# (default 60) or, when FUZZ_RUNS is set, for that many executions, from its committed corpus:
+# the HTTP parser, the chunked coding's round trip, the Gob stream decoder, the event-stream
+# decoder and encoder round trip, the ELF reader, the Telemetry API subscription parser, the
+# Function URL event builder and the k-means request reader. FUZZ_TARGETS picks some of them
+# (scripts/fuzz.sh). `make fuzz-corpus` merges the corpora grown so far into the smallest set
+# with the same coverage and writes it back to tests/testdata/*_corpus.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 fuzz: fuzz-build
-	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	@FUZZ_RUNS="$(FUZZ_RUNS)" FUZZ_TARGETS="$(FUZZ_TARGETS)" bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+fuzz-corpus: fuzz-build
+	@FUZZ_RUNS= FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_MINIMIZE=1 bash scripts/fuzz.sh $(FUZZ_BUILD) 0
 
 # Only the fuzz targets are built in this tree (clang, no system tests).
+FUZZ_TARGETS_BUILT = zs_http_parser_fuzz zs_http_chunked_fuzz zs_gob_decoder_fuzz \
+  zs_eventstream_decoder_fuzz zs_eventstream_roundtrip_fuzz zs_elf_info_fuzz \
+  zs_telemetry_subscription_fuzz zs_function_url_event_fuzz zs_kmeans_request_fuzz
 fuzz-build: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
 	  -DCMAKE_C_COMPILER=clang -DZS_SYSTEM_TESTS=OFF -DZS_CODE_TESTS=OFF >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target zs_http_parser_fuzz zs_http_chunked_fuzz \
-	  zs_gob_decoder_fuzz zs_eventstream_decoder_fuzz zs_elf_info_fuzz zs_telemetry_subscription_fuzz
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(FUZZ_TARGETS_BUILT)

@@ -126,6 +126,25 @@ function(zs_add_java_function target)
   add_dependencies(${target} zerostart_jar zerostart_jni)
 endfunction()
 
+# zs_add_fuzz_target(NAME SOURCES target_fuzz.cc decoder.cc ... [DEPS target ...])
+# A libFuzzer target under ASan and UBSan, built by clang only (with any other compiler this does
+# nothing); `make fuzz-build` builds the project's targets and scripts/fuzz.sh runs them. SOURCES
+# holds the fuzz entry point and the sources of the code under test: compiled into the target
+# rather than linked from their library, they carry the fuzzer's coverage instrumentation, which
+# is what lets libFuzzer steer into their branches. DEPS supplies the rest, uninstrumented.
+function(zs_add_fuzz_target name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES Clang)
+    return()
+  endif()
+  set(flags -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer)
+  add_executable(${name} ${ARG_SOURCES})
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_compile_options(${name} PRIVATE ${flags})
+  target_link_options(${name} PRIVATE ${flags})
+endfunction()
+
 # zs_add_fuzz_replay(NAME SOURCES target_fuzz.cc ... [DEPS target ...] CORPUS dir ...)
 # A libFuzzer target's source linked with a plain main (src/common/testing/fuzz_replay_main.cc)
 # that runs every input of the committed CORPUS directories (relative to the repository root)

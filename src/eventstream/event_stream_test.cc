@@ -43,31 +43,6 @@ const std::string kComplete = FromHex(
     "00000066000000541f56c8690b3a6576656e742d7479706507000e496e766f6b65436f6d706c6574650d3a636f6e74656e742d"
     "747970650700106170706c69636174696f6e2f6a736f6e0d3a6d6573736167652d747970650700056576656e747b7d7006d467");
 
-// Encodes any header record (the library encodes strings only).
-void AppendHeader(const Header& header, std::string* block) {
-  block->push_back(static_cast<char>(header.name.size()));
-  *block += header.name;
-  block->push_back(static_cast<char>(TypeOf(header.value)));
-  std::visit(
-      [block](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, ByteArray>) {
-          wire::AppendBigEndian(static_cast<uint16_t>(v.bytes.size()), block);
-          *block += v.bytes;
-        } else if constexpr (std::is_same_v<T, std::string>) {
-          wire::AppendBigEndian(static_cast<uint16_t>(v.size()), block);
-          *block += v;
-        } else if constexpr (std::is_same_v<T, Timestamp>) {
-          wire::AppendBigEndian(static_cast<uint64_t>(v.millis_since_epoch), block);
-        } else if constexpr (std::is_same_v<T, Uuid>) {
-          block->append(reinterpret_cast<const char*>(v.data()), v.size());
-        } else if constexpr (!std::is_same_v<T, bool>) {
-          wire::AppendBigEndian(static_cast<std::make_unsigned_t<T>>(v), block);
-        }
-      },
-      header.value);
-}
-
 // A whole message around a raw header block.
 std::string Frame(std::string_view header_block, std::string_view payload) {
   std::string head;
@@ -78,7 +53,7 @@ std::string Frame(std::string_view header_block, std::string_view payload) {
 
 std::string Frame(const std::vector<Header>& headers, std::string_view payload) {
   std::string block;
-  for (const Header& h : headers) AppendHeader(h, &block);
+  AppendHeaders(headers, &block);
   return Frame(block, payload);
 }
 

@@ -9,6 +9,24 @@
 #include "src/eventstream/wire.h"
 
 namespace zerostart::eventstream {
+namespace {
+
+// A byte-array or string header value: u16 length, then the bytes.
+void AppendLengthPrefixed(std::string_view bytes, std::string* block) {
+  assert(bytes.size() <= kMaxHeaderValueBytes);
+  wire::AppendBigEndian(static_cast<uint16_t>(bytes.size()), block);
+  block->append(bytes);
+}
+
+// The start of a header record: u8 name length, name, type byte.
+void AppendNameAndType(std::string_view name, HeaderType type, std::string* block) {
+  assert(!name.empty() && name.size() <= kMaxHeaderNameBytes);
+  block->push_back(static_cast<char>(name.size()));
+  block->append(name);
+  block->push_back(static_cast<char>(type));
+}
+
+}  // namespace
 
 HeaderType TypeOf(const HeaderValue& value) {
   return std::visit(
@@ -43,13 +61,31 @@ uint32_t Crc32(uint32_t crc, std::string_view bytes) {
 
 void AppendStringHeaders(std::span<const StringHeader> headers, std::string* block) {
   for (const StringHeader& h : headers) {
-    assert(!h.name.empty() && h.name.size() <= kMaxHeaderNameBytes);
-    assert(h.value.size() <= kMaxHeaderValueBytes);
-    block->push_back(static_cast<char>(h.name.size()));
-    block->append(h.name);
-    block->push_back(static_cast<char>(HeaderType::kString));
-    wire::AppendBigEndian(static_cast<uint16_t>(h.value.size()), block);
-    block->append(h.value);
+    AppendNameAndType(h.name, HeaderType::kString, block);
+    AppendLengthPrefixed(h.value, block);
+  }
+}
+
+void AppendHeaders(std::span<const Header> headers, std::string* block) {
+  for (const Header& h : headers) {
+    AppendNameAndType(h.name, TypeOf(h.value), block);
+    std::visit(
+        [block](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, ByteArray>) {
+            AppendLengthPrefixed(v.bytes, block);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            AppendLengthPrefixed(v, block);
+          } else if constexpr (std::is_same_v<T, Timestamp>) {
+            wire::AppendBigEndian(static_cast<uint64_t>(v.millis_since_epoch), block);
+          } else if constexpr (std::is_same_v<T, Uuid>) {
+            block->append(reinterpret_cast<const char*>(v.data()), v.size());
+          } else if constexpr (!std::is_same_v<T, bool>) {
+            // Two's complement, as the decoder reads it back (bool's value is its type byte).
+            wire::AppendBigEndian(static_cast<std::make_unsigned_t<T>>(v), block);
+          }
+        },
+        h.value);
   }
 }
 

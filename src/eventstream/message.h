@@ -114,10 +114,15 @@ uint32_t Crc32(uint32_t crc, std::string_view bytes);
 // kMaxHeaderValueBytes bytes.
 void AppendStringHeaders(std::span<const StringHeader> headers, std::string* block);
 
+// Appends the header records of `headers` (values of any type), in order, to *block.
+// REQUIRES: every name is 1..kMaxHeaderNameBytes bytes, every byte-array or string value at most
+// kMaxHeaderValueBytes bytes.
+void AppendHeaders(std::span<const Header> headers, std::string* block);
+
 // Frames one message around an already encoded header block (any well-formed block, e.g. from
-// AppendStringHeaders, kept by a sender that sends the same headers many times). *head is
-// cleared and set to the prelude, prelude CRC and header block; *tail is set to the message
-// CRC. The message on the wire is *head, then payload, then *tail.
+// AppendStringHeaders or AppendHeaders, kept by a sender that sends the same headers many
+// times). *head is cleared and set to the prelude, prelude CRC and header block; *tail is set to
+// the message CRC. The message on the wire is *head, then payload, then *tail.
 // REQUIRES: kMinMessageBytes + header_block.size() + payload.size() <= UINT32_MAX.
 void FrameEncodedHeaders(std::string_view header_block, std::string_view payload, std::string* head,
                          std::array<char, kMessageCrcBytes>* tail);

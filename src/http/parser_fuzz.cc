@@ -20,14 +20,23 @@ void Check(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-void Describe(const Headers& headers, const std::string& body, std::string* out) {
-  for (const Header& h : headers.entries()) {
+void DescribeFields(const Headers& fields, std::string* out) {
+  for (const Header& h : fields.entries()) {
     *out += h.name;
     *out += '\0';
     *out += h.value;
     *out += '\0';
   }
+}
+
+// A message's headers, body and trailers (a chunked body's; Lambda's streaming errors travel
+// in response trailers).
+void Describe(const Headers& headers, const std::string& body, const Headers& trailers,
+              std::string* out) {
+  DescribeFields(headers, out);
   *out += std::to_string(body.size()) + ":" + body + "\n";
+  DescribeFields(trailers, out);
+  *out += "\n";
 }
 
 // Everything the parse produced, as one string. seed 0 = the whole input in one Feed.
@@ -41,14 +50,16 @@ std::string Parse(Parser::Kind kind, std::string_view input, const Limits& limit
       Request r = parser.TakeRequest();
       Check(r.body.size() <= limits.max_body_bytes);
       Check(r.headers.entries().size() <= limits.max_header_count);
+      Check(r.trailers.entries().size() <= limits.max_header_count);
       trace += r.method + " " + r.target + "\n";
-      Describe(r.headers, r.body, &trace);
+      Describe(r.headers, r.body, r.trailers, &trace);
     } else {
       Response r = parser.TakeResponse();
       Check(r.status >= 100 && r.status <= 999);
       Check(r.body.size() <= limits.max_body_bytes);
+      Check(r.trailers.entries().size() <= limits.max_header_count);
       trace += std::to_string(r.status) + " " + r.reason + "\n";
-      Describe(r.headers, r.body, &trace);
+      Describe(r.headers, r.body, r.trailers, &trace);
     }
     Check(!parser.started() && !parser.done() && !parser.head_complete());
     if (no_body) parser.ExpectNoBody();
