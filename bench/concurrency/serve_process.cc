@@ -163,11 +163,6 @@ std::vector<ReportValues> ServeProcess::Reports() {
   return reports_;
 }
 
-size_t ServeProcess::StartCount() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return starts_;
-}
-
 std::string ServeProcess::StderrText() {
   std::lock_guard<std::mutex> lock(mutex_);
   return stderr_text_;

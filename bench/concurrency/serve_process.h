@@ -66,7 +66,6 @@ class ServeProcess {
   bool WaitForStarts(size_t count);
   // Every REPORT line so far, in the order serve printed them.
   std::vector<study::ReportValues> Reports();
-  size_t StartCount();
   // Everything serve wrote to stderr so far.
   std::string StderrText();
 

@@ -60,21 +60,6 @@ std::string NameOfFailure(const Status& status) {
   return "no answer in time (" + status.ToString() + ")";
 }
 
-Result<UniqueFd> ConnectWithSmallWindow(uint16_t port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (fd.get() < 0) return InternalError(std::string("socket: ") + std::strerror(errno));
-  const int bytes = 4096;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
-    return UnavailableError(std::string("connect: ") + std::strerror(errno));
-  }
-  return fd;
-}
-
 // Sends a whole invoke whose answer is far larger than this socket takes in at once, reads the
 // answer's head and leaves: serve is then mid-body. A small answer (a function error) is read
 // whole and named.
@@ -111,29 +96,46 @@ void LeaveMidResponse(Client& client, std::string_view request, std::string_view
 
 }  // namespace
 
+Result<Client> ConnectClient(uint16_t port, int answer_timeout_ms, bool small_window) {
+  UniqueFd fd;
+  if (small_window) {
+    // net::Connect sets no buffer sizes, and a receive window must be set before connect().
+    fd.Reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (fd.get() < 0) return InternalError(std::string("socket: ") + std::strerror(errno));
+    const int bytes = 4096;
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+      return UnavailableError(std::string("connect: ") + std::strerror(errno));
+    }
+  } else {
+    ZS_ASSIGN_OR_RETURN(fd, net::Connect({"127.0.0.1", port}));
+  }
+  timeval timeout{answer_timeout_ms / 1000, (answer_timeout_ms % 1000) * 1000};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  return Client(std::move(fd));
+}
+
 VandalReport Vandalize(Fault fault, uint16_t port, std::string_view tag, int answer_timeout_ms,
                        std::mt19937_64& random) {
   VandalReport report;
   report.answer = kNotRead;
-  // Leaving mid-response: a small receive window (set before the handshake, which announces it),
-  // so that serve's writes of the large answer wait on this client.
-  Result<UniqueFd> connected = fault == Fault::kDisconnectMidResponse ? ConnectWithSmallWindow(port)
-                                                                      : net::Connect({"127.0.0.1", port});
+  const bool leave_mid_response = fault == Fault::kDisconnectMidResponse;
+  Result<Client> connected = ConnectClient(port, answer_timeout_ms, /*small_window=*/leave_mid_response);
   if (!connected.ok()) {
     report.answer = "cannot connect: " + connected.status().ToString();
     return report;
   }
-  Client client(std::move(connected).value());
-  timeval timeout{answer_timeout_ms / 1000, (answer_timeout_ms % 1000) * 1000};
-  ::setsockopt(client.fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  Client& client = *connected;
 
-  const std::string event = EventFor(fault, tag, Uniform(random, 0, 4096), 0);
-  // Larger than the most a socket's send buffer holds (net.ipv4.tcp_wmem's 4 MiB by default)
-  // and under the 6 MB payload limit: serve is mid-body when the client leaves.
-  const std::string large_event =
-      fault == Fault::kDisconnectMidResponse ? EventFor(fault, tag, Uniform(random, 5 * 1024, 5 * 1024 + 512) * 1024, 0)
-                                             : "";
-  const std::string large_request = fault == Fault::kDisconnectMidResponse ? InvokeRequest(large_event) : "";
+  size_t pad = Uniform(random, 0, 4096);
+  // Leaving mid-response: larger than the most a socket's send buffer holds (net.ipv4.tcp_wmem's
+  // 4 MiB by default) and under the 6 MB payload limit, so serve is mid-body when the client leaves.
+  if (leave_mid_response) pad = Uniform(random, 5 * 1024, 5 * 1024 + 512) * 1024;
+  const std::string event = EventFor(fault, tag, pad, 0);
   const std::string request = InvokeRequest(event);
   const size_t head = request.size() - event.size();
   // Reads the one answer, after writing `rest` (if any), and names it.
@@ -157,7 +159,7 @@ VandalReport Vandalize(Fault fault, uint16_t port, std::string_view tag, int ans
       break;
     case Fault::kDisconnectMidResponse:
       report.ran = true;
-      LeaveMidResponse(client, large_request, large_event, &report);
+      LeaveMidResponse(client, request, event, &report);
       break;
     case Fault::kMalformed:
       answer_after(MalformedRequest(random));
