@@ -54,6 +54,8 @@ TEST(ChaosOutcomeTest, EachFaultHasItsOwnAnswerAndAnInvokeMayLoseItsEnvironment)
   EXPECT_FALSE(Allowed(Fault::kCrash, kExit3));
   EXPECT_TRUE(Allowed(Fault::kHang, kTimedOut));
   EXPECT_FALSE(Allowed(Fault::kEcho, kTimedOut));
+  EXPECT_TRUE(Allowed(Fault::kOutOfMemory, kTimedOut));  // the deadline can come before the limit
+  EXPECT_FALSE(Allowed(Fault::kOutOfMemory, kSegfault));
   EXPECT_TRUE(Allowed(Fault::kEcho, kKilled));
   EXPECT_TRUE(Allowed(Fault::kStall, kInitExit));
   EXPECT_TRUE(Allowed(Fault::kMalformed, kBadRequest));

@@ -75,7 +75,10 @@ bool Allowed(Fault fault, std::string_view name) {
     case Fault::kCrash: return name == kSegfault;
     case Fault::kExit: return name == kExit3;
     case Fault::kHang: return name == kTimedOut;
-    case Fault::kOutOfMemory: return name == kOutOfMemoryAnswer;
+    // At a small setting's CPU share on a loaded machine, faulting in the pages can outlast the
+    // timeout; Lambda then answers the deadline, which comes first. The run still has to see
+    // Runtime.OutOfMemory for this fault (the suite checks that).
+    case Fault::kOutOfMemory: return name == kOutOfMemoryAnswer || name == kTimedOut;
     case Fault::kMalformed: return name == kBadRequest;
     case Fault::kTruncated: return name == kBadRequest || name == kClosed;
     case Fault::kDisconnectMidRequest: return name == kNotRead;
