@@ -1,9 +1,10 @@
 #!/bin/bash
 # The soak (`make soak`): zs_soak (bench/soak.cc, whose header says what it checks) against
 # `zerostart serve` with echo — 1,000,000 invokes over the Runtime API from 16 clients through up
-# to 16 environments, then 100,000 in go1.x mode — and with the streamer test function, 10,000
-# InvokeWithResponseStream calls (after 160 of 1 MiB that warm every environment up, sampled
-# every 50 ms: the run is short); each run fails on any invoke lost, answered twice or wrongly,
+# to 16 environments, then 100,000 in go1.x mode, each after 160 of 1 MiB that warm every
+# environment's buffers up — and with the streamer test function, 10,000
+# InvokeWithResponseStream calls (after the same warm-up, sampled every 50 ms: the run is
+# short); each run fails on any invoke lost, answered twice or wrongly,
 # or serve's RSS growing 1 % or more after warm-up. Then the chaos run (tests/chaos/chaos.h): ten
 # minutes of faults from every side in Runtime API mode and five in go1.x mode, seeded
 # (ZS_CHAOS_SECONDS=S sets the first; the second is half of it), failing on any problem it finds.
@@ -25,9 +26,9 @@ cmake --build "$build" --target zerostart echo streamer faulty zs_soak zs_chaos 
 chaos_seconds="${ZS_CHAOS_SECONDS:-600}"
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) vCPUs"
 status=0
-"$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/echo" --invokes 1000000 \
+"$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/echo" --warmup 160 --invokes 1000000 \
   --json "$out_dir/soak-runtime-api.json" --csv "$out_dir/soak-runtime-api.csv" "$@" || status=1
-"$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/echo" --protocol go1x --invokes 100000 \
+"$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/echo" --protocol go1x --warmup 160 --invokes 100000 \
   --json "$out_dir/soak-go1x.json" --csv "$out_dir/soak-go1x.csv" "$@" || status=1
 "$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/streamer" --stream --warmup 160 --invokes 10000 \
   --sample-ms 50 --json "$out_dir/soak-stream.json" --csv "$out_dir/soak-stream.csv" "$@" || status=1

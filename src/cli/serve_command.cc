@@ -193,6 +193,16 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   // arenas, and RSS drifts upward under load. Two arenas keep it flat at half the size, at no
   // measurable cost in invokes per second (bench/soak.cc, docs/benchmarks/soak.md).
   mallopt(M_ARENA_MAX, 2);
+  // glibc raises its mmap threshold to the size of any mmapped block freed, so once a 1 MB
+  // payload copy is freed the next ones are carved from the arenas, between long-lived buffers,
+  // and the holes they leave keep RSS several MiB higher and drifting (go1.x mode, where each
+  // environment's connection holds a read buffer). A fixed threshold sends blocks of 512 KiB and
+  // more to mmap and back to the system when freed; a fixed trim threshold (fixing one stops
+  // glibc's adjusting of the other) keeps free() from returning the arenas' top in small pieces
+  // at every large free. With both, go1.x serve holds 27-28 MiB flat instead of 83-98 MiB after a
+  // warm-up of 1 MiB invokes, at the same invokes per second (docs/benchmarks/soak.md).
+  mallopt(M_MMAP_THRESHOLD, 512 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 
   // Signals are taken by sigwait below; every thread (started after this) inherits the mask.
   // The function process gets a clean mask and dispositions (FunctionProcess).
