@@ -3,8 +3,9 @@
 // refuses, writes nothing beside the destination, and on success leaves only symlinks that
 // resolve inside it.
 //
-// Input: the zip's bytes, written to a file in a private directory and unpacked into a fresh
-// folder beside it (limits of 1 MB and 1,000 entries keep each run short). Run: scripts/fuzz.sh
+// Input: the zip's bytes, written to a file in a private directory under $TMPDIR (a tmpfs is
+// many times faster) and unpacked into a fresh folder beside it (limits of 1 MB and 1,000
+// entries keep each run short). Run: scripts/fuzz.sh
 // (the "zip_reader" target; corpus tests/testdata/zip_reader_corpus: zips of `zip`, of
 // `zerostart package`'s writer, and crafted ones with symlinks, '../' names and bad CRCs).
 #include <algorithm>

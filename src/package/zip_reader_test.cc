@@ -266,6 +266,19 @@ TEST_F(ZipReaderTest, ZipBombsAndTooManyEntriesAreRefused) {
   EXPECT_TRUE(ExtractBuilt({ZipEntry{"a", "1"}, ZipEntry{"b", "2"}}, ZipLimits{2, 2}).ok());
 }
 
+TEST_F(ZipReaderTest, AnEntryThatInflatesPastItsDeclaredSizeIsRefused) {
+  Result<std::string> zip = BuildZip({ZipEntry{"first", "x"}, ZipEntry{"zeros", std::string(100000, '\0')}});
+  ASSERT_TRUE(zip.ok());
+  // The declared size of "zeros", 100000, becomes 1000 in its local and central headers: the
+  // total checked up front is then small, and only reading holds the entry to it.
+  std::string lying = *zip;
+  const std::string declared("\xa0\x86\x01\x00", 4), small("\xe8\x03\x00\x00", 4);
+  for (size_t at = lying.find(declared); at != std::string::npos; at = lying.find(declared, at + 4)) {
+    lying.replace(at, 4, small);
+  }
+  ExpectRefused(ExtractBytes(lying, ZipLimits{5000, 10}), "entry 'zeros' holds more data than its declared size");
+}
+
 TEST_F(ZipReaderTest, TheDestinationMustBeAnExistingEmptyDirectory) {
   Result<std::string> zip = BuildZip({ZipEntry{"a", "1"}});
   ASSERT_TRUE(zip.ok());
