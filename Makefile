@@ -71,10 +71,10 @@ clean:
 # libFuzzer (clang, ASan+UBSan) on the decoders of untrusted bytes, each for FUZZ_SECONDS
 # (default 60) or, when FUZZ_RUNS is set, for that many executions, from its committed corpus:
 # the HTTP parser, the chunked coding's round trip, the Gob stream decoder, the event-stream
-# decoder and encoder round trip, the ELF reader, the Telemetry API subscription parser, the
-# Function URL event builder and the k-means request reader. FUZZ_TARGETS picks some of them
-# (scripts/fuzz.sh). `make fuzz-corpus` merges the corpora grown so far into the smallest set
-# with the same coverage and writes it back to tests/testdata/*_corpus.
+# decoder and encoder round trip, the ELF reader, the zip reader, the Telemetry API subscription
+# parser, the Function URL event builder and the k-means request reader. FUZZ_TARGETS picks some
+# of them (scripts/fuzz.sh). `make fuzz-corpus` merges the corpora grown so far into the smallest
+# set with the same coverage and writes it back to tests/testdata/*_corpus.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
 fuzz: fuzz-build
@@ -85,7 +85,7 @@ fuzz-corpus: fuzz-build
 
 # Only the fuzz targets are built in this tree (clang, no system tests).
 FUZZ_TARGETS_BUILT = zs_http_parser_fuzz zs_http_chunked_fuzz zs_gob_decoder_fuzz \
-  zs_eventstream_decoder_fuzz zs_eventstream_roundtrip_fuzz zs_elf_info_fuzz \
+  zs_eventstream_decoder_fuzz zs_eventstream_roundtrip_fuzz zs_elf_info_fuzz zs_zip_reader_fuzz \
   zs_telemetry_subscription_fuzz zs_function_url_event_fuzz zs_kmeans_request_fuzz
 fuzz-build: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \

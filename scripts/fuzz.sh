@@ -2,8 +2,8 @@
 # Runs each libFuzzer target of a clang build (`make fuzz-build`; ASan and UBSan) from its
 # committed corpus: the HTTP parser, the chunked coding's round trip (writer -> parser), the Gob
 # stream decoder, the event-stream decoder and its encoder -> decoder round trip, the ELF reader
-# of `zerostart package`, the Telemetry API subscription parser, the Function URL event builder
-# and the k-means request reader.
+# of `zerostart package`, the zip reader that unpacks deployment zips, the Telemetry API
+# subscription parser, the Function URL event builder and the k-means request reader.
 #   scripts/fuzz.sh [BUILD [SECONDS]]      (default build-fuzz, 60 s; 0 seconds skips fuzzing)
 # Environment:
 #   FUZZ_RUNS=N        run each target for N executions (libFuzzer -runs=N) instead of SECONDS
@@ -146,6 +146,7 @@ run gob_decoder gob || status=1
 run eventstream_decoder eventstream || status=1
 run eventstream_roundtrip eventstream_roundtrip || status=1
 run elf_info elf -max_len=16384 || status=1
+run zip_reader zip_reader -max_len=16384 || status=1
 run telemetry_subscription telemetry_subscription || status=1
 run function_url_event function_url_event -dict=src/emulator/function_url_event_fuzz.dict || status=1
 run kmeans_request kmeans_request -dict=functions/kmeans/kmeans_request_fuzz.dict || status=1

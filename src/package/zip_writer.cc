@@ -5,23 +5,15 @@
 
 #include <algorithm>
 #include <ctime>
-#include <memory>
 #include <string_view>
+
+#include "src/package/libzip_ptr.h"
 
 namespace zerostart::package {
 namespace {
 
 constexpr uint32_t kDeflateLevel = 9;
 constexpr uint32_t kMsDosDirectory = 0x10;
-
-struct ArchiveDiscard {
-  void operator()(zip_t* archive) const { zip_discard(archive); }
-};
-using ArchivePtr = std::unique_ptr<zip_t, ArchiveDiscard>;
-struct SourceFree {
-  void operator()(zip_source_t* source) const { zip_source_free(source); }
-};
-using SourcePtr = std::unique_ptr<zip_source_t, SourceFree>;
 
 Status LibzipError(std::string_view what, zip_error_t* error) {
   return InternalError("libzip: " + std::string(what) + ": " + zip_error_strerror(error));
