@@ -66,7 +66,7 @@ Status Round(const std::string& zerostart, const std::string& function, int warm
   ZS_ASSIGN_OR_RETURN(Answer cold, invoke());
   config.samples.cold_caller_ms.push_back(cold.latency_ms());
   if (!serve->WaitForReports(1)) return InternalError(config.label + ": no REPORT for the cold invoke");
-  const std::vector<study::ReportValues> first = serve->Reports();
+  const std::vector<benchmark::ReportValues> first = serve->Reports();
   if (first.empty() || !first[0].init_duration_ms) return InternalError(config.label + ": no Init Duration");
   config.samples.init_ms.push_back(*first[0].init_duration_ms);
   for (int i = 0; i < warm_invokes; ++i) {
@@ -76,7 +76,7 @@ Status Round(const std::string& zerostart, const std::string& function, int warm
   if (!serve->WaitForReports(static_cast<size_t>(warm_invokes) + 1)) {
     return InternalError(config.label + ": REPORT lines missing");
   }
-  std::vector<study::ReportValues> reports = serve->Reports();
+  std::vector<benchmark::ReportValues> reports = serve->Reports();
   for (size_t i = 1; i < reports.size(); ++i) {
     if (reports[i].duration_ms) config.samples.warm_report_ms.push_back(*reports[i].duration_ms);
   }

@@ -22,6 +22,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report_common import median, percentile  # noqa: E402
+
 REPORT = re.compile(r"^REPORT RequestId: (\S+)\t(.*)$", re.M)
 
 
@@ -77,17 +80,6 @@ class Served:
 
 def number(field):
     return float(field.split()[0])
-
-
-def median(xs):
-    s = sorted(xs)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-
-
-def percentile(xs, p):
-    s = sorted(xs)
-    return s[min(len(s) - 1, int(p / 100 * len(s)))]
 
 
 def measure_kmeans(raw, zerostart, spec, out):

@@ -6,11 +6,10 @@
 Exits 1 when the Java and C++ k-means responses differ (centers, sizes, sse, iterations)."""
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report_common import machine, read_jsonl, read_text, write_outputs  # noqa: E402
+from report_common import machine, median, percentile, read_jsonl, read_text, write_outputs  # noqa: E402
 
 OVERHEAD_TARGET_US = 50.0
 
@@ -57,13 +56,8 @@ NOTES = """\
 """
 
 
-def median(xs):
-    return statistics.median(xs) if xs else None
-
-
 def pct(xs, p):
-    s = sorted(xs)
-    return s[min(len(s) - 1, int(p / 100 * len(s)))] if s else None
+    return percentile(xs, p)
 
 
 def main():

@@ -72,3 +72,21 @@ def write_outputs(out_json, out_md, report, markdown_text, problems=(), prefix="
         f.write(markdown_text)
     for p in problems:
         print(prefix + p, file=sys.stderr)
+
+
+def percentile(xs, p):
+    """The p-th percentile (0-100) of xs, as `zerostart bench` computes it (src/benchmark/stats.h):
+    linear interpolation between order statistics, Hyndman & Fan type 7 (numpy's and R's
+    default). None for no samples."""
+    s = sorted(xs)
+    if not s:
+        return None
+    rank = p / 100 * (len(s) - 1)
+    low = int(rank)
+    high = min(low + 1, len(s) - 1)
+    return s[low] + (rank - low) * (s[high] - s[low])
+
+
+def median(xs):
+    """The 50th percentile (type 7: the mean of the middle two of an even count); None if empty."""
+    return percentile(xs, 50)

@@ -49,7 +49,7 @@
 #include "src/eventstream/decoder.h"
 #include "src/eventstream/lambda_events.h"
 #include "src/http/parser.h"
-#include "src/study/stats.h"
+#include "src/benchmark/stats.h"
 
 extern char** environ;
 
@@ -354,8 +354,8 @@ std::string Us(double us) {
 
 void PrintTtfbRow(const std::string& path, const TtfbCase& c, const std::string& what,
                   const std::vector<double>& us, const std::vector<double>& total_ms) {
-  study::Summary s = study::Summarize(us);
-  study::Summary t = study::Summarize(total_ms);
+  benchmark::Summary s = benchmark::Summarize(us);
+  benchmark::Summary t = benchmark::Summarize(total_ms);
   std::printf("| %s | %s | %s | %zu | %s | **%s** | %s | %s | %.1f ms |\n", path.c_str(), c.label.c_str(),
               what.c_str(), s.count, Us(s.min).c_str(), Us(s.median).c_str(), Us(s.p90).c_str(),
               Us(s.max).c_str(), t.median);
@@ -384,11 +384,11 @@ void PrintBulk(const Options& options, const std::vector<std::vector<BulkRun>>& 
       function += run.function_ticks;
       client += run.client_ticks;
     }
-    study::Summary s = study::Summarize(rates);
+    benchmark::Summary s = benchmark::Summarize(rates);
     const double per_run_ms = 1000.0 / static_cast<double>(ticks_per_s) / static_cast<double>(bulk[p].size());
     std::printf("| %s | %zu | **%.0f MB/s** | %.0f MB/s | %.0f MB/s | %s | %.1f ms | %.0f / %.0f / %.0f |\n",
                 PathName(paths[p]), s.count, s.median, s.min, s.max, each.c_str(),
-                study::Summarize(first_6mib_ms).median, static_cast<double>(emulator) * per_run_ms,
+                benchmark::Summarize(first_6mib_ms).median, static_cast<double>(emulator) * per_run_ms,
                 static_cast<double>(function) * per_run_ms, static_cast<double>(client) * per_run_ms);
   }
 }

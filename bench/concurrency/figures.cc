@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "src/study/stats.h"
+#include "src/benchmark/stats.h"
 
 namespace zerostart::bench::concurrency {
 
@@ -18,7 +18,7 @@ int64_t NowNs() {
 double PercentileOf(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  return study::Percentile(values, p);
+  return benchmark::Percentile(values, p);
 }
 
 std::string Fixed(double value, int decimals) {

@@ -22,12 +22,12 @@
 #include "bench/concurrency/parts.h"
 #include "bench/concurrency/serve_process.h"
 #include "bench/proc_stats.h"
-#include "src/study/report_capture.h"
+#include "src/benchmark/report_capture.h"
 
 namespace zerostart::bench::concurrency {
 
 using nlohmann::json;
-using study::ReportValues;
+using benchmark::ReportValues;
 
 namespace {
 

@@ -24,7 +24,7 @@ extern char** environ;
 namespace zerostart::bench::concurrency {
 namespace {
 
-using study::ReportValues;
+using benchmark::ReportValues;
 
 // How long REPORT lines may lag behind the answers (serve prints each just after its answer).
 constexpr std::chrono::seconds kReportTimeout{30};
@@ -187,7 +187,7 @@ void ServeProcess::ReadLines(int fd, const std::function<void(std::string_view)>
 
 void ServeProcess::OnStdoutLine(std::string_view line) {
   constexpr std::string_view kStart = "START RequestId: ";
-  std::optional<ReportValues> report = study::ParseReportLine(line);
+  std::optional<ReportValues> report = benchmark::ParseReportLine(line);
   if (!report && line.substr(0, kStart.size()) != kStart) return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (report) reports_.push_back(std::move(*report));

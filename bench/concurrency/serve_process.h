@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-#include "src/study/report_capture.h"
+#include "src/benchmark/report_capture.h"
 #include "zerostart/status.h"
 
 namespace zerostart::bench::concurrency {
@@ -65,7 +65,7 @@ class ServeProcess {
   // when 30 s pass first or serve ends.
   bool WaitForStarts(size_t count);
   // Every REPORT line so far, in the order serve printed them.
-  std::vector<study::ReportValues> Reports();
+  std::vector<benchmark::ReportValues> Reports();
   // Everything serve wrote to stderr so far.
   std::string StderrText();
 
@@ -85,7 +85,7 @@ class ServeProcess {
   uint16_t port_ = 0;
   bool stderr_closed_ = false;
   std::string stderr_text_;
-  std::vector<study::ReportValues> reports_;
+  std::vector<benchmark::ReportValues> reports_;
   size_t starts_ = 0;
 };
 

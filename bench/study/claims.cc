@@ -1,14 +1,32 @@
-#include "src/study/checks.h"
+#include "bench/study/claims.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "src/study/plan.h"
-#include "src/study/series.h"
+#include "src/benchmark/plan.h"
+#include "src/benchmark/series.h"
+#include "src/benchmark/stats.h"
 
 namespace zerostart::study {
 namespace {
+
+using benchmark::BenchResults;
+using benchmark::CellResult;
+using benchmark::ColdMedian;
+using benchmark::FindCell;
+using benchmark::FormatNumber;
+using benchmark::kOneVcpuMemoryMb;
+using benchmark::MemoryMedian;
+using benchmark::Series;
+using benchmark::WarmMedian;
+
+// The study names its JVM functions java-NAME beside the C++ NAME: the runtime and the workload
+// (which functions are comparable) follow from the name.
+std::string Runtime(const std::string& function) { return function.starts_with("java-") ? "jvm" : "native"; }
+std::string Workload(const std::string& function) {
+  return Runtime(function) == "jvm" ? function.substr(5) : function;
+}
 
 constexpr double kColdStartLimitMs = 3;
 constexpr double kMemoryShareLimit = 0.10;
@@ -23,7 +41,7 @@ Check NotMeasured(std::string figure, std::string why) {
   return {std::move(figure), "not measured", std::move(why)};
 }
 
-Check KmeansBelowJvm(const StudyResults& r) {
+Check KmeansBelowJvm(const BenchResults& r) {
   const std::string figure = "C++ kmeans " + std::string(kKmeansMedium) +
                              " at 128 MB is faster than the JVM's at every memory setting";
   const auto native = WarmMedian(FindCell(r, "kmeans", 128), kKmeansMedium);
@@ -41,7 +59,7 @@ Check KmeansBelowJvm(const StudyResults& r) {
   return {figure, all_above ? "met" : "not met", detail};
 }
 
-Check KmeansMemoryShare(const StudyResults& r) {
+Check KmeansMemoryShare(const BenchResults& r) {
   const std::string figure = "C++ kmeans " + std::string(kKmeansMedium) +
                              " Max Memory Used at 128 MB <= 10% of the JVM's";
   const auto native = MemoryMedian(FindCell(r, "kmeans", 128), kKmeansMedium);
@@ -64,13 +82,13 @@ Check KmeansMemoryShare(const StudyResults& r) {
               ": " + FormatNumber(100 * share) + "%"};
 }
 
-Check NativeColdStart(const StudyResults& r) {
+Check NativeColdStart(const BenchResults& r) {
   const std::string figure = "C++ cold start (spawn -> first response, p50) <= 3 ms at every setting";
   double worst = 0;
   std::string worst_where;
   bool any = false;
   for (const CellResult& cell : r.cells) {
-    if (cell.runtime != "native") continue;
+    if (Runtime(cell.function) != "native") continue;
     const auto cold = ColdMedian(&cell);
     if (!cold) continue;
     any = true;
@@ -84,7 +102,7 @@ Check NativeColdStart(const StudyResults& r) {
   double jvm_low = 0, jvm_high = 0;
   bool jvm_any = false;
   for (const CellResult& cell : r.cells) {
-    if (cell.runtime != "jvm") continue;
+    if (Runtime(cell.function) != "jvm") continue;
     if (const auto cold = ColdMedian(&cell)) {
       jvm_low = jvm_any ? std::min(jvm_low, *cold) : *cold;
       jvm_high = jvm_any ? std::max(jvm_high, *cold) : *cold;
@@ -95,7 +113,7 @@ Check NativeColdStart(const StudyResults& r) {
   return {figure, worst <= kColdStartLimitMs ? "met" : "not met", detail};
 }
 
-Check SinScaling(const StudyResults& r, const std::string& function) {
+Check SinScaling(const BenchResults& r, const std::string& function) {
   const std::string figure = function + " (single-threaded) duration ~ 1/memory up to 1769 MB "
                              "(duration x memory within 1.33x of 1769 MB's)";
   std::string workload;
@@ -123,7 +141,7 @@ Check SinScaling(const StudyResults& r, const std::string& function) {
   return {figure, ok ? "met" : "not met", detail};
 }
 
-Check KmeansSecondVcpu(const StudyResults& r) {
+Check KmeansSecondVcpu(const BenchResults& r) {
   const std::string figure = "multi-threaded C++ kmeans gains past 1769 MB (highest setting >= 10% faster)";
   const int top = r.memory_mb.empty() ? 0 : *std::max_element(r.memory_mb.begin(), r.memory_mb.end());
   if (top <= kOneVcpuMemoryMb) return NotMeasured(figure, "no setting above 1769 MB");
@@ -140,10 +158,10 @@ Check KmeansSecondVcpu(const StudyResults& r) {
 
 // "low to high" over the cells of `runtime` of a per-cell value.
 template <typename F>
-std::string Range(const StudyResults& r, const std::string& runtime, F value, const std::string& unit) {
+std::string Range(const BenchResults& r, const std::string& runtime, F value, const std::string& unit) {
   std::optional<double> low, high;
   for (const CellResult& cell : r.cells) {
-    if (cell.runtime != runtime) continue;
+    if (Runtime(cell.function) != runtime) continue;
     if (const auto v = value(cell)) {
       low = low ? std::min(*low, *v) : *v;
       high = high ? std::max(*high, *v) : *v;
@@ -153,7 +171,7 @@ std::string Range(const StudyResults& r, const std::string& runtime, F value, co
   return FormatNumber(*low) + (*high > *low ? "–" + FormatNumber(*high) : "") + " " + unit;
 }
 
-std::string RatioRange(const StudyResults& r, const std::string& slow, const std::string& fast,
+std::string RatioRange(const BenchResults& r, const std::string& slow, const std::string& fast,
                        const std::string& workload) {
   std::optional<double> low, high;
   for (int mb : r.memory_mb) {
@@ -168,9 +186,9 @@ std::string RatioRange(const StudyResults& r, const std::string& slow, const std
   return FormatNumber(*low) + "x–" + FormatNumber(*high) + "x";
 }
 
-std::string SinWorkload(const StudyResults& r) {
+std::string SinWorkload(const BenchResults& r) {
   for (const CellResult& cell : r.cells) {
-    if (cell.workload != "sin") continue;
+    if (Workload(cell.function) != "sin") continue;
     for (const Series& s : SeriesOf(cell)) {
       if (s.kind == "warm") return s.workload;
     }
@@ -180,58 +198,12 @@ std::string SinWorkload(const StudyResults& r) {
 
 }  // namespace
 
-std::string FormatNumber(double v) {
-  char text[32];
-  const double a = std::fabs(v);
-  if (a >= 1000) {
-    std::snprintf(text, sizeof text, "%.0f", v);
-    std::string s = text;
-    for (int i = static_cast<int>(s.size()) - 3; i > (v < 0 ? 1 : 0); i -= 3) s.insert(static_cast<size_t>(i), ",");
-    return s;
-  }
-  std::snprintf(text, sizeof text, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
-  return text;
-}
-
-const CellResult* FindCell(const StudyResults& results, const std::string& function, int memory_mb) {
-  for (const CellResult& cell : results.cells) {
-    if (cell.function == function && cell.memory_mb == memory_mb) return &cell;
-  }
-  return nullptr;
-}
-
-std::optional<double> WarmMedian(const CellResult* cell, const std::string& workload) {
-  if (cell == nullptr) return std::nullopt;
-  const auto series = FindSeries(*cell, "warm", workload);
-  if (!series || series->duration_ms.count == 0) return std::nullopt;
-  return series->duration_ms.median;
-}
-
-std::optional<double> ColdMedian(const CellResult* cell) {
-  if (cell == nullptr) return std::nullopt;
-  const auto series = FindSeries(*cell, "cold", "cold");
-  if (!series || series->client_ms.count == 0) return std::nullopt;
-  return series->client_ms.median;
-}
-
-std::optional<double> MemoryMedian(const CellResult* cell, const std::string& workload) {
-  if (cell == nullptr) return std::nullopt;
-  std::vector<double> values;
-  for (const Sample& s : cell->samples) {
-    if (s.ok && s.max_memory_mb && s.kind == "warm" && (workload.empty() || s.workload == workload)) {
-      values.push_back(static_cast<double>(*s.max_memory_mb));
-    }
-  }
-  if (values.empty()) return std::nullopt;
-  return Summarize(values).median;
-}
-
-std::vector<Check> TargetChecks(const StudyResults& r) {
+std::vector<Check> TargetChecks(const BenchResults& r) {
   return {KmeansBelowJvm(r), KmeansMemoryShare(r), NativeColdStart(r), SinScaling(r, "sin"),
           SinScaling(r, "java-sin"), KmeansSecondVcpu(r)};
 }
 
-std::vector<ClaimRow> OriginalClaims(const StudyResults& r) {
+std::vector<ClaimRow> OriginalClaims(const BenchResults& r) {
   auto cold = [](const CellResult& c) { return ColdMedian(&c); };
   auto first_duration = [](const CellResult& c) -> std::optional<double> {
     const auto s = FindSeries(c, "cold", "cold");

@@ -1,4 +1,4 @@
-#include "src/study/charts.h"
+#include "src/benchmark/charts.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,9 +12,10 @@
 #include <thread>
 
 #include "src/common/spawn.h"
-#include "src/study/series.h"
+#include "src/benchmark/series.h"
+#include "src/benchmark/tuning.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 constexpr std::chrono::seconds kGnuplotTimeout{60};
@@ -22,7 +23,7 @@ constexpr std::chrono::seconds kGnuplotTimeout{60};
 struct Line {
   std::string title;
   std::string file;
-  bool jvm = false;  // drawn dashed: native solid, JVM dashed
+  int dash = 1;  // one dash type per function, so a function's payloads share a pattern
 };
 
 // gnuplot single-quoted string: a quote is doubled.
@@ -34,7 +35,7 @@ std::string Quote(const std::string& text) {
 
 std::string Number(double v) { return std::to_string(v); }
 
-std::string Preamble(const StudyResults& r, const std::string& output, const std::string& ylabel,
+std::string Preamble(const BenchResults& r, const std::string& output, const std::string& ylabel,
                      bool log_y) {
   std::string xtics;
   for (int mb : r.memory_mb) xtics += (xtics.empty() ? "" : ",") + std::to_string(mb);
@@ -48,65 +49,67 @@ std::string Plot(const std::vector<Line>& lines, const std::string& style) {
   std::string out = "plot ";
   for (size_t i = 0; i < lines.size(); ++i) {
     out += (i ? ", \\\n     " : "") + Quote(lines[i].file) + " using 1:2:3:4 with " + style + " title " +
-           Quote(lines[i].title) + (lines[i].jvm ? " dashtype 2" : "") + " linewidth 1.5";
+           Quote(lines[i].title) + " dashtype " + std::to_string(lines[i].dash) + " linewidth 1.5";
   }
   return out + "\n";
 }
 
 }  // namespace
 
-ChartFiles ChartData(const StudyResults& r, const std::string& scratch) {
+ChartFiles ChartData(const BenchResults& r, const std::string& scratch) {
   ChartFiles files;
-  // (function, workload) -> rows "memory p50 p10 p90", per metric.
-  std::vector<Line> duration_lines, cold_lines, memory_lines;
+  // Rows "memory p50 p10 p90" per line; cost rows "memory cost cost cost" (no spread).
+  std::vector<Line> duration_lines, cost_lines, cold_lines, memory_lines;
   std::vector<std::string> functions;
   for (const CellResult& c : r.cells) {
     if (std::find(functions.begin(), functions.end(), c.function) == functions.end()) functions.push_back(c.function);
   }
   int next = 0;
-  auto add = [&](std::vector<Line>& lines, const std::string& title, const std::string& rows, bool jvm) {
+  auto add = [&](std::vector<Line>& lines, const std::string& title, const std::string& rows, int dash) {
     if (rows.empty()) return;
     const std::string name = "series" + std::to_string(next++) + ".dat";
     files.data.emplace_back(name, rows);
-    lines.push_back({title, scratch + "/" + name, jvm});
+    lines.push_back({title, scratch + "/" + name, dash});
   };
-  for (const std::string& f : functions) {
-    std::vector<std::string> workloads;
-    std::string cold_rows, memory_rows, runtime;
+  auto row = [](int mb, double mid, double low, double high) {
+    return std::to_string(mb) + " " + Number(mid) + " " + Number(low) + " " + Number(high) + "\n";
+  };
+  const std::vector<PayloadTuning> tuning = TuningOf(r);
+  for (size_t i = 0; i < functions.size(); ++i) {
+    const std::string& f = functions[i];
+    const int dash = static_cast<int>(i % 5) + 1;
+    std::string cold_rows, memory_rows;
     for (const CellResult& c : r.cells) {
       if (c.function != f) continue;
-      runtime = c.runtime;
-      for (const Series& s : SeriesOf(c)) {
-        if (s.kind == "warm" && std::find(workloads.begin(), workloads.end(), s.workload) == workloads.end()) {
-          workloads.push_back(s.workload);
-        }
-        if (s.kind == "cold" && s.client_ms.count > 0) {
-          cold_rows += std::to_string(c.memory_mb) + " " + Number(s.client_ms.median) + " " +
-                       Number(s.client_ms.p10) + " " + Number(s.client_ms.p90) + "\n";
-        }
+      const auto cold = FindSeries(c, "cold", "cold");
+      if (cold && cold->client_ms.count > 0) {
+        cold_rows += row(c.memory_mb, cold->client_ms.median, cold->client_ms.p10, cold->client_ms.p90);
       }
       std::vector<double> mem;
       for (const Sample& s : c.samples) {
         if (s.ok && s.max_memory_mb) mem.push_back(static_cast<double>(*s.max_memory_mb));
       }
       const Summary m = Summarize(mem);
-      if (m.count > 0) {
-        memory_rows += std::to_string(c.memory_mb) + " " + Number(m.median) + " " + Number(m.p10) +
-                       " " + Number(m.p90) + "\n";
-      }
+      if (m.count > 0) memory_rows += row(c.memory_mb, m.median, m.p10, m.p90);
     }
-    add(cold_lines, f + " (" + runtime + ")", cold_rows, runtime == "jvm");
-    add(memory_lines, f + " (" + runtime + ")", memory_rows, runtime == "jvm");
-    for (const std::string& w : workloads) {
-      std::string rows;
-      for (const CellResult& c : r.cells) {
-        if (c.function != f) continue;
-        const auto s = FindSeries(c, "warm", w);
-        if (!s || s->duration_ms.count == 0) continue;
-        rows += std::to_string(c.memory_mb) + " " + Number(s->duration_ms.median) + " " +
-                Number(s->duration_ms.p10) + " " + Number(s->duration_ms.p90) + "\n";
+    add(cold_lines, f, cold_rows, dash);
+    add(memory_lines, f, memory_rows, dash);
+    for (const PayloadTuning& t : tuning) {
+      if (t.function != f) continue;
+      std::string duration_rows, cost_rows;
+      for (const SettingCost& s : t.settings) {
+        if (s.samples == 0) continue;
+        const CellResult* cell = FindCell(r, f, s.figures.memory_mb);
+        const auto series = cell ? FindSeries(*cell, "warm", t.workload) : std::nullopt;
+        if (!series) continue;
+        duration_rows += row(s.figures.memory_mb, series->duration_ms.median, series->duration_ms.p10,
+                             series->duration_ms.p90);
+        const double per_million = s.figures.cost * 1e6;
+        cost_rows += row(s.figures.memory_mb, per_million, per_million, per_million);
       }
-      add(duration_lines, f + " (" + runtime + ") " + w, rows, runtime == "jvm");
+      const std::string title = t.workload == "{}" && tuning.size() == functions.size() ? f : f + " " + t.workload;
+      add(duration_lines, title, duration_rows, dash);
+      add(cost_lines, title, cost_rows, dash);
     }
   }
   auto chart = [&](const std::vector<Line>& lines, const std::string& name, const std::string& ylabel, bool log_y) {
@@ -115,6 +118,7 @@ ChartFiles ChartData(const StudyResults& r, const std::string& scratch) {
     files.charts.push_back(name);
   };
   chart(duration_lines, "duration_vs_memory.svg", "warm Duration p50, p10-p90 (ms, log)", true);
+  chart(cost_lines, "cost_vs_memory.svg", "cost per 1M invocations (USD, " + r.arch + ", log)", true);
   chart(cold_lines, "cold_start.svg", "cold start p50, p10-p90 (ms, log)", true);
   chart(memory_lines, "memory_used.svg", "Max Memory Used p50, p10-p90, all warm invokes (MB)", false);
   return files;
@@ -134,7 +138,7 @@ Result<std::string> FindProgram(const std::string& name, const std::string& path
   return NotFoundError(name + " not found in PATH");
 }
 
-Result<std::vector<std::string>> DrawCharts(const StudyResults& results, const std::string& gnuplot,
+Result<std::vector<std::string>> DrawCharts(const BenchResults& results, const std::string& gnuplot,
                                             const std::string& scratch) {
   const ChartFiles files = ChartData(results, scratch);
   if (files.charts.empty()) return std::vector<std::string>{};
@@ -173,4 +177,4 @@ Result<std::vector<std::string>> DrawCharts(const StudyResults& results, const s
   return made;
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -1,4 +1,4 @@
-#include "src/study/invoke_client.h"
+#include "src/benchmark/invoke_client.h"
 
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -9,7 +9,7 @@
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 // "errorType: errorMessage" from Lambda's error body, or the body itself (cut short).
@@ -81,4 +81,4 @@ InvokeOutcome InvokeClient::Invoke(const std::string& name, const std::string& p
   return outcome;
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -1,8 +1,8 @@
 // InvokeClient: one kept-open loopback connection to an emulator's Invoke API, sending one
 // event and timing the answer as the caller sees it. Not part of the runtime side: a caller.
 // Thread safety: one thread per client.
-#ifndef ZEROSTART_SRC_STUDY_INVOKE_CLIENT_H_
-#define ZEROSTART_SRC_STUDY_INVOKE_CLIENT_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_INVOKE_CLIENT_H_
+#define ZEROSTART_SRC_BENCHMARK_INVOKE_CLIENT_H_
 
 #include <cstdint>
 #include <memory>
@@ -11,7 +11,7 @@
 #include "src/http/connection.h"
 #include "zerostart/status.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 struct InvokeOutcome {
   double client_ms = 0;     // request written -> whole response read
@@ -40,6 +40,6 @@ class InvokeClient {
   std::unique_ptr<http::Connection> connection_;
 };
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_INVOKE_CLIENT_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_INVOKE_CLIENT_H_

@@ -1,4 +1,4 @@
-#include "src/study/output.h"
+#include "src/benchmark/output.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 
 #include "src/common/unique_fd.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 Status OsError(const std::string& what, int error) {
@@ -118,4 +118,4 @@ Status StagedFiles::Commit() {
   return OkStatus();
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -1,10 +1,10 @@
-// Output: the study's files land in the output folder whole or not at all. Each file is first
+// Output: a run's files land in the output folder whole or not at all. Each file is first
 // written to a hidden temporary in the same folder (so rename(2) is atomic); Commit() renames
 // them all into place; files not committed are removed when the StagedFiles goes away. A full
 // disk or an unwritable folder is an error before anything is renamed.
 // Thread safety: one thread.
-#ifndef ZEROSTART_SRC_STUDY_OUTPUT_H_
-#define ZEROSTART_SRC_STUDY_OUTPUT_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_OUTPUT_H_
+#define ZEROSTART_SRC_BENCHMARK_OUTPUT_H_
 
 #include <string>
 #include <utility>
@@ -12,7 +12,7 @@
 
 #include "zerostart/status.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 // Creates `dir` (and its parents) and checks that a file can be created, written and removed
 // there. FailedPrecondition naming the folder and the OS reason otherwise.
@@ -43,6 +43,6 @@ class StagedFiles {
   std::vector<std::pair<std::string, std::string>> staged_;  // (temporary path, final name)
 };
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_OUTPUT_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_OUTPUT_H_

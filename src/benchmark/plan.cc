@@ -1,120 +1,26 @@
-#include "src/study/plan.h"
-
-#include <unistd.h>
+#include "src/benchmark/plan.h"
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
-// Estimated cost (ms) of one invoke at one vCPU, from docs/benchmarks/{kmeans,jni}.md; used only
-// to size samples and for the progress display's first estimate of the time left.
-struct Shape {
-  const char* label;
-  const char* payload;
-  double native_ms;
-  double jvm_ms;
-};
-constexpr Shape kKmeansSmall{"n=1000,d=2,k=4", R"({"n":1000,"d":2,"k":4})", 0.2, 3};
-constexpr Shape kKmeansMedium{"n=100000,d=3,k=8", R"({"n":100000,"d":3,"k":8})", 35, 800};
-// Large enough that the JVM's start-up (~0.3 s, unthrottled) is small beside one invoke at
-// 128 MB (~14x slower than at one vCPU), small enough for the 30-minute budget and the 128 MB
-// JVM heap (0.3 M points of 3 doubles).
-constexpr Shape kKmeansLarge{"n=300000,d=3,k=8", R"({"n":300000,"d":3,"k":8})", 110, 2500};
-constexpr double kNativeColdMs = 5;
-constexpr double kJvmColdMs = 400;  // JVM start + class loading, before the first invoke
-constexpr double kNativeSinMsPerMillion = 11;
-constexpr double kJvmSinMsPerMillion = 15;
-
-bool Executable(const std::string& path) { return !path.empty() && access(path.c_str(), X_OK) == 0; }
-
-Workload MakeWorkload(std::string label, std::string payload, int warmups, int full, int floor,
-                      double cost_at_vcpu_ms, int memory_mb, int runs_override) {
-  Workload w;
-  w.label = std::move(label);
-  w.payload = std::move(payload);
-  w.samples = runs_override > 0 ? runs_override : SamplesAt(full, floor, memory_mb);
-  w.warmups = runs_override > 0 ? std::min(warmups, runs_override) : warmups;
-  w.cost_ms = cost_at_vcpu_ms * SlowdownAt(memory_mb);
-  return w;
-}
-
-std::vector<Workload> KmeansWorkloads(bool jvm, bool quick, int memory_mb, int runs) {
-  std::vector<Workload> out;
-  auto cost = [jvm](const Shape& s) { return jvm ? s.jvm_ms : s.native_ms; };
-  out.push_back(MakeWorkload(kKmeansSmall.label, kKmeansSmall.payload, jvm ? (quick ? 5 : 10) : 3,
-                             quick ? 10 : 30, 10, cost(kKmeansSmall), memory_mb, runs));
-  out.push_back(MakeWorkload(kKmeansMedium.label, kKmeansMedium.payload, quick ? 1 : 2,
-                             quick ? (jvm ? 2 : 3) : (jvm ? 5 : 15), quick ? 1 : (jvm ? 2 : 3),
-                             cost(kKmeansMedium), memory_mb, runs));
-  if (!quick) {
-    out.push_back(MakeWorkload(kKmeansLarge.label, kKmeansLarge.payload, 1, jvm ? 3 : 5,
-                               jvm ? 1 : 2, cost(kKmeansLarge), memory_mb, runs));
-  }
-  return out;
-}
-
-FunctionPlan Describe(const std::string& name, const PlanOptions& options) {
-  FunctionPlan f;
-  f.name = name;
-  f.runtime = name.rfind("java-", 0) == 0 ? "jvm" : "native";
-  f.workload = f.runtime == "jvm" ? name.substr(5) : name;
-  if (f.runtime == "native") {
-    f.bootstrap = options.bin_dir.empty() ? "" : options.bin_dir + "/" + name;
-  } else {
-    f.bootstrap = name == "java-kmeans" ? options.java_kmeans_bootstrap : options.java_sin_bootstrap;
-  }
-  if (auto it = options.bootstrap_overrides.find(name); it != options.bootstrap_overrides.end()) {
-    f.bootstrap = it->second;
-  }
-  if (!Executable(f.bootstrap)) {
-    f.missing_reason = f.bootstrap.empty()
-                           ? "no bootstrap given"
-                           : "bootstrap " + f.bootstrap + " is missing or not executable";
-    if (f.runtime == "jvm") f.missing_reason += " (it needs the JDK and the JNI bridge built)";
-  }
-  return f;
-}
-
-Cell MakeCell(const FunctionPlan& f, const PlanOptions& options, int memory_mb) {
-  const bool jvm = f.runtime == "jvm";
-  const int runs = options.cold_starts;
-  Cell cell;
-  cell.memory_mb = memory_mb;
-  cell.cold_starts = runs > 0 ? runs : (options.quick ? 2 : 10);
-  const double start_ms = jvm ? kJvmColdMs : kNativeColdMs;
-  auto override_payload = options.payload_overrides.find(f.name);
-  if (override_payload != options.payload_overrides.end()) {
-    cell.cold_payload = override_payload->second;
-    cell.cold_cost_ms = start_ms;
-    cell.workloads.push_back(MakeWorkload("custom", override_payload->second, 1, options.quick ? 5 : 20,
-                                          3, 1, memory_mb, runs));
-    return cell;
-  }
-  if (f.workload == "kmeans") {
-    cell.cold_payload = kKmeansSmall.payload;
-    cell.cold_cost_ms = start_ms + 20 * (jvm ? 5 : 0.1) * SlowdownAt(memory_mb);
-    cell.workloads = KmeansWorkloads(jvm, options.quick, memory_mb, runs);
-  } else if (f.workload == "sin") {
-    const int iterations =
-        options.sin_iterations > 0 ? options.sin_iterations : (options.quick ? 1'000'000 : 10'000'000);
-    const double cost = (jvm ? kJvmSinMsPerMillion : kNativeSinMsPerMillion) * iterations / 1e6;
-    cell.cold_payload = R"({"iterations":1000})";
-    cell.cold_cost_ms = start_ms + 1;
-    cell.workloads.push_back(MakeWorkload("iterations=" + std::to_string(iterations),
-                                          R"({"iterations":)" + std::to_string(iterations) + "}",
-                                          jvm ? 2 : 1, options.quick ? 3 : 10, options.quick ? 2 : 3,
-                                          cost, memory_mb, runs));
-  } else {  // echo
-    cell.cold_payload = R"({"hello":"world"})";
-    cell.cold_cost_ms = start_ms;
-    cell.workloads.push_back(MakeWorkload("hello", R"({"hello":"world"})", options.quick ? 5 : 10,
-                                          options.quick ? 20 : 100, 20, 0.2, memory_mb, runs));
-  }
-  return cell;
-}
+// Counts when neither the payload nor the command line gives one.
+constexpr int kDefaultCold = 10;
+constexpr int kDefaultWarm = 20;
+constexpr int kDefaultWarmups = 2;
+constexpr int kQuickCold = 3;
+constexpr int kQuickWarm = 5;
+constexpr int kQuickWarmups = 1;
+// Estimates for a function that says nothing of itself: a native process starts in a few ms;
+// the progress line rescales every estimate by how the first ones compared with the clock.
+constexpr double kUnknownColdMs = 10;
+constexpr double kUnknownInvokeMs = 5;
+constexpr size_t kLabelChars = 40;
 
 std::vector<std::string> Split(const std::string& text) {
   std::vector<std::string> out;
@@ -126,13 +32,30 @@ std::vector<std::string> Split(const std::string& text) {
   return out;
 }
 
-}  // namespace
-
-const std::vector<std::string>& KnownFunctions() {
-  static const std::vector<std::string> kFunctions = {"kmeans", "java-kmeans", "sin", "java-sin",
-                                                      "echo"};
-  return kFunctions;
+Status ValidatePayload(const std::string& payload, const std::string& where) {
+  if (nlohmann::json::accept(payload)) return OkStatus();
+  return InvalidArgumentError(where + " is not JSON (Lambda takes a JSON event): " + PayloadLabel(payload));
 }
+
+Workload MakeWorkload(const PayloadSpec& spec, const PlanOptions& options, int memory_mb) {
+  Workload w;
+  w.label = spec.label.empty() ? PayloadLabel(spec.payload) : spec.label;
+  w.payload = spec.payload;
+  int full = options.warm > 0 ? options.warm : spec.warm > 0 ? spec.warm : kDefaultWarm;
+  int warmups = options.warmups >= 0 ? options.warmups : spec.warmups >= 0 ? spec.warmups : kDefaultWarmups;
+  if (options.quick) {
+    // --quick keeps a quarter of a payload's own samples (the default count: kQuickWarm).
+    full = options.warm > 0 ? options.warm : spec.warm > 0 ? std::max(2, spec.warm / 4) : kQuickWarm;
+    warmups = std::min(warmups, options.warmups >= 0 ? options.warmups : kQuickWarmups);
+  }
+  // A payload that scales with the CPU share keeps about the same wall time per setting.
+  w.samples = spec.min_warm > 0 && options.warm <= 0 ? SamplesAt(full, spec.min_warm, memory_mb) : full;
+  w.warmups = warmups;
+  w.cost_ms = (spec.estimated_ms > 0 ? spec.estimated_ms : kUnknownInvokeMs) * SlowdownAt(memory_mb);
+  return w;
+}
+
+}  // namespace
 
 const std::vector<int>& DefaultMemorySettings() {
   static const std::vector<int> kSettings = {128, 256, 512, 1024, 1769, 3008};
@@ -161,25 +84,41 @@ Result<std::vector<int>> ParseMemoryList(const std::string& text) {
     if (used == 0 || used != item.size()) {
       return InvalidArgumentError("memory setting '" + item + "' is not a number of MB");
     }
-    if (Status s = ValidateMemory(value); !s.ok()) return s;
+    ZS_RETURN_IF_ERROR(ValidateMemory(value));
+    if (std::find(out.begin(), out.end(), value) != out.end()) {
+      return InvalidArgumentError("memory setting " + item + " MB is given twice");
+    }
     out.push_back(value);
   }
   if (out.empty()) return InvalidArgumentError("no memory setting given");
   return out;
 }
 
-Result<std::vector<std::string>> ParseFunctionList(const std::string& text) {
-  std::vector<std::string> out = Split(text);
-  for (const std::string& name : out) {
-    const auto& known = KnownFunctions();
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string list;
-      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-      return InvalidArgumentError("unknown function '" + name + "' (known: " + list + ")");
-    }
+std::string PayloadLabel(const std::string& payload) {
+  // ordered_json keeps the keys in the user's order (json would sort them).
+  const nlohmann::ordered_json doc = nlohmann::ordered_json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  std::string text = doc.is_discarded() ? payload : doc.dump();
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  if (text.size() <= kLabelChars) return text;
+  return text.substr(0, kLabelChars - 1) + "\u2026";
+}
+
+Result<PayloadSpec> ParsePayloadArgument(const std::string& argument,
+                                         const std::function<Result<std::string>(const std::string&)>& read_file) {
+  PayloadSpec spec;
+  if (!argument.empty() && argument[0] == '@') {
+    const std::string path = argument.substr(1);
+    if (path.empty()) return InvalidArgumentError("--payload @FILE needs a file name after @");
+    Result<std::string> bytes = read_file(path);
+    if (!bytes.ok()) return Status(bytes.status().code(), "payload file " + path + ": " + bytes.status().message());
+    spec.payload = std::move(bytes).value();
+    spec.label = path.substr(path.rfind('/') + 1);
+    ZS_RETURN_IF_ERROR(ValidatePayload(spec.payload, "payload file " + path));
+    return spec;
   }
-  if (out.empty()) return InvalidArgumentError("no function given");
-  return out;
+  spec.payload = argument;
+  ZS_RETURN_IF_ERROR(ValidatePayload(spec.payload, "payload"));
+  return spec;
 }
 
 double SlowdownAt(int memory_mb) {
@@ -192,26 +131,52 @@ int SamplesAt(int full, int floor, int memory_mb) {
 }
 
 Result<Plan> BuildPlan(const PlanOptions& options) {
-  if (options.cold_starts < 0) return InvalidArgumentError("--runs must be positive");
-  if (!(options.timeout_seconds > 0)) return InvalidArgumentError("--timeout must be positive");
-  if (options.sin_iterations < 0) return InvalidArgumentError("--sin-iterations must be >= 0");
+  if (options.cold < -1) return InvalidArgumentError("the number of cold starts must be 0 or more");
+  if (options.warm < 0) return InvalidArgumentError("the number of warm samples must be 1 or more");
+  if (!(options.timeout_seconds > 0)) return InvalidArgumentError("the timeout must be positive");
+  if (options.functions.empty()) return InvalidArgumentError("no function given");
   Plan plan;
   plan.quick = options.quick;
   plan.timeout_seconds = options.timeout_seconds;
   plan.memory_mb = options.memory_mb.empty() ? DefaultMemorySettings() : options.memory_mb;
-  for (int mb : plan.memory_mb) {
-    if (Status s = ValidateMemory(mb); !s.ok()) return s;
+  for (int mb : plan.memory_mb) ZS_RETURN_IF_ERROR(ValidateMemory(mb));
+  std::vector<PayloadSpec> shared = options.payloads;
+  if (shared.empty()) {
+    PayloadSpec empty_event;
+    empty_event.label = "{}";
+    empty_event.payload = "{}";
+    shared.push_back(empty_event);
   }
-  const std::vector<std::string>& names =
-      options.functions.empty() ? KnownFunctions() : options.functions;
-  for (const std::string& name : names) {
-    const auto& known = KnownFunctions();
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return InvalidArgumentError("unknown function '" + name + "'");
+  std::set<std::string> names;
+  for (const FunctionSpec& spec : options.functions) {
+    if (spec.name.empty()) return InvalidArgumentError("a function has no name");
+    if (!names.insert(spec.name).second) {
+      return InvalidArgumentError("two functions are named '" + spec.name + "': name them NAME=PATH");
     }
-    FunctionPlan f = Describe(name, options);
-    if (f.missing_reason.empty()) {
-      for (int mb : plan.memory_mb) f.cells.push_back(MakeCell(f, options, mb));
+    FunctionPlan f;
+    f.name = spec.name;
+    f.bootstrap = spec.bootstrap;
+    f.skip_reason = spec.skip_reason;
+    std::vector<PayloadSpec> payloads;
+    for (const PayloadSpec& p : spec.payloads.empty() ? shared : spec.payloads) {
+      ZS_RETURN_IF_ERROR(ValidatePayload(p.payload, "the payload of " + spec.name));
+      if (!options.quick || p.quick) payloads.push_back(p);
+    }
+    if (payloads.empty()) return InvalidArgumentError(spec.name + " has no payload to measure");
+    if (!spec.cold_payload.empty()) ZS_RETURN_IF_ERROR(ValidatePayload(spec.cold_payload, "the cold payload of " + spec.name));
+    if (!f.skip_reason.empty()) {
+      plan.functions.push_back(std::move(f));
+      continue;
+    }
+    for (int mb : plan.memory_mb) {
+      Cell cell;
+      cell.memory_mb = mb;
+      cell.cold_starts = options.cold >= 0 ? options.cold : options.quick ? kQuickCold : kDefaultCold;
+      cell.cold_payload = spec.cold_payload.empty() ? payloads.front().payload : spec.cold_payload;
+      for (const PayloadSpec& p : payloads) cell.workloads.push_back(MakeWorkload(p, options, mb));
+      cell.cold_cost_ms = (spec.estimated_cold_ms > 0 ? spec.estimated_cold_ms : kUnknownColdMs) +
+                          cell.workloads.front().cost_ms;
+      f.cells.push_back(std::move(cell));
     }
     plan.functions.push_back(std::move(f));
   }
@@ -240,4 +205,4 @@ int TotalInvokes(const Plan& plan) {
   return n;
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -1,32 +1,57 @@
 // Plan: what `zerostart bench` measures — the functions (bootstraps), the memory settings, the
-// workloads (payloads) per function and how many samples of each, sized so that the full study
-// stays under 30 minutes and --quick under 5 on a 2-vCPU machine once the emulator throttles the
-// CPU in proportion to memory (1,769 MB = one vCPU; 128 MB = 7.2 % of a core).
+// payloads (workloads) and how many samples of each — and the estimate of how long it takes
+// once the emulator gives each setting Lambda's CPU share (1,769 MB = one vCPU; 128 MB = 7.2 %
+// of a core).
+//
+// For every function × memory setting: `cold` fresh processes, each invoked once with the first
+// payload; then one more process, invoked with each payload `warmups` times (discarded) and
+// `warm` times (kept).
 // Thread safety: value types and pure functions.
-#ifndef ZEROSTART_SRC_STUDY_PLAN_H_
-#define ZEROSTART_SRC_STUDY_PLAN_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_PLAN_H_
+#define ZEROSTART_SRC_BENCHMARK_PLAN_H_
 
-#include <map>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "src/common/lambda_protocol.h"
 #include "zerostart/status.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 // Lambda's memory range (MB) and the CPU reference point (one vCPU), named in lambda_protocol.h.
 inline constexpr int kMinMemoryMb = lambda::kMinMemoryMb;
 inline constexpr int kMaxMemoryMb = lambda::kMaxMemoryMb;
 inline constexpr int kOneVcpuMemoryMb = lambda::kMemoryMbPerVcpu;
 
-// One payload measured warm: `warmups` invokes discarded, then `samples` kept.
+// One payload and how to sample it. Zero or negative counts mean "the plan's default".
+struct PayloadSpec {
+  std::string label;    // "" = derived from the payload (PayloadLabel)
+  std::string payload;  // the event: JSON text
+  int warm = 0;         // samples kept per setting
+  int warmups = -1;     // invokes discarded before them
+  int min_warm = 0;     // > 0: `warm` applies at one vCPU and shrinks with the CPU share, never below this
+  double estimated_ms = 0;  // one invoke at one vCPU, for the time estimate (0 = unknown)
+  bool quick = true;        // measured by --quick too
+};
+
+// One function to measure. `bootstrap` is an executable (a zip is unpacked before the plan).
+struct FunctionSpec {
+  std::string name;
+  std::string bootstrap;
+  std::vector<PayloadSpec> payloads;  // empty: the plan's payloads
+  std::string cold_payload;           // the cold starts' event; "" = the first payload
+  double estimated_cold_ms = 0;       // process start to ready, for the estimate (0 = unknown)
+  std::string skip_reason;            // non-empty: listed as skipped, not measured
+};
+
 struct Workload {
-  std::string label;    // e.g. "n=100000,d=3,k=8"
-  std::string payload;  // the event JSON
+  std::string label;
+  std::string payload;
   int warmups = 1;
   int samples = 1;
-  double cost_ms = 1;   // estimated duration of one invoke at this memory setting (for the ETA)
+  double cost_ms = 1;  // estimated duration of one invoke at this setting (for the ETA)
 };
 
 // One function at one memory setting: the cold starts, then the warm workloads.
@@ -39,47 +64,48 @@ struct Cell {
 };
 
 struct FunctionPlan {
-  std::string name;      // "kmeans", "java-kmeans", "sin", "java-sin", "echo"
-  std::string runtime;   // "native" or "jvm"
-  std::string workload;  // "kmeans", "sin" or "echo": which functions are comparable
-  std::string bootstrap; // path; empty when missing
-  std::string missing_reason;  // why it is skipped ("" = it runs)
-  std::vector<Cell> cells;     // one per memory setting, in the plan's order
+  std::string name;
+  std::string bootstrap;
+  std::string skip_reason;  // non-empty: not measured (no cells)
+  std::vector<Cell> cells;  // one per memory setting, in the plan's order
 };
 
 struct Plan {
   bool quick = false;
   std::vector<int> memory_mb;
   std::vector<FunctionPlan> functions;
-  double timeout_seconds = 120;  // per invoke
+  double timeout_seconds = 60;  // per invoke
 };
 
-// What the command line chooses. Empty lists mean the defaults.
+// Defaults: cold 10, warm 20, warm-ups 2; with --quick 3, 5 and 1.
 struct PlanOptions {
   bool quick = false;
-  std::vector<std::string> functions;    // default: every known function
-  std::vector<int> memory_mb;            // default: 128 256 512 1024 1769 3008
-  int cold_starts = 0;                   // --runs: 0 = default (10, quick 2)
-  int sin_iterations = 0;                // 0 = default (10,000,000, quick 1,000,000)
-  double timeout_seconds = 120;
-  std::string bin_dir;                   // where kmeans, sin, echo are
-  std::string java_kmeans_bootstrap;     // examples/java-kmeans/package/bootstrap
-  std::string java_sin_bootstrap;        // examples/java-sin/package/bootstrap
-  std::map<std::string, std::string> bootstrap_overrides;  // --bootstrap NAME=PATH
-  std::map<std::string, std::string> payload_overrides;    // --payload NAME=JSON
+  std::vector<FunctionSpec> functions;
+  std::vector<PayloadSpec> payloads;  // default: one payload, {}
+  std::vector<int> memory_mb;         // default: 128 256 512 1024 1769 3008
+  int cold = -1;                      // -1 = default; 0 = no cold starts
+  int warm = 0;                       // 0 = default (a payload's own count wins)
+  int warmups = -1;                   // -1 = default
+  double timeout_seconds = 60;
 };
 
-// The functions `zerostart bench` knows, in report order.
-const std::vector<std::string>& KnownFunctions();
-// 128, 256, 512, 1024, 1769, 3008.
+// 128, 256, 512, 1024, 1769, 3008 (Power Tuning's usual choice, with one vCPU's 1,769).
 const std::vector<int>& DefaultMemorySettings();
 
 // InvalidArgument (message fit for the user) unless 128 <= mb <= 10240.
 Status ValidateMemory(int memory_mb);
-// "128,256" -> {128, 256}; InvalidArgument for a non-number or a setting out of range.
+// "128,256" -> {128, 256}; InvalidArgument for a non-number, a setting out of range, or a
+// setting given twice.
 Result<std::vector<int>> ParseMemoryList(const std::string& text);
-// "echo,sin" -> {"echo", "sin"}; InvalidArgument for a function not in KnownFunctions().
-Result<std::vector<std::string>> ParseFunctionList(const std::string& text);
+
+// A payload as given on the command line: JSON text, or @FILE for a file's contents (the label
+// is then the file's name). `read_file` returns a file's bytes (NotFound etc. with the OS
+// reason). InvalidArgument when the text (or the file) is not JSON: Lambda refuses such an
+// event (InvalidRequestContentException).
+Result<PayloadSpec> ParsePayloadArgument(const std::string& argument,
+                                         const std::function<Result<std::string>(const std::string&)>& read_file);
+// A short label for a payload: its JSON compacted, cut to 40 characters with "…".
+std::string PayloadLabel(const std::string& payload);
 
 // Warm samples at `memory_mb`: `full` at 1,769 MB and above, fewer below (in proportion to
 // the CPU share), never below `floor`.
@@ -88,8 +114,8 @@ int SamplesAt(int full, int floor, int memory_mb);
 // MB up): the CPU share Lambda gives is memory / 1,769 MB.
 double SlowdownAt(int memory_mb);
 
-// The plan for `options`. A function whose bootstrap is missing stays in the plan with
-// `missing_reason` set and no cells. InvalidArgument for bad options (memory, runs, lists).
+// The plan for `options`. InvalidArgument for no function, two functions of one name, bad
+// memory settings, counts or timeout, or a payload that is not JSON.
 Result<Plan> BuildPlan(const PlanOptions& options);
 
 // Estimated wall time of the whole plan, in seconds (the sum of the cells' cost estimates).
@@ -97,6 +123,6 @@ double EstimatedSeconds(const Plan& plan);
 // Number of invokes the plan makes (cold starts + warm-ups + samples).
 int TotalInvokes(const Plan& plan);
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_PLAN_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_PLAN_H_

@@ -1,100 +1,193 @@
-#include "src/study/plan.h"
+#include "src/benchmark/plan.h"
 
 #include <gtest/gtest.h>
 
-namespace zerostart::study {
+#include <map>
+
+#include "src/benchmark/config.h"
+
+namespace zerostart::benchmark {
 namespace {
 
-PlanOptions AllPresent(bool quick) {
+// Files for payloads and configs, by name; anything else is NotFound.
+std::function<Result<std::string>(const std::string&)> Files(std::map<std::string, std::string> files) {
+  return [files](const std::string& path) -> Result<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) return NotFoundError("No such file or directory");
+    return it->second;
+  };
+}
+
+PlanOptions OneFunction() {
   PlanOptions options;
-  options.quick = quick;
-  // Any executable stands in for every bootstrap: the plan only checks that it exists.
-  for (const std::string& name : KnownFunctions()) options.bootstrap_overrides[name] = "/bin/true";
+  FunctionSpec kmeans;
+  kmeans.name = "kmeans";
+  kmeans.bootstrap = "/bin/true";
+  options.functions.push_back(kmeans);
   return options;
 }
 
-TEST(PlanTest, MemorySettingsOutsideLambdasRangeAreRefused) {
-  EXPECT_TRUE(ValidateMemory(128).ok());
-  EXPECT_TRUE(ValidateMemory(10240).ok());
-  EXPECT_EQ(ValidateMemory(127).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ValidateMemory(10241).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseMemoryList("128,64").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseMemoryList("128,abc").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseMemoryList("12x").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(*ParseMemoryList("128,1769"), (std::vector<int>{128, 1769}));
-  PlanOptions options = AllPresent(false);
-  options.memory_mb = {128, 20000};
-  EXPECT_EQ(BuildPlan(options).status().code(), StatusCode::kInvalidArgument);
+PayloadSpec Payload(std::string label, std::string payload, int warm = 0, int min_warm = 0) {
+  PayloadSpec spec;
+  spec.label = std::move(label);
+  spec.payload = std::move(payload);
+  spec.warm = warm;
+  spec.min_warm = min_warm;
+  return spec;
 }
 
-TEST(PlanTest, FunctionListIsChecked) {
-  EXPECT_EQ(*ParseFunctionList("echo,sin"), (std::vector<std::string>{"echo", "sin"}));
-  EXPECT_EQ(ParseFunctionList("echo,python").status().code(), StatusCode::kInvalidArgument);
+TEST(PlanTest, DefaultsAreSixSettingsTenColdTwentyWarm) {
+  auto plan = BuildPlan(OneFunction());
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->memory_mb, (std::vector<int>{128, 256, 512, 1024, 1769, 3008}));
+  ASSERT_EQ(plan->functions.size(), 1u);
+  ASSERT_EQ(plan->functions[0].cells.size(), 6u);
+  const Cell& cell = plan->functions[0].cells[0];
+  EXPECT_EQ(cell.cold_starts, 10);
+  EXPECT_EQ(cell.cold_payload, "{}");
+  ASSERT_EQ(cell.workloads.size(), 1u);
+  EXPECT_EQ(cell.workloads[0].samples, 20);
+  EXPECT_EQ(cell.workloads[0].warmups, 2);
+  EXPECT_EQ(cell.workloads[0].label, "{}");
+  // 6 settings * (10 cold + 1 spawn + 2 warm-ups + 20 samples).
+  EXPECT_EQ(TotalInvokes(*plan), 6 * 33);
 }
 
-TEST(PlanTest, FewerSamplesAtLowMemory) {
-  EXPECT_DOUBLE_EQ(SlowdownAt(1769), 1);
-  EXPECT_DOUBLE_EQ(SlowdownAt(3008), 1);
-  EXPECT_NEAR(SlowdownAt(128), 13.82, 0.01);
-  EXPECT_EQ(SamplesAt(15, 3, 1769), 15);
-  EXPECT_EQ(SamplesAt(15, 3, 3008), 15);
-  EXPECT_EQ(SamplesAt(15, 3, 128), 3);   // 15 * 0.072 = 1.1, floored at 3
-  EXPECT_EQ(SamplesAt(15, 3, 1024), 9);  // 15 * 0.579 = 8.7
-}
-
-TEST(PlanTest, FullStudyFitsInThirtyMinutesAndQuickInFive) {
-  auto full = BuildPlan(AllPresent(false));
-  ASSERT_TRUE(full.ok()) << full.status().ToString();
-  EXPECT_EQ(full->functions.size(), KnownFunctions().size());
-  EXPECT_LT(EstimatedSeconds(*full), 30 * 60 * 0.75);  // a quarter of margin for the estimate
-  auto quick = BuildPlan(AllPresent(true));
+TEST(PlanTest, QuickAndExplicitCounts) {
+  PlanOptions options = OneFunction();
+  options.quick = true;
+  auto quick = BuildPlan(options);
   ASSERT_TRUE(quick.ok());
-  EXPECT_LT(EstimatedSeconds(*quick), 5 * 60 * 0.75);
-  EXPECT_LT(TotalInvokes(*quick), TotalInvokes(*full));
+  EXPECT_EQ(quick->functions[0].cells[0].cold_starts, 3);
+  EXPECT_EQ(quick->functions[0].cells[0].workloads[0].samples, 5);
+  EXPECT_EQ(quick->functions[0].cells[0].workloads[0].warmups, 1);
+  options.quick = false;
+  options.cold = 0;
+  options.warm = 7;
+  options.warmups = 0;
+  auto explicit_counts = BuildPlan(options);
+  ASSERT_TRUE(explicit_counts.ok());
+  EXPECT_EQ(explicit_counts->functions[0].cells[0].cold_starts, 0);
+  EXPECT_EQ(explicit_counts->functions[0].cells[0].workloads[0].samples, 7);
+  EXPECT_EQ(explicit_counts->functions[0].cells[0].workloads[0].warmups, 0);
 }
 
-TEST(PlanTest, ShapesAndSizing) {
-  auto plan = BuildPlan(AllPresent(false));
-  ASSERT_TRUE(plan.ok());
-  const FunctionPlan& kmeans = plan->functions[0];
-  EXPECT_EQ(kmeans.name, "kmeans");
-  EXPECT_EQ(kmeans.runtime, "native");
-  ASSERT_EQ(kmeans.cells.size(), 6u);
-  const Cell& at128 = kmeans.cells[0];
-  const Cell& at1769 = kmeans.cells[4];
-  ASSERT_EQ(at128.workloads.size(), 3u);
-  EXPECT_EQ(at128.workloads[0].payload, R"({"n":1000,"d":2,"k":4})");
-  EXPECT_EQ(at128.workloads[1].payload, R"({"n":100000,"d":3,"k":8})");
-  EXPECT_LT(at128.workloads[1].samples, at1769.workloads[1].samples);
-  EXPECT_GT(at128.workloads[1].cost_ms, at1769.workloads[1].cost_ms);
-  EXPECT_EQ(at128.cold_starts, 10);
-  EXPECT_EQ(plan->functions[1].runtime, "jvm");
-  EXPECT_EQ(plan->functions[1].workload, "kmeans");
-  // --quick: no large shape, fewer cold starts, a shorter sin chain.
-  auto quick = BuildPlan(AllPresent(true));
-  EXPECT_EQ(quick->functions[0].cells[0].workloads.size(), 2u);
-  EXPECT_EQ(quick->functions[0].cells[0].cold_starts, 2);
-  EXPECT_EQ(quick->functions[2].cells[0].workloads[0].payload, R"({"iterations":1000000})");
-}
-
-TEST(PlanTest, RunsOverrideAndMissingBootstrap) {
-  PlanOptions options = AllPresent(true);
-  options.functions = {"echo", "sin"};
+TEST(PlanTest, APayloadCanScaleItsSamplesWithTheCpuShare) {
+  PlanOptions options = OneFunction();
   options.memory_mb = {128, 1769};
-  options.cold_starts = 2;
-  options.sin_iterations = 1000;
-  options.bootstrap_overrides["sin"] = "/nonexistent/sin";
+  options.payloads = {Payload("big", R"({"n":100000})", 30, 3)};
   auto plan = BuildPlan(options);
   ASSERT_TRUE(plan.ok());
-  ASSERT_EQ(plan->functions.size(), 2u);
-  const FunctionPlan& echo = plan->functions[0];
-  ASSERT_EQ(echo.cells.size(), 2u);
-  EXPECT_EQ(echo.cells[0].cold_starts, 2);
-  EXPECT_EQ(echo.cells[0].workloads[0].samples, 2);
-  EXPECT_LE(echo.cells[0].workloads[0].warmups, 2);
-  EXPECT_NE(plan->functions[1].missing_reason, "");
-  EXPECT_TRUE(plan->functions[1].cells.empty());
+  EXPECT_EQ(plan->functions[0].cells[0].workloads[0].samples, 3);   // 30 * 128 / 1769 = 2.2 -> the floor
+  EXPECT_EQ(plan->functions[0].cells[1].workloads[0].samples, 30);
+  EXPECT_EQ(plan->functions[0].cells[0].workloads[0].label, "big");
+}
+
+TEST(PlanTest, BadPlansAreRefusedWithAReason) {
+  PlanOptions none;
+  EXPECT_NE(BuildPlan(none).status().message().find("no function"), std::string::npos);
+  PlanOptions twice = OneFunction();
+  twice.functions.push_back(twice.functions[0]);
+  EXPECT_NE(BuildPlan(twice).status().message().find("NAME=PATH"), std::string::npos);
+  PlanOptions bad_memory = OneFunction();
+  bad_memory.memory_mb = {64};
+  EXPECT_EQ(BuildPlan(bad_memory).status().code(), StatusCode::kInvalidArgument);
+  PlanOptions bad_payload = OneFunction();
+  bad_payload.payloads = {Payload("", "{not json")};
+  EXPECT_NE(BuildPlan(bad_payload).status().message().find("not JSON"), std::string::npos);
+  PlanOptions bad_timeout = OneFunction();
+  bad_timeout.timeout_seconds = 0;
+  EXPECT_FALSE(BuildPlan(bad_timeout).ok());
+}
+
+TEST(PlanTest, MemoryListsAreCheckedWhole) {
+  EXPECT_EQ(ParseMemoryList("128,1769").value(), (std::vector<int>{128, 1769}));
+  EXPECT_NE(ParseMemoryList("128,abc").status().message().find("'abc' is not a number"), std::string::npos);
+  EXPECT_NE(ParseMemoryList("12x").status().message().find("not a number"), std::string::npos);
+  EXPECT_NE(ParseMemoryList("127").status().message().find("outside Lambda's range 128-10240"), std::string::npos);
+  EXPECT_FALSE(ParseMemoryList("10241").ok());
+  EXPECT_NE(ParseMemoryList("256,256").status().message().find("twice"), std::string::npos);
+  EXPECT_FALSE(ParseMemoryList("").ok());
+}
+
+TEST(PlanTest, PayloadArgumentsAreJsonOrAFile) {
+  auto files = Files({{"events/big.json", R"({"n": 5})"}, {"bad.json", "nope"}});
+  auto inline_json = ParsePayloadArgument(R"({"n":1000,"d":2,"k":4})", files);
+  ASSERT_TRUE(inline_json.ok());
+  EXPECT_EQ(inline_json->payload, R"({"n":1000,"d":2,"k":4})");
+  auto from_file = ParsePayloadArgument("@events/big.json", files);
+  ASSERT_TRUE(from_file.ok());
+  EXPECT_EQ(from_file->label, "big.json");
+  EXPECT_EQ(from_file->payload, R"({"n": 5})");
+  const Status missing = ParsePayloadArgument("@nothing.json", files).status();
+  EXPECT_EQ(missing.code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.message().find("payload file nothing.json"), std::string::npos);
+  EXPECT_NE(ParsePayloadArgument("@bad.json", files).status().message().find("not JSON"), std::string::npos);
+  EXPECT_FALSE(ParsePayloadArgument("@", files).ok());
+  EXPECT_FALSE(ParsePayloadArgument("{", files).ok());
+  EXPECT_EQ(PayloadLabel(R"({ "a" : 1 })"), R"({"a":1})");
+  EXPECT_EQ(PayloadLabel("[\"" + std::string(60, 'a') + "\"]").size(), 39u + 3u);  // "…" is 3 bytes
+}
+
+TEST(ConfigTest, FunctionsWithTheirOwnPayloads) {
+  auto config = ParseConfig(R"({
+      "memory": [128, 1769], "cold": 2, "timeout": 30, "arch": "arm64",
+      "payloads": [{"payload": {"hello": "world"}}],
+      "functions": [
+        {"name": "kmeans", "path": "bin/kmeans", "estimated_cold_ms": 5,
+         "payloads": [{"label": "small", "payload": {"n": 1000}, "warm": 30, "warmups": 3, "min_warm": 10,
+                       "estimated_ms": 0.2},
+                      {"file": "events/big.json", "quick": false}]},
+        {"path": "/abs/echo", "optional": true, "cold_payload": {"iterations": 1000}}]})",
+                            "/repo/bench", Files({{"/repo/bench/events/big.json", R"({"n":300000})"}}));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  const PlanOptions& plan = config->plan;
+  EXPECT_EQ(plan.memory_mb, (std::vector<int>{128, 1769}));
+  EXPECT_EQ(plan.cold, 2);
+  EXPECT_TRUE(config->timeout_given);
+  EXPECT_DOUBLE_EQ(plan.timeout_seconds, 30);
+  EXPECT_EQ(config->arch, "arm64");
+  ASSERT_EQ(plan.functions.size(), 2u);
+  EXPECT_EQ(plan.functions[0].bootstrap, "/repo/bench/bin/kmeans");
+  EXPECT_EQ(plan.functions[1].name, "echo");
+  EXPECT_EQ(config->optional, (std::vector<bool>{false, true}));
+  ASSERT_EQ(plan.functions[0].payloads.size(), 2u);
+  EXPECT_EQ(plan.functions[0].payloads[0].payload, R"({"n":1000})");
+  EXPECT_EQ(plan.functions[0].payloads[0].min_warm, 10);
+  EXPECT_EQ(plan.functions[0].payloads[1].label, "big.json");
+  EXPECT_FALSE(plan.functions[0].payloads[1].quick);
+  auto built = BuildPlan(plan);
+  ASSERT_TRUE(built.ok());
+  EXPECT_EQ(built->functions[0].cells[0].cold_payload, R"({"n":1000})");
+  EXPECT_EQ(built->functions[1].cells[0].cold_payload, R"({"iterations":1000})");
+  EXPECT_EQ(built->functions[1].cells[0].workloads[0].payload, R"({"hello":"world"})");
+}
+
+TEST(ConfigTest, MistakesNameTheirField) {
+  auto error = [](const std::string& text) {
+    return ParseConfig(text, ".", Files({})).status().message();
+  };
+  EXPECT_NE(error("[]").find("not a JSON object"), std::string::npos);
+  EXPECT_NE(error("{}").find("functions"), std::string::npos);
+  EXPECT_NE(error(R"({"functions":[{"name":"x"}]})").find("functions[0]: needs a \"path\""), std::string::npos);
+  EXPECT_NE(error(R"({"functions":[{"path":"x","payloads":[{"payload":1,"warm":0}]}]})").find("functions[0].payloads[0]: \"warm\""),
+            std::string::npos);
+  EXPECT_NE(error(R"({"functions":[{"path":"x","payloads":[{"payload":1,"file":"y"}]}]})").find("exactly one"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"functions":[{"path":"x","payloads":[{"file":"y.json"}]}]})").find("payload file ./y.json"),
+            std::string::npos);
+  EXPECT_NE(error(R"({"memory":[64],"functions":[{"path":"x"}]})").find("outside Lambda's range"), std::string::npos);
+  EXPECT_NE(error(R"({"memroy":[128],"functions":[{"path":"x"}]})").find("unknown field \"memroy\""), std::string::npos);
+}
+
+TEST(PlanTest, SamplesShrinkWithTheCpuShare) {
+  EXPECT_EQ(SamplesAt(30, 10, 1769), 30);
+  EXPECT_EQ(SamplesAt(30, 10, 3008), 30);
+  EXPECT_EQ(SamplesAt(30, 10, 128), 10);
+  EXPECT_EQ(SamplesAt(30, 10, 1024), 17);
+  EXPECT_DOUBLE_EQ(SlowdownAt(3008), 1.0);
+  EXPECT_NEAR(SlowdownAt(128), 13.82, 0.01);
 }
 
 }  // namespace
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -1,9 +1,9 @@
-#include "src/study/progress.h"
+#include "src/benchmark/progress.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 constexpr std::chrono::milliseconds kRedrawInterval{100};
@@ -84,4 +84,4 @@ void Progress::Draw(const std::string& what, bool force) {
   std::fflush(out_);
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -1,17 +1,17 @@
-// Progress: what the study is measuring, how many invokes are left and an estimate of the time
+// Progress: what a run is measuring, how many invokes are left and an estimate of the time
 // left, on a stream. On a terminal one line is redrawn (\r, at most every 100 ms); otherwise a
 // plain line is written per step, at most one every `plain_interval` (so logs stay short).
 // The time left is the plan's estimate of the remaining work, scaled by how the estimate has
 // compared with the clock so far.
 // Thread safety: one thread.
-#ifndef ZEROSTART_SRC_STUDY_PROGRESS_H_
-#define ZEROSTART_SRC_STUDY_PROGRESS_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_PROGRESS_H_
+#define ZEROSTART_SRC_BENCHMARK_PROGRESS_H_
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 class Progress {
  public:
@@ -47,6 +47,6 @@ class Progress {
   bool line_open_ = false;
 };
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_PROGRESS_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_PROGRESS_H_

@@ -1,18 +1,18 @@
-#include "src/study/report.h"
+#include "src/benchmark/report.h"
 
-#include "src/study/charts.h"
-#include "src/study/output.h"
-#include "src/study/report_md.h"
-#include "src/study/results_json.h"
+#include "src/benchmark/charts.h"
+#include "src/benchmark/output.h"
+#include "src/benchmark/report_md.h"
+#include "src/benchmark/results_json.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 std::string FileName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 }  // namespace
 
-Result<ReportWritten> WriteReport(const StudyResults& results, const ReportOptions& options) {
+Result<ReportWritten> WriteReport(const BenchResults& results, const ReportOptions& options) {
   ZS_RETURN_IF_ERROR(PrepareOutputDir(options.out_dir));
   ReportWritten written;
   StagedFiles staged(options.out_dir);
@@ -46,4 +46,4 @@ Result<ReportWritten> WriteReport(const StudyResults& results, const ReportOptio
   return written;
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

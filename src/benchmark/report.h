@@ -1,16 +1,16 @@
-// WriteReport: the study's output folder — results.json, report.md and the charts — written
+// WriteReport: a run's output folder — results.json, report.md and the charts — written
 // whole or not at all (see output.h): a failure leaves the folder as it was.
 // Thread safety: one call at a time per folder.
-#ifndef ZEROSTART_SRC_STUDY_REPORT_H_
-#define ZEROSTART_SRC_STUDY_REPORT_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_REPORT_H_
+#define ZEROSTART_SRC_BENCHMARK_REPORT_H_
 
 #include <string>
 #include <vector>
 
-#include "src/study/results.h"
+#include "src/benchmark/results.h"
 #include "zerostart/status.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 struct ReportOptions {
   std::string out_dir;
@@ -25,8 +25,8 @@ struct ReportWritten {
 
 // Errors: FailedPrecondition / ResourceExhausted (full disk) from the file system, with the
 // folder named. A failing gnuplot is not an error: the report says why it has no charts.
-Result<ReportWritten> WriteReport(const StudyResults& results, const ReportOptions& options);
+Result<ReportWritten> WriteReport(const BenchResults& results, const ReportOptions& options);
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_REPORT_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_REPORT_H_

@@ -1,8 +1,8 @@
-#include "src/study/report_capture.h"
+#include "src/benchmark/report_capture.h"
 
 #include <cstdlib>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 constexpr std::string_view kReportPrefix = "REPORT ";
@@ -44,20 +44,20 @@ std::optional<ReportValues> ParseReportLine(std::string_view line) {
   return values;
 }
 
-void ReportCapture::WriteStdout(std::string_view lines) { Scan(lines); }
-void ReportCapture::WriteStderr(std::string_view lines) { Scan(lines); }
+void ReportCapture::WriteStdout(std::string_view) {}
+void ReportCapture::WriteStderr(std::string_view) {}
 
-void ReportCapture::Scan(std::string_view lines) {
-  while (!lines.empty()) {
-    const size_t end = lines.find('\n');
-    std::string_view line = lines.substr(0, end);
-    lines = end == std::string_view::npos ? std::string_view() : lines.substr(end + 1);
-    if (std::optional<ReportValues> report = ParseReportLine(line)) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      reports_[report->request_id] = std::move(*report);
-      arrived_.notify_all();
-    }
-  }
+void ReportCapture::OnReport(const emulator::ReportFields& fields) {
+  ReportValues values;
+  values.request_id = std::string(fields.request_id);
+  values.duration_ms = fields.duration_ms;
+  values.init_duration_ms = fields.init_duration_ms;
+  values.max_memory_mb = fields.max_memory_used_mb;
+  values.status = std::string(fields.status);
+  values.error_type = std::string(fields.error_type);
+  std::lock_guard<std::mutex> lock(mutex_);
+  reports_[values.request_id] = std::move(values);
+  arrived_.notify_all();
 }
 
 std::optional<ReportValues> ReportCapture::WaitFor(const std::string& request_id,
@@ -71,4 +71,4 @@ std::optional<ReportValues> ReportCapture::WaitFor(const std::string& request_id
   return values;
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

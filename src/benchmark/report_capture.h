@@ -1,9 +1,11 @@
-// ReportCapture: a LogSink for an in-process emulator that keeps the fields of each REPORT line
-// by request id (so the study reads Duration, Init Duration and Max Memory Used as Lambda's
-// log shows them) and drops everything else the emulator and the function write.
+// ReportCapture: a LogSink for an in-process emulator that keeps each invoke's REPORT values
+// (Duration, Init Duration, Max Memory Used, status) by request id, as the emulator hands them
+// over (LogSink::OnReport), and drops every line the emulator and the function write.
+// ParseReportLine reads the same values from a REPORT line of another process's log (serve's
+// stdout), by field name.
 // Thread safety: all methods may be called concurrently.
-#ifndef ZEROSTART_SRC_STUDY_REPORT_CAPTURE_H_
-#define ZEROSTART_SRC_STUDY_REPORT_CAPTURE_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_REPORT_CAPTURE_H_
+#define ZEROSTART_SRC_BENCHMARK_REPORT_CAPTURE_H_
 
 #include <chrono>
 #include <condition_variable>
@@ -16,7 +18,7 @@
 
 #include "src/emulator/log_sink.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 struct ReportValues {
   std::string request_id;
@@ -35,19 +37,18 @@ class ReportCapture : public emulator::LogSink {
  public:
   void WriteStdout(std::string_view lines) override;
   void WriteStderr(std::string_view lines) override;
+  void OnReport(const emulator::ReportFields& fields) override;
 
   // The REPORT of `request_id`, waiting up to `timeout` for it (the emulator writes it just
   // after answering the caller). nullopt if it did not come.
   std::optional<ReportValues> WaitFor(const std::string& request_id, std::chrono::milliseconds timeout);
 
  private:
-  void Scan(std::string_view lines);
-
   std::mutex mutex_;
   std::condition_variable arrived_;
   std::map<std::string, ReportValues> reports_;
 };
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_REPORT_CAPTURE_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_REPORT_CAPTURE_H_

@@ -1,25 +1,26 @@
-// ReportMarkdown: report.md — the study's tables (per function: cold start, Init Duration,
-// first-invoke Duration, warm Duration p50 (p10–p90) per workload, Max Memory Used, per memory
-// setting), the study's targets as met / not met, the original study's claims beside ours, the
-// charts (or why there are none), errors and skipped functions.
+// ReportMarkdown: report.md — the best memory setting per function and payload (fastest,
+// cheapest, balanced), the charts (or why there are none), per function the cold starts (cold
+// start, Init Duration, first Duration, Max Memory Used) and per payload the warm Duration p50
+// (p10–p90), cost per invocation and per 1M, errors and timeouts, per memory setting; then the
+// errors, skipped functions and the method.
 // Thread safety: pure functions.
-#ifndef ZEROSTART_SRC_STUDY_REPORT_MD_H_
-#define ZEROSTART_SRC_STUDY_REPORT_MD_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_REPORT_MD_H_
+#define ZEROSTART_SRC_BENCHMARK_REPORT_MD_H_
 
 #include <string>
 #include <vector>
 
-#include "src/study/results.h"
+#include "src/benchmark/results.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 struct ChartsNote {
   std::vector<std::string> files;  // chart file names, relative to the report
   std::string missing_reason;      // why there are no charts ("" when there are)
 };
 
-std::string ReportMarkdown(const StudyResults& results, const ChartsNote& charts);
+std::string ReportMarkdown(const BenchResults& results, const ChartsNote& charts);
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_REPORT_MD_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_REPORT_MD_H_

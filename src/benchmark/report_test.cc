@@ -8,56 +8,40 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "src/study/charts.h"
-#include "src/study/checks.h"
-#include "src/study/output.h"
-#include "src/study/report.h"
-#include "src/study/report_capture.h"
-#include "src/study/report_md.h"
-#include "src/study/results_json.h"
+#include "src/benchmark/charts.h"
+#include "src/benchmark/output.h"
+#include "src/benchmark/report.h"
+#include "src/benchmark/report_capture.h"
+#include "src/benchmark/report_md.h"
+#include "src/benchmark/results_json.h"
+#include "src/benchmark/testing/samples.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
-Sample Warm(const std::string& workload, double ms, uint64_t mb, bool warmup = false) {
-  Sample s;
-  s.kind = "warm";
-  s.workload = workload;
-  s.warmup = warmup;
-  s.ok = true;
-  s.client_ms = ms + 0.1;
-  s.duration_ms = ms;
-  s.max_memory_mb = mb;
-  return s;
-}
+using testing::Cold;
+using testing::Warm;
 
-Sample Cold(double ms, uint64_t mb) {
-  Sample s;
-  s.kind = "cold";
-  s.workload = "cold";
-  s.ok = true;
-  s.client_ms = ms;
-  s.duration_ms = ms / 2;
-  s.init_duration_ms = ms / 4;
-  s.max_memory_mb = mb;
-  return s;
-}
+constexpr char kMedium[] = "n=100000,d=3,k=8";
 
-// kmeans (native) and java-kmeans (jvm) at 128 and 3008 MB with known numbers.
-StudyResults Synthetic() {
-  StudyResults r;
+// kmeans and java-kmeans at 128 and 3008 MB with known numbers.
+BenchResults Synthetic() {
+  BenchResults r;
   r.complete = true;
+  r.arch = "x86_64";
+  r.prices = DefaultPrices();
+  r.functions = {{"kmeans", "build/bin/kmeans", "build/bin/kmeans"}, {"java-kmeans", "jk.zip", "/tmp/x/bootstrap"}};
   r.commit = "abc123";
   r.machine = {"Test CPU", 2, "Linux 6.1", "host"};
   r.started_utc = "2026-12-03T00:00:00Z";
   r.memory_mb = {128, 3008};
-  const std::string medium = kKmeansMedium;
+  const std::string medium = kMedium;
   for (int mb : r.memory_mb) {
-    CellResult native{"kmeans", "native", "kmeans", mb, {}};
+    CellResult native{"kmeans", mb, {}};
     native.samples = {Cold(1.5, 3), Cold(2.0, 3), Warm(medium, 999, 4, true)};
     const double d = mb == 128 ? 400 : 20;
     for (double x : {d, d * 1.01, d * 0.99, d * 5}) native.samples.push_back(Warm(medium, x, 4));
-    CellResult jvm{"java-kmeans", "jvm", "kmeans", mb, {}};
+    CellResult jvm{"java-kmeans", mb, {}};
     jvm.samples = {Cold(300, 60), Warm(medium, mb == 128 ? 9000 : 700, 160)};
     Sample failed;
     failed.kind = "warm";
@@ -86,10 +70,31 @@ TEST(ReportLineTest, ParsesFieldsByName) {
   EXPECT_FALSE(ParseReportLine("START RequestId: abc Version: $LATEST").has_value());
 }
 
+TEST(ReportCaptureTest, KeepsTheEmulatorsReportValuesByRequestId) {
+  ReportCapture capture;
+  capture.WriteStdout("REPORT RequestId: not-this\tDuration: 1.00 ms\t\n");  // lines are not read
+  emulator::ReportFields fields;
+  fields.request_id = "abc";
+  fields.duration_ms = 12.5;
+  fields.max_memory_used_mb = 38;
+  fields.init_duration_ms = 0.8;
+  fields.status = "error";
+  fields.error_type = "Runtime.ExitError";
+  capture.OnReport(fields);
+  auto values = capture.WaitFor("abc", std::chrono::milliseconds(0));
+  ASSERT_TRUE(values.has_value());
+  EXPECT_DOUBLE_EQ(*values->duration_ms, 12.5);
+  EXPECT_DOUBLE_EQ(*values->init_duration_ms, 0.8);
+  EXPECT_EQ(*values->max_memory_mb, 38u);
+  EXPECT_EQ(values->error_type, "Runtime.ExitError");
+  EXPECT_FALSE(capture.WaitFor("abc", std::chrono::milliseconds(0)).has_value());  // taken once
+  EXPECT_FALSE(capture.WaitFor("not-this", std::chrono::milliseconds(0)).has_value());
+}
+
 TEST(ResultsJsonTest, EverySampleAndItsSeries) {
   const nlohmann::json j = ResultsJson(Synthetic());
   for (const char* key : {"schema", "complete", "quick", "commit", "started", "wall_seconds", "machine",
-                          "method", "memory_mb", "skipped", "cells"}) {
+                          "method", "memory_mb", "functions", "arch", "prices", "skipped", "tuning", "cells"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_EQ(j["schema"], kResultsSchema);
@@ -117,43 +122,56 @@ TEST(ResultsJsonTest, EverySampleAndItsSeries) {
   EXPECT_TRUE(jvm["samples"][2]["duration_ms"].is_null());
 }
 
-TEST(ChecksTest, ComputedFromTheNumbers) {
-  const std::vector<Check> checks = TargetChecks(Synthetic());
-  ASSERT_EQ(checks.size(), 6u);
-  EXPECT_EQ(checks[0].verdict, "met");           // 400 ms (median of 400,404,396,2000 = 402) < 700
-  EXPECT_EQ(checks[1].verdict, "met");           // 4 MB vs 160 MB
-  EXPECT_EQ(checks[2].verdict, "met");           // 1.75 ms <= 3 ms
-  EXPECT_EQ(checks[3].verdict, "not measured");  // no sin
-  EXPECT_EQ(checks[5].verdict, "not measured");  // no 1769 MB
-  StudyResults slow = Synthetic();
-  slow.cells[0].samples[0].client_ms = 50;
-  slow.cells[0].samples[1].client_ms = 50;
-  EXPECT_EQ(TargetChecks(slow)[2].verdict, "not met");
-  EXPECT_EQ(OriginalClaims(Synthetic()).size(), 6u);
+TEST(ResultsJsonTest, ReadsBackWhatItWrote) {
+  const BenchResults original = Synthetic();
+  auto read = ResultsFromJson(ResultsJson(original));
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(ResultsJson(*read), ResultsJson(original));
+  EXPECT_EQ(ResultsFromJson(nlohmann::json::object()).status().code(), StatusCode::kInvalidArgument);
+  nlohmann::json broken = ResultsJson(original);
+  broken["cells"][0].erase("samples");
+  EXPECT_NE(ResultsFromJson(broken).status().message().find("results.json"), std::string::npos);
+}
+
+TEST(ResultsJsonTest, TuningHasEachSettingsCostAndTheBest) {
+  const nlohmann::json j = ResultsJson(Synthetic());
+  ASSERT_EQ(j["tuning"].size(), 2u);
+  const nlohmann::json& kmeans = j["tuning"][0];
+  EXPECT_EQ(kmeans["function"], "kmeans");
+  ASSERT_EQ(kmeans["settings"].size(), 2u);
+  // 128 MB: median of 400, 404, 396, 2000 is 402 ms: 0.2 $/1M + 402 ms * 0.125 GB * 0.0000166667.
+  EXPECT_NEAR(kmeans["settings"][0]["cost_per_million"].get<double>(), 0.2 + 402e-3 * 0.125 * 0.0000166667 * 1e6, 1e-9);
+  EXPECT_EQ(kmeans["best"]["speed"], 3008);
+  // 402 ms * 0.125 GB = 50.25 GB-ms at 128 MB against 21 ms (20.1 rounded up) * 2.9375 GB = 61.7.
+  EXPECT_EQ(kmeans["best"]["cost"], 128);
+  // java-kmeans failed at both settings: nothing is usable.
+  EXPECT_TRUE(j["tuning"][1]["best"]["speed"].is_null());
+  EXPECT_FALSE(j["tuning"][1]["settings"][0]["usable"].get<bool>());
 }
 
 TEST(ReportMarkdownTest, Sections) {
   const std::string md = ReportMarkdown(Synthetic(), {{}, "gnuplot not found"});
-  for (const char* section : {"# zerostart bench: the study", "## Method", "## Targets, checked",
-                              "## The original study's claims beside ours", "## Charts",
+  for (const char* section : {"# zerostart bench", "## Best memory setting", "## Method", "## Charts",
                               "No charts: gnuplot not found", "## Results per function",
-                              "### kmeans (native)", "### java-kmeans (jvm)", "## Errors",
-                              "Runtime.OutOfMemory", "## Skipped functions", "java-sin", "abc123"}) {
+                              "### kmeans", "### java-kmeans", "per 1M invocations", "## Errors",
+                              "Runtime.OutOfMemory", "## Skipped functions", "java-sin", "abc123",
+                              "us-east-1", "`jk.zip` (bootstrap `/tmp/x/bootstrap`)"}) {
     EXPECT_NE(md.find(section), std::string::npos) << section;
   }
   EXPECT_EQ(md.find("INCOMPLETE"), std::string::npos);
-  StudyResults partial = Synthetic();
+  BenchResults partial = Synthetic();
   partial.complete = false;
   EXPECT_NE(ReportMarkdown(partial, {}).find("INCOMPLETE"), std::string::npos);
 }
 
 TEST(ChartsTest, ScriptReadsOneDataFilePerSeries) {
   const ChartFiles files = ChartData(Synthetic(), "/scratch");
-  EXPECT_EQ(files.charts, (std::vector<std::string>{"duration_vs_memory.svg", "cold_start.svg", "memory_used.svg"}));
-  // Warm duration: kmeans and java-kmeans; cold: both; memory: both.
-  EXPECT_EQ(files.data.size(), 6u);
+  EXPECT_EQ(files.charts, (std::vector<std::string>{"duration_vs_memory.svg", "cost_vs_memory.svg",
+                                                    "cold_start.svg", "memory_used.svg"}));
+  // Warm duration and cost, cold start and memory: a line each for kmeans and java-kmeans.
+  EXPECT_EQ(files.data.size(), 8u);
   EXPECT_NE(files.script.find("set logscale y"), std::string::npos);
-  EXPECT_NE(files.script.find("dashtype 2"), std::string::npos);  // the JVM lines
+  EXPECT_NE(files.script.find("dashtype 2"), std::string::npos);  // the second function's lines
   EXPECT_NE(files.script.find("'/scratch/series0.dat'"), std::string::npos);
   EXPECT_EQ(FindProgram("sh", "/nonexistent:/bin").value(), "/bin/sh");
   EXPECT_EQ(FindProgram("no-such-program-zs", "/bin").status().code(), StatusCode::kNotFound);
@@ -171,7 +189,7 @@ std::vector<std::string> List(const std::string& dir) {
 }
 
 TEST(WriteReportTest, WritesWholeFilesAndNoTemporaries) {
-  char dir[] = "/tmp/zs-study-test-XXXXXX";
+  char dir[] = "/tmp/zs-bench-test-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
   const std::string out = std::string(dir) + "/nested/out";
   auto written = WriteReport(Synthetic(), {out, "", "no gnuplot in this test"});
@@ -191,11 +209,11 @@ TEST(WriteReportTest, WritesWholeFilesAndNoTemporaries) {
 
 TEST(WriteReportTest, UnwritableFolderIsAnError) {
   // Below a regular file: no folder can be made there, even as root.
-  auto written = WriteReport(Synthetic(), {"/dev/null/study", "", ""});
+  auto written = WriteReport(Synthetic(), {"/dev/null/bench", "", ""});
   EXPECT_EQ(written.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(written.status().message().find("/dev/null"), std::string::npos);
   EXPECT_FALSE(PrepareOutputDir("/proc/version/x").ok());
 }
 
 }  // namespace
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -1,11 +1,11 @@
-#include "src/study/results.h"
+#include "src/benchmark/results.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <fstream>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 Machine DescribeMachine() {
   Machine m;
@@ -27,4 +27,4 @@ Machine DescribeMachine() {
   return m;
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

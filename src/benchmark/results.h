@@ -1,15 +1,18 @@
-// Results: what the study measured — every sample of every (function, memory setting), the
-// machine and the commit — as plain values, filled by RunStudy and read by the report writers.
+// Results: what `zerostart bench` measured — every sample of every (function, memory setting),
+// the prices it was costed at, the machine and the commit — as plain values, filled by RunBench
+// and read by the report writers.
 // Thread safety: value types.
-#ifndef ZEROSTART_SRC_STUDY_RESULTS_H_
-#define ZEROSTART_SRC_STUDY_RESULTS_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_RESULTS_H_
+#define ZEROSTART_SRC_BENCHMARK_RESULTS_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace zerostart::study {
+#include "src/benchmark/pricing.h"
+
+namespace zerostart::benchmark {
 
 // One invoke.
 struct Sample {
@@ -26,8 +29,6 @@ struct Sample {
 
 struct CellResult {
   std::string function;  // FunctionPlan::name
-  std::string runtime;   // "native" | "jvm"
-  std::string workload;  // "kmeans" | "sin" | "echo"
   int memory_mb = 0;
   std::vector<Sample> samples;
 };
@@ -44,8 +45,18 @@ struct SkippedFunction {
   std::string reason;
 };
 
-struct StudyResults {
+// A function as given: its name, what the user named (a binary or a zip) and the bootstrap run.
+struct FunctionInfo {
+  std::string name;
+  std::string source;
+  std::string bootstrap;
+};
+
+struct BenchResults {
   bool quick = false;
+  std::string arch;  // "x86_64" | "arm64": the prices used
+  Prices prices;
+  std::vector<FunctionInfo> functions;
   bool complete = false;     // false: interrupted (SIGINT) — the samples so far
   std::string commit;        // "" when unknown
   Machine machine;
@@ -59,6 +70,6 @@ struct StudyResults {
 // The machine this runs on, from /proc/cpuinfo, sysconf and uname(2).
 Machine DescribeMachine();
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_RESULTS_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_RESULTS_H_

@@ -1,9 +1,9 @@
-#include "src/study/study.h"
+#include "src/benchmark/run_bench.h"
 
 #include <chrono>
 #include <ctime>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 std::string UtcNow() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -14,37 +14,31 @@ std::string UtcNow() {
   return text;
 }
 
-StudyResults RunStudy(const Plan& plan, Runner& runner, Progress& progress, const Machine& machine,
-                      const std::string& commit) {
-  StudyResults results;
+void RunBench(const Plan& plan, Runner& runner, Progress& progress, BenchResults* out) {
+  BenchResults& results = *out;
   results.quick = plan.quick;
-  results.commit = commit;
-  results.machine = machine;
   results.started_utc = UtcNow();
   results.memory_mb = plan.memory_mb;
   const auto start = std::chrono::steady_clock::now();
   for (const FunctionPlan& function : plan.functions) {
-    if (!function.missing_reason.empty()) {
-      results.skipped.push_back({function.name, function.missing_reason});
-      progress.Note("zerostart bench: skipping " + function.name + ": " + function.missing_reason);
+    if (!function.skip_reason.empty()) {
+      results.skipped.push_back({function.name, function.skip_reason});
+      progress.Note("zerostart bench: skipping " + function.name + ": " + function.skip_reason);
       continue;
     }
     for (const Cell& cell : function.cells) {
       if (runner.cancelled()) break;
-      CellResult out;
-      out.function = function.name;
-      out.runtime = function.runtime;
-      out.workload = function.workload;
-      out.memory_mb = cell.memory_mb;
-      runner.RunCell(function, cell, &out,
+      CellResult measured;
+      measured.function = function.name;
+      measured.memory_mb = cell.memory_mb;
+      runner.RunCell(function, cell, &measured,
                      [&](const std::string& what, double ms) { progress.Step(what, ms); });
-      if (!out.samples.empty()) results.cells.push_back(std::move(out));
+      if (!measured.samples.empty()) results.cells.push_back(std::move(measured));
     }
   }
   progress.Finish();
   results.complete = !runner.cancelled();
   results.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return results;
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

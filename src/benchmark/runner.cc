@@ -1,11 +1,11 @@
-#include "src/study/runner.h"
+#include "src/benchmark/runner.h"
 
 #include <chrono>
 
-#include "src/study/invoke_client.h"
-#include "src/study/report_capture.h"
+#include "src/benchmark/invoke_client.h"
+#include "src/benchmark/report_capture.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 // How long to wait for the REPORT line after the answer (the emulator writes it right after).
@@ -144,4 +144,4 @@ void Runner::RunCell(const FunctionPlan& function, const Cell& cell, CellResult*
   Release(std::move(emulator));
 }
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

@@ -10,8 +10,8 @@
 // its error and the run goes on. Cancel() (from any thread, e.g. on SIGINT) stops the current
 // emulator — which kills the function's process group — and makes the Run* calls return.
 // Thread safety: Run* from one thread at a time; Cancel() and cancelled() from any thread.
-#ifndef ZEROSTART_SRC_STUDY_RUNNER_H_
-#define ZEROSTART_SRC_STUDY_RUNNER_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_RUNNER_H_
+#define ZEROSTART_SRC_BENCHMARK_RUNNER_H_
 
 #include <atomic>
 #include <functional>
@@ -19,10 +19,10 @@
 #include <string>
 
 #include "src/emulator/emulator.h"
-#include "src/study/plan.h"
-#include "src/study/results.h"
+#include "src/benchmark/plan.h"
+#include "src/benchmark/results.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 // Called after each invoke with what was measured and the estimate of its cost (ms).
 using SampleCallback = std::function<void(const std::string& what, double estimated_ms)>;
@@ -54,6 +54,6 @@ class Runner {
   emulator::Emulator* current_ = nullptr;  // guarded by mutex_
 };
 
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark
 
-#endif  // ZEROSTART_SRC_STUDY_RUNNER_H_
+#endif  // ZEROSTART_SRC_BENCHMARK_RUNNER_H_

@@ -1,8 +1,10 @@
-#include "src/study/series.h"
+#include "src/benchmark/series.h"
 
 #include <algorithm>
 
-namespace zerostart::study {
+#include "src/common/lambda_protocol.h"
+
+namespace zerostart::benchmark {
 namespace {
 
 constexpr size_t kMaxErrorExamples = 3;
@@ -37,6 +39,7 @@ Series Build(const CellResult& cell, const std::string& kind, const std::string&
     }
     if (!s.ok) {
       ++series.errors;
+      if (s.error.starts_with(lambda::kErrorTypeTimeout)) ++series.timeouts;
       if (series.error_examples.size() < kMaxErrorExamples &&
           std::find(series.error_examples.begin(), series.error_examples.end(), s.error) ==
               series.error_examples.end()) {
@@ -90,4 +93,37 @@ std::vector<bool> SampleOutliers(const CellResult& cell) {
   return flags;
 }
 
-}  // namespace zerostart::study
+const CellResult* FindCell(const BenchResults& results, const std::string& function, int memory_mb) {
+  for (const CellResult& cell : results.cells) {
+    if (cell.function == function && cell.memory_mb == memory_mb) return &cell;
+  }
+  return nullptr;
+}
+
+std::optional<double> WarmMedian(const CellResult* cell, const std::string& workload) {
+  if (cell == nullptr) return std::nullopt;
+  const auto series = FindSeries(*cell, "warm", workload);
+  if (!series || series->duration_ms.count == 0) return std::nullopt;
+  return series->duration_ms.median;
+}
+
+std::optional<double> ColdMedian(const CellResult* cell) {
+  if (cell == nullptr) return std::nullopt;
+  const auto series = FindSeries(*cell, "cold", "cold");
+  if (!series || series->client_ms.count == 0) return std::nullopt;
+  return series->client_ms.median;
+}
+
+std::optional<double> MemoryMedian(const CellResult* cell, const std::string& workload) {
+  if (cell == nullptr) return std::nullopt;
+  std::vector<double> values;
+  for (const Sample& s : cell->samples) {
+    if (s.ok && s.max_memory_mb && s.kind == "warm" && (workload.empty() || s.workload == workload)) {
+      values.push_back(static_cast<double>(*s.max_memory_mb));
+    }
+  }
+  if (values.empty()) return std::nullopt;
+  return Summarize(values).median;
+}
+
+}  // namespace zerostart::benchmark

@@ -3,23 +3,24 @@
 // statistics; outliers (Tukey, see stats.h) are flagged per sample on the series' main metric
 // (REPORT Duration for warm series, client time for cold starts).
 // Thread safety: pure functions.
-#ifndef ZEROSTART_SRC_STUDY_SERIES_H_
-#define ZEROSTART_SRC_STUDY_SERIES_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_SERIES_H_
+#define ZEROSTART_SRC_BENCHMARK_SERIES_H_
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "src/study/results.h"
-#include "src/study/stats.h"
+#include "src/benchmark/results.h"
+#include "src/benchmark/stats.h"
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 struct Series {
   std::string kind;      // "cold" | "warm"
   std::string workload;  // the workload label
   size_t warmups = 0;    // discarded
   size_t errors = 0;     // failed invokes (not warm-ups)
+  size_t timeouts = 0;   // of which the function timed out (Sandbox.Timedout)
   std::vector<std::string> error_examples;  // distinct error texts, at most 3
   Summary client_ms;
   Summary duration_ms;
@@ -37,6 +38,15 @@ std::vector<bool> SampleOutliers(const CellResult& cell);
 std::optional<Series> FindSeries(const CellResult& cell, const std::string& kind,
                                  const std::string& workload);
 
-}  // namespace zerostart::study
+// The cell of `function` at `memory_mb`, or nullptr.
+const CellResult* FindCell(const BenchResults& results, const std::string& function, int memory_mb);
+// Median warm REPORT Duration of `workload` in `cell`, if any sample succeeded.
+std::optional<double> WarmMedian(const CellResult* cell, const std::string& workload);
+// Median client cold start (spawn -> first response) of `cell`.
+std::optional<double> ColdMedian(const CellResult* cell);
+// Median Max Memory Used over the cell's successful samples of `workload` ("" = any warm).
+std::optional<double> MemoryMedian(const CellResult* cell, const std::string& workload);
 
-#endif  // ZEROSTART_SRC_STUDY_SERIES_H_
+}  // namespace zerostart::benchmark
+
+#endif  // ZEROSTART_SRC_BENCHMARK_SERIES_H_

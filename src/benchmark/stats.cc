@@ -1,10 +1,11 @@
-#include "src/study/stats.h"
+#include "src/benchmark/stats.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <numeric>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 constexpr double kTukeyFactor = 1.5;
@@ -64,4 +65,17 @@ std::vector<bool> OutlierFlags(const std::vector<double>& samples) {
   return flags;
 }
 
-}  // namespace zerostart::study
+std::string FormatNumber(double v) {
+  char text[32];
+  const double a = std::fabs(v);
+  if (a >= 1000) {
+    std::snprintf(text, sizeof text, "%.0f", v);
+    std::string s = text;
+    for (int i = static_cast<int>(s.size()) - 3; i > (v < 0 ? 1 : 0); i -= 3) s.insert(static_cast<size_t>(i), ",");
+    return s;
+  }
+  std::snprintf(text, sizeof text, a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f", v);
+  return text;
+}
+
+}  // namespace zerostart::benchmark

@@ -1,16 +1,17 @@
-// Stats: the summary statistics of one series of samples, as the study reports them — median,
+// Stats: the summary statistics of one series of samples, as `zerostart bench` reports them — median,
 // p10/p90, min/max, quartiles and outliers flagged by Tukey's rule (beyond 1.5 IQR outside the
 // quartiles). Percentiles interpolate linearly between order statistics (Hyndman & Fan type 7,
 // what numpy.percentile and R's default compute). Outliers are flagged, not removed: the
 // summary covers every sample.
 // Thread safety: pure functions.
-#ifndef ZEROSTART_SRC_STUDY_STATS_H_
-#define ZEROSTART_SRC_STUDY_STATS_H_
+#ifndef ZEROSTART_SRC_BENCHMARK_STATS_H_
+#define ZEROSTART_SRC_BENCHMARK_STATS_H_
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 
 struct Summary {
   size_t count = 0;  // 0: every other field is 0
@@ -35,6 +36,9 @@ Summary Summarize(const std::vector<double>& samples);
 // q1 - 1.5 IQR or above q3 + 1.5 IQR.
 std::vector<bool> OutlierFlags(const std::vector<double>& samples);
 
-}  // namespace zerostart::study
+// 3 significant digits: "0.812", "12.3", "1,234".
+std::string FormatNumber(double value);
 
-#endif  // ZEROSTART_SRC_STUDY_STATS_H_
+}  // namespace zerostart::benchmark
+
+#endif  // ZEROSTART_SRC_BENCHMARK_STATS_H_

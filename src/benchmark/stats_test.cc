@@ -1,8 +1,8 @@
-#include "src/study/stats.h"
+#include "src/benchmark/stats.h"
 
 #include <gtest/gtest.h>
 
-namespace zerostart::study {
+namespace zerostart::benchmark {
 namespace {
 
 TEST(PercentileTest, InterpolatesLinearlyBetweenOrderStatistics) {
@@ -54,4 +54,4 @@ TEST(OutlierTest, LowOutlierAndFenceIsInclusive) {
 }
 
 }  // namespace
-}  // namespace zerostart::study
+}  // namespace zerostart::benchmark

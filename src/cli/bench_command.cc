@@ -5,51 +5,49 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
+#include <optional>
 #include <thread>
 
-#include "src/study/plan.h"
-#include "src/study/charts.h"
-#include "src/study/output.h"
-#include "src/study/progress.h"
-#include "src/study/report.h"
-#include "src/study/runner.h"
-#include "src/study/study.h"
+#include "src/benchmark/charts.h"
+#include "src/benchmark/config.h"
+#include "src/benchmark/function_source.h"
+#include "src/benchmark/output.h"
+#include "src/benchmark/plan.h"
+#include "src/benchmark/pricing.h"
+#include "src/benchmark/progress.h"
+#include "src/benchmark/report.h"
+#include "src/benchmark/run_bench.h"
+#include "src/benchmark/runner.h"
+#include "src/benchmark/stats.h"
+#include "src/benchmark/tuning.h"
+#include "src/package/file_io.h"
 
 namespace zerostart::cli {
 namespace {
 
 constexpr int kExitInterrupted = 130;
 
-std::string ExecutableDir() {
-  char path[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-  if (n <= 0) return ".";
-  std::string text(path, static_cast<size_t>(n));
-  return text.substr(0, text.rfind('/'));
-}
+// Config, payload and price files are small; a larger one is a mistake.
+constexpr uint64_t kMaxInputBytes = 64ull << 20;
 
-bool SplitPairs(const std::vector<std::string>& entries, const char* flag,
-                std::map<std::string, std::string>* out) {
-  for (const std::string& entry : entries) {
-    const size_t equals = entry.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      std::fprintf(stderr, "zerostart bench: %s expects NAME=VALUE, got '%s'\n", flag, entry.c_str());
-      return false;
-    }
-    (*out)[entry.substr(0, equals)] = entry.substr(equals + 1);
+// The best settings, one line per function and payload, after the run (report.md has the rest).
+void PrintBest(const benchmark::BenchResults& results) {
+  auto setting = [](const std::optional<int>& mb) { return mb ? std::to_string(*mb) + " MB" : std::string("none"); };
+  for (const benchmark::PayloadTuning& t : benchmark::TuningOf(results)) {
+    std::fprintf(stderr, "zerostart bench: %s %s: fastest %s, cheapest %s, balanced %s\n", t.function.c_str(),
+                 t.workload.c_str(), setting(t.best.speed).c_str(), setting(t.best.cost).c_str(),
+                 setting(t.best.balanced).c_str());
   }
-  return true;
 }
 
 // Takes SIGINT/SIGTERM/SIGHUP on its own thread (they are blocked everywhere else) and cancels
 // the runner; SIGUSR1 from Stop() ends it.
 class SignalWatcher {
  public:
-  explicit SignalWatcher(study::Runner* runner) : runner_(runner) {
+  explicit SignalWatcher(benchmark::Runner* runner) : runner_(runner) {
     sigemptyset(&signals_);
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGUSR1}) sigaddset(&signals_, s);
     pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
@@ -77,7 +75,7 @@ class SignalWatcher {
     }
   }
 
-  study::Runner* runner_;
+  benchmark::Runner* runner_;
   sigset_t signals_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> interrupted_{false};
@@ -88,76 +86,146 @@ class SignalWatcher {
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options) {
   CLI::App* bench = app.add_subcommand(
-      "bench", "Run the study: every function at every memory setting, cold and warm, into "
-               "results.json, report.md and charts");
-  bench->add_flag("--quick", options->quick, "Fewer samples and smaller inputs (under 5 minutes)");
-  bench->add_option("--out", options->out_dir, "Output folder")->capture_default_str();
-  bench->add_option("--functions", options->functions,
-                    "Comma-separated functions (default: kmeans,java-kmeans,sin,java-sin,echo)");
+      "bench", "Measure functions at several memory settings, cold and warm, with the cost of each "
+               "setting at Lambda's prices and the best one for speed, cost and both (local power "
+               "tuning): results.json, report.md and charts");
+  bench->add_option("FUNCTION", options->functions,
+                    "[NAME=]PATH: an executable bootstrap or a Lambda zip (several: side by side)");
+  bench->add_option("--payload", options->payloads, "JSON or @FILE: an event to invoke with (repeatable; default {})")
+      ->allow_extra_args(false);
   bench->add_option("--memory", options->memory,
                     "Comma-separated memory settings in MB, 128-10240 (default: 128,256,512,1024,1769,3008)");
-  bench->add_option("--runs", options->runs, "Cold starts and warm samples per measurement (default: sized per setting)")
+  bench->add_option("--cold", options->cold, "Cold starts per setting (default 10, --quick 3)")
+      ->check(CLI::NonNegativeNumber);
+  bench->add_option("--warm", options->warm, "Warm samples per setting and payload (default 20, --quick 5)")
       ->check(CLI::PositiveNumber);
-  bench->add_option("--sin-iterations", options->sin_iterations,
-                    "sin chain length (default 10000000, --quick 1000000)")
+  bench->add_option("--warmups", options->warmups, "Warm invokes discarded before the samples (default 2, --quick 1)")
+      ->check(CLI::NonNegativeNumber);
+  bench->add_option("--arch", options->arch, "x86_64 or arm64: the prices to use (default: the bootstrap's)");
+  bench->add_option("--prices", options->prices_file,
+                    "JSON price list: region, date, source, x86_64_per_gb_second, arm64_per_gb_second, per_million_requests");
+  bench->add_option("--config", options->config_file, "JSON file describing the run (functions with their own payloads)");
+  bench->add_option("--out", options->out_dir, "Output folder")->capture_default_str();
+  bench->add_flag("--quick", options->quick, "Fewer samples (cold 3, warm 5)");
+  bench->add_option("--timeout", options->timeout_seconds, "Function timeout per invoke, in seconds (default 60)")
       ->check(CLI::PositiveNumber);
-  bench->add_option("--timeout", options->timeout_seconds, "Timeout per invoke, in seconds")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  bench->add_option("--bin-dir", options->bin_dir, "Where kmeans, sin and echo are (default: beside zerostart)");
-  bench->add_option("--java-kmeans", options->java_kmeans, "The Java k-means bootstrap");
-  bench->add_option("--java-sin", options->java_sin, "The Java sin bootstrap");
-  bench->add_option("--bootstrap", options->bootstrap_overrides, "NAME=PATH: run PATH as function NAME (repeatable)")
-      ->allow_extra_args(false);
-  bench->add_option("--payload", options->payload_overrides,
-                    "NAME=JSON: invoke function NAME with this one event instead of its workloads (repeatable)")
-      ->allow_extra_args(false);
-  bench->add_option("--commit", options->commit, "Commit to record (default: $ZS_COMMIT)");
+  bench->add_option("--commit", options->commit, "A commit to record in the results");
   bench->add_flag("--no-charts", options->no_charts, "Do not draw charts");
   return bench;
 }
 
+namespace {
+
+int BadArgument(const std::string& message) {
+  std::fprintf(stderr, "zerostart bench: %s\n", message.c_str());
+  return 2;
+}
+
+Result<std::string> ReadText(const std::string& path) {
+  return package::ReadFileBytes(path, kMaxInputBytes);
+}
+
+}  // namespace
+
 int RunBench(const BenchOptions& options) {
-  study::PlanOptions plan_options;
+  benchmark::PlanOptions plan_options;
+  std::optional<std::string> config_arch;
+  std::vector<bool> optional;
+  if (!options.config_file.empty()) {
+    Result<std::string> text = ReadText(options.config_file);
+    if (!text.ok()) return BadArgument("--config " + options.config_file + ": " + text.status().message());
+    const size_t slash = options.config_file.rfind('/');
+    auto config = benchmark::ParseConfig(*text, slash == std::string::npos ? "." : options.config_file.substr(0, slash),
+                                         ReadText);
+    if (!config.ok()) return BadArgument(options.config_file + ": " + config.status().message());
+    plan_options = config->plan;
+    config_arch = config->arch;
+    optional = config->optional;
+  }
   plan_options.quick = options.quick;
   if (!options.functions.empty()) {
-    auto functions = study::ParseFunctionList(options.functions);
-    if (!functions.ok()) {
-      std::fprintf(stderr, "zerostart bench: --functions: %s\n", functions.status().message().c_str());
-      return 2;
+    plan_options.functions.clear();
+    optional.clear();
+    for (const std::string& argument : options.functions) {
+      benchmark::FunctionSpec spec;
+      const size_t equals = argument.find('=');
+      const bool named = equals != std::string::npos && equals > 0 && argument.substr(0, equals).find('/') == std::string::npos;
+      spec.bootstrap = named ? argument.substr(equals + 1) : argument;
+      spec.name = named ? argument.substr(0, equals) : benchmark::DefaultFunctionName(argument);
+      plan_options.functions.push_back(std::move(spec));
+      optional.push_back(false);
     }
-    plan_options.functions = *functions;
+  }
+  if (plan_options.functions.empty()) {
+    return BadArgument("name a function to measure: zerostart bench [OPTIONS] FUNCTION... (a bootstrap or a zip)");
+  }
+  if (!options.payloads.empty()) {
+    plan_options.payloads.clear();
+    for (const std::string& argument : options.payloads) {
+      auto payload = benchmark::ParsePayloadArgument(argument, ReadText);
+      if (!payload.ok()) return BadArgument("--payload: " + payload.status().message());
+      plan_options.payloads.push_back(std::move(payload).value());
+    }
+    for (benchmark::FunctionSpec& f : plan_options.functions) f.payloads.clear();
   }
   if (!options.memory.empty()) {
-    auto memory = study::ParseMemoryList(options.memory);
-    if (!memory.ok()) {
-      std::fprintf(stderr, "zerostart bench: --memory: %s\n", memory.status().message().c_str());
-      return 2;
-    }
+    auto memory = benchmark::ParseMemoryList(options.memory);
+    if (!memory.ok()) return BadArgument("--memory: " + memory.status().message());
     plan_options.memory_mb = *memory;
   }
-  plan_options.cold_starts = options.runs;
-  plan_options.sin_iterations = options.sin_iterations;
-  plan_options.timeout_seconds = options.timeout_seconds;
-  const std::string exe_dir = ExecutableDir();
-  plan_options.bin_dir = options.bin_dir.empty() ? exe_dir : options.bin_dir;
-  plan_options.java_kmeans_bootstrap = options.java_kmeans.empty()
-      ? exe_dir + "/../examples/java-kmeans/package/bootstrap" : options.java_kmeans;
-  plan_options.java_sin_bootstrap = options.java_sin.empty()
-      ? exe_dir + "/../examples/java-sin/package/bootstrap" : options.java_sin;
-  if (!SplitPairs(options.bootstrap_overrides, "--bootstrap", &plan_options.bootstrap_overrides) ||
-      !SplitPairs(options.payload_overrides, "--payload", &plan_options.payload_overrides)) {
-    return 2;
+  if (options.cold >= 0) plan_options.cold = options.cold;
+  if (options.warm > 0) plan_options.warm = options.warm;
+  if (options.warmups >= 0) plan_options.warmups = options.warmups;
+  if (options.timeout_seconds > 0) plan_options.timeout_seconds = options.timeout_seconds;
+
+  // Zips are unpacked now, so a bad one is refused before anything runs.
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string temp_parent = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  std::vector<benchmark::FunctionSource> sources;
+  benchmark::BenchResults results;
+  for (size_t i = 0; i < plan_options.functions.size(); ++i) {
+    benchmark::FunctionSpec& spec = plan_options.functions[i];
+    auto source = benchmark::FunctionSource::Open(spec.bootstrap, temp_parent);
+    if (!source.ok()) {
+      if (optional[i] && source.status().code() == StatusCode::kNotFound) {
+        spec.skip_reason = source.status().message();
+        continue;
+      }
+      return BadArgument(source.status().message());
+    }
+    results.functions.push_back({spec.name, source->source(), source->bootstrap()});
+    spec.bootstrap = source->bootstrap();
+    sources.push_back(std::move(source).value());
   }
-  auto plan = study::BuildPlan(plan_options);
-  if (!plan.ok()) {
-    std::fprintf(stderr, "zerostart bench: %s\n", plan.status().message().c_str());
-    return 2;
+  auto plan = benchmark::BuildPlan(plan_options);
+  if (!plan.ok()) return BadArgument(plan.status().message());
+
+  results.arch = !options.arch.empty() ? options.arch : config_arch ? *config_arch : "";
+  if (results.arch.empty()) {
+    for (const benchmark::FunctionSource& s : sources) {
+      if (!s.arch().empty()) {
+        results.arch = s.arch();
+        break;
+      }
+    }
   }
-  // An unwritable output folder is found now, not after the study.
-  study::ReportOptions report_options;
+  if (results.arch.empty()) results.arch = "x86_64";
+  if (Status arch = benchmark::ValidateArch(results.arch); !arch.ok()) return BadArgument("--arch: " + arch.message());
+  results.prices = benchmark::DefaultPrices();
+  if (!options.prices_file.empty()) {
+    Result<std::string> text = ReadText(options.prices_file);
+    if (!text.ok()) return BadArgument("--prices " + options.prices_file + ": " + text.status().message());
+    auto prices = benchmark::ParsePrices(*text, results.prices);
+    if (!prices.ok()) return BadArgument(options.prices_file + ": " + prices.status().message());
+    results.prices = *prices;
+  }
+  results.commit = options.commit;
+  results.machine = benchmark::DescribeMachine();
+
+  // An unwritable output folder is found now, not after the run.
+  benchmark::ReportOptions report_options;
   report_options.out_dir = options.out_dir;
-  if (Status ready = study::PrepareOutputDir(options.out_dir); !ready.ok()) {
+  if (Status ready = benchmark::PrepareOutputDir(options.out_dir); !ready.ok()) {
     std::fprintf(stderr, "zerostart bench: %s\n", ready.message().c_str());
     return 1;
   }
@@ -165,30 +233,25 @@ int RunBench(const BenchOptions& options) {
     report_options.no_charts_reason = "--no-charts was given";
   } else {
     const char* path = std::getenv("PATH");
-    auto gnuplot = study::FindProgram("gnuplot", path ? path : "/usr/bin:/bin");
+    auto gnuplot = benchmark::FindProgram("gnuplot", path ? path : "/usr/bin:/bin");
     if (gnuplot.ok()) report_options.gnuplot = *gnuplot;
-  }
-  std::string commit = options.commit;
-  if (commit.empty()) {
-    const char* env = std::getenv("ZS_COMMIT");
-    commit = env ? env : "";
   }
   signal(SIGPIPE, SIG_IGN);
 
-  study::Runner runner(plan->timeout_seconds);
-  study::StudyResults results;
+  benchmark::Runner runner(plan->timeout_seconds);
   bool interrupted = false;
   {
     SignalWatcher watcher(&runner);  // blocks the stop signals before any thread starts
-    study::Progress progress(stderr, isatty(STDERR_FILENO) != 0, study::TotalInvokes(*plan),
-                             study::EstimatedSeconds(*plan) * 1000);
-    progress.Note("zerostart bench: " + std::to_string(study::TotalInvokes(*plan)) + " invokes, estimated " +
-                  study::Progress::FormatDuration(study::EstimatedSeconds(*plan)) +
-                  " (with Lambda's CPU share per memory setting); output in " + options.out_dir);
-    results = study::RunStudy(*plan, runner, progress, study::DescribeMachine(), commit);
+    benchmark::Progress progress(stderr, isatty(STDERR_FILENO) != 0, benchmark::TotalInvokes(*plan),
+                                 benchmark::EstimatedSeconds(*plan) * 1000);
+    progress.Note("zerostart bench: " + std::to_string(benchmark::TotalInvokes(*plan)) + " invokes at " +
+                  std::to_string(plan->memory_mb.size()) + " memory settings, estimated " +
+                  benchmark::Progress::FormatDuration(benchmark::EstimatedSeconds(*plan)) +
+                  " (with Lambda's CPU share per setting); output in " + options.out_dir);
+    benchmark::RunBench(*plan, runner, progress, &results);
     interrupted = watcher.interrupted() || runner.cancelled();
   }
-  auto written = study::WriteReport(results, report_options);
+  auto written = benchmark::WriteReport(results, report_options);
   if (!written.ok()) {
     std::fprintf(stderr, "zerostart bench: cannot write the report: %s\n", written.status().message().c_str());
     return 1;
@@ -198,6 +261,7 @@ int RunBench(const BenchOptions& options) {
   std::fprintf(stderr, "zerostart bench: %s in %s:%s%s%s\n", interrupted ? "incomplete results" : "done",
                options.out_dir.c_str(), files.c_str(),
                written->charts_note.empty() ? "" : " (no charts: ", written->charts_note.empty() ? "" : (written->charts_note + ")").c_str());
+  if (!interrupted) PrintBest(results);
   return interrupted ? kExitInterrupted : 0;
 }
 

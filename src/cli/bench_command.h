@@ -1,6 +1,8 @@
-// `zerostart bench`: the study as one command — every reference function at every
-// memory setting under the emulator, cold and warm — into results.json, report.md and charts
-// (src/study does the work; this file parses arguments and wires signals).
+// `zerostart bench`: any function — a binary or a Lambda zip, or several side by side — at
+// several memory settings under the emulator, cold and warm, with each setting's cost at
+// Lambda's prices and the best setting for speed, for cost and for both (local power tuning),
+// into results.json, report.md and SVG charts. src/benchmark does the work; this file parses
+// arguments, reads the environment and wires signals.
 #ifndef ZEROSTART_SRC_CLI_BENCH_COMMAND_H_
 #define ZEROSTART_SRC_CLI_BENCH_COMMAND_H_
 
@@ -11,28 +13,28 @@
 namespace zerostart::cli {
 
 struct BenchOptions {
+  std::vector<std::string> functions;  // [NAME=]PATH
+  std::vector<std::string> payloads;   // JSON or @FILE
+  std::string memory;                  // comma-separated MB; empty: the defaults (or the config's)
+  int cold = -1;                       // -1: the default (or the config's)
+  int warm = 0;                        // 0: the default (or the config's / the payload's)
+  int warmups = -1;
+  std::string arch;                    // empty: the config's, else the first function's ELF, else x86_64
+  std::string prices_file;
+  std::string config_file;
+  std::string out_dir = "zerostart-bench";
   bool quick = false;
-  std::string out_dir = "docs/benchmarks/study";
-  std::string functions;  // comma-separated; empty: all
-  std::string memory;     // comma-separated MB; empty: 128,256,512,1024,1769,3008
-  int runs = 0;           // 0: the plan's defaults
-  int sin_iterations = 0;
-  double timeout_seconds = 120;
-  std::string bin_dir;            // empty: the directory of this executable
-  std::string java_kmeans;        // empty: <bin>/../examples/java-kmeans/package/bootstrap
-  std::string java_sin;           // empty: <bin>/../examples/java-sin/package/bootstrap
-  std::vector<std::string> bootstrap_overrides;  // NAME=PATH
-  std::vector<std::string> payload_overrides;    // NAME=JSON
-  std::string commit;             // empty: $ZS_COMMIT
+  double timeout_seconds = 0;          // 0: the config's, else 60
+  std::string commit;
   bool no_charts = false;
 };
 
 CLI::App* AddBenchCommand(CLI::App& app, BenchOptions* options);
 
-// Runs the study. Returns 0 when the report was written (failed invokes are results, not
-// failures), 1 when the output could not be written, 2 for bad arguments (before anything
-// runs), 130 when interrupted by SIGINT/SIGTERM/SIGHUP (the samples so far are written, marked
-// incomplete).
+// Runs the benchmark. Returns 0 when the report was written (failed invokes and timeouts are
+// results, reported per setting, not failures), 1 when the output could not be written, 2 for
+// bad arguments (before anything runs), 130 when interrupted by SIGINT/SIGTERM/SIGHUP (the
+// samples so far are written, marked incomplete, and no function process is left running).
 int RunBench(const BenchOptions& options);
 
 }  // namespace zerostart::cli

@@ -4,13 +4,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "src/benchmark/stats.h"
+
 namespace zerostart::cli {
 namespace {
 
-std::chrono::nanoseconds Rank(const std::vector<std::chrono::nanoseconds>& sorted, double q) {
-  auto rank = static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  rank = std::clamp<size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
+std::chrono::nanoseconds At(const std::vector<double>& sorted_ns, double p) {
+  return std::chrono::nanoseconds(std::llround(benchmark::Percentile(sorted_ns, p)));
 }
 
 double Micros(std::chrono::nanoseconds d) { return static_cast<double>(d.count()) / 1e3; }
@@ -22,9 +22,12 @@ LatencySummary Summarize(std::vector<std::chrono::nanoseconds>& samples) {
   summary.count = samples.size();
   if (samples.empty()) return summary;
   std::sort(samples.begin(), samples.end());
-  summary.p50 = Rank(samples, 0.50);
-  summary.p90 = Rank(samples, 0.90);
-  summary.p99 = Rank(samples, 0.99);
+  std::vector<double> sorted_ns;
+  sorted_ns.reserve(samples.size());
+  for (std::chrono::nanoseconds d : samples) sorted_ns.push_back(static_cast<double>(d.count()));
+  summary.p50 = At(sorted_ns, 50);
+  summary.p90 = At(sorted_ns, 90);
+  summary.p99 = At(sorted_ns, 99);
   summary.max = samples.back();
   return summary;
 }

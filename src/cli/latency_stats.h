@@ -14,8 +14,9 @@ struct LatencySummary {
   std::chrono::nanoseconds p50{0}, p90{0}, p99{0}, max{0};
 };
 
-// Nearest-rank percentiles (the smallest sample with at least q of the samples at or below it).
-// An empty sample gives zeros. Sorts `samples`.
+// Percentiles as `zerostart bench` computes them (src/benchmark/stats.h: linear interpolation
+// between order statistics, Hyndman & Fan type 7), rounded to the nanosecond. An empty sample
+// gives zeros. Sorts `samples`.
 LatencySummary Summarize(std::vector<std::chrono::nanoseconds>& samples);
 
 // "invokes: N (E function errors) in S s: X invokes/s\nlatency: p50 a µs, p90 b µs, p99 c µs,

@@ -1,5 +1,5 @@
 // zerostart: a local AWS Lambda (serve), its client (invoke), the Lambda packager (package) and
-// the study (bench).
+// local power tuning of any function (bench).
 // Argument parsing only.
 #include <CLI/CLI.hpp>
 #include <algorithm>

@@ -511,6 +511,7 @@ void Environment::Report(ReportTicket ticket) {
     tail->Append(lines);
   }
   if (!lines.empty()) options_.sink->WriteStdout(lines);
+  options_.sink->OnReport(fields);
   if (tail) {
     {
       std::lock_guard<std::mutex> lock(mutex_);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "src/emulator/report.h"
+
 namespace zerostart::emulator {
 
 class LogSink {
@@ -18,6 +20,10 @@ class LogSink {
   // `lines`: one or more complete lines, each ending with '\n'.
   virtual void WriteStdout(std::string_view lines) = 0;
   virtual void WriteStderr(std::string_view lines) = 0;
+  // Each invoke's REPORT as values, after its lines were written (whatever the log format: the
+  // text line, a JSON record, or nothing at a quiet level). The views live for the call only.
+  // The default does nothing.
+  virtual void OnReport(const ReportFields& fields) { (void)fields; }
 };
 
 // Writes to two file descriptors (normally 1 and 2) with one write(2) per call where possible,

@@ -397,7 +397,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
   // per whole invoke, none twice, none for a request no client sent whole, each saying what its
   // answer said.
   std::set<std::string> reported;
-  for (const study::ReportValues& report : serve->Reports()) {
+  for (const benchmark::ReportValues& report : serve->Reports()) {
     ++result.reports;
     if (!reported.insert(report.request_id).second) {
       ++result.duplicated;

@@ -62,21 +62,35 @@ class BenchTest : public ::testing::Test {
   std::string stderr_;
 };
 
-TEST_F(BenchTest, TinyQuickRunWritesEverySampleAReportAndCharts) {
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+TEST_F(BenchTest, TinyQuickRunWritesEverySampleCostsAReportAndCharts) {
   if (!HaveBinary("echo") || !HaveBinary("sin")) GTEST_SKIP() << "echo or sin not built";
-  ASSERT_EQ(Run({"--quick", "--functions", "echo,sin,java-sin", "--memory", "128,1769", "--runs", "2",
-                 "--sin-iterations", "1000", "--java-sin", "/nonexistent/bootstrap", "--commit", "c0ffee"}),
+  // Each function its own payload, and one optional function that is not there.
+  const nlohmann::json config = {
+      {"functions",
+       {{{"name", "echo"}, {"path", BinPath("echo")}, {"payloads", {{{"payload", {{"hello", "world"}}}}}}},
+        {{"name", "sin"}, {"path", BinPath("sin")}, {"payloads", {{{"payload", {{"iterations", 1000}}}}}}},
+        {{"name", "java-sin"}, {"path", "/nonexistent/bootstrap"}, {"optional", true}}}}};
+  WriteFile(dir_ + "/bench.json", config.dump());
+  ASSERT_EQ(Run({"--config", dir_ + "/bench.json", "--quick", "--memory", "128,1769", "--cold", "2", "--warm", "2",
+                 "--commit", "c0ffee"}),
             0)
       << stderr_;
   const nlohmann::json j = Results();
   ASSERT_FALSE(j.is_discarded());
-  for (const char* key : {"schema", "complete", "commit", "machine", "method", "memory_mb", "cells", "skipped"}) {
+  for (const char* key : {"schema", "complete", "commit", "machine", "method", "memory_mb", "functions", "arch",
+                          "prices", "tuning", "cells", "skipped"}) {
     EXPECT_TRUE(j.contains(key)) << key;
   }
   EXPECT_TRUE(j["complete"].get<bool>());
   EXPECT_EQ(j["commit"], "c0ffee");
   EXPECT_FALSE(j["machine"]["kernel"].get<std::string>().empty());
   EXPECT_EQ(j["memory_mb"], nlohmann::json({128, 1769}));
+  EXPECT_EQ(j["arch"], "x86_64");  // the bootstraps' ELF
   ASSERT_EQ(j["skipped"].size(), 1u);
   EXPECT_EQ(j["skipped"][0]["function"], "java-sin");
   ASSERT_EQ(j["cells"].size(), 4u);  // echo and sin at two settings
@@ -86,14 +100,12 @@ TEST_F(BenchTest, TinyQuickRunWritesEverySampleAReportAndCharts) {
     const nlohmann::json& cold = cell["series"][0];
     const nlohmann::json& warm = cell["series"][1];
     EXPECT_EQ(cold["kind"], "cold");
-    EXPECT_EQ(cold["samples"], 2);  // --runs 2 fresh processes
+    EXPECT_EQ(cold["samples"], 2);  // --cold 2 fresh processes
     EXPECT_EQ(cold["errors"], 0);
     EXPECT_EQ(cold["init_duration_ms"]["count"], 2);
     EXPECT_EQ(warm["kind"], "warm");
     EXPECT_EQ(warm["samples"], 2);
-    // The spawning invoke, then the workload's warm-ups capped at --runs: echo's quick 5 -> 2,
-    // sin's 1.
-    EXPECT_EQ(warm["warmups"], cell["function"] == "echo" ? 3 : 2);
+    EXPECT_EQ(warm["warmups"], 2);  // the spawning invoke and --quick's one warm-up
     EXPECT_EQ(warm["duration_ms"]["count"], 2);
     EXPECT_GT(warm["max_memory_mb"]["median"].get<double>(), 0);
     for (const nlohmann::json& sample : cell["samples"]) {
@@ -103,32 +115,90 @@ TEST_F(BenchTest, TinyQuickRunWritesEverySampleAReportAndCharts) {
       }
     }
   }
+  ASSERT_EQ(j["tuning"].size(), 2u);
+  for (const nlohmann::json& tuning : j["tuning"]) {
+    ASSERT_EQ(tuning["settings"].size(), 2u);
+    EXPECT_GT(tuning["settings"][0]["cost_per_million"].get<double>(), 0.2);  // the request fee and more
+    EXPECT_TRUE(tuning["best"]["speed"].is_number()) << tuning;
+    EXPECT_TRUE(tuning["best"]["cost"].is_number()) << tuning;
+    EXPECT_TRUE(tuning["best"]["balanced"].is_number()) << tuning;
+  }
+  EXPECT_NE(stderr_.find("zerostart bench: echo {\"hello\":\"world\"}: fastest "), std::string::npos) << stderr_;
   const std::string md = ReadFile(out_ + "/report.md");
-  for (const char* section : {"# zerostart bench", "## Method", "## Targets, checked",
-                              "## The original study's claims beside ours", "## Charts",
-                              "### echo (native)", "### sin (native)", "## Skipped functions"}) {
+  for (const char* section : {"# zerostart bench", "## Best memory setting", "## Method", "## Charts",
+                              "### echo", "### sin", "per 1M invocations", "## Skipped functions", "c0ffee"}) {
     EXPECT_NE(md.find(section), std::string::npos) << section;
   }
   if (Exists("/usr/bin/gnuplot")) {
-    EXPECT_TRUE(Exists(out_ + "/duration_vs_memory.svg")) << md;
-    EXPECT_TRUE(Exists(out_ + "/cold_start.svg"));
-    EXPECT_NE(ReadFile(out_ + "/cold_start.svg").find("<svg"), std::string::npos);
+    for (const char* chart : {"duration_vs_memory.svg", "cost_vs_memory.svg", "cold_start.svg"}) {
+      EXPECT_TRUE(Exists(out_ + "/" + chart)) << chart << "\n" << md;
+    }
+    EXPECT_NE(ReadFile(out_ + "/cost_vs_memory.svg").find("<svg"), std::string::npos);
   } else {
     EXPECT_NE(md.find("No charts"), std::string::npos);
   }
 }
 
-TEST_F(BenchTest, MemoryOutsideLambdasRangeIsRefusedBeforeAnythingRuns) {
-  EXPECT_EQ(Run({"--functions", "echo", "--memory", "128,64"}), 2);
-  EXPECT_NE(stderr_.find("outside Lambda's range"), std::string::npos) << stderr_;
-  EXPECT_FALSE(Exists(out_));
-  EXPECT_EQ(Run({"--functions", "echo", "--memory", "10241"}), 2);
-  EXPECT_EQ(Run({"--functions", "python"}), 2);
+TEST_F(BenchTest, AZipFromPackageIsMeasuredFromItsUnpackedTaskRoot) {
+  if (!HaveBinary("echo")) GTEST_SKIP() << "echo not built";
+  const std::string zip = dir_ + "/echo.zip";
+  auto package = ChildProcess::Start({BinPath("zerostart"), "package", "-o", zip, BinPath("echo")});
+  ASSERT_TRUE(package.ok());
+  std::optional<int> packaged = (*package)->Wait(seconds(30));
+  ASSERT_TRUE(packaged && WIFEXITED(*packaged) && WEXITSTATUS(*packaged) == 0) << (*package)->stderr_text();
+  ASSERT_EQ(Run({zip, "--memory", "256", "--cold", "1", "--warm", "2", "--payload", R"({"a":1})", "--no-charts"}), 0)
+      << stderr_;
+  const nlohmann::json j = Results();
+  ASSERT_EQ(j["functions"].size(), 1u);
+  EXPECT_EQ(j["functions"][0]["name"], "echo");
+  EXPECT_EQ(j["functions"][0]["source"], zip);
+  const std::string bootstrap = j["functions"][0]["bootstrap"].get<std::string>();
+  EXPECT_TRUE(bootstrap.ends_with("/bootstrap")) << bootstrap;
+  EXPECT_FALSE(Exists(bootstrap)) << "the unpacked task root is removed at the end";
+  EXPECT_EQ(j["cells"][0]["series"][1]["samples"], 2);
+}
+
+TEST_F(BenchTest, BadInputIsRefusedBeforeAnythingRuns) {
+  if (!HaveBinary("echo")) GTEST_SKIP() << "echo not built";
+  const std::string echo = BinPath("echo");
+  WriteFile(dir_ + "/notes.txt", "not a function");
+  WriteFile(dir_ + "/bad.json", "{nope");
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  std::vector<Case> cases = {
+      {{echo, "--memory", "128,64"}, "outside Lambda's range"},
+      {{echo, "--memory", "10241"}, "outside Lambda's range"},
+      {{echo, "--memory", "12x"}, "not a number"},
+      {{"python"}, "python: no such file"},
+      {{dir_ + "/notes.txt"}, "neither an executable nor a Lambda zip"},
+      {{dir_}, "is a folder"},
+      {{echo, "--payload", "@" + dir_ + "/missing.json"}, "missing.json"},
+      {{echo, "--payload", "@" + dir_ + "/bad.json"}, "not JSON"},
+      {{echo, "--payload", "{nope"}, "not JSON"},
+      {{echo, "--arch", "sparc"}, "x86_64, arm64"},
+      {{"a=" + echo, "a=" + echo}, "two functions are named 'a'"},
+      {{}, "name a function"},
+      {{echo, "--config", dir_ + "/bad.json"}, "config: not a JSON object"},
+  };
+  // A layer zip (an extension, no bootstrap) is a zip, but no function.
+  auto layer = ChildProcess::Start({BinPath("zerostart"), "package", "--extension", "-o", dir_ + "/layer.zip", echo});
+  ASSERT_TRUE(layer.ok());
+  std::optional<int> packaged = (*layer)->Wait(seconds(30));
+  ASSERT_TRUE(packaged && WIFEXITED(*packaged) && WEXITSTATUS(*packaged) == 0) << (*layer)->stderr_text();
+  cases.push_back({{dir_ + "/layer.zip"}, "the zip has no bootstrap at its root"});
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.says);
+    EXPECT_EQ(Run(c.args), 2) << stderr_;
+    EXPECT_NE(stderr_.find(c.says), std::string::npos) << stderr_;
+    EXPECT_FALSE(Exists(out_));
+  }
 }
 
 TEST_F(BenchTest, UnwritableOutputFolderIsAClearError) {
-  std::vector<std::string> argv = {BinPath("zerostart"), "bench", "--functions", "echo", "--memory", "128",
-                                   "--out", "/dev/null/study"};
+  std::vector<std::string> argv = {BinPath("zerostart"), "bench", BinPath("echo"), "--memory", "128",
+                                   "--out", "/dev/null/bench"};
   auto child = ChildProcess::Start(argv);
   ASSERT_TRUE(child.ok());
   std::optional<int> status = (*child)->Wait(seconds(30));
@@ -143,7 +213,7 @@ TEST_F(BenchTest, AFullDiskIsAClearErrorAndLeavesNoPartialFiles) {
   if (std::system(("mount -t tmpfs -o size=4k zs-bench-full '" + out_ + "' 2>/dev/null").c_str()) != 0) {
     GTEST_SKIP() << "cannot mount a tmpfs here (not root?)";
   }
-  const int status = Run({"--functions", "echo", "--memory", "128", "--runs", "20", "--no-charts"});
+  const int status = Run({BinPath("echo"), "--memory", "128", "--cold", "20", "--warm", "20", "--no-charts"});
   std::error_code error;
   std::vector<std::string> left;
   for (const auto& entry : std::filesystem::directory_iterator(out_, error)) {
@@ -157,19 +227,17 @@ TEST_F(BenchTest, AFullDiskIsAClearErrorAndLeavesNoPartialFiles) {
 
 TEST_F(BenchTest, AFunctionThatFailsEveryInvokeIsRecordedAndTheRunGoesOn) {
   if (!HaveBinary("faulty") || !HaveBinary("echo")) GTEST_SKIP() << "faulty or echo not built";
-  ASSERT_EQ(Run({"--functions", "echo,sin", "--memory", "128", "--runs", "2", "--sin-iterations", "1000",
-                 "--bootstrap", "echo=" + BinPath("faulty"), "--payload", R"(echo={"action":"error"})",
-                 "--no-charts"}),
+  ASSERT_EQ(Run({"failing=" + BinPath("faulty"), "echo=" + BinPath("echo"), "--memory", "128", "--cold", "2",
+                 "--warm", "2", "--warmups", "1", "--payload", R"({"action":"error"})", "--no-charts"}),
             0)
       << stderr_;
   const nlohmann::json j = Results();
   ASSERT_EQ(j["cells"].size(), 2u);
   const nlohmann::json& failing = j["cells"][0];
-  EXPECT_EQ(failing["function"], "echo");
+  EXPECT_EQ(failing["function"], "failing");
   ASSERT_EQ(failing["series"].size(), 2u);
-  // --runs 2 is both the number of cold starts and the warm series' kept samples. The warm
-  // series also discards two warm-ups (its spawning invoke and the workload's one warm-up,
-  // min(1, --runs)), which fail too but are not counted as errors; a cold series has none.
+  // The warm series also discards two warm-ups (its spawning invoke and --warmups 1), which
+  // fail too but are not counted as errors; a cold series has none.
   const nlohmann::json& cold = failing["series"][0];
   const nlohmann::json& warm = failing["series"][1];
   EXPECT_EQ(cold["kind"], "cold");
@@ -182,30 +250,35 @@ TEST_F(BenchTest, AFunctionThatFailsEveryInvokeIsRecordedAndTheRunGoesOn) {
     EXPECT_EQ(series["samples"], 0) << series;  // no invoke succeeded
     EXPECT_NE(series["error_examples"][0].get<std::string>().find("MyError"), std::string::npos);
   }
-  EXPECT_EQ(j["cells"][1]["series"][1]["errors"], 0);  // sin, after it, still measured
-  EXPECT_NE(ReadFile(out_ + "/report.md").find("MyError"), std::string::npos);
+  EXPECT_EQ(j["cells"][1]["series"][1]["errors"], 0);  // echo, after it, still measured
+  // No setting of the failing function can be chosen; echo's can.
+  EXPECT_TRUE(j["tuning"][0]["best"]["cost"].is_null()) << j["tuning"][0];
+  EXPECT_EQ(j["tuning"][1]["best"]["cost"], 128);
+  const std::string md = ReadFile(out_ + "/report.md");
+  EXPECT_NE(md.find("MyError"), std::string::npos);
+  EXPECT_NE(md.find("none usable"), std::string::npos);
 }
 
 TEST_F(BenchTest, AFunctionThatNeverAnswersTimesOutAndIsRecorded) {
   if (!HaveBinary("faulty")) GTEST_SKIP() << "faulty not built";
-  ASSERT_EQ(Run({"--functions", "echo", "--memory", "128", "--runs", "1", "--timeout", "0.5",
-                 "--bootstrap", "echo=" + BinPath("faulty"), "--payload", R"(echo={"action":"hang"})",
-                 "--no-charts"}),
+  ASSERT_EQ(Run({"hang=" + BinPath("faulty"), "--memory", "128", "--cold", "1", "--warm", "1", "--timeout", "0.5",
+                 "--payload", R"({"action":"hang"})", "--no-charts"}),
             0)
       << stderr_;
   const nlohmann::json j = Results();
   ASSERT_EQ(j["cells"].size(), 1u);
   const nlohmann::json& cold = j["cells"][0]["series"][0];
   EXPECT_EQ(cold["errors"], 1);
+  EXPECT_EQ(cold["timeouts"], 1);
   EXPECT_NE(cold["error_examples"].dump().find("Timedout"), std::string::npos) << cold;
+  EXPECT_GE(j["tuning"][0]["settings"][0]["timeouts"].get<int>(), 1) << j["tuning"];
 }
 
 TEST_F(BenchTest, SigintStopsTheFunctionAndWritesTheSamplesSoFar) {
   if (!HaveBinary("faulty")) GTEST_SKIP() << "faulty not built";
-  std::vector<std::string> argv = {BinPath("zerostart"), "bench", "--out", out_, "--functions", "echo",
-                                   "--memory", "128,256", "--runs", "200", "--no-charts",
-                                   "--bootstrap", "echo=" + BinPath("faulty"),
-                                   "--payload", R"(echo={"action":"sleep_ms","ms":100})"};
+  std::vector<std::string> argv = {BinPath("zerostart"), "bench", "--out", out_, "sleeper=" + BinPath("faulty"),
+                                   "--memory", "128,256", "--cold", "200", "--no-charts",
+                                   "--payload", R"({"action":"sleep_ms","ms":100})"};
   auto child = ChildProcess::Start(argv);
   ASSERT_TRUE(child.ok());
   // Cold starts are running: each spawns a function process, a child of zerostart.
