@@ -14,10 +14,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "functions/kmeans/engine/kmeans_plus_plus.h"
+#include "functions/kmeans/engine/mersenne_twister.h"
+#include "functions/kmeans/engine/points.h"
 #include "functions/sin/sin_function.h"
-#include "src/kmeans/kmeans_plus_plus.h"
-#include "src/kmeans/mersenne_twister.h"
-#include "src/kmeans/points.h"
 
 extern "C" double zs_sin_c_loop(double start, int64_t iterations);  // bench/sin_c_loop.c
 

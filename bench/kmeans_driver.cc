@@ -19,10 +19,10 @@
 #include <ctime>
 #include <string>
 
+#include "functions/kmeans/engine/kmeans_plus_plus.h"
+#include "functions/kmeans/engine/mersenne_twister.h"
+#include "functions/kmeans/engine/points.h"
 #include "functions/sin/sin_function.h"
-#include "src/kmeans/kmeans_plus_plus.h"
-#include "src/kmeans/mersenne_twister.h"
-#include "src/kmeans/points.h"
 
 namespace {
 

@@ -350,7 +350,7 @@ def markdown(r):
       "come from `NOTES` in `bench/kmeans_report.py`.\n")
     w(f"- Run: {r['started']} → {r['finished']}; commit `{r['commit'][:12]}` "
       f"(+{r['uncommitted_files_in_kmeans_functions_bench']} uncommitted files under "
-      f"src/kmeans, functions, bench at the time of the run)")
+      f"functions, bench at the time of the run)")
     w(f"- Command: `{r['command'].strip()}`")
     w(f"- Machine: {m['cpu_model']} (family/model {m['cpu_family_model']}), {m['cpus']} vCPU "
       f"{m['hypervisor']}, SIMD {', '.join(m['simd'])}; kernel {m['kernel']}; {m['compiler']}; "
@@ -407,7 +407,7 @@ def markdown(r):
           "need to reach the same time), and wall time includes seeding and centroid updates.\n")
 
     w("## `\"mode\":\"fast\"`: measured before deciding\n")
-    w("The optional fast arithmetic (`src/kmeans/fast_assignment.h`: float32 scores "
+    w("The optional fast arithmetic (`functions/kmeans/engine/fast_assignment.h`: float32 scores "
       "‖c‖² − 2x·c with FMA, 16 points × 4 centers per register block) replaces only the "
       "assignment step; seeding, centroids and sse stay exact. Same requests, same run:\n")
     w("| shape | exact 1 thread | fast 1 thread | fast 2 threads | exact time / fast time | Java / fast (1t, 2t) "

@@ -50,7 +50,7 @@ shapes=(
 date -u +%Y-%m-%dT%H:%M:%SZ > "$raw/started"
 cat /proc/loadavg > "$raw/load_before"
 git -C "$repo" rev-parse HEAD > "$raw/commit" 2> /dev/null || echo unknown > "$raw/commit"
-GIT_OPTIONAL_LOCKS=0 git -C "$repo" status --porcelain -- src/kmeans functions bench 2> /dev/null | wc -l > "$raw/dirty" || echo 0 > "$raw/dirty"
+GIT_OPTIONAL_LOCKS=0 git -C "$repo" status --porcelain -- functions bench 2> /dev/null | wc -l > "$raw/dirty" || echo 0 > "$raw/dirty"
 printf '%s ' "$0" "$@" > "$raw/command"
 
 log "non-fused multiply+add peak (zs_fp_peak_bench)"

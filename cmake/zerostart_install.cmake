@@ -2,10 +2,11 @@
 # (examples/cmake-function):
 #   PREFIX/include/zerostart/*.h                 the public API (self-contained: only std headers)
 #   PREFIX/lib/libzerostart_runtime.a, libzs_*.a  the runtime and the internal archives it links
+#   PREFIX/lib/libzerostart_http_event.a         zerostart/http_event.h (optional: payload 2.0)
 #   PREFIX/bin/zerostart                         the CLI (`zerostart package` makes the zip; `serve`)
 #   PREFIX/lib/cmake/zerostart/                  zerostartConfig.cmake (+ Version, Targets, Functions)
-# find_package(zerostart) then gives zerostart::runtime, zerostart_add_function() and
-# zerostart_package() (cmake/zerostartFunctions.cmake). Nothing else is installed: no tests,
+# find_package(zerostart) then gives zerostart::runtime, zerostart::http_event,
+# zerostart_add_function() and zerostart_package() (cmake/zerostartFunctions.cmake). Nothing else is installed: no tests,
 # benchmarks, emulator libraries or reference functions.
 # Included from the top CMakeLists.txt after every component has been added.
 
@@ -48,12 +49,18 @@ endfunction()
 
 set(zs_runtime_closure "")
 zs_link_closure(zerostart_runtime zs_runtime_closure)
+zs_link_closure(zerostart_http_event zs_runtime_closure)
 
-# zerostart::runtime is the one target users name; the zs_* archives come with it (the linker
-# needs them) but their headers stay private: include/zerostart/ includes none of them.
+# zerostart::runtime is the target users name, and zerostart::http_event beside it for
+# zerostart/http_event.h; the zs_* archives come with them (the linker needs them) but their
+# headers stay private: include/zerostart/ includes none of them.
 set_target_properties(zerostart_runtime PROPERTIES EXPORT_NAME runtime)
-target_include_directories(zerostart_runtime INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
-target_compile_features(zerostart_runtime INTERFACE cxx_std_20)
+set_target_properties(zerostart_http_event PROPERTIES EXPORT_NAME http_event)
+foreach(zs_public_target zerostart_runtime zerostart_http_event)
+  target_include_directories(${zs_public_target} INTERFACE
+                             $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_compile_features(${zs_public_target} INTERFACE cxx_std_20)
+endforeach()
 
 install(TARGETS ${zs_runtime_closure}
   EXPORT zerostartTargets

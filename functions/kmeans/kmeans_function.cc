@@ -10,9 +10,9 @@
 #include <unordered_set>
 #include <utility>
 
-#include "functions/kmeans/function_url.h"
-#include "src/kmeans/mersenne_twister.h"
-#include "src/kmeans/points.h"
+#include "functions/kmeans/engine/mersenne_twister.h"
+#include "functions/kmeans/engine/points.h"
+#include "zerostart/http_event.h"
 
 namespace zerostart::functions {
 namespace {

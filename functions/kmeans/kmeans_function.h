@@ -39,8 +39,8 @@
 #include <string>
 #include <string_view>
 
+#include "functions/kmeans/engine/kmeans_plus_plus.h"
 #include "functions/kmeans/kmeans_request.h"
-#include "src/kmeans/kmeans_plus_plus.h"
 #include "zerostart/response.h"
 #include "zerostart/status.h"
 
@@ -76,9 +76,9 @@ std::string FormatKmeansResponse(const KmeansOutcome& outcome);
 std::string_view KmeansErrorType(StatusCode code);
 
 // Parse, run, format: what the function returns for `payload`. A Function URL event
-// (function_url.h) is unwrapped: its body is the request, and an error comes back as an HTTP
-// response (400 InvalidRequest, 413 RequestTooLarge, 422 ConvergenceException, 500 otherwise)
-// instead of a function error, which the URL would turn into a bare 502.
+// (zerostart/http_event.h) is unwrapped: its body is the request, and an error comes back as an
+// HTTP response (400 InvalidRequest, 413 RequestTooLarge, 422 ConvergenceException, 500
+// otherwise) instead of a function error, which the URL would turn into a bare 502.
 Response HandleKmeans(std::string_view payload, const KmeansLimits& limits);
 
 // Appends `x` as a JSON value in the format described above.

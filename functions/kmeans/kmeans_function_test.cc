@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "src/kmeans/points.h"
+#include "functions/kmeans/engine/points.h"
 
 namespace zerostart::functions {
 namespace {

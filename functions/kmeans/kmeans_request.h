@@ -31,8 +31,8 @@
 #include <optional>
 #include <string_view>
 
-#include "src/kmeans/kmeans_plus_plus.h"
-#include "src/kmeans/points.h"
+#include "functions/kmeans/engine/kmeans_plus_plus.h"
+#include "functions/kmeans/engine/points.h"
 #include "zerostart/status.h"
 
 namespace zerostart::functions {

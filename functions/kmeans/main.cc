@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "functions/kmeans/engine/engine_pool.h"
 #include "functions/kmeans/kmeans_function.h"
 #include "src/common/cpu_budget.h"
 #include "src/common/env.h"
 #include "src/common/lambda_protocol.h"
-#include "src/kmeans/engine_pool.h"
 #include "zerostart/runtime.h"
 
 int main() {

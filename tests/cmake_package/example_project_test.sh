@@ -3,7 +3,8 @@
 #   cmake --install BUILD --prefix TMP/prefix      (only the runtime, headers, CLI, package config)
 #   examples/cmake-function configured out of tree with -DCMAKE_PREFIX_PATH=TMP/prefix and built:
 #   the function `hello` (must be static), then its target hello_zip: hello.zip (must hold `bootstrap`, 0755)
-#   the unzipped bootstrap served by TMP/prefix/bin/zerostart serve and invoked once.
+#   the unzipped bootstrap served by TMP/prefix/bin/zerostart serve and invoked with a plain
+#   event, then with a Function URL event (read through the installed zerostart::http_event).
 # Usage: example_project_test.sh BUILD_DIR EXAMPLE_DIR CMAKE_GENERATOR CXX_COMPILER
 # Scratch files live in one temporary directory, removed on exit.
 set -euo pipefail
@@ -30,12 +31,14 @@ run() {
 }
 
 # What the install needs is built (a no-op after a full build, as in `make test`).
-run cmake --build "$build" --target zerostart_runtime zerostart
+run cmake --build "$build" --target zerostart_runtime zerostart_http_event zerostart
 prefix="$work/prefix"
 run cmake --install "$build" --prefix "$prefix"
 echo "installed into $prefix:"
 (cd "$prefix" && find . -type f | sort | sed 's|^\./|  |')
 [ -f "$prefix/include/zerostart/runtime.h" ] || fail "include/zerostart/runtime.h not installed"
+[ -f "$prefix/include/zerostart/http_event.h" ] || fail "include/zerostart/http_event.h not installed"
+[ -n "$(find "$prefix" -name libzerostart_http_event.a)" ] || fail "libzerostart_http_event.a not installed"
 [ -x "$prefix/bin/zerostart" ] || fail "bin/zerostart not installed"
 [ "$(ls "$prefix/bin")" = "zerostart" ] || fail "bin/ holds more than zerostart: $(ls "$prefix/bin")"
 # The public headers must not reach into the source tree.
@@ -79,4 +82,10 @@ done
 answer=$("$prefix/bin/zerostart" invoke --port "$port" --payload '{"name":"world"}')
 [ "$answer" = '{"NAME":"WORLD"}' ] || { cat "$work/serve.stderr" >&2; fail "unexpected answer: $answer"; }
 echo "invoke {\"name\":\"world\"} -> $answer"
+# A Function URL event: hello reads it with zerostart::http_event (linked from the install).
+event='{"version":"2.0","requestContext":{"http":{"method":"POST"}},"body":"d29ybGQ=","isBase64Encoded":true}'
+answer=$("$prefix/bin/zerostart" invoke --port "$port" --payload "$event")
+expected='{"statusCode":200,"headers":{"content-type":"text/plain"},"body":"WORLD"}'
+[ "$answer" = "$expected" ] || { cat "$work/serve.stderr" >&2; fail "unexpected URL answer: $answer"; }
+echo "invoke (Function URL event, body \"world\" in base64) -> $answer"
 echo "cmake_package: OK"

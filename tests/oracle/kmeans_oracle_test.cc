@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "functions/kmeans/engine/exact_math.h"
+#include "functions/kmeans/engine/kmeans_plus_plus.h"
+#include "functions/kmeans/engine/mersenne_twister.h"
+#include "functions/kmeans/engine/points.h"
 #include "src/common/testing/test_config.h"
-#include "src/kmeans/exact_math.h"
-#include "src/kmeans/kmeans_plus_plus.h"
-#include "src/kmeans/mersenne_twister.h"
-#include "src/kmeans/points.h"
 #include "tests/oracle/empty_cluster_datasets.h"
 
 namespace zerostart::kmeans {

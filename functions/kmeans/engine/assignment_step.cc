@@ -1,0 +1,182 @@
+#include "functions/kmeans/engine/assignment_step.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "functions/kmeans/engine/bounds_kernel.h"
+#include "functions/kmeans/engine/distance_kernel.h"
+#include "functions/kmeans/engine/exact_bounds.h"
+#include "functions/kmeans/engine/exact_math.h"
+
+namespace zerostart::kmeans {
+namespace {
+
+// Claim 1 of exact_bounds.h needs every coordinate finite and moderate; centers are means of
+// points (or points), so they inherit the limit.
+bool Prunable(const Points& points) {
+  bool ok = true;
+  for (const double x : points.coords) ok &= std::fabs(x) <= kMaxPrunableMagnitude;  // NaN: false
+  return ok;
+}
+
+}  // namespace
+
+AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts)
+    : points_(points),
+      k_(k),
+      pruning_(pruning && FloatBoundsOk(points.dims) && Prunable(points)) {
+  const size_t dims = points.dims;
+  eps_ = PruneEpsilon(dims);
+  if (pruning_) {
+    upper_.resize(points.count);
+    lower_.resize(points.count);
+    old_centers_.resize(k * dims);
+    drift_.resize(k);
+    other_drift_.resize(k);
+    separation_.resize(k);
+    drift_f_.resize(k);
+    other_drift_f_.resize(k);
+    separation_f_.resize(k);
+  }
+  parts_.resize(std::max<size_t>(parts, 1));
+  for (Part& part : parts_) {
+    part.tile.resize(dims * kTileWidth);
+    part.scratch.resize(k);
+    if (pruning_) {  // + 8: the kernels' overhang
+      part.failed.resize(kBoundsChunk + 8);
+      part.to_scan.resize(kBoundsChunk + 8);
+    }
+  }
+}
+
+// Hamerly's per-pass center quantities, as exact bounds (Claim 1 turns a computed distance into
+// a bound on the exact one): how far each center moved, the largest move among the others, and
+// how far the nearest other center is.
+void AssignmentStep::UpdateDrifts(const std::vector<double>& centers) {
+  const size_t dims = points_.dims;
+  double max1 = 0.0;
+  double max2 = 0.0;
+  size_t argmax = 0;
+  for (size_t c = 0; c < k_; ++c) {
+    const double moved = Distance(old_centers_.data() + c * dims, centers.data() + c * dims, dims);
+    drift_[c] = ExactUpperFromComputed(moved, eps_);
+    if (drift_[c] > max1) {
+      max2 = max1;
+      max1 = drift_[c];
+      argmax = c;
+    } else if (drift_[c] > max2) {
+      max2 = drift_[c];
+    }
+  }
+  for (size_t c = 0; c < k_; ++c) {
+    other_drift_[c] = c == argmax ? max2 : max1;
+    double nearest = std::numeric_limits<double>::infinity();
+    for (size_t o = 0; o < k_; ++o) {
+      if (o == c) continue;
+      const double apart = Distance(centers.data() + c * dims, centers.data() + o * dims, dims);
+      nearest = std::min(nearest, ExactLowerFromComputed(apart, eps_));
+    }
+    separation_[c] = nearest;
+    drift_f_[c] = UpperF(drift_[c]);
+    other_drift_f_[c] = UpperF(other_drift_[c]);
+    separation_f_[c] = LowerF(separation_[c]);
+  }
+}
+
+int64_t AssignmentStep::Assign(const std::vector<double>& centers,
+                               std::vector<int32_t>& assignments, EnginePool* pool) {
+  if (pruning_ && bounds_valid_) UpdateDrifts(centers);
+  const size_t n = points_.count;
+  const size_t parts = parts_.size();
+  auto run_part = [&](size_t p) {
+    AssignRange(n * p / parts, n * (p + 1) / parts, centers, assignments, parts_[p]);
+  };
+  if (pool != nullptr && parts > 1) {
+    pool->Run(parts, run_part);
+  } else {
+    for (size_t p = 0; p < parts; ++p) run_part(p);
+  }
+  if (pruning_) {
+    std::copy(centers.begin(), centers.end(), old_centers_.begin());
+    bounds_valid_ = true;
+  }
+  int64_t changes = 0;
+  last_distance_count_ = 0;
+  for (const Part& part : parts_) {
+    changes += part.changes;
+    last_distance_count_ += part.distances;
+  }
+  return changes;
+}
+
+void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<double>& centers,
+                                 std::vector<int32_t>& assignments, Part& part) {
+  const size_t dims = points_.dims;
+  part.changes = 0;
+  part.distances = 0;
+  size_t pending[kTileWidth];
+  size_t count = 0;
+  auto scan_later = [&](size_t i) {
+    pending[count++] = i;
+    if (count == kTileWidth) {
+      ScanTile(pending, count, centers, assignments, part);
+      count = 0;
+    }
+  };
+  if (!bounds_valid_) {
+    for (size_t i = begin; i < end; ++i) scan_later(i);
+    if (count > 0) ScanTile(pending, count, centers, assignments, part);
+    return;
+  }
+  // Hamerly: the bounds follow the centers' moves (triangle inequality on exact distances); a
+  // point is skipped when exact_bounds.h's Claim 2 proves that Java's scan would keep its
+  // center. A point that fails gets its upper bound tightened to the actual distance and is
+  // tested again; only then is it measured against every center. Each stage runs over a chunk
+  // of points and hands the next a list, so every stage is a branch-free vector loop.
+  const FloatDrifts float_drifts{drift_f_.data(), other_drift_f_.data(), separation_f_.data(),
+                                 k_};
+  uint32_t* failed = part.failed.data();
+  uint32_t* to_scan = part.to_scan.data();
+  for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
+    const size_t chunk_size = std::min(kBoundsChunk, end - chunk);
+    const size_t fails = UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
+                                      chunk_size, float_drifts, failed);
+    part.distances += static_cast<int64_t>(fails);
+    const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_};
+    const size_t scans = TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
+                                       failed, fails, inputs, to_scan);
+    for (size_t f = 0; f < scans; ++f) scan_later(chunk + to_scan[f]);
+  }
+  if (count > 0) ScanTile(pending, count, centers, assignments, part);
+}
+
+void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
+                              const std::vector<double>& centers,
+                              std::vector<int32_t>& assignments, Part& part) {
+  const size_t dims = points_.dims;
+  const double* rows[kTileWidth];
+  for (size_t l = 0; l < kTileWidth; ++l) rows[l] = points_.Row(indices[l < lanes ? l : 0]);
+  TileNearest out;
+  NearestInTile(rows, dims, centers.data(), k_, part.tile.data(), out);
+  part.distances += static_cast<int64_t>(lanes * k_);
+  for (size_t l = 0; l < lanes; ++l) {
+    const size_t i = indices[l];
+    int32_t nearest = out.nearest[l];
+    if ((out.needs_exact_mask >> l) & 1u) {
+      nearest = static_cast<int32_t>(
+          NearestCenter(points_.Row(i), centers.data(), k_, dims, part.scratch));
+      if (pruning_) {  // no bounds for a near tie: the point is measured again next pass
+        upper_[i] = std::numeric_limits<float>::infinity();
+        lower_[i] = 0.0f;
+      }
+    } else if (pruning_) {
+      upper_[i] = UpperF(ExactUpperFromComputed(std::sqrt(out.nearest_sum[l]), eps_));
+      lower_[i] = LowerF(ExactLowerFromComputed(std::sqrt(out.second_sum[l]), eps_));
+    }
+    if (nearest != assignments[i]) ++part.changes;
+    assignments[i] = nearest;
+  }
+}
+
+}  // namespace zerostart::kmeans

@@ -1,0 +1,83 @@
+// AssignmentStep: assignPointsToClusters of Commons Math 3.6.1, fast and exact. Every point goes
+// to the center Java's getNearestCluster picks (strict `<` over sqrt distances in cluster order);
+// the engine gets the same assignments bit for bit, only sooner:
+//   - points whose Hamerly bounds prove that their center cannot change are skipped (the proof
+//     that this keeps Java's argmin under rounding is in exact_bounds.h);
+//   - the others are gathered 8 at a time into a structure-of-arrays tile and measured against
+//     all centers by the vector kernel (distance_kernel.h), lanes in doubt fall back to the
+//     scalar NearestCenter;
+//   - the points are split into contiguous ranges, one per thread; the result does not depend on
+//     the split.
+// All memory is allocated by the constructor: Assign allocates nothing.
+//
+// Thread safety: one Assign at a time (it uses the pool's threads itself).
+#ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_ASSIGNMENT_STEP_H_
+#define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_ASSIGNMENT_STEP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "functions/kmeans/engine/engine_pool.h"
+#include "functions/kmeans/engine/points.h"
+
+namespace zerostart::kmeans {
+
+class AssignmentStep {
+ public:
+  // `points` must outlive the step. `pruning` asks for Hamerly bounds; they are used only when
+  // every coordinate is finite and within kMaxPrunableMagnitude. `parts` >= 1 ranges.
+  AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts);
+
+  // Assigns every point to its nearest of `centers` (k * dims), writing `assignments` (n), and
+  // returns how many points changed cluster against the old `assignments`.
+  // Later calls use the bounds left by the earlier ones and the drift of each center since
+  // then. `pool` runs the parts (nullptr: all on the caller).
+  int64_t Assign(const std::vector<double>& centers, std::vector<int32_t>& assignments,
+                 EnginePool* pool);
+
+  // How many point-to-center distances the last Assign computed (tests, benchmarks).
+  int64_t last_distance_count() const { return last_distance_count_; }
+  bool pruning() const { return pruning_; }
+
+ private:
+  // Points per call of the bound update: its list of failed points stays in L1.
+  static constexpr size_t kBoundsChunk = 512;
+
+  struct Part {
+    std::vector<double> tile;       // dims * kTileWidth
+    std::vector<double> scratch;    // k, for NearestCenter
+    std::vector<uint32_t> failed;   // offsets in a chunk whose bound test failed
+    std::vector<uint32_t> to_scan;  // offsets in a chunk that failed the tightened test too
+    int64_t changes = 0;
+    int64_t distances = 0;
+  };
+
+  void UpdateDrifts(const std::vector<double>& centers);
+  void AssignRange(size_t begin, size_t end, const std::vector<double>& centers,
+                   std::vector<int32_t>& assignments, Part& part);
+  void ScanTile(const size_t* indices, size_t lanes, const std::vector<double>& centers,
+                std::vector<int32_t>& assignments, Part& part);
+
+  const Points& points_;
+  size_t k_;
+  bool pruning_;
+  bool bounds_valid_ = false;
+  double eps_ = 0.0;
+  std::vector<float> upper_;          // n: >= exact distance to the assigned center
+  std::vector<float> lower_;          // n: <= exact distance to every other center
+  std::vector<double> old_centers_;   // k * dims, the centers of the previous Assign
+  std::vector<double> drift_;         // k: >= exact distance each center moved
+  std::vector<double> other_drift_;   // k: the largest drift among the other centers
+  std::vector<double> separation_;    // k: <= exact distance to the nearest other center
+  // The same three as floats rounded outward, for the vector bound update (bounds_kernel.h).
+  std::vector<float> drift_f_;
+  std::vector<float> other_drift_f_;
+  std::vector<float> separation_f_;
+  std::vector<Part> parts_;
+  int64_t last_distance_count_ = 0;
+};
+
+}  // namespace zerostart::kmeans
+
+#endif  // ZEROSTART_FUNCTIONS_KMEANS_ENGINE_ASSIGNMENT_STEP_H_

@@ -1,0 +1,238 @@
+#include "functions/kmeans/engine/bounds_kernel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "functions/kmeans/engine/exact_bounds.h"
+#include "functions/kmeans/engine/exact_math.h"
+#include "functions/kmeans/engine/simd.h"
+
+namespace zerostart::kmeans {
+namespace {
+
+// One point, scalar: the tail of a range, and the whole range on CPUs without AVX2 (the
+// portable build is a fallback; this loop is still branch-light and allocation-free).
+inline bool UpdateOne(size_t a, float& upper, float& lower, const FloatDrifts& drifts) {
+  const float u = UpF(upper + drifts.drift[a]);
+  const float l = DownF(lower - drifts.other_drift[a]);
+  const float s = DownF(drifts.separation[a] - u);
+  upper = u;
+  lower = l;
+  return FloatPruneTest(u, l > s ? l : s);
+}
+
+size_t UpdateScalar(const int32_t* assignments, float* upper, float* lower, size_t begin,
+                    size_t count, const FloatDrifts& drifts, uint32_t* failed, size_t found) {
+  for (size_t i = begin; i < count; ++i) {
+    const bool keep = UpdateOne(static_cast<size_t>(assignments[i]), upper[i], lower[i], drifts);
+    failed[found] = static_cast<uint32_t>(i);
+    found += keep ? 0 : 1;  // written always, kept only on failure: no branch per point
+  }
+  return found;
+}
+
+// One point of TightenBounds, scalar (tails; CPUs without AVX2).
+inline bool TightenOne(uint32_t i, const int32_t* assignments, float* upper, const float* lower,
+                       const TightenInputs& in) {
+  const auto a = static_cast<size_t>(assignments[i]);
+  const double computed =
+      Distance(in.coords + size_t{i} * in.dims, in.centers + a * in.dims, in.dims);
+  const double u = ExactUpperFromComputed(computed, in.eps);
+  upper[i] = UpperF(u);
+  return PruneTest(u, std::max(static_cast<double>(lower[i]), in.separation[a] - u), in.eps);
+}
+
+size_t TightenScalar(const int32_t* assignments, float* upper, const float* lower,
+                     const uint32_t* offsets, size_t begin, size_t count,
+                     const TightenInputs& in, uint32_t* to_scan, size_t found) {
+  for (size_t t = begin; t < count; ++t) {
+    const bool keep = TightenOne(offsets[t], assignments, upper, lower, in);
+    to_scan[found] = offsets[t];
+    found += keep ? 0 : 1;
+  }
+  return found;
+}
+
+#if defined(__x86_64__)
+// kLeftPack[mask]: the lane numbers of mask's set bits, in increasing order, one per byte (the
+// rest 0): a vpermd with it packs the failed lanes' indices to the front, no branch per lane
+// (which lanes fail is data-dependent; a branch on it mispredicted about once per 8 points).
+struct LeftPackTable {
+  uint64_t lanes[256];
+  constexpr LeftPackTable() : lanes() {
+    for (uint32_t mask = 0; mask < 256; ++mask) {
+      uint64_t packed = 0;
+      uint32_t slot = 0;
+      for (uint32_t lane = 0; lane < 8; ++lane) {
+        if ((mask >> lane) & 1u) packed |= uint64_t{lane} << (8 * slot++);
+      }
+      lanes[mask] = packed;
+    }
+  }
+};
+constexpr LeftPackTable kLeftPack;
+
+// Claim 3's operations on 8 lanes, in UpdateOne's order. kPermute: k <= 8, the per-cluster
+// values sit in one register and vpermps picks each lane's (1 instruction for 8 points).
+template <bool kPermute>
+__attribute__((target("avx2,popcnt"))) size_t UpdateAvx2(const int32_t* assignments, float* upper,
+                                                  float* lower, size_t count,
+                                                  const FloatDrifts& drifts, uint32_t* failed) {
+  __m256 drift_table = _mm256_setzero_ps();
+  __m256 other_table = _mm256_setzero_ps();
+  __m256 separation_table = _mm256_setzero_ps();
+  if constexpr (kPermute) {
+    float d[8] = {};
+    float o[8] = {};
+    float s[8] = {};
+    std::memcpy(d, drifts.drift, drifts.k * sizeof(float));
+    std::memcpy(o, drifts.other_drift, drifts.k * sizeof(float));
+    std::memcpy(s, drifts.separation, drifts.k * sizeof(float));
+    drift_table = _mm256_loadu_ps(d);
+    other_table = _mm256_loadu_ps(o);
+    separation_table = _mm256_loadu_ps(s);
+  }
+  const __m256 grow = _mm256_set1_ps(1.0f + 0x1.0p-21f);
+  const __m256 shrink = _mm256_set1_ps(1.0f - 0x1.0p-21f);
+  const __m256 slack = _mm256_set1_ps(kFloatSlack);
+  const __m256 test_grow = _mm256_set1_ps(1.0f + 0x1.0p-20f);
+  const __m256 test_shrink = _mm256_set1_ps(1.0f - 0x1.0p-20f);
+  const __m256 test_slack = _mm256_set1_ps(kFloatTestSlack);
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256i lane_ids = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  size_t found = 0;
+  size_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    const __m256i a =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(assignments + i));
+    __m256 drift;
+    __m256 other;
+    __m256 separation;
+    if constexpr (kPermute) {
+      drift = _mm256_permutevar8x32_ps(drift_table, a);
+      other = _mm256_permutevar8x32_ps(other_table, a);
+      separation = _mm256_permutevar8x32_ps(separation_table, a);
+    } else {
+      // Masked with every lane on: the unmasked intrinsics start from an undefined register,
+      // which GCC 12 reports as maybe-uninitialized.
+      const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+      drift = _mm256_mask_i32gather_ps(zero, drifts.drift, a, all, 4);
+      other = _mm256_mask_i32gather_ps(zero, drifts.other_drift, a, all, 4);
+      separation = _mm256_mask_i32gather_ps(zero, drifts.separation, a, all, 4);
+    }
+    const __m256 u_sum = _mm256_add_ps(_mm256_loadu_ps(upper + i), drift);
+    const __m256 u = _mm256_add_ps(_mm256_mul_ps(u_sum, grow), slack);
+    const __m256 l_diff = _mm256_sub_ps(_mm256_loadu_ps(lower + i), other);
+    // max(x, 0) with x first: vmaxps returns the second operand for NaN, i.e. 0 (as DownF).
+    const __m256 l = _mm256_max_ps(_mm256_sub_ps(_mm256_mul_ps(l_diff, shrink), slack), zero);
+    const __m256 s_diff = _mm256_sub_ps(separation, u);
+    const __m256 s = _mm256_max_ps(_mm256_sub_ps(_mm256_mul_ps(s_diff, shrink), slack), zero);
+    const __m256 bound = _mm256_max_ps(l, s);
+    const __m256 lhs = _mm256_add_ps(_mm256_mul_ps(u, test_grow), test_slack);
+    const __m256 rhs = _mm256_sub_ps(_mm256_mul_ps(bound, test_shrink), test_slack);
+    _mm256_storeu_ps(upper + i, u);
+    _mm256_storeu_ps(lower + i, l);
+    const auto fail = static_cast<uint32_t>(
+        _mm256_movemask_ps(_mm256_cmp_ps(lhs, rhs, _CMP_NLT_UQ)));  // !(lhs < rhs)
+    const __m256i pack = _mm256_cvtepu8_epi32(
+        _mm_cvtsi64_si128(static_cast<int64_t>(kLeftPack.lanes[fail])));
+    const __m256i offsets = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(i)), lane_ids);
+    // 8 values stored, popcount kept: `failed` has 8 spare slots for the overhang.
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(failed + found),
+                        _mm256_permutevar8x32_epi32(offsets, pack));
+    found += static_cast<size_t>(__builtin_popcount(fail));
+  }
+  return UpdateScalar(assignments, upper, lower, i, count, drifts, failed, found);
+}
+
+// TightenBounds, 4 points per iteration: Java's distance is summed in dimension order as in TightenOne (no FMA:
+// target("avx2") does not enable it), and the failing offsets are left-packed into to_scan.
+__attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
+    const int32_t* assignments, float* upper, const float* lower, const uint32_t* offsets,
+    size_t count, const TightenInputs& in, uint32_t* to_scan) {
+  const __m256d grow = _mm256_set1_pd(1.0 + 2.0 * in.eps);       // ExactUpperFromComputed
+  const __m256d test_grow = _mm256_set1_pd(1.0 + in.eps);         // PruneTest
+  const __m256d test_shrink = _mm256_set1_pd(1.0 - in.eps);
+  const __m256d slack = _mm256_set1_pd(kUnderflowSlack);
+  const __m256d upper_grow = _mm256_set1_pd(1.0 + 0x1.0p-20);    // UpperF
+  const __m256d upper_slack = _mm256_set1_pd(0x1.0p-120);
+  size_t found = 0;
+  size_t t = 0;
+  for (; t + 4 <= count; t += 4) {
+    // Four points and their centers by scalar loads and inserts (vgatherqpd was slower here:
+    // the points are few and scattered, and each gather costs several cycles per element).
+    const uint32_t* o = offsets + t;
+    const double* x[4];
+    const double* c[4];
+    size_t a[4];
+    for (size_t l = 0; l < 4; ++l) {
+      x[l] = in.coords + size_t{o[l]} * in.dims;
+      a[l] = static_cast<size_t>(assignments[o[l]]);
+      c[l] = in.centers + a[l] * in.dims;
+    }
+    __m256d sum = _mm256_setzero_pd();
+    for (size_t j = 0; j < in.dims; ++j) {
+      const __m256d xj = _mm256_setr_pd(x[0][j], x[1][j], x[2][j], x[3][j]);
+      const __m256d cj = _mm256_setr_pd(c[0][j], c[1][j], c[2][j], c[3][j]);
+      const __m256d dp = _mm256_sub_pd(xj, cj);
+      const __m256d square = _mm256_mul_pd(dp, dp);
+      sum = j == 0 ? square : _mm256_add_pd(sum, square);  // 0.0 + s == s, as SumOfSquaresBy
+    }
+    const __m256d u = _mm256_mul_pd(_mm256_add_pd(_mm256_sqrt_pd(sum), slack), grow);
+    const __m256d low = _mm256_cvtps_pd(_mm_setr_ps(lower[o[0]], lower[o[1]], lower[o[2]], lower[o[3]]));
+    const __m256d from_separation = _mm256_sub_pd(
+        _mm256_setr_pd(in.separation[a[0]], in.separation[a[1]], in.separation[a[2]],
+                       in.separation[a[3]]),
+        u);
+    // std::max(low, from_separation): low unless from_separation is larger.
+    const __m256d bound = _mm256_blendv_pd(low, from_separation,
+                                           _mm256_cmp_pd(low, from_separation, _CMP_LT_OQ));
+    const __m256d lhs = _mm256_add_pd(_mm256_mul_pd(u, test_grow), slack);
+    const __m256d rhs = _mm256_sub_pd(_mm256_mul_pd(bound, test_shrink), slack);
+    const auto fail = static_cast<uint32_t>(
+        _mm256_movemask_pd(_mm256_cmp_pd(lhs, rhs, _CMP_NLT_UQ)));  // !(lhs < rhs)
+    float up[4];
+    _mm_storeu_ps(up, _mm256_cvtpd_ps(_mm256_add_pd(_mm256_mul_pd(u, upper_grow), upper_slack)));
+    for (size_t l = 0; l < 4; ++l) upper[offsets[t + l]] = up[l];
+    const __m256i pack = _mm256_cvtepu8_epi32(
+        _mm_cvtsi64_si128(static_cast<int64_t>(kLeftPack.lanes[fail])));
+    const __m256i idx = _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(o)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_scan + found),
+                        _mm256_permutevar8x32_epi32(idx, pack));
+    found += static_cast<size_t>(__builtin_popcount(fail));
+  }
+  return TightenScalar(assignments, upper, lower, offsets, t, count, in, to_scan, found);
+}
+
+#endif
+
+}  // namespace
+
+size_t UpdateBounds(const int32_t* assignments, float* upper, float* lower, size_t count,
+                    const FloatDrifts& drifts, uint32_t* failed) {
+#if defined(__x86_64__)
+  if (simd::CpuHasAvx2()) {
+    return drifts.k <= 8 ? UpdateAvx2<true>(assignments, upper, lower, count, drifts, failed)
+                         : UpdateAvx2<false>(assignments, upper, lower, count, drifts, failed);
+  }
+#endif
+  return UpdateScalar(assignments, upper, lower, 0, count, drifts, failed, 0);
+}
+
+size_t TightenBounds(const int32_t* assignments, float* upper, const float* lower,
+                     const uint32_t* offsets, size_t count, const TightenInputs& in,
+                     uint32_t* to_scan) {
+#if defined(__x86_64__)
+  if (simd::CpuHasAvx2()) {
+    return TightenAvx2(assignments, upper, lower, offsets, count, in, to_scan);
+  }
+#endif
+  return TightenScalar(assignments, upper, lower, offsets, 0, count, in, to_scan, 0);
+}
+
+}  // namespace zerostart::kmeans

@@ -1,0 +1,36 @@
+// The centroid sums of a k-means pass in Commons Math's order (centroidOf over the list that
+// assignPointsToClusters built): cluster c's coordinate j is summed from 0.0 over c's points in
+// index order. One pass over the points interleaves the k chains; each point is added to its
+// cluster's row as whole vectors (coordinates and a count lane together: one 32-byte
+// load-add-store instead of dims + 1 scalar ones). Internal to zs_kmeans.
+//
+// Row layout: CentroidRowStride(dims) doubles per cluster: the dims sums, then the count (as a
+// double, exact below 2^53), then padding. Lanes add independently, so every sum is rounded
+// exactly as Java's `centroid[j] += p[j]`.
+//
+// Dispatch: AVX2 when the CPU has it, else SSE2 / NEON (distance_kernel.h's scheme).
+// Thread safety: pure function; each thread passes its own `sums`.
+#ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_CENTROID_KERNEL_H_
+#define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_CENTROID_KERNEL_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace zerostart::kmeans {
+
+// dims + 1 rounded up to a multiple of 4.
+inline constexpr size_t CentroidRowStride(size_t dims) { return (dims + 1 + 3) / 4 * 4; }
+
+// Adds every point i < count (row-major `coords`, dims each) whose cluster c = assignments[i]
+// is one of this caller's (mine == nullptr: all clusters; else mine[c] != 0) to row c of
+// `sums`, in index order. With `mine`, the points are first listed a chunk at a time (a
+// branch-free append), so a thread that owns half the clusters does about half the adding.
+// `sums` holds one row of CentroidRowStride(dims) doubles per cluster, zeroed by the caller
+// (rows of other clusters stay 0). REQUIRES: every assignment is a row of `sums` (and of
+// `mine`); dims >= 1.
+void SumClusterRows(const double* coords, size_t count, size_t dims, const int32_t* assignments,
+                    const uint8_t* mine, double* sums);
+
+}  // namespace zerostart::kmeans
+
+#endif  // ZEROSTART_FUNCTIONS_KMEANS_ENGINE_CENTROID_KERNEL_H_

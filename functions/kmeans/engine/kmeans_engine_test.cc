@@ -1,0 +1,310 @@
+// The fast engine against itself and against a plain scalar transcription of Commons Math:
+// Hamerly pruning on and off, 1, 2, 3 and 8 threads, on random and adversarial data sets
+// (duplicates, grid points, exact ties, near ties, huge and tiny magnitudes). Everything is
+// compared bit for bit: assignments, sizes, centers, sse, iterations and the generator's state
+// afterwards. (tests/oracle compares with the real Commons Math jar.)
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "functions/kmeans/engine/distance_kernel.h"
+#include "functions/kmeans/engine/engine_pool.h"
+#include "functions/kmeans/engine/exact_bounds.h"
+#include "functions/kmeans/engine/exact_math.h"
+#include "functions/kmeans/engine/kmeans_plus_plus.h"
+#include "functions/kmeans/engine/kmeans_seeding.h"
+
+namespace zerostart::kmeans {
+namespace {
+
+struct Outcome {
+  bool ok = false;
+  std::string status;
+  Clustering c;
+  uint32_t rng_after = 0;  // the generator's next output: same consumption
+};
+
+Outcome Cluster(const Points& points, ClustererOptions options, int32_t seed) {
+  MersenneTwister rng(seed);
+  Result<Clustering> result = ClusterKMeansPlusPlus(points, options, rng);
+  Outcome run;
+  run.ok = result.ok();
+  run.status = result.status().ToString();
+  if (result.ok()) run.c = std::move(result).value();
+  run.rng_after = rng.NextUint32();
+  return run;
+}
+
+std::vector<uint64_t> Bits(const std::vector<double>& v) {
+  std::vector<uint64_t> bits;
+  for (const double x : v) bits.push_back(std::bit_cast<uint64_t>(x));
+  return bits;
+}
+
+void ExpectIdentical(const Outcome& want, const Outcome& got, const std::string& what) {
+  SCOPED_TRACE(what);
+  ASSERT_EQ(want.ok, got.ok) << want.status << " vs " << got.status;
+  EXPECT_EQ(want.status, got.status);
+  EXPECT_EQ(want.rng_after, got.rng_after);
+  if (!want.ok) return;
+  EXPECT_EQ(want.c.iterations, got.c.iterations);
+  EXPECT_EQ(want.c.sizes, got.c.sizes);
+  EXPECT_EQ(want.c.assignments, got.c.assignments);
+  EXPECT_EQ(Bits(want.c.centers), Bits(got.c.centers));
+  EXPECT_EQ(std::bit_cast<uint64_t>(want.c.sse), std::bit_cast<uint64_t>(got.c.sse));
+  EXPECT_EQ(want.c.empty_cluster_events, got.c.empty_cluster_events);
+}
+
+// Commons Math's cluster() with the ERROR strategy, transcribed naively: scalar distances,
+// member lists, centroidOf over each list.
+Outcome Reference(const Points& points, int32_t k, int32_t max_iterations, int32_t seed) {
+  MersenneTwister rng(seed);
+  Outcome run;
+  const size_t n = points.count;
+  const size_t d = points.dims;
+  const auto kk = static_cast<size_t>(k);
+  const std::vector<size_t> seeds = ChooseInitialCenters(points, kk, rng);
+  std::vector<double> centers;
+  for (const size_t s : seeds) centers.insert(centers.end(), points.Row(s), points.Row(s) + d);
+  std::vector<double> scratch(kk);
+  std::vector<std::vector<size_t>> members(kk);
+  std::vector<int32_t> assignments(n, 0);
+  auto assign = [&] {
+    int64_t changes = 0;
+    for (auto& m : members) m.clear();
+    for (size_t i = 0; i < n; ++i) {
+      const size_t c = NearestCenter(points.Row(i), centers.data(), kk, d, scratch);
+      if (static_cast<int32_t>(c) != assignments[i]) ++changes;
+      assignments[i] = static_cast<int32_t>(c);
+      members[c].push_back(i);
+    }
+    return changes;
+  };
+  assign();
+  const int32_t max_passes = max_iterations < 0 ? std::numeric_limits<int32_t>::max() : max_iterations;
+  for (int32_t pass = 0; pass < max_passes; ++pass) {
+    for (size_t c = 0; c < kk; ++c) {
+      if (members[c].empty()) {
+        run.ok = false;
+        run.status = FailedPreconditionError(std::string(kEmptyClusterMessage)).ToString();
+        run.rng_after = rng.NextUint32();
+        return run;
+      }
+      for (size_t j = 0; j < d; ++j) {
+        double sum = 0.0;
+        for (const size_t i : members[c]) sum += points.Row(i)[j];
+        centers[c * d + j] = sum / static_cast<double>(members[c].size());
+      }
+    }
+    const int64_t changes = assign();
+    run.c.iterations = pass + 1;
+    if (changes == 0) break;
+  }
+  run.ok = true;
+  run.status = OkStatus().ToString();
+  run.c.k = kk;
+  run.c.dims = d;
+  for (size_t c = 0; c < kk; ++c) {
+    run.c.sizes.push_back(members[c].size());
+    for (const size_t i : members[c]) {
+      for (size_t j = 0; j < d; ++j) {
+        const double dp = points.Row(i)[j] - centers[c * d + j];
+        run.c.sse += dp * dp;
+      }
+    }
+  }
+  run.c.centers = centers;
+  run.c.assignments = assignments;
+  run.rng_after = rng.NextUint32();
+  return run;
+}
+
+Points Make(size_t dims, std::vector<double> coords) {
+  Result<Points> points = MakePoints(dims, std::move(coords));
+  EXPECT_TRUE(points.ok());
+  return points.ok() ? std::move(points).value() : Points{};
+}
+
+struct DataSet {
+  std::string name;
+  Points points;
+  int32_t k;
+};
+
+std::vector<DataSet> DataSets() {
+  std::vector<DataSet> sets;
+  std::mt19937_64 gen(2026);
+  auto uniform = [&](size_t n, size_t d, double scale) {
+    std::vector<double> v(n * d);
+    std::uniform_real_distribution<double> u(0.0, scale);
+    for (double& x : v) x = u(gen);
+    return v;
+  };
+  for (const size_t d : {1u, 2u, 3u, 4u, 5u, 8u, 16u}) {
+    sets.push_back({"uniform_d" + std::to_string(d), Make(d, uniform(5000 + 37 * d, d, 1.0)),
+                    static_cast<int32_t>(3 + d % 7)});
+  }
+  {  // well separated gaussian blobs: pruning skips almost everything
+    std::vector<double> v;
+    std::normal_distribution<double> noise(0.0, 0.05);
+    for (int i = 0; i < 6000; ++i) {
+      const int blob = i % 6;
+      v.push_back(blob * 3.0 + noise(gen));
+      v.push_back((blob % 2) * 5.0 + noise(gen));
+      v.push_back(noise(gen));
+    }
+    sets.push_back({"blobs", Make(3, v), 6});
+  }
+  {  // integer grid: many exact distance ties between centers
+    std::vector<double> v;
+    for (int x = 0; x < 40; ++x)
+      for (int y = 0; y < 40; ++y) {
+        v.push_back(x);
+        v.push_back(y);
+      }
+    sets.push_back({"grid40", Make(2, v), 9});
+  }
+  {  // heavy duplicates
+    std::vector<double> v;
+    for (int i = 0; i < 4000; ++i) {
+      v.push_back(static_cast<double>(i % 7));
+      v.push_back(static_cast<double>((i * 3) % 5));
+    }
+    sets.push_back({"duplicates", Make(2, v), 5});
+  }
+  {  // points on a line at binary fractions: equal sums of squares across centers
+    std::vector<double> v;
+    for (int i = 0; i < 3000; ++i) v.push_back(std::ldexp(static_cast<double>(i % 64), -6));
+    sets.push_back({"dyadic_line", Make(1, v), 7});
+  }
+  {  // near ties: sums that differ in the last bits (sqrt rounds them together)
+    std::vector<double> v;
+    for (int i = 0; i < 3000; ++i) {
+      const double base = 1.0 + static_cast<double>(i % 50) * 0x1.0p-50;
+      v.push_back(i % 2 ? base : -base);
+      v.push_back(static_cast<double>(i % 3) * 0x1.0p-30);
+    }
+    sets.push_back({"near_ties", Make(2, v), 4});
+  }
+  sets.push_back({"tiny", Make(3, uniform(4000, 3, 1e-160)), 5});
+  sets.push_back({"subnormal", Make(2, uniform(3000, 2, 1e-310)), 4});
+  sets.push_back({"huge", Make(2, uniform(3000, 2, 1e150)), 4});  // pruning disabled
+  sets.push_back({"large", Make(4, uniform(3000, 4, 1e90)), 6});
+  return sets;
+}
+
+TEST(KMeansEngineTest, MatchesTheScalarReferenceWithAndWithoutPruning) {
+  for (const DataSet& set : DataSets()) {
+    for (const int32_t max_iterations : {-1, 3}) {
+      for (const int32_t seed : {1, 42, -7}) {
+        const std::string what = set.name + " max " + std::to_string(max_iterations) + " seed " +
+                                 std::to_string(seed);
+        const Outcome want = Reference(set.points, set.k, max_iterations, seed);
+        for (const bool pruning : {true, false}) {
+          const Outcome got = Cluster(set.points,
+                                  {.k = set.k,
+                                   .max_iterations = max_iterations,
+                                   .empty_cluster_strategy = EmptyClusterStrategy::kError,
+                                   .exact_pruning = pruning},
+                                  seed);
+          ExpectIdentical(want, got, what + (pruning ? " pruned" : " unpruned"));
+        }
+      }
+    }
+  }
+}
+
+TEST(KMeansEngineTest, ThreadCountsAndPruningGiveIdenticalBits) {
+  std::vector<DataSet> sets = DataSets();
+  MersenneTwister gen(42);
+  sets.push_back({"n30000_d3", GeneratePoints(30000, 3, gen), 8});
+  sets.push_back({"n10000_d16", GeneratePoints(10000, 16, gen), 20});
+  EnginePool shared(3);
+  for (const DataSet& set : sets) {
+    for (const auto strategy :
+         {EmptyClusterStrategy::kLargestVariance, EmptyClusterStrategy::kFarthestPoint}) {
+      // The plainest run is the yardstick: one thread scanning every center. Every other
+      // combination of thread count (3 on a shared pool) and pruning must give its bits.
+      const ClustererOptions base = {.k = set.k, .max_iterations = 30,
+                                     .empty_cluster_strategy = strategy, .threads = 1,
+                                     .exact_pruning = false};
+      const Outcome want = Cluster(set.points, base, 5);
+      for (const int threads : {1, 2, 3, 8}) {
+        for (const bool pruning : {true, false}) {
+          if (threads == base.threads && pruning == base.exact_pruning) continue;  // `want`
+          ClustererOptions options = base;
+          options.threads = threads;
+          options.exact_pruning = pruning;
+          if (threads == 3) options.pool = &shared;
+          ExpectIdentical(want, Cluster(set.points, options, 5),
+                          set.name + " threads " + std::to_string(threads) +
+                              (pruning ? " pruned" : " unpruned"));
+        }
+      }
+    }
+  }
+}
+
+TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
+  const size_t dims = 2;
+  const double origin[dims] = {};
+  const double* rows[kTileWidth];  // 8 points at the origin
+  for (const double*& row : rows) row = origin;
+  double tile[dims * kTileWidth];
+  const double centers[6] = {1.0, 0.0, 1.0, 0.0, -1.0, 0.0};  // all at distance 1: exact ties
+  TileNearest out;
+  NearestInTile(rows, dims, centers, 3, tile, out);
+  for (size_t l = 0; l < kTileWidth; ++l) {
+    EXPECT_EQ(out.nearest[l], 0) << l;  // the lowest index
+    EXPECT_EQ(out.nearest_sum[l], 1.0);
+    EXPECT_EQ(out.second_sum[l], 1.0);
+  }
+  EXPECT_EQ(out.needs_exact_mask, 0u);
+  // Center 1's sum (1) is smaller than center 0's (1 + 2^-52) but both sqrt to 1.0: Java keeps
+  // center 0, the sums alone say 1, so every lane is flagged for the scalar resolution.
+  const double near[4] = {1.0, 0x1.0p-26, 1.0, 0.0};
+  NearestInTile(rows, dims, near, 2, tile, out);
+  EXPECT_EQ(out.needs_exact_mask, 0xffu);
+  EXPECT_EQ(out.nearest[0], 1);
+  std::vector<double> scratch(2);
+  const double point[2] = {0.0, 0.0};
+  EXPECT_EQ(NearestCenter(point, near, 2, dims, scratch), 0u);
+  EXPECT_TRUE(DistanceKernelIsa() == "avx2" || DistanceKernelIsa() == "baseline");
+}
+
+TEST(KMeansEngineTest, OutwardRoundedFloatBounds) {
+  std::mt19937_64 gen(9);
+  for (int i = 0; i < 100000; ++i) {
+    const double v = std::ldexp(std::uniform_real_distribution<double>(0.5, 1.0)(gen),
+                                static_cast<int>(gen() % 300) - 150);
+    EXPECT_GE(static_cast<double>(UpperF(v)), v);
+    EXPECT_LE(static_cast<double>(LowerF(v)), v);
+  }
+  EXPECT_EQ(LowerF(-1.0), 0.0f);
+  EXPECT_EQ(LowerF(std::numeric_limits<double>::infinity()), std::numeric_limits<float>::max());
+  EXPECT_EQ(UpperF(1e300), std::numeric_limits<float>::infinity());
+  EXPECT_FALSE(PruneTest(1.0, 1.0, PruneEpsilon(3)));
+  EXPECT_TRUE(PruneTest(1.0, 1.0 + 1e-9, PruneEpsilon(3)));
+}
+
+TEST(KMeansEngineTest, EnginePoolRunsEveryPartOnce) {
+  EnginePool pool(4);
+  EXPECT_EQ(pool.threads(), 4u);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<int> hits(4, 0);
+    pool.Run(4, [&](size_t part) { ++hits[part]; });
+    EXPECT_EQ(hits, std::vector<int>(4, 1));
+  }
+  std::vector<int> hits(4, 0);
+  pool.Run(2, [&](size_t part) { ++hits[part]; });
+  EXPECT_EQ(hits, (std::vector<int>{1, 1, 0, 0}));
+}
+
+}  // namespace
+}  // namespace zerostart::kmeans

@@ -1,0 +1,68 @@
+// The SIMD vocabulary of the k-means kernels (distance_kernel, centroid_kernel, bounds_kernel):
+// GCC vector extensions, so one source serves every ISA, and the run-time AVX2 check. Internal
+// to zs_kmeans; include only from .cc files (the pragma below is file-wide).
+//
+// The kernels are templates over the vector type: 2 doubles (SSE2, NEON: the baseline) or 4
+// (AVX2), and a tile's 8 lanes are 4 or 2 such vectors. Element-wise `-`, `*`, `+` round
+// exactly as the scalar operations (IEEE, round to nearest), and -ffp-contract=off forbids
+// fusing them. (Vectors wider than the hardware, e.g. 8 doubles on AVX2, would be split for
+// arithmetic but GCC 12 scalarises their comparisons.) The vectors only pass between
+// always_inline helpers of one file, never across a call boundary, so GCC's note that their
+// by-value ABI differs without AVX does not apply.
+//
+// Thread safety: CpuHasAvx2 is safe to call from any thread (a function-local static).
+#ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
+#define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
+
+#include <cstdint>
+#include <cstring>
+
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+namespace zerostart::kmeans::simd {
+
+using V2 = double __attribute__((vector_size(16)));
+using M2 = int64_t __attribute__((vector_size(16)));
+using V4 = double __attribute__((vector_size(32)));
+using M4 = int64_t __attribute__((vector_size(32)));
+
+template <typename V>
+struct MaskOf;
+template <>
+struct MaskOf<V2> {
+  using type = M2;
+};
+template <>
+struct MaskOf<V4> {
+  using type = M4;
+};
+
+template <typename V>
+[[gnu::always_inline]] inline V Load(const double* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Lane-wise `mask ? a : b` with bit operations (and/andnot/or).
+template <typename V, typename M>
+[[gnu::always_inline]] inline V Select(M mask, V a, V b) {
+  return reinterpret_cast<V>((reinterpret_cast<M>(a) & mask) | (reinterpret_cast<M>(b) & ~mask));
+}
+
+// Whether this CPU runs the kernels' AVX2 builds (always false off x86-64).
+inline bool CpuHasAvx2() {
+#if defined(__x86_64__)
+  static const bool has = [] {
+    __builtin_cpu_init();  // idempotent; needed if called before libgcc's constructor ran
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
+}  // namespace zerostart::kmeans::simd
+
+#endif  // ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
