@@ -19,21 +19,14 @@
 #                         before a change): its warm invokes are measured in the same run
 #   ZS_CONCURRENCY_ARGS   extra arguments for zs_concurrency_bench (e.g. "--warm-rounds 3")
 #   ZS_BENCH_OUT_DIR=dir  where concurrency-results.json goes (default docs/benchmarks)
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
-bin="$build/bin"
 before="${ZS_BEFORE_BIN:-}"
-out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
-
-log() { printf 'run_concurrency: %s\n' "$*" >&2; }
 
 # The benchmark-only program is outside `all`: build it (a no-op when everything is up to date).
 cmake --build "$build" --target zerostart echo faulty zs_concurrency_bench > /dev/null
-for f in zerostart echo faulty zs_concurrency_bench; do
-  [ -x "$bin/$f" ] || { log "$bin/$f is missing (build $build first)"; exit 1; }
-done
+require "$bin/zerostart" "$bin/echo" "$bin/faulty" "$bin/zs_concurrency_bench"
 if [ -n "$before" ]; then
   for f in zerostart echo; do
     [ -x "$before/$f" ] || { log "ZS_BEFORE_BIN: $before/$f is missing"; exit 1; }

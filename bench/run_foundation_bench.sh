@@ -12,11 +12,9 @@
 # peer is reported as such, not silently dropped. Environment overrides:
 #   ZS_BENCH_OUT=path.json   where the results go (default docs/benchmarks/foundation-results.json)
 #   ZS_COMMONS_MATH_JAR=jar  Commons Math 3.6.1 (default /usr/share/java/commons-math3.jar)
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
-bin="$build/bin"
 classes="$build/bench/peers/classes"
 jar="${ZS_COMMONS_MATH_JAR:-/usr/share/java/commons-math3.jar}"
 out="${ZS_BENCH_OUT:-$repo/docs/benchmarks/foundation-results.json}"
@@ -35,9 +33,7 @@ payload='{"k":"abcdefgh"}'  # 16 bytes
 
 # The benchmark-only programs are outside `all`: build them (a no-op when they are up to date).
 cmake --build "$build" --target bench_tools > /dev/null
-for f in echo kmeans sin zerostart zs_cold_start zs_loopback_rtt; do
-  [ -x "$bin/$f" ] || { echo "run_foundation_bench: $bin/$f is missing (build $build first)" >&2; exit 1; }
-done
+require "$bin/echo" "$bin/kmeans" "$bin/sin" "$bin/zerostart" "$bin/zs_cold_start" "$bin/zs_loopback_rtt"
 
 servers=()
 cleanup() {
@@ -47,7 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log() { printf 'run_foundation_bench: %s\n' "$*" >&2; }
 have_alc() { [ -x "$alc_echo" ]; }
 have_node() { command -v node > /dev/null && [ -f "$repo/tests/interop/node_modules/aws-lambda-ric/rapid-client.node" ]; }
 have_java() { command -v java > /dev/null && [ -f "$classes/JavaEcho.class" ]; }

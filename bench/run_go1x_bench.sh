@@ -13,12 +13,10 @@
 # python3. Environment overrides:
 #   ZS_BENCH_SAMPLES=N   rpc_bench samples per size per peer (default 2000; 1 MiB gets N/4)
 #   ZS_BENCH_OUT_DIR=dir where go1x.md and go1x-results.json go (default docs/benchmarks)
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
 samples="${ZS_BENCH_SAMPLES:-2000}"
-out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
 raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-go1x-bench.XXXXXX")"
 trap 'rm -rf "$raw"' EXIT
 
@@ -27,7 +25,6 @@ cmake --build "$build" --target bench_tools > /dev/null
 for f in "$build/bin/echo" "$build/bin/zs_gob_bench" "$build/go-bin/rpc_bench"; do
   [ -x "$f" ] || { echo "run_go1x_bench: $f is missing (build echo zs_gob_bench zs_go_programs in $build)" >&2; exit 1; }
 done
-log() { printf 'run_go1x_bench: %s\n' "$*" >&2; }
 
 cat /proc/loadavg > "$raw/load_before"
 date -u +%Y-%m-%dT%H:%M:%SZ > "$raw/started"

@@ -14,18 +14,14 @@
 # java_kmeans); python3, java, javac. Environment overrides:
 #   ZS_BENCH_OUT_DIR=dir   where jni.md / jni-results.json go (default docs/benchmarks)
 #   ZS_BENCH_QUICK=1       fewer repetitions (a smoke run; figures are rougher)
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
-bin="$build/bin"
 lib="$build/lib"
 package="$build/examples/java-kmeans/package"
-out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
 quick="${ZS_BENCH_QUICK:-0}"
 raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-jni-bench.XXXXXX")"
 trap 'rm -rf "$raw"' EXIT
-log() { printf 'run_jni_bench: %s\n' "$*" >&2; }
 
 for f in "$bin/zerostart" "$bin/kmeans" "$bin/echo" "$lib/zerostart.jar" \
          "$lib/libzerostart_jni.so" "$package/bootstrap"; do

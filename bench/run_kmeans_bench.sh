@@ -16,24 +16,18 @@
 #   ZS_BENCH_OUT_DIR=dir     where kmeans.md / kmeans-results.json go (default docs/benchmarks)
 #   ZS_COMMONS_MATH_JAR=jar  Commons Math 3.6.1 (default /usr/share/java/commons-math3.jar)
 #   ZS_BENCH_QUICK=1         fewer repetitions and Java runs (a smoke run; figures are rougher)
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
-bin="$build/bin"
 classes="$build/bench/peers/classes"
 jar="${ZS_COMMONS_MATH_JAR:-/usr/share/java/commons-math3.jar}"
-out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
 quick="${ZS_BENCH_QUICK:-0}"
 raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-kmeans-bench.XXXXXX")"
 trap 'rm -rf "$raw"' EXIT
-log() { printf 'run_kmeans_bench: %s\n' "$*" >&2; }
 
 # The benchmark-only programs are outside `all`: build them (a no-op when they are up to date).
 cmake --build "$build" --target bench_tools > /dev/null
-for f in zs_kmeans_bench zs_fp_peak_bench zs_kmeans_driver zs_sin_c_loop; do
-  [ -x "$bin/$f" ] || { log "$bin/$f is missing (build $build first)"; exit 1; }
-done
+require "$bin/zs_kmeans_bench" "$bin/zs_fp_peak_bench" "$bin/zs_kmeans_driver" "$bin/zs_sin_c_loop"
 [ -f "$classes/KMeansBench.class" ] || { log "$classes/KMeansBench.class is missing"; exit 1; }
 [ -f "$jar" ] || { log "$jar is missing (apt install libcommons-math3-java)"; exit 1; }
 command -v java > /dev/null || { log "java is missing"; exit 1; }

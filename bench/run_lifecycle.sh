@@ -8,16 +8,12 @@
 #
 # Builds what it needs in BUILD_DIR (a Release build) and prints Markdown; the raw figures go to
 # docs/benchmarks/lifecycle-results.json (ZS_BENCH_OUT_DIR=dir to change).
-set -euo pipefail
-
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
-bin="$build/bin"
-out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
 cmake --build "$build" --target zerostart echo noop-extension zs_extensions_bench zs_log_bench -j"$(nproc)" >/dev/null
 
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) vCPUs"
+cpu_line
 echo
 echo "## One no-op external extension against none (echo, --no-limits)"
 echo

@@ -9,15 +9,12 @@
 # Needs BUILD_DIR/bin/{zerostart,echo,sin,kmeans} and, for the arm64 rows,
 # ARM64_BUILD_DIR/bin/{echo,sin,kmeans} (scripts/build-arm64.sh) and qemu-aarch64-static.
 # Environment: ZS_BENCH_OUT_DIR (default docs/benchmarks), ZS_BENCH_COLD_REPEATS (default 10).
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
 arm64="${2:-$repo/build-arm64}"
-out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
 repeats="${ZS_BENCH_COLD_REPEATS:-10}"
 qemu="$(command -v qemu-aarch64-static || true)"
-log() { printf 'run_package_bench: %s\n' "$*" >&2; }
 
 for f in zerostart echo sin kmeans; do
   [ -x "$build/bin/$f" ] || { log "$build/bin/$f is missing (build $build first)"; exit 1; }

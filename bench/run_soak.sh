@@ -14,17 +14,14 @@
 # Writes docs/benchmarks/soak-runtime-api.json, soak-go1x.json and soak-stream.json
 # (ZS_BENCH_OUT_DIR=dir to change) and the samples as CSV beside them; chaos-runtime-api.json and
 # chaos-go1x.json with their tables as .md.
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
 shift || true
-bin="$build/bin"
-out_dir="${ZS_BENCH_OUT_DIR:-$repo/docs/benchmarks}"
 
 cmake --build "$build" --target zerostart echo streamer faulty zs_soak zs_chaos -j"$(nproc)" >/dev/null
 chaos_seconds="${ZS_CHAOS_SECONDS:-600}"
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) vCPUs"
+cpu_line
 status=0
 "$bin/zs_soak" --zerostart "$bin/zerostart" --function "$bin/echo" --warmup 160 --invokes 1000000 \
   --json "$out_dir/soak-runtime-api.json" --csv "$out_dir/soak-runtime-api.csv" "$@" || status=1

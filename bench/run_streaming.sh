@@ -13,23 +13,17 @@
 #                         run, rounds alternating with this build's
 #   ZS_STREAM_BENCH_ARGS  extra arguments for zs_stream_bench (e.g. "--invokes 20")
 #   ZS_WARM_COUNT=N       invokes per warm round (default 10000; 3 rounds)
-set -euo pipefail
+# shellcheck source=bench/preamble.sh
+source "$(dirname "$0")/preamble.sh" "${1:-}"
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-build="$(cd "${1:-$repo/build}" && pwd)"
-bin="$build/bin"
 baseline="${ZS_BASELINE_BIN:-}"
 warm_count="${ZS_WARM_COUNT:-10000}"
 payload='{"k":"abcdefgh"}'  # 16 bytes, as docs/benchmarks/foundation.md
 raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-stream-bench.XXXXXX")"
 
-log() { printf 'run_streaming: %s\n' "$*" >&2; }
-
 # The benchmark-only programs are outside `all`: build them (a no-op when they are up to date).
 cmake --build "$build" --target zerostart echo zs_stream_bench zs_stream_bench_function > /dev/null
-for f in zerostart echo zs_stream_bench zs_stream_bench_function; do
-  [ -x "$bin/$f" ] || { log "$bin/$f is missing (build $build first)"; exit 1; }
-done
+require "$bin/zerostart" "$bin/echo" "$bin/zs_stream_bench" "$bin/zs_stream_bench_function"
 if [ -n "$baseline" ]; then
   for f in zerostart echo; do
     [ -x "$baseline/$f" ] || { log "ZS_BASELINE_BIN: $baseline/$f is missing"; exit 1; }
