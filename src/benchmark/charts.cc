@@ -86,8 +86,8 @@ ChartFiles ChartData(const BenchResults& r, const std::string& scratch) {
         cold_rows += row(c.memory_mb, cold->client_ms.median, cold->client_ms.p10, cold->client_ms.p90);
       }
       std::vector<double> mem;
-      for (const Sample& s : c.samples) {
-        if (s.ok && s.max_memory_mb) mem.push_back(static_cast<double>(*s.max_memory_mb));
+      for (const Sample& s : c.samples) {  // as MemoryMedian counts: warm, kept, successful
+        if (s.ok && !s.warmup && s.kind == "warm" && s.max_memory_mb) mem.push_back(static_cast<double>(*s.max_memory_mb));
       }
       const Summary m = Summarize(mem);
       if (m.count > 0) memory_rows += row(c.memory_mb, m.median, m.p10, m.p90);
@@ -118,10 +118,16 @@ ChartFiles ChartData(const BenchResults& r, const std::string& scratch) {
     files.charts.push_back(name);
   };
   chart(duration_lines, "duration_vs_memory.svg", "warm Duration p50, p10-p90 (ms, log)", true);
-  chart(cost_lines, "cost_vs_memory.svg", "cost per 1M invocations (USD, " + r.arch + ", log)", true);
+  chart(cost_lines, "cost_vs_memory.svg", "cost per 1M invocations (USD, log)", true);
   chart(cold_lines, "cold_start.svg", "cold start p50, p10-p90 (ms, log)", true);
-  chart(memory_lines, "memory_used.svg", "Max Memory Used p50, p10-p90, all warm invokes (MB)", false);
+  chart(memory_lines, "memory_used.svg", "Max Memory Used p50, p10-p90, warm samples (MB)", false);
   return files;
+}
+
+const std::vector<std::string>& ChartNames() {
+  static const std::vector<std::string> kNames = {"duration_vs_memory.svg", "cost_vs_memory.svg", "cold_start.svg",
+                                                  "memory_used.svg"};
+  return kNames;
 }
 
 Result<std::string> FindProgram(const std::string& name, const std::string& path_list) {

@@ -28,6 +28,9 @@ struct ChartFiles {
 };
 ChartFiles ChartData(const BenchResults& results, const std::string& scratch);
 
+// The file names of every chart ChartData can draw.
+const std::vector<std::string>& ChartNames();
+
 // The first executable `name` in the ':'-separated `path_list`; NotFound otherwise.
 Result<std::string> FindProgram(const std::string& name, const std::string& path_list);
 

@@ -99,16 +99,19 @@ Result<BenchConfig> ParseConfig(const std::string& json_text, const std::string&
   BenchConfig config;
   if (doc.contains("memory")) {
     if (!doc["memory"].is_array()) return Bad("memory", "must be a list of MB");
+    std::string list;
     for (const json& mb : doc["memory"]) {
       if (!mb.is_number_integer()) return Bad("memory", "must be a list of whole numbers of MB");
-      ZS_RETURN_IF_ERROR(ValidateMemory(static_cast<int>(mb.get<int64_t>())));
-      config.plan.memory_mb.push_back(static_cast<int>(mb.get<int64_t>()));
+      // Checked as the command line's --memory is (range, duplicates), before any narrowing.
+      list += (list.empty() ? "" : ",") + mb.dump();
     }
+    Result<std::vector<int>> memory = ParseMemoryList(list);
+    if (!memory.ok()) return Bad("memory", memory.status().message());
+    config.plan.memory_mb = std::move(memory).value();
   }
-  ZS_RETURN_IF_ERROR(ReadCount(doc, "cold", 0, "top level", &config.plan.cold));
-  ZS_RETURN_IF_ERROR(ReadCount(doc, "warm", 1, "top level", &config.plan.warm));
-  ZS_RETURN_IF_ERROR(ReadCount(doc, "warmups", 0, "top level", &config.plan.warmups));
-  config.timeout_given = doc.contains("timeout");
+  ZS_RETURN_IF_ERROR(ReadCount(doc, "cold", 0, "top level", &config.plan.config_counts.cold));
+  ZS_RETURN_IF_ERROR(ReadCount(doc, "warm", 1, "top level", &config.plan.config_counts.warm));
+  ZS_RETURN_IF_ERROR(ReadCount(doc, "warmups", 0, "top level", &config.plan.config_counts.warmups));
   ZS_RETURN_IF_ERROR(ReadPositive(doc, "timeout", "top level", &config.plan.timeout_seconds));
   if (doc.contains("arch")) {
     std::string arch;
@@ -127,7 +130,7 @@ Result<BenchConfig> ParseConfig(const std::string& json_text, const std::string&
     ZS_RETURN_IF_ERROR(ReadString(f, "path", where, &spec.bootstrap));
     spec.bootstrap = Resolve(base_dir, spec.bootstrap);
     ZS_RETURN_IF_ERROR(ReadString(f, "name", where, &spec.name));
-    if (spec.name.empty()) spec.name = spec.bootstrap.substr(spec.bootstrap.rfind('/') + 1);
+    if (spec.name.empty()) spec.name = DefaultFunctionName(spec.bootstrap);
     ZS_RETURN_IF_ERROR(ReadPositive(f, "estimated_cold_ms", where, &spec.estimated_cold_ms));
     if (f.contains("cold_payload")) {
       spec.cold_payload = f["cold_payload"].is_string() ? f["cold_payload"].get<std::string>() : f["cold_payload"].dump();

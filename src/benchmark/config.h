@@ -13,7 +13,7 @@
 // (fields as in plan.h's PayloadSpec; "min_warm" makes "warm" the count at one vCPU, shrinking
 // with the CPU share). Every field but "functions" and a function's "path" may be left out.
 // Relative paths are taken from the config file's folder. Options given on the command line
-// win over the file's.
+// win over the file's; the file's counts are defaults below each payload's own (plan.h).
 // Thread safety: pure functions.
 #ifndef ZEROSTART_SRC_BENCHMARK_CONFIG_H_
 #define ZEROSTART_SRC_BENCHMARK_CONFIG_H_
@@ -29,8 +29,7 @@
 namespace zerostart::benchmark {
 
 struct BenchConfig {
-  PlanOptions plan;                // functions, payloads, memory, counts, timeout
-  bool timeout_given = false;      // plan.timeout_seconds came from the file
+  PlanOptions plan;                // functions, payloads, memory, config_counts, timeout
   std::optional<std::string> arch;
   std::vector<bool> optional;      // per plan.functions entry: a missing path is skipped
 };

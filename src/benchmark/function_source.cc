@@ -26,28 +26,23 @@ std::string ElfArch(const std::string& path) {
 
 }  // namespace
 
-std::string DefaultFunctionName(const std::string& path) {
-  std::string name = path.substr(path.rfind('/') + 1);
-  if (name.size() > 4 && name.ends_with(".zip")) name.resize(name.size() - 4);
-  return name;
-}
-
 Result<FunctionSource> FunctionSource::Open(const std::string& path, const std::string& temp_parent) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) {
-    if (errno == ENOENT) return NotFoundError(path + ": no such file");
+    if (errno == ENOENT) return NotFoundError(path + ": no such file (give an executable bootstrap or a Lambda zip)");
     return FailedPreconditionError(path + ": " + std::strerror(errno));
   }
   if (S_ISDIR(info.st_mode)) {
     return InvalidArgumentError(path + " is a folder: name its bootstrap, or a zip made by `zerostart package`");
   }
+  if (!S_ISREG(info.st_mode)) return InvalidArgumentError(path + " is neither an executable nor a Lambda zip");
   FunctionSource source;
   source.source_ = path;
   if (package::LooksLikeZip(path)) {
     ZS_ASSIGN_OR_RETURN(package::UnpackedZip unpacked, package::UnpackedZip::Unpack(path, temp_parent));
     source.bootstrap_ = unpacked.bootstrap();
     source.unpacked_.emplace(std::move(unpacked));
-  } else if (S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0) {
+  } else if (access(path.c_str(), X_OK) == 0) {
     source.bootstrap_ = path;
   } else {
     return InvalidArgumentError(path + " is neither an executable nor a Lambda zip");

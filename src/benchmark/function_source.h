@@ -39,9 +39,6 @@ class FunctionSource {
   std::optional<package::UnpackedZip> unpacked_;
 };
 
-// The function's name when none is given: the file's name, without ".zip".
-std::string DefaultFunctionName(const std::string& path);
-
 }  // namespace zerostart::benchmark
 
 #endif  // ZEROSTART_SRC_BENCHMARK_FUNCTION_SOURCE_H_

@@ -37,19 +37,30 @@ Status ValidatePayload(const std::string& payload, const std::string& where) {
   return InvalidArgumentError(where + " is not JSON (Lambda takes a JSON event): " + PayloadLabel(payload));
 }
 
+// The first count given: the command line's, the payload's, the configuration's; `fallback`
+// when none is. A count is given when it is at least `min`.
+int FirstGiven(std::initializer_list<int> counts, int min, int fallback) {
+  for (int count : counts) {
+    if (count >= min) return count;
+  }
+  return fallback;
+}
+
 Workload MakeWorkload(const PayloadSpec& spec, const PlanOptions& options, int memory_mb) {
   Workload w;
   w.label = spec.label.empty() ? PayloadLabel(spec.payload) : spec.label;
   w.payload = spec.payload;
-  int full = options.warm > 0 ? options.warm : spec.warm > 0 ? spec.warm : kDefaultWarm;
-  int warmups = options.warmups >= 0 ? options.warmups : spec.warmups >= 0 ? spec.warmups : kDefaultWarmups;
+  const Counts& line = options.counts;
+  const Counts& config = options.config_counts;
+  const int given_warm = FirstGiven({spec.warm, config.warm}, 1, 0);
+  int full = FirstGiven({line.warm}, 1, given_warm > 0 ? given_warm : kDefaultWarm);
+  int warmups = FirstGiven({line.warmups, spec.warmups, config.warmups}, 0, kDefaultWarmups);
   if (options.quick) {
-    // --quick keeps a quarter of a payload's own samples (the default count: kQuickWarm).
-    full = options.warm > 0 ? options.warm : spec.warm > 0 ? std::max(2, spec.warm / 4) : kQuickWarm;
-    warmups = std::min(warmups, options.warmups >= 0 ? options.warmups : kQuickWarmups);
+    if (line.warm < 1) full = given_warm > 0 ? std::min(given_warm, std::max(2, given_warm / 4)) : kQuickWarm;
+    if (line.warmups < 0) warmups = std::min(warmups, kQuickWarmups);
   }
   // A payload that scales with the CPU share keeps about the same wall time per setting.
-  w.samples = spec.min_warm > 0 && options.warm <= 0 ? SamplesAt(full, spec.min_warm, memory_mb) : full;
+  w.samples = spec.min_warm > 0 && line.warm < 1 ? SamplesAt(full, spec.min_warm, memory_mb) : full;
   w.warmups = warmups;
   w.cost_ms = (spec.estimated_ms > 0 ? spec.estimated_ms : kUnknownInvokeMs) * SlowdownAt(memory_mb);
   return w;
@@ -75,23 +86,36 @@ Result<std::vector<int>> ParseMemoryList(const std::string& text) {
   std::vector<int> out;
   for (const std::string& item : Split(text)) {
     size_t used = 0;
-    int value = 0;
+    long long value = 0;
+    bool too_large = false;
     try {
-      value = std::stoi(item, &used);
+      value = std::stoll(item, &used);
+    } catch (const std::out_of_range&) {
+      too_large = true;
+      used = item.size();
     } catch (const std::exception&) {
       used = 0;
     }
     if (used == 0 || used != item.size()) {
       return InvalidArgumentError("memory setting '" + item + "' is not a number of MB");
     }
-    ZS_RETURN_IF_ERROR(ValidateMemory(value));
+    if (too_large || value < kMinMemoryMb || value > kMaxMemoryMb) {
+      return InvalidArgumentError("memory setting " + item + " MB is outside Lambda's range " +
+                                  std::to_string(kMinMemoryMb) + "-" + std::to_string(kMaxMemoryMb) + " MB");
+    }
     if (std::find(out.begin(), out.end(), value) != out.end()) {
       return InvalidArgumentError("memory setting " + item + " MB is given twice");
     }
-    out.push_back(value);
+    out.push_back(static_cast<int>(value));
   }
   if (out.empty()) return InvalidArgumentError("no memory setting given");
   return out;
+}
+
+std::string DefaultFunctionName(const std::string& path) {
+  std::string name = path.substr(path.rfind('/') + 1);
+  if (name.size() > 4 && name.ends_with(".zip")) name.resize(name.size() - 4);
+  return name;
 }
 
 std::string PayloadLabel(const std::string& payload) {
@@ -131,8 +155,11 @@ int SamplesAt(int full, int floor, int memory_mb) {
 }
 
 Result<Plan> BuildPlan(const PlanOptions& options) {
-  if (options.cold < -1) return InvalidArgumentError("the number of cold starts must be 0 or more");
-  if (options.warm < 0) return InvalidArgumentError("the number of warm samples must be 1 or more");
+  for (const Counts& counts : {options.counts, options.config_counts}) {
+    if (counts.cold < -1) return InvalidArgumentError("the number of cold starts must be 0 or more");
+    if (counts.warm < 0) return InvalidArgumentError("the number of warm samples must be 1 or more");
+    if (counts.warmups < -1) return InvalidArgumentError("the number of warm-ups must be 0 or more");
+  }
   if (!(options.timeout_seconds > 0)) return InvalidArgumentError("the timeout must be positive");
   if (options.functions.empty()) return InvalidArgumentError("no function given");
   Plan plan;
@@ -158,11 +185,20 @@ Result<Plan> BuildPlan(const PlanOptions& options) {
     f.bootstrap = spec.bootstrap;
     f.skip_reason = spec.skip_reason;
     std::vector<PayloadSpec> payloads;
+    std::set<std::string> labels;
     for (const PayloadSpec& p : spec.payloads.empty() ? shared : spec.payloads) {
       ZS_RETURN_IF_ERROR(ValidatePayload(p.payload, "the payload of " + spec.name));
+      // Samples are grouped by label: two payloads under one would be mixed in one series.
+      const std::string label = p.label.empty() ? PayloadLabel(p.payload) : p.label;
+      if (!labels.insert(label).second) {
+        return InvalidArgumentError("two payloads of " + spec.name + " are labelled '" + label +
+                                    "': give them different files, or labels in a --config file");
+      }
       if (!options.quick || p.quick) payloads.push_back(p);
     }
-    if (payloads.empty()) return InvalidArgumentError(spec.name + " has no payload to measure");
+    if (payloads.empty()) {
+      return InvalidArgumentError(spec.name + " has no payload to measure with --quick (every one says \"quick\": false)");
+    }
     if (!spec.cold_payload.empty()) ZS_RETURN_IF_ERROR(ValidatePayload(spec.cold_payload, "the cold payload of " + spec.name));
     if (!f.skip_reason.empty()) {
       plan.functions.push_back(std::move(f));
@@ -171,7 +207,8 @@ Result<Plan> BuildPlan(const PlanOptions& options) {
     for (int mb : plan.memory_mb) {
       Cell cell;
       cell.memory_mb = mb;
-      cell.cold_starts = options.cold >= 0 ? options.cold : options.quick ? kQuickCold : kDefaultCold;
+      cell.cold_starts = FirstGiven({options.counts.cold}, 0,
+                                    options.quick ? kQuickCold : FirstGiven({options.config_counts.cold}, 0, kDefaultCold));
       cell.cold_payload = spec.cold_payload.empty() ? payloads.front().payload : spec.cold_payload;
       for (const PayloadSpec& p : payloads) cell.workloads.push_back(MakeWorkload(p, options, mb));
       cell.cold_cost_ms = (spec.estimated_cold_ms > 0 ? spec.estimated_cold_ms : kUnknownColdMs) +

@@ -3,9 +3,9 @@
 // once the emulator gives each setting Lambda's CPU share (1,769 MB = one vCPU; 128 MB = 7.2 %
 // of a core).
 //
-// For every function × memory setting: `cold` fresh processes, each invoked once with the first
-// payload; then one more process, invoked with each payload `warmups` times (discarded) and
-// `warm` times (kept).
+// For every function × memory setting: `cold` fresh processes, each invoked once with the cold
+// payload (the function's `cold_payload`, by default its first payload); then one more process,
+// invoked with each payload `warmups` times (discarded) and `warm` times (kept).
 // Thread safety: value types and pure functions.
 #ifndef ZEROSTART_SRC_BENCHMARK_PLAN_H_
 #define ZEROSTART_SRC_BENCHMARK_PLAN_H_
@@ -77,15 +77,24 @@ struct Plan {
   double timeout_seconds = 60;  // per invoke
 };
 
-// Defaults: cold 10, warm 20, warm-ups 2; with --quick 3, 5 and 1.
+// Counts of one run. -1 (cold, warmups) and 0 (warm) mean "not given".
+struct Counts {
+  int cold = -1;
+  int warm = 0;
+  int warmups = -1;
+};
+
+// Where a count comes from, first found wins: the command line (`counts`), the payload's own
+// (PayloadSpec), the configuration file's (`config_counts`), the built-in default (cold 10,
+// warm 20, warm-ups 2). --quick keeps what the command line gives and scales the rest: cold 3,
+// warm a quarter (at least 2, never more than given; built-in 5), warm-ups at most 1.
 struct PlanOptions {
   bool quick = false;
   std::vector<FunctionSpec> functions;
   std::vector<PayloadSpec> payloads;  // default: one payload, {}
   std::vector<int> memory_mb;         // default: 128 256 512 1024 1769 3008
-  int cold = -1;                      // -1 = default; 0 = no cold starts
-  int warm = 0;                       // 0 = default (a payload's own count wins)
-  int warmups = -1;                   // -1 = default
+  Counts counts;                      // from the command line
+  Counts config_counts;               // from a configuration file
   double timeout_seconds = 60;
 };
 
@@ -104,6 +113,9 @@ Result<std::vector<int>> ParseMemoryList(const std::string& text);
 // event (InvalidRequestContentException).
 Result<PayloadSpec> ParsePayloadArgument(const std::string& argument,
                                          const std::function<Result<std::string>(const std::string&)>& read_file);
+// The function's name when none is given: the file's name, without ".zip".
+std::string DefaultFunctionName(const std::string& path);
+
 // A short label for a payload: its JSON compacted, cut to 40 characters with "…".
 std::string PayloadLabel(const std::string& payload);
 
@@ -114,8 +126,9 @@ int SamplesAt(int full, int floor, int memory_mb);
 // MB up): the CPU share Lambda gives is memory / 1,769 MB.
 double SlowdownAt(int memory_mb);
 
-// The plan for `options`. InvalidArgument for no function, two functions of one name, bad
-// memory settings, counts or timeout, or a payload that is not JSON.
+// The plan for `options`. InvalidArgument for no function, two functions of one name, two
+// payloads of one function with one label, bad memory settings, counts or timeout, or a payload
+// that is not JSON.
 Result<Plan> BuildPlan(const PlanOptions& options);
 
 // Estimated wall time of the whole plan, in seconds (the sum of the cells' cost estimates).

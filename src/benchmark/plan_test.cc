@@ -62,9 +62,7 @@ TEST(PlanTest, QuickAndExplicitCounts) {
   EXPECT_EQ(quick->functions[0].cells[0].workloads[0].samples, 5);
   EXPECT_EQ(quick->functions[0].cells[0].workloads[0].warmups, 1);
   options.quick = false;
-  options.cold = 0;
-  options.warm = 7;
-  options.warmups = 0;
+  options.counts = {0, 7, 0};
   auto explicit_counts = BuildPlan(options);
   ASSERT_TRUE(explicit_counts.ok());
   EXPECT_EQ(explicit_counts->functions[0].cells[0].cold_starts, 0);
@@ -81,6 +79,45 @@ TEST(PlanTest, APayloadCanScaleItsSamplesWithTheCpuShare) {
   EXPECT_EQ(plan->functions[0].cells[0].workloads[0].samples, 3);   // 30 * 128 / 1769 = 2.2 -> the floor
   EXPECT_EQ(plan->functions[0].cells[1].workloads[0].samples, 30);
   EXPECT_EQ(plan->functions[0].cells[0].workloads[0].label, "big");
+}
+
+TEST(PlanTest, CountsComeFromTheCommandLineThenThePayloadThenTheConfig) {
+  PlanOptions options = OneFunction();
+  options.memory_mb = {1769};
+  options.config_counts = {10, 20, 2};
+  options.payloads = {Payload("own", R"({"a":1})", 40), Payload("plain", R"({"b":1})")};
+  auto plan = BuildPlan(options);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->functions[0].cells[0].cold_starts, 10);
+  EXPECT_EQ(plan->functions[0].cells[0].workloads[0].samples, 40);  // the payload's own
+  EXPECT_EQ(plan->functions[0].cells[0].workloads[1].samples, 20);  // the config's
+  // --quick scales what the command line did not give: a quarter, at least 2, at most as given.
+  options.quick = true;
+  options.payloads.push_back(Payload("one", R"({"c":1})", 1));
+  auto quick = BuildPlan(options);
+  ASSERT_TRUE(quick.ok());
+  EXPECT_EQ(quick->functions[0].cells[0].cold_starts, 3);
+  EXPECT_EQ(quick->functions[0].cells[0].workloads[0].samples, 10);
+  EXPECT_EQ(quick->functions[0].cells[0].workloads[1].samples, 5);
+  EXPECT_EQ(quick->functions[0].cells[0].workloads[2].samples, 1);
+  EXPECT_EQ(quick->functions[0].cells[0].workloads[0].warmups, 1);
+  // The command line wins over all of them, --quick or not.
+  options.counts = {4, 3, 0};
+  auto given = BuildPlan(options);
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ(given->functions[0].cells[0].cold_starts, 4);
+  EXPECT_EQ(given->functions[0].cells[0].workloads[0].samples, 3);
+  EXPECT_EQ(given->functions[0].cells[0].workloads[0].warmups, 0);
+}
+
+TEST(PlanTest, TwoPayloadsOfOneLabelAreRefused) {
+  PlanOptions options = OneFunction();
+  options.payloads = {Payload("ev.json", R"({"a":1})"), Payload("ev.json", R"({"a":2})")};
+  EXPECT_NE(BuildPlan(options).status().message().find("two payloads of kmeans are labelled 'ev.json'"),
+            std::string::npos);
+  const std::string prefix(50, 'x');
+  options.payloads = {Payload("", "[\"" + prefix + "1\"]"), Payload("", "[\"" + prefix + "2\"]")};
+  EXPECT_FALSE(BuildPlan(options).ok());  // the same 40-character label
 }
 
 TEST(PlanTest, BadPlansAreRefusedWithAReason) {
@@ -143,8 +180,7 @@ TEST(ConfigTest, FunctionsWithTheirOwnPayloads) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   const PlanOptions& plan = config->plan;
   EXPECT_EQ(plan.memory_mb, (std::vector<int>{128, 1769}));
-  EXPECT_EQ(plan.cold, 2);
-  EXPECT_TRUE(config->timeout_given);
+  EXPECT_EQ(plan.config_counts.cold, 2);
   EXPECT_DOUBLE_EQ(plan.timeout_seconds, 30);
   EXPECT_EQ(config->arch, "arm64");
   ASSERT_EQ(plan.functions.size(), 2u);
@@ -178,6 +214,12 @@ TEST(ConfigTest, MistakesNameTheirField) {
             std::string::npos);
   EXPECT_NE(error(R"({"memory":[64],"functions":[{"path":"x"}]})").find("outside Lambda's range"), std::string::npos);
   EXPECT_NE(error(R"({"memroy":[128],"functions":[{"path":"x"}]})").find("unknown field \"memroy\""), std::string::npos);
+  EXPECT_NE(error(R"({"memory":[4294967424],"functions":[{"path":"x"}]})").find("outside Lambda's range"),
+            std::string::npos);  // not narrowed to 128 first
+  EXPECT_NE(error(R"({"memory":[1769,1769],"functions":[{"path":"x"}]})").find("twice"), std::string::npos);
+  auto named = ParseConfig(R"({"functions":[{"path":"dir/fn.zip"}]})", ".", Files({}));
+  ASSERT_TRUE(named.ok());
+  EXPECT_EQ(named->plan.functions[0].name, "fn");  // as on the command line
 }
 
 TEST(PlanTest, SamplesShrinkWithTheCpuShare) {

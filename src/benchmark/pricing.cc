@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace zerostart::benchmark {
 namespace {
@@ -28,6 +30,14 @@ Prices DefaultPrices() {
 Result<Prices> ParsePrices(const std::string& json_text, const Prices& base) {
   const nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return InvalidArgumentError("prices: not a JSON object");
+  static const std::vector<std::string> kKnown = {"region", "date", "source", "x86_64_per_gb_second",
+                                                  "arm64_per_gb_second", "per_million_requests"};
+  for (const auto& [key, value] : doc.items()) {
+    // A misspelt price would otherwise leave the default in place without a word.
+    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
+      return InvalidArgumentError("prices: unknown field \"" + key + "\"");
+    }
+  }
   Prices prices = base;
   for (const char* field : {"region", "date", "source"}) {
     if (!doc.contains(field)) continue;
@@ -61,10 +71,16 @@ Status ValidateArch(const std::string& arch) {
   return InvalidArgumentError("architecture '" + arch + "' is not one of Lambda's: x86_64, arm64");
 }
 
-double InvocationCost(const Prices& prices, const std::string& arch, int memory_mb, double billed_ms) {
+double DurationCost(const Prices& prices, const std::string& arch, int memory_mb, double billed_ms) {
   const double per_gb_second = arch == "arm64" ? prices.arm64_per_gb_second : prices.x86_64_per_gb_second;
   const double billed = std::ceil(std::max(0.0, billed_ms));
-  return prices.per_request + billed / 1000 * (memory_mb / kMbPerGb) * per_gb_second;
+  // ms × MB first: a whole number, exact in a double, so settings that bill the same GB-ms
+  // (4 ms at 128 MB, 2 ms at 256 MB) cost exactly the same and tie as they should.
+  return billed * memory_mb / (1000 * kMbPerGb) * per_gb_second;
+}
+
+double InvocationCost(const Prices& prices, const std::string& arch, int memory_mb, double billed_ms) {
+  return prices.per_request + DurationCost(prices, arch, memory_mb, billed_ms);
 }
 
 BestSettings ChooseSettings(const std::vector<SettingFigures>& settings, double balanced_weight) {
@@ -77,21 +93,23 @@ BestSettings ChooseSettings(const std::vector<SettingFigures>& settings, double 
   double max_cost = 0;
   double max_duration = 0;
   for (const SettingFigures& s : usable) {
-    max_cost = std::max(max_cost, s.cost);
+    max_cost = std::max(max_cost, s.duration_cost);
     max_duration = std::max(max_duration, s.duration_ms);
   }
   auto ratio = [](double value, double max) { return max > 0 ? value / max : 0; };
   auto balanced = [&](const SettingFigures& s) {
-    return weight * ratio(s.cost, max_cost) + (1 - weight) * ratio(s.duration_ms, max_duration);
+    return weight * ratio(s.duration_cost, max_cost) + (1 - weight) * ratio(s.duration_ms, max_duration);
   };
   const SettingFigures* fastest = &usable.front();
   const SettingFigures* cheapest = &usable.front();
   const SettingFigures* balance = &usable.front();
   for (const SettingFigures& s : usable) {
-    if (s.duration_ms < fastest->duration_ms || (s.duration_ms == fastest->duration_ms && s.cost < fastest->cost)) {
+    if (s.duration_ms < fastest->duration_ms ||
+        (s.duration_ms == fastest->duration_ms && s.duration_cost < fastest->duration_cost)) {
       fastest = &s;
     }
-    if (s.cost < cheapest->cost || (s.cost == cheapest->cost && s.duration_ms < cheapest->duration_ms)) {
+    if (s.duration_cost < cheapest->duration_cost ||
+        (s.duration_cost == cheapest->duration_cost && s.duration_ms < cheapest->duration_ms)) {
       cheapest = &s;
     }
     if (balanced(s) < balanced(*balance)) balance = &s;

@@ -6,8 +6,8 @@
 // a price per GB-second by architecture, a GB being 1,024 MB of configured memory
 // (https://aws.amazon.com/lambda/pricing/: "Duration is calculated from the time your code
 // begins executing until it returns or otherwise terminates, rounded up to the nearest 1 ms").
-// The initialization phase is billed as well (for on-demand functions since 2025-08-01), so a
-// cold invocation costs its Init Duration on top.
+// The initialization phase is billed as well (for on-demand functions since 2025-08-01); the
+// costs here are of warm invocations.
 //
 // Thread safety: value types and pure functions.
 #ifndef ZEROSTART_SRC_BENCHMARK_PRICING_H_
@@ -44,23 +44,29 @@ Result<Prices> ParsePrices(const std::string& json_text, const Prices& base);
 // "x86_64" or "arm64"; InvalidArgument for anything else.
 Status ValidateArch(const std::string& arch);
 
-// USD for one invocation of `billed_ms` (before rounding up) at `memory_mb` on `arch`: the
-// request fee plus ceil(billed_ms) ms of memory_mb / 1024 GB. `arch` must be valid.
+// USD for the duration of one invocation of `billed_ms` (before rounding up) at `memory_mb` on
+// `arch`: ceil(billed_ms) ms of memory_mb / 1024 GB. `arch` must be valid.
+double DurationCost(const Prices& prices, const std::string& arch, int memory_mb, double billed_ms);
+// The whole invocation: the request fee plus DurationCost.
 double InvocationCost(const Prices& prices, const std::string& arch, int memory_mb, double billed_ms);
 
 // One memory setting as the choice sees it.
 struct SettingFigures {
   int memory_mb = 0;
-  double duration_ms = 0;  // the typical warm Duration (median)
-  double cost = 0;         // InvocationCost at that duration
-  bool usable = true;      // false: an invoke failed or timed out at this setting
+  double duration_ms = 0;    // the typical warm Duration (median)
+  double cost = 0;           // InvocationCost at that duration (what the report shows)
+  double duration_cost = 0;  // DurationCost at that duration (what the choice weighs)
+  bool usable = true;        // false: an invoke failed or timed out at this setting
 };
 
 // The settings Power Tuning's three strategies pick (github.com/alexcasalboni/
-// aws-lambda-power-tuning, lambda/analyzer.js), among the usable ones:
+// aws-lambda-power-tuning, lambda/analyzer.js), among the usable ones, on the duration cost as
+// Power Tuning computes it (utils.js computePrice: no request fee, which is the same at every
+// setting but would flatten the balanced ratio of a short function):
 //   speed:    the shortest duration (on a tie, the cheaper);
 //   cost:     the cheapest (on a tie, the faster);
-//   balanced: the least  weight * cost / max cost + (1 - weight) * duration / max duration.
+//   balanced: the least  weight * cost / max cost + (1 - weight) * duration / max duration;
+// a tie goes to the first setting in the list.
 // nullopt members when no setting is usable.
 struct BestSettings {
   std::optional<int> speed;

@@ -33,6 +33,8 @@ TEST(PricingTest, APriceListOverridesFieldByField) {
   EXPECT_DOUBLE_EQ(prices->per_request, 0.25e-6);
   EXPECT_EQ(ParsePrices("[1]", base).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParsePrices("not json", base).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(ParsePrices(R"({"x86_64_per_gb_secnd":1})", base).status().message().find("unknown field"),
+            std::string::npos);
   const Status negative = ParsePrices(R"({"arm64_per_gb_second":-1})", base).status();
   EXPECT_NE(negative.message().find("arm64_per_gb_second"), std::string::npos);
   EXPECT_FALSE(ParsePrices(R"({"region":5})", base).ok());
@@ -44,7 +46,10 @@ TEST(PricingTest, ChoosesAsPowerTuningDoes) {
   // A CPU-bound function: twice the memory, about half the time, until one vCPU.
   std::vector<SettingFigures> settings = {{128, 800, 0, true}, {256, 400, 0, true}, {512, 210, 0, true},
                                           {1024, 110, 0, true}, {1769, 70, 0, true}, {3008, 69, 0, true}};
-  for (SettingFigures& s : settings) s.cost = InvocationCost(DefaultPrices(), "x86_64", s.memory_mb, s.duration_ms);
+  for (SettingFigures& s : settings) {
+    s.cost = InvocationCost(DefaultPrices(), "x86_64", s.memory_mb, s.duration_ms);
+    s.duration_cost = DurationCost(DefaultPrices(), "x86_64", s.memory_mb, s.duration_ms);
+  }
   const BestSettings best = ChooseSettings(settings);
   EXPECT_EQ(best.speed, 3008);
   EXPECT_EQ(best.cost, 256);  // 400 ms * 0.25 GB = 100 GB-ms; 128 MB: 800 * 0.125 = 100 too, but slower
@@ -58,6 +63,28 @@ TEST(PricingTest, ChoosesAsPowerTuningDoes) {
   for (SettingFigures& s : settings) s.usable = false;
   EXPECT_FALSE(ChooseSettings(settings).speed.has_value());
   EXPECT_FALSE(ChooseSettings({}).cost.has_value());
+}
+
+TEST(PricingTest, BalancedWeighsTheDurationsCostWithoutTheRequestFee) {
+  // A short function: the fee is most of each invocation's cost. Power Tuning leaves it out
+  // (utils.js computePrice) and picks 512 MB; with the fee in, every cost ratio is near 1 and
+  // the choice would drift to 1024 MB.
+  const double durations[] = {3.2, 1.6, 0.9, 0.5, 0.4, 0.4};
+  const int settings[] = {128, 256, 512, 1024, 1769, 3008};
+  std::vector<SettingFigures> figures;
+  for (int i = 0; i < 6; ++i) {
+    SettingFigures f;
+    f.memory_mb = settings[i];
+    f.duration_ms = durations[i];
+    f.cost = InvocationCost(DefaultPrices(), "x86_64", settings[i], durations[i]);
+    f.duration_cost = DurationCost(DefaultPrices(), "x86_64", settings[i], durations[i]);
+    figures.push_back(f);
+  }
+  EXPECT_EQ(ChooseSettings(figures).balanced, 512);
+  EXPECT_EQ(ChooseSettings(figures).cost, 512);  // 4 ms * 128 MB = 2 ms * 256 MB = 1 ms * 512 MB: the fastest
+  EXPECT_EQ(ChooseSettings(figures).speed, 1769);
+  for (SettingFigures& f : figures) f.duration_cost = f.cost;  // as if the fee counted
+  EXPECT_EQ(ChooseSettings(figures).balanced, 1024);
 }
 
 TEST(PricingTest, DollarsKeepTwoSignificantDigits) {

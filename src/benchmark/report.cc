@@ -1,5 +1,9 @@
 #include "src/benchmark/report.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+
 #include "src/benchmark/charts.h"
 #include "src/benchmark/output.h"
 #include "src/benchmark/report_md.h"
@@ -18,6 +22,13 @@ Result<ReportWritten> WriteReport(const BenchResults& results, const ReportOptio
   StagedFiles staged(options.out_dir);
   ChartsNote charts;
   std::string scratch;
+  // The scratch folder goes on every way out, an error included.
+  struct ScratchGuard {
+    std::string* dir;
+    ~ScratchGuard() {
+      if (!dir->empty()) RemoveScratchDir(*dir);
+    }
+  } guard{&scratch};
   if (options.gnuplot.empty()) {
     charts.missing_reason = options.no_charts_reason;
   } else if (results.cells.empty()) {
@@ -35,11 +46,16 @@ Result<ReportWritten> WriteReport(const BenchResults& results, const ReportOptio
       if (charts.files.empty()) charts.missing_reason = "no series to draw";
     }
   }
-  Status status = staged.Add("results.json", ResultsJson(results).dump(1) + "\n");
-  if (status.ok()) status = staged.Add("report.md", ReportMarkdown(results, charts));
-  if (status.ok()) status = staged.Commit();
-  if (!scratch.empty()) RemoveScratchDir(scratch);
-  if (!status.ok()) return status;
+  ZS_RETURN_IF_ERROR(staged.Add("results.json", ResultsJson(results).dump(1) + "\n"));
+  ZS_RETURN_IF_ERROR(staged.Add("report.md", ReportMarkdown(results, charts)));
+  ZS_RETURN_IF_ERROR(staged.Commit());
+  // Charts of an earlier run in the same folder would sit beside a report that does not show
+  // them.
+  for (const std::string& name : ChartNames()) {
+    if (std::find(charts.files.begin(), charts.files.end(), name) == charts.files.end()) {
+      unlink((options.out_dir + "/" + name).c_str());
+    }
+  }
   written.files = {"results.json", "report.md"};
   written.files.insert(written.files.end(), charts.files.begin(), charts.files.end());
   written.charts_note = charts.missing_reason;

@@ -36,16 +36,25 @@ std::string Header(const BenchResults& r) {
   if (!r.functions.empty()) {
     out += "Functions:\n";
     for (const FunctionInfo& f : r.functions) {
-      out += "- **" + f.name + "**: `" + f.source + "`" + (f.bootstrap != f.source ? " (bootstrap `" + f.bootstrap + "`)" : "") + "\n";
+      out += "- **" + f.name + "** (" + ArchOf(r, f.name) + "): `" + f.source + "`" +
+             (f.bootstrap != f.source ? " (bootstrap `" + f.bootstrap + "`)" : "") + "\n";
     }
     out += "\n";
   }
-  char per_gb_second[32];
-  std::snprintf(per_gb_second, sizeof per_gb_second, "%.10g",
-                r.arch == "arm64" ? r.prices.arm64_per_gb_second : r.prices.x86_64_per_gb_second);
-  out += "Prices: " + r.arch + ", " + r.prices.region + ", as of " + r.prices.date + ": $" + per_gb_second +
-         " per GB-second, " + FormatDollars(r.prices.per_request * 1e6) + " per 1M requests; source: " +
-         r.prices.source + ".\n\n";
+  std::set<std::string> arches;
+  for (const FunctionInfo& f : r.functions) arches.insert(ArchOf(r, f.name));
+  if (arches.empty()) arches.insert(r.arch.empty() ? "x86_64" : r.arch);
+  std::string per_gb_second;
+  for (const std::string& arch : arches) {
+    char price[48];
+    std::snprintf(price, sizeof price, "$%.10f",
+                  arch == "arm64" ? r.prices.arm64_per_gb_second : r.prices.x86_64_per_gb_second);
+    std::string text = price;
+    while (text.back() == '0') text.pop_back();  // $0.0000166667, not $0.0000166670
+    per_gb_second += (per_gb_second.empty() ? "" : ", ") + text + " per GB-second on " + arch;
+  }
+  out += "Prices: " + r.prices.region + ", as of " + r.prices.date + ": " + per_gb_second + ", " +
+         FormatDollars(r.prices.per_request * 1e6) + " per 1M requests; source: " + r.prices.source + ".\n\n";
   out += "Every sample is in [results.json](results.json).\n\n";
   return out;
 }
@@ -60,7 +69,7 @@ std::string Setting(const PayloadTuning& t, const std::optional<int>& mb) {
   return "–";
 }
 
-std::string Best(const BenchResults& r, const std::vector<PayloadTuning>& tuning) {
+std::string Best(const std::vector<PayloadTuning>& tuning) {
   if (tuning.empty()) return "";
   std::string out = "## Best memory setting\n\n| function | payload | fastest | cheapest | balanced |\n|---|---|---|---|---|\n";
   for (const PayloadTuning& t : tuning) {
@@ -70,7 +79,8 @@ std::string Best(const BenchResults& r, const std::vector<PayloadTuning>& tuning
   out += "\nFastest: the shortest median warm Duration; cheapest: the lowest cost per invocation; "
          "balanced: the least 0.5 × cost / highest cost + 0.5 × Duration / longest Duration, as "
          "AWS Lambda Power Tuning weighs them. Settings where an invoke failed or timed out are left "
-         "out of the choice. Costs are " + r.arch + " prices.\n\n";
+         "out of the choice; the choice weighs the duration's cost without the request fee, as "
+         "Power Tuning does (the fee is the same at every setting).\n\n";
   return out;
 }
 
@@ -86,9 +96,9 @@ std::string Method() {
          "that invoke.\n"
          "- **Warm**: one more process per memory setting; its first invoke and each payload's "
          "warm-up invokes are discarded (`warmup` in results.json); *Duration* is REPORT's.\n"
-         "- **Cost** per invocation: the request fee plus the median warm Duration rounded up to "
-         "1 ms, times the setting in GB (1,024 MB) times the price per GB-second. A cold invocation "
-         "also pays for its Init Duration.\n"
+         "- **Cost** per warm invocation: the request fee plus the median warm Duration rounded up "
+         "to 1 ms, times the setting in GB (1,024 MB) times the price per GB-second of the "
+         "function's architecture.\n"
          "- Statistics: median, p10–p90 in parentheses (linear interpolation between order "
          "statistics), n = samples kept; outliers are flagged (not removed) beyond 1.5 IQR outside "
          "the quartiles. Max Memory Used is REPORT's (peak RSS of the function's process tree).\n\n";
@@ -147,9 +157,10 @@ std::string Errors(const BenchResults& r) {
   std::string out;
   for (const CellResult& cell : r.cells) {
     for (const Series& s : SeriesOf(cell)) {
-      if (s.errors == 0) continue;
+      if (s.errors == 0 && s.warmup_errors == 0) continue;
       out += "- " + cell.function + " at " + std::to_string(cell.memory_mb) + " MB, " + s.kind + " " +
              s.workload + ": " + std::to_string(s.errors) + " failed invoke(s)";
+      if (s.warmup_errors > 0) out += " and " + std::to_string(s.warmup_errors) + " failed warm-up(s)";
       for (const std::string& e : s.error_examples) out += "; `" + Cellify(e) + "`";
       out += "\n";
     }
@@ -168,7 +179,7 @@ std::string Skipped(const BenchResults& r) {
 
 std::string ReportMarkdown(const BenchResults& r, const ChartsNote& charts) {
   const std::vector<PayloadTuning> tuning = TuningOf(r);
-  std::string out = Header(r) + Best(r, tuning) + Charts(charts) + "## Results per function\n\n";
+  std::string out = Header(r) + Best(tuning) + Charts(charts) + "## Results per function\n\n";
   std::vector<std::string> functions;
   for (const CellResult& cell : r.cells) {
     if (std::find(functions.begin(), functions.end(), cell.function) == functions.end()) {

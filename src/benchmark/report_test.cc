@@ -15,6 +15,7 @@
 #include "src/benchmark/report_md.h"
 #include "src/benchmark/results_json.h"
 #include "src/benchmark/testing/samples.h"
+#include "src/benchmark/tuning.h"
 
 namespace zerostart::benchmark {
 namespace {
@@ -30,7 +31,8 @@ BenchResults Synthetic() {
   r.complete = true;
   r.arch = "x86_64";
   r.prices = DefaultPrices();
-  r.functions = {{"kmeans", "build/bin/kmeans", "build/bin/kmeans"}, {"java-kmeans", "jk.zip", "/tmp/x/bootstrap"}};
+  r.functions = {{"kmeans", "build/bin/kmeans", "build/bin/kmeans", "x86_64"},
+                 {"java-kmeans", "jk.zip", "/tmp/x/bootstrap", "x86_64"}};
   r.commit = "abc123";
   r.machine = {"Test CPU", 2, "Linux 6.1", "host"};
   r.started_utc = "2026-12-03T00:00:00Z";
@@ -147,6 +149,44 @@ TEST(ResultsJsonTest, TuningHasEachSettingsCostAndTheBest) {
   // java-kmeans failed at both settings: nothing is usable.
   EXPECT_TRUE(j["tuning"][1]["best"]["speed"].is_null());
   EXPECT_FALSE(j["tuning"][1]["settings"][0]["usable"].get<bool>());
+}
+
+Sample Failed(const std::string& kind, const std::string& workload, const std::string& error, bool warmup) {
+  Sample s;
+  s.kind = kind;
+  s.workload = workload;
+  s.warmup = warmup;
+  s.error = error;
+  return s;
+}
+
+TEST(TuningTest, FailuresCountAgainstThePayloadThatMetThem) {
+  BenchResults r;
+  r.prices = DefaultPrices();
+  r.memory_mb = {128};
+  r.functions = {{"f", "f", "f", "arm64"}};
+  CellResult cell{"f", 128, {}};
+  // The cold start (the first payload's event) timed out; the second payload's warm-up failed.
+  cell.samples = {Failed("cold", "cold", "Sandbox.Timedout", false), Warm("first", 10, 5), Warm("first", 10, 5),
+                  Failed("warm", "second", "Runtime.ExitError", true), Warm("second", 20, 5), Warm("second", 20, 5),
+                  Warm("third", 30, 5, true), Warm("third", 30, 5)};
+  r.cells.push_back(cell);
+  const std::vector<PayloadTuning> tuning = TuningOf(r);
+  ASSERT_EQ(tuning.size(), 3u);
+  EXPECT_EQ(tuning[0].settings[0].errors, 1u);
+  EXPECT_EQ(tuning[0].settings[0].timeouts, 1u);
+  EXPECT_FALSE(tuning[0].best.speed.has_value());
+  EXPECT_EQ(tuning[1].settings[0].errors, 1u);  // the failed warm-up
+  EXPECT_EQ(tuning[1].settings[0].timeouts, 0u);
+  EXPECT_FALSE(tuning[1].settings[0].figures.usable);
+  EXPECT_EQ(tuning[2].settings[0].errors, 0u);
+  EXPECT_EQ(tuning[2].best.speed, 128);
+  // Priced as the function's ELF says: arm64; --arch would price it as given.
+  EXPECT_DOUBLE_EQ(tuning[2].settings[0].figures.cost, InvocationCost(r.prices, "arm64", 128, 30));
+  r.arch = "x86_64";
+  EXPECT_DOUBLE_EQ(TuningOf(r)[2].settings[0].figures.cost, InvocationCost(r.prices, "x86_64", 128, 30));
+  const std::string md = ReportMarkdown(r, {});
+  EXPECT_NE(md.find("1 failed warm-up(s)"), std::string::npos) << md;
 }
 
 TEST(ReportMarkdownTest, Sections) {

@@ -45,16 +45,18 @@ struct SkippedFunction {
   std::string reason;
 };
 
-// A function as given: its name, what the user named (a binary or a zip) and the bootstrap run.
+// A function as given: its name, what the user named (a binary or a zip), the bootstrap run and
+// the architecture it is priced as ("x86_64" | "arm64": its ELF's, else x86_64).
 struct FunctionInfo {
   std::string name;
   std::string source;
   std::string bootstrap;
+  std::string arch;
 };
 
 struct BenchResults {
   bool quick = false;
-  std::string arch;  // "x86_64" | "arm64": the prices used
+  std::string arch;  // "x86_64" | "arm64" when --arch prices every function so; "" otherwise
   Prices prices;
   std::vector<FunctionInfo> functions;
   bool complete = false;     // false: interrupted (SIGINT) — the samples so far

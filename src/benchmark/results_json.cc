@@ -19,6 +19,7 @@ nlohmann::json CellJson(const CellResult& cell) {
                       {"samples", s.client_ms.count},
                       {"warmups", s.warmups},
                       {"errors", s.errors},
+                      {"warmup_errors", s.warmup_errors},
                       {"timeouts", s.timeouts},
                       {"error_examples", s.error_examples},
                       {"client_ms", SummaryJson(s.client_ms)},
@@ -87,7 +88,7 @@ nlohmann::json ResultsJson(const BenchResults& results) {
   for (const CellResult& cell : results.cells) cells.push_back(CellJson(cell));
   nlohmann::json functions = nlohmann::json::array();
   for (const FunctionInfo& f : results.functions) {
-    functions.push_back({{"name", f.name}, {"source", f.source}, {"bootstrap", f.bootstrap}});
+    functions.push_back({{"name", f.name}, {"source", f.source}, {"bootstrap", f.bootstrap}, {"arch", f.arch}});
   }
   return {
       {"schema", kResultsSchema},
@@ -109,10 +110,12 @@ nlohmann::json ResultsJson(const BenchResults& results) {
         {"percentiles", "linear interpolation between order statistics (type 7)"},
         {"cold_start", "a fresh emulator and function process per sample; client time = request "
                        "written -> response read, spawn included"},
-        {"cost", "per invocation: the request fee plus the median warm REPORT Duration, rounded "
-                 "up to 1 ms, times memory / 1024 GB times the price per GB-second of the arch"},
-        {"best", "speed: shortest median Duration; cost: cheapest; balanced: least 0.5 * cost / "
-                 "max cost + 0.5 * duration / max duration; among settings without errors"}}},
+        {"cost", "per warm invocation: the request fee plus the median warm REPORT Duration, "
+                 "rounded up to 1 ms, times memory / 1024 GB times the price per GB-second of the "
+                 "function's arch"},
+        {"best", "speed: shortest median Duration; cost: cheapest duration cost; balanced: least "
+                 "0.5 * duration cost / max + 0.5 * duration / max (Power Tuning's analyzer, no "
+                 "request fee); among settings without a failed invoke or warm-up"}}},
       {"memory_mb", results.memory_mb},
       {"functions", std::move(functions)},
       {"arch", results.arch},
@@ -146,7 +149,7 @@ Result<BenchResults> ResultsFromJson(const nlohmann::json& j) {
     r.memory_mb = j.at("memory_mb").get<std::vector<int>>();
     for (const nlohmann::json& f : j.at("functions")) {
       r.functions.push_back({f.at("name").get<std::string>(), f.at("source").get<std::string>(),
-                             f.at("bootstrap").get<std::string>()});
+                             f.at("bootstrap").get<std::string>(), f.at("arch").get<std::string>()});
     }
     r.arch = j.at("arch").get<std::string>();
     const nlohmann::json& prices = j.at("prices");

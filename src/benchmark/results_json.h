@@ -3,14 +3,14 @@
 // (warm-ups, outlier rule, percentiles, cost), the prices, the machine and the commit.
 // Layout (schema "zerostart-bench/1"):
 //   {"schema", "complete", "quick", "commit", "started", "wall_seconds", "machine": {...},
-//    "method": {...}, "memory_mb": [..], "functions": [{"name","source","bootstrap"}],
-//    "arch", "prices": {"region","date","source","x86_64_per_gb_second","arm64_per_gb_second",
+//    "method": {...}, "memory_mb": [..], "functions": [{"name","source","bootstrap","arch"}],
+//    "arch" (--arch, or ""), "prices": {"region","date","source","x86_64_per_gb_second","arm64_per_gb_second",
 //    "per_million_requests"}, "skipped": [{"function","reason"}],
 //    "tuning": [{"function","workload","settings": [{"memory_mb","duration_ms",
 //                "cost_per_invocation","cost_per_million","samples","errors","timeouts","usable"}],
 //                "best": {"speed","cost","balanced"}}],
 //    "cells": [{"function","memory_mb",
-//               "series": [{"kind","workload","samples","warmups","errors","timeouts","error_examples",
+//               "series": [{"kind","workload","samples","warmups","errors","warmup_errors","timeouts","error_examples",
 //                           "client_ms"|"duration_ms"|"init_duration_ms"|"max_memory_mb":
 //                              {"count","min","p10","q1","median","q3","p90","max","mean","outliers"}}],
 //               "samples": [{"kind","workload","warmup","ok","error","client_ms","duration_ms",

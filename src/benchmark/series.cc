@@ -33,12 +33,9 @@ Series Build(const CellResult& cell, const std::string& kind, const std::string&
   std::vector<double> client, duration, init, memory;
   for (const Sample& s : cell.samples) {
     if (s.kind != kind || s.workload != workload) continue;
-    if (s.warmup) {
-      ++series.warmups;
-      continue;
-    }
+    if (s.warmup) ++series.warmups;
     if (!s.ok) {
-      ++series.errors;
+      ++(s.warmup ? series.warmup_errors : series.errors);
       if (s.error.starts_with(lambda::kErrorTypeTimeout)) ++series.timeouts;
       if (series.error_examples.size() < kMaxErrorExamples &&
           std::find(series.error_examples.begin(), series.error_examples.end(), s.error) ==
@@ -47,6 +44,7 @@ Series Build(const CellResult& cell, const std::string& kind, const std::string&
       }
       continue;
     }
+    if (s.warmup) continue;
     client.push_back(s.client_ms);
     if (s.duration_ms) duration.push_back(*s.duration_ms);
     if (s.init_duration_ms) init.push_back(*s.init_duration_ms);

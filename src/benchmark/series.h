@@ -1,6 +1,6 @@
 // Series: the samples of one cell grouped by what was measured — the cold starts, and each warm
-// workload — with their statistics. Warm-ups and failed invokes are counted but left out of the
-// statistics; outliers (Tukey, see stats.h) are flagged per sample on the series' main metric
+// workload — with their statistics. Warm-ups and failed invokes are counted (a failed warm-up
+// too: it is an error of that setting) but left out of the statistics; outliers (Tukey, see stats.h) are flagged per sample on the series' main metric
 // (REPORT Duration for warm series, client time for cold starts).
 // Thread safety: pure functions.
 #ifndef ZEROSTART_SRC_BENCHMARK_SERIES_H_
@@ -19,8 +19,9 @@ struct Series {
   std::string kind;      // "cold" | "warm"
   std::string workload;  // the workload label
   size_t warmups = 0;    // discarded
-  size_t errors = 0;     // failed invokes (not warm-ups)
-  size_t timeouts = 0;   // of which the function timed out (Sandbox.Timedout)
+  size_t errors = 0;         // failed invokes among the kept samples
+  size_t warmup_errors = 0;  // failed warm-ups (the spawning invoke, the discarded ones)
+  size_t timeouts = 0;       // failed invokes, kept or warm-ups, where the function timed out
   std::vector<std::string> error_examples;  // distinct error texts, at most 3
   Summary client_ms;
   Summary duration_ms;

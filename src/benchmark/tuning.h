@@ -16,7 +16,8 @@ namespace zerostart::benchmark {
 struct SettingCost {
   SettingFigures figures;  // duration_ms: median warm REPORT Duration; cost: per invocation
   size_t samples = 0;      // warm samples kept
-  size_t errors = 0;       // failed invokes at this setting (cold and this payload's warm)
+  size_t errors = 0;       // failed invokes of this payload at this setting: warm samples and
+                           // warm-ups, and for the first payload the cold starts
   size_t timeouts = 0;     // of which Sandbox.Timedout
 };
 
@@ -27,8 +28,11 @@ struct PayloadTuning {
   BestSettings best;
 };
 
-// One entry per (function, payload), in the order they were measured. A setting with an error
-// or a timeout, or without a kept sample, is not usable for the choice.
+// The architecture a function is priced as: the run's (--arch) if given, else the function's.
+std::string ArchOf(const BenchResults& results, const std::string& function);
+
+// One entry per (function, payload), in the order they were measured, priced at ArchOf. A
+// setting with an error or a timeout, or without a kept sample, is not usable for the choice.
 std::vector<PayloadTuning> TuningOf(const BenchResults& results);
 
 // "$0.0000021", "$1.23": dollars with 2 significant digits past the leading zeros.

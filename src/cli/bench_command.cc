@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -128,19 +129,28 @@ Result<std::string> ReadText(const std::string& path) {
 }  // namespace
 
 int RunBench(const BenchOptions& options) {
+  // Stop signals wait (blocked) until the watcher takes them: one during the unpacking of a zip
+  // then cancels the run, whose temporary task roots are removed on the way out.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, s);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   benchmark::PlanOptions plan_options;
-  std::optional<std::string> config_arch;
+  std::string arch = options.arch;
   std::vector<bool> optional;
   if (!options.config_file.empty()) {
     Result<std::string> text = ReadText(options.config_file);
     if (!text.ok()) return BadArgument("--config " + options.config_file + ": " + text.status().message());
-    const size_t slash = options.config_file.rfind('/');
-    auto config = benchmark::ParseConfig(*text, slash == std::string::npos ? "." : options.config_file.substr(0, slash),
-                                         ReadText);
+    const std::string folder = std::filesystem::path(options.config_file).parent_path().string();
+    auto config = benchmark::ParseConfig(*text, folder.empty() ? "." : folder, ReadText);
     if (!config.ok()) return BadArgument(options.config_file + ": " + config.status().message());
     plan_options = config->plan;
-    config_arch = config->arch;
+    if (arch.empty() && config->arch) arch = *config->arch;
     optional = config->optional;
+  }
+  if (!arch.empty()) {
+    if (Status valid = benchmark::ValidateArch(arch); !valid.ok()) return BadArgument(valid.message());
   }
   plan_options.quick = options.quick;
   if (!options.functions.empty()) {
@@ -173,9 +183,7 @@ int RunBench(const BenchOptions& options) {
     if (!memory.ok()) return BadArgument("--memory: " + memory.status().message());
     plan_options.memory_mb = *memory;
   }
-  if (options.cold >= 0) plan_options.cold = options.cold;
-  if (options.warm > 0) plan_options.warm = options.warm;
-  if (options.warmups >= 0) plan_options.warmups = options.warmups;
+  plan_options.counts = {options.cold, options.warm, options.warmups};
   if (options.timeout_seconds > 0) plan_options.timeout_seconds = options.timeout_seconds;
 
   // Zips are unpacked now, so a bad one is refused before anything runs.
@@ -191,26 +199,22 @@ int RunBench(const BenchOptions& options) {
         spec.skip_reason = source.status().message();
         continue;
       }
-      return BadArgument(source.status().message());
+      std::string message = source.status().message();
+      if (source.status().code() == StatusCode::kFailedPrecondition) {
+        message += " (zips are unpacked under $TMPDIR, else /tmp)";
+      }
+      return BadArgument(message);
     }
-    results.functions.push_back({spec.name, source->source(), source->bootstrap()});
+    // Each function is priced as its ELF says, unless --arch (or the configuration) says for all.
+    results.functions.push_back({spec.name, source->source(), source->bootstrap(),
+                                 !arch.empty() ? arch : source->arch().empty() ? "x86_64" : source->arch()});
     spec.bootstrap = source->bootstrap();
     sources.push_back(std::move(source).value());
   }
   auto plan = benchmark::BuildPlan(plan_options);
   if (!plan.ok()) return BadArgument(plan.status().message());
 
-  results.arch = !options.arch.empty() ? options.arch : config_arch ? *config_arch : "";
-  if (results.arch.empty()) {
-    for (const benchmark::FunctionSource& s : sources) {
-      if (!s.arch().empty()) {
-        results.arch = s.arch();
-        break;
-      }
-    }
-  }
-  if (results.arch.empty()) results.arch = "x86_64";
-  if (Status arch = benchmark::ValidateArch(results.arch); !arch.ok()) return BadArgument("--arch: " + arch.message());
+  results.arch = arch;
   results.prices = benchmark::DefaultPrices();
   if (!options.prices_file.empty()) {
     Result<std::string> text = ReadText(options.prices_file);

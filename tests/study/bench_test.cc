@@ -76,8 +76,7 @@ TEST_F(BenchTest, TinyQuickRunWritesEverySampleCostsAReportAndCharts) {
         {{"name", "sin"}, {"path", BinPath("sin")}, {"payloads", {{{"payload", {{"iterations", 1000}}}}}}},
         {{"name", "java-sin"}, {"path", "/nonexistent/bootstrap"}, {"optional", true}}}}};
   WriteFile(dir_ + "/bench.json", config.dump());
-  ASSERT_EQ(Run({"--config", dir_ + "/bench.json", "--quick", "--memory", "128,1769", "--cold", "2", "--warm", "2",
-                 "--commit", "c0ffee"}),
+  ASSERT_EQ(Run({"--config", dir_ + "/bench.json", "--quick", "--memory", "128,1769", "--commit", "c0ffee"}),
             0)
       << stderr_;
   const nlohmann::json j = Results();
@@ -90,7 +89,8 @@ TEST_F(BenchTest, TinyQuickRunWritesEverySampleCostsAReportAndCharts) {
   EXPECT_EQ(j["commit"], "c0ffee");
   EXPECT_FALSE(j["machine"]["kernel"].get<std::string>().empty());
   EXPECT_EQ(j["memory_mb"], nlohmann::json({128, 1769}));
-  EXPECT_EQ(j["arch"], "x86_64");  // the bootstraps' ELF
+  EXPECT_EQ(j["arch"], "");  // no --arch: each function is priced as its ELF says
+  EXPECT_EQ(j["functions"][0]["arch"], "x86_64");
   ASSERT_EQ(j["skipped"].size(), 1u);
   EXPECT_EQ(j["skipped"][0]["function"], "java-sin");
   ASSERT_EQ(j["cells"].size(), 4u);  // echo and sin at two settings
@@ -100,13 +100,13 @@ TEST_F(BenchTest, TinyQuickRunWritesEverySampleCostsAReportAndCharts) {
     const nlohmann::json& cold = cell["series"][0];
     const nlohmann::json& warm = cell["series"][1];
     EXPECT_EQ(cold["kind"], "cold");
-    EXPECT_EQ(cold["samples"], 2);  // --cold 2 fresh processes
+    EXPECT_EQ(cold["samples"], 3);  // --quick: 3 fresh processes
     EXPECT_EQ(cold["errors"], 0);
-    EXPECT_EQ(cold["init_duration_ms"]["count"], 2);
+    EXPECT_EQ(cold["init_duration_ms"]["count"], 3);
     EXPECT_EQ(warm["kind"], "warm");
-    EXPECT_EQ(warm["samples"], 2);
+    EXPECT_EQ(warm["samples"], 5);  // --quick's 5
     EXPECT_EQ(warm["warmups"], 2);  // the spawning invoke and --quick's one warm-up
-    EXPECT_EQ(warm["duration_ms"]["count"], 2);
+    EXPECT_EQ(warm["duration_ms"]["count"], 5);
     EXPECT_GT(warm["max_memory_mb"]["median"].get<double>(), 0);
     for (const nlohmann::json& sample : cell["samples"]) {
       for (const char* key : {"kind", "workload", "warmup", "ok", "error", "client_ms", "duration_ms",
