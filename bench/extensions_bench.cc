@@ -55,9 +55,9 @@ Status Round(const std::string& zerostart, const std::string& function, int warm
   ZS_ASSIGN_OR_RETURN(std::unique_ptr<ServeProcess> serve,
                       ServeProcess::Start({zerostart, config.options, function, /*read_reports=*/true}));
   ZS_ASSIGN_OR_RETURN(std::vector<Client> clients, concurrency::OpenClients(serve->port(), 1));
-  const std::string request = concurrency::InvokeRequest(kPayload);
+  const std::string request = benchmark::InvokeBytes(std::string(kPayload));
   auto invoke = [&]() -> Result<Answer> {
-    ZS_ASSIGN_OR_RETURN(Answer answer, concurrency::InvokeOnce(clients[0], request));
+    ZS_ASSIGN_OR_RETURN(Answer answer, benchmark::InvokeOnce(clients[0], request));
     if (answer.status != 200 || answer.body != kPayload) {
       return InternalError(config.label + ": HTTP " + std::to_string(answer.status) + " " + answer.body);
     }

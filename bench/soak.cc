@@ -82,8 +82,9 @@ Call StreamCall(size_t size) {
   const size_t chunks = std::clamp<size_t>(size / 8, 1, 16);
   const size_t chunk_bytes = size / chunks;
   Call call;
-  call.request = concurrency::StreamInvokeRequest(R"({"chunks":)" + std::to_string(chunks) +
-                                                  R"(,"chunk_bytes":)" + std::to_string(chunk_bytes) + "}");
+  std::string event = R"({"chunks":)" + std::to_string(chunks);
+  event += R"(,"chunk_bytes":)" + std::to_string(chunk_bytes) + "}";
+  call.request = benchmark::StreamInvokeBytes(std::move(event));
   call.expected.reserve(size);
   for (size_t i = 0; i < chunks; ++i) call.expected.append(chunk_bytes, static_cast<char>('a' + i % 26));
   return call;
@@ -93,7 +94,7 @@ Call CallFor(size_t size, bool stream) {
   if (stream) return StreamCall(size);
   Call call;
   call.expected = Payload(size);
-  call.request = concurrency::InvokeRequest(call.expected);
+  call.request = benchmark::InvokeBytes(call.expected);
   return call;
 }
 
@@ -230,7 +231,8 @@ int main(int argc, char** argv) {
         std::vector<std::string> local_ids;
         for (uint64_t n = next++; n < count; n = next++) {
           const Call call = CallFor(size_of(n), stream);
-          zerostart::Result<Answer> answer = concurrency::InvokeOnce(connections[static_cast<size_t>(c)], call.request);
+          zerostart::Result<Answer> answer =
+              zerostart::benchmark::InvokeOnce(connections[static_cast<size_t>(c)], call.request);
           if (!answer.ok()) {
             ++lost;
             std::lock_guard<std::mutex> lock(ids_mutex);

@@ -49,6 +49,7 @@
 #include "src/eventstream/decoder.h"
 #include "src/eventstream/lambda_events.h"
 #include "src/http/parser.h"
+#include "src/benchmark/invoke_client.h"
 #include "src/benchmark/stats.h"
 
 extern char** environ;
@@ -195,10 +196,10 @@ std::string RequestFor(Path path, std::string_view query) {
   if (path == Path::kUrl) {
     return "GET /lambda-url/function/?" + std::string(query) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
   }
-  std::string body = "{\"bench\":\"" + std::string(query) + "\"}";
-  return "POST /2021-11-15/functions/function/response-streaming-invocations HTTP/1.1\r\n"
-         "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::string body = "{\"bench\":\"";
+  body += query;
+  body += "\"}";
+  return benchmark::StreamInvokeBytes(std::move(body));
 }
 
 // One streamed invoke: `on_bytes` sees the function's bytes as the caller receives them (sdk:

@@ -123,7 +123,7 @@ Result<json> RunBurst(const Options& options, bool no_limits, bool* passed) {
     std::vector<std::string> requests;
     for (size_t i = 0; i < count; ++i) {
       rounds[r].payloads.push_back(R"({"round":)" + std::to_string(r) + R"(,"i":)" + std::to_string(i) + "}");
-      requests.push_back(InvokeRequest(rounds[r].payloads.back()));
+      requests.push_back(benchmark::InvokeBytes(rounds[r].payloads.back()));
     }
     rounds[r].answers = SendAll(clients, requests);
     for (const Answer& a : rounds[r].answers) {

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdint>
 
-#include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 
 namespace zerostart::bench::concurrency {
@@ -20,50 +19,6 @@ constexpr std::chrono::seconds kAnswerTimeout{60};
 constexpr std::string_view kProbeRequest = "GET /zs-concurrency-bench HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
 }  // namespace
-
-Answer AnswerFrom(http::Response response) {
-  Answer answer;
-  answer.status = response.status;
-  answer.request_id = std::string(response.headers.Get(lambda::kRequestIdResponseHeader).value_or(""));
-  answer.error_type = std::string(response.headers.Get(lambda::kAmznErrorTypeHeader).value_or(""));
-  answer.function_error = std::string(response.headers.Get(lambda::kFunctionErrorHeader).value_or(""));
-  answer.body = std::move(response.body);
-  return answer;
-}
-
-namespace {
-
-// Feeds `bytes` to the client's parser. True once a whole response is parsed (*answer is then
-// filled, but for its times); bytes beyond it are a failure (one request is in flight).
-Result<bool> Feed(Client& client, std::string_view bytes, Answer* answer) {
-  while (!bytes.empty()) {
-    ZS_ASSIGN_OR_RETURN(size_t used, client.parser.Feed(bytes));
-    bytes.remove_prefix(used);
-    if (client.parser.done()) {
-      if (!bytes.empty()) return InternalError("bytes after the answer");
-      *answer = AnswerFrom(client.parser.TakeResponse());
-      return true;
-    }
-  }
-  return false;
-}
-
-std::string PostRequest(std::string_view path, std::string_view payload) {
-  return "POST " + std::string(path) +
-         " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(payload.size()) + "\r\n\r\n" + std::string(payload);
-}
-
-}  // namespace
-
-std::string InvokeRequest(std::string_view payload) { return PostRequest(lambda::kInvokePath, payload); }
-
-std::string StreamInvokeRequest(std::string_view payload) {
-  // "function" names serve's one function whatever its name, as on the Invoke path.
-  return PostRequest(std::string(lambda::kStreamInvokePathPrefix) + "function" +
-                         std::string(lambda::kStreamInvokePathSuffix),
-                     payload);
-}
 
 std::vector<Answer> SendAll(std::vector<Client>& clients, const std::vector<std::string>& requests,
                             const std::function<void()>& sent) {
@@ -98,11 +53,11 @@ std::vector<Answer> SendAll(std::vector<Client>& clients, const std::vector<std:
     if (ready <= 0) break;
     for (int e = 0; e < ready; ++e) {
       const size_t i = static_cast<size_t>(events[static_cast<size_t>(e)].data.u64);
-      const int64_t sent_at = answers[i].sent_ns;  // Feed replaces the whole answer
+      const int64_t sent_at = answers[i].sent_ns;  // FeedAnswer replaces the whole answer
       Result<size_t> got = net::ReadSome(clients[i].fd.get(), buffer.data(), buffer.size());
       Result<bool> done = !got.ok()    ? Result<bool>(got.status())
                           : *got == 0 ? Result<bool>(UnavailableError("connection closed before the answer"))
-                                      : Feed(clients[i], std::string_view(buffer.data(), *got), &answers[i]);
+                                      : benchmark::FeedAnswer(clients[i], std::string_view(buffer.data(), *got), &answers[i]);
       if (done.ok() && !*done) continue;
       if (done.ok()) {
         answers[i].sent_ns = sent_at;
@@ -118,22 +73,6 @@ std::vector<Answer> SendAll(std::vector<Client>& clients, const std::vector<std:
     if (answer.status == 0 && answer.failure.empty()) answer.failure = "no answer within 60 s";
   }
   return answers;
-}
-
-Result<Answer> InvokeOnce(Client& client, std::string_view request) {
-  Answer answer;
-  char buffer[16 * 1024];
-  const int64_t sent = NowNs();
-  ZS_RETURN_IF_ERROR(net::WriteAll(client.fd.get(), request));
-  for (;;) {
-    ZS_ASSIGN_OR_RETURN(size_t got, net::ReadSome(client.fd.get(), buffer, sizeof(buffer)));
-    if (got == 0) return UnavailableError("connection closed before the answer");
-    ZS_ASSIGN_OR_RETURN(bool done, Feed(client, std::string_view(buffer, got), &answer));
-    if (done) break;
-  }
-  answer.sent_ns = sent;
-  answer.answered_ns = NowNs();
-  return answer;
 }
 
 Result<std::vector<Client>> OpenClients(uint16_t port, size_t count) {

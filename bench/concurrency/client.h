@@ -1,5 +1,5 @@
-// The callers of zs_concurrency_bench: raw keep-alive connections to serve's Invoke API, read
-// with src/http's Parser, one request in flight on each. A connection is opened and proven
+// The callers of zs_concurrency_bench: raw keep-alive connections to serve's Invoke API, one
+// request in flight on each, answered all at once (SendAll). A connection is opened and proven
 // served (OpenClients) before any invoke is sent on it, so no figure includes the listener's
 // accept backlog.
 //
@@ -11,53 +11,24 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <string_view>
-#include <utility>
 #include <vector>
 
 #include "bench/concurrency/figures.h"
-#include "src/common/unique_fd.h"
-#include "src/http/parser.h"
+#include "src/benchmark/invoke_client.h"
 #include "zerostart/status.h"
 
 namespace zerostart::bench::concurrency {
 
-struct Client {
-  explicit Client(UniqueFd socket) : fd(std::move(socket)), parser(http::Parser::Kind::kResponse) {}
-  UniqueFd fd;
-  http::Parser parser;
-};
-
-struct Answer {
-  int status = 0;  // 0: none
-  std::string request_id;
-  std::string error_type;  // X-Amzn-ErrorType
-  std::string function_error;  // X-Amz-Function-Error ("Unhandled" for a function error)
-  std::string body;
-  std::string failure;     // why there is no answer
-  int64_t sent_ns = 0;
-  int64_t answered_ns = 0;
-  double latency_ms() const { return Ms(answered_ns - sent_ns); }
-};
-
-// The figures of a parsed answer (no times).
-Answer AnswerFrom(http::Response response);
-
-// A whole Invoke request (POST of the function's invocations path) carrying `payload`.
-std::string InvokeRequest(std::string_view payload);
-// The same as an InvokeWithResponseStream request (POST of the function's
-// response-streaming-invocations path): the answer's body is event-stream messages.
-std::string StreamInvokeRequest(std::string_view payload);
+// The fan-out's connections and answers are the Invoke client's (src/benchmark/invoke_client.h):
+// its request builders, answer parser and InvokeOnce serve every caller of these connections.
+using Client = benchmark::RawConnection;
+using Answer = benchmark::Answer;
 
 // Writes requests[i] on clients[i], all in one loop, calls `sent` (if set), then reads every
 // answer as it comes (epoll). An invoke without an answer within 60 s (counted from after
 // `sent`), or whose connection ended, gets status 0 and a failure.
 std::vector<Answer> SendAll(std::vector<Client>& clients, const std::vector<std::string>& requests,
                             const std::function<void()>& sent = {});
-
-// One request, one answer, on one connection (blocking). Unavailable when the connection ends
-// first; the parser's or the socket's error otherwise.
-Result<Answer> InvokeOnce(Client& client, std::string_view request);
 
 // Opens `count` connections and waits until serve answers a probe on each (each connection then
 // has its thread in serve). Unavailable when a probe is not answered 404.

@@ -82,7 +82,7 @@ json ColdRound(ServeProcess& serve, std::vector<Client>& clients, const std::str
 Result<json> RunCold(const Options& options, bool* passed) {
   json sizes = json::array();
   const std::string request =
-      InvokeRequest(R"({"action":"sleep_ms","ms":)" + std::to_string(options.sleep_ms) + "}");
+      benchmark::InvokeBytes(R"({"action":"sleep_ms","ms":)" + std::to_string(options.sleep_ms) + "}");
   for (int n : options.cold_sizes) {
     std::fprintf(stderr, "zs_concurrency_bench: cold: %d at once, --concurrency %d --no-limits\n", n, n);
     ZS_ASSIGN_OR_RETURN(std::unique_ptr<ServeProcess> serve,

@@ -56,9 +56,9 @@ Result<json> RunMemory(const Options& options, bool no_limits, bool* passed) {
   json out = {{"limits", !no_limits}, {"connections_open", count}};
   out["no_environment"] = ServeFootprint(serve->pid());
   // One at a time: every invoke finds the one warm environment.
-  const std::string echo = InvokeRequest(R"({"action":"echo"})");
+  const std::string echo = benchmark::InvokeBytes(R"({"action":"echo"})");
   for (Client& client : clients) {
-    ZS_ASSIGN_OR_RETURN(Answer answer, InvokeOnce(client, echo));
+    ZS_ASSIGN_OR_RETURN(Answer answer, benchmark::InvokeOnce(client, echo));
     if (answer.status != 200) return InternalError("memory: HTTP " + std::to_string(answer.status));
   }
   if (!serve->WaitForReports(count)) return InternalError("memory: REPORT lines missing");
@@ -69,9 +69,9 @@ Result<json> RunMemory(const Options& options, bool no_limits, bool* passed) {
   if (::mkdtemp(dir_template) == nullptr) return InternalError(std::string("mkdtemp: ") + std::strerror(errno));
   const std::string release = std::string(dir_template) + "/release";
   bool all_started = false;
+  const std::string wait_event = R"({"action":"wait_file","path":")" + release + "\"}";
   std::vector<Answer> answers =
-      SendAll(clients,
-              std::vector<std::string>(count, InvokeRequest(R"({"action":"wait_file","path":")" + release + "\"}")),
+      SendAll(clients, std::vector<std::string>(count, benchmark::InvokeBytes(wait_event)),
               [&] {
                 all_started = serve->WaitForStarts(2 * count);
                 std::ofstream(release).put('\n');

@@ -45,9 +45,9 @@ Status WarmRound(WarmConfig& config, int count) {
                       ServeProcess::Start({config.bin + "/zerostart", config.options, config.bin + "/echo",
                                            /*read_reports=*/false}));
   ZS_ASSIGN_OR_RETURN(std::vector<Client> clients, OpenClients(serve->port(), 1));
-  const std::string request = InvokeRequest(kEchoPayload);
+  const std::string request = benchmark::InvokeBytes(std::string(kEchoPayload));
   auto invoke = [&]() -> Result<Answer> {
-    ZS_ASSIGN_OR_RETURN(Answer answer, InvokeOnce(clients[0], request));
+    ZS_ASSIGN_OR_RETURN(Answer answer, benchmark::InvokeOnce(clients[0], request));
     if (answer.status != 200 || answer.body != kEchoPayload) {
       return InternalError(config.label + ": HTTP " + std::to_string(answer.status) + " " + answer.body);
     }

@@ -20,12 +20,12 @@ Sample Measure(InvokeClient& client, ReportCapture& capture, const std::string& 
   sample.kind = kind;
   sample.workload = workload;
   sample.warmup = warmup;
-  InvokeOutcome outcome = client.Invoke(name, payload);
-  sample.client_ms = outcome.client_ms;
-  sample.ok = outcome.error.empty();
-  sample.error = outcome.error;
-  if (!outcome.request_id.empty()) {
-    if (std::optional<ReportValues> report = capture.WaitFor(outcome.request_id, kReportWait)) {
+  const Answer answer = client.Invoke(name, payload);
+  sample.client_ms = answer.latency_ms();
+  sample.error = ErrorOf(answer);
+  sample.ok = sample.error.empty();
+  if (!answer.request_id.empty()) {
+    if (std::optional<ReportValues> report = capture.WaitFor(answer.request_id, kReportWait)) {
       sample.duration_ms = report->duration_ms;
       sample.init_duration_ms = report->init_duration_ms;
       sample.max_memory_mb = report->max_memory_mb;
@@ -104,7 +104,7 @@ void Runner::RunCell(const FunctionPlan& function, const Cell& cell, CellResult*
       on_sample(what + ": cold start " + std::to_string(i + 1), cell.cold_cost_ms);
       continue;
     }
-    auto client = InvokeClient::Connect(emulator->invoke_port(), client_timeout);
+    auto client = InvokeClient::Connect({"127.0.0.1", emulator->invoke_port()}, client_timeout);
     keep(client.ok() ? Measure(**client, capture, function.name, "cold", "cold", cell.cold_payload, false)
                      : FailedSample("cold", "cold", "connection: " + client.status().message()));
     Release(std::move(emulator));
@@ -120,7 +120,7 @@ void Runner::RunCell(const FunctionPlan& function, const Cell& cell, CellResult*
     keep(FailedSample("warm", cell.workloads.front().label, error));
     return;
   }
-  auto client = InvokeClient::Connect(emulator->invoke_port(), client_timeout);
+  auto client = InvokeClient::Connect({"127.0.0.1", emulator->invoke_port()}, client_timeout);
   if (!client.ok()) {
     keep(FailedSample("warm", cell.workloads.front().label, "connection: " + client.status().message()));
     Release(std::move(emulator));

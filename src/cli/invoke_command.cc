@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "src/benchmark/invoke_client.h"
 #include "src/cli/latency_stats.h"
 #include "src/cli/stream_invoke.h"
 #include "src/common/base64.h"
@@ -44,6 +45,28 @@ void PrintBody(const std::string& body) {
   std::fflush(stdout);
 }
 
+// --stream: one InvokeWithResponseStream call, its chunks printed as they come.
+int RunStreamInvoke(const InvokeOptions& options, const http::Request& request) {
+  auto fd = net::Connect({options.host, options.port});
+  if (!fd.ok()) {
+    std::fprintf(stderr, "zerostart invoke: %s\n", fd.status().message().c_str());
+    return 1;
+  }
+  http::Connection connection(std::move(fd).value());
+  StreamOutcome outcome = StreamInvoke(connection, request, options.quiet ? nullptr : stdout);
+  PrintLogTail(outcome.log_result);
+  if (!outcome.ok) {
+    std::fprintf(stderr, "zerostart invoke: %s\n", outcome.failure.c_str());
+    return 1;
+  }
+  if (!outcome.error_code.empty()) {
+    std::fprintf(stderr, "zerostart invoke: function error (%s: %s)\n", outcome.error_code.c_str(),
+                 outcome.error_details.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 CLI::App* AddInvokeCommand(CLI::App& app, InvokeOptions* options) {
@@ -63,79 +86,58 @@ CLI::App* AddInvokeCommand(CLI::App& app, InvokeOptions* options) {
 }
 
 int RunInvoke(const InvokeOptions& options) {
-  http::Request request;
-  request.method = "POST";
-  request.target = std::string(lambda::kInvokePathPrefix) + options.function_name +
-                   std::string(lambda::kInvokePathSuffix);
-  if (!ReadPayload(options.payload, &request.body)) {
+  std::string payload;
+  if (!ReadPayload(options.payload, &payload)) {
     std::fprintf(stderr, "zerostart invoke: cannot read payload file '%s'\n", options.payload.c_str() + 1);
     return 2;
   }
-  request.headers.Add("Host", options.host + ":" + std::to_string(options.port));
-  request.headers.Add(std::string(lambda::kContentTypeHeader), std::string(lambda::kJsonContentType));
+  std::string host = options.host;
+  host += ':';
+  host += std::to_string(options.port);
+  http::Request request = options.stream
+                              ? benchmark::StreamInvokeRequest(options.function_name, std::move(payload), host)
+                              : benchmark::InvokeRequest(options.function_name, std::move(payload), host);
   if (!options.log_type.empty()) request.headers.Add(std::string(lambda::kLogTypeHeader), options.log_type);
+  if (options.stream) return RunStreamInvoke(options, request);
 
-  auto fd = net::Connect({options.host, options.port});
-  if (!fd.ok()) {
-    std::fprintf(stderr, "zerostart invoke: %s\n", fd.status().message().c_str());
+  // No read timeout: the function's own timeout (serve's --timeout) bounds every invoke.
+  auto client = benchmark::InvokeClient::Connect({options.host, options.port}, /*read_timeout_seconds=*/0);
+  if (!client.ok()) {
+    std::fprintf(stderr, "zerostart invoke: %s\n", client.status().message().c_str());
     return 1;
   }
-  http::Connection connection(std::move(fd).value());
-
-  if (options.stream) {
-    request.target = std::string(lambda::kStreamInvokePathPrefix) + options.function_name +
-                     std::string(lambda::kStreamInvokePathSuffix);
-    StreamOutcome outcome = StreamInvoke(connection, request, options.quiet ? nullptr : stdout);
-    PrintLogTail(outcome.log_result);
-    if (!outcome.ok) {
-      std::fprintf(stderr, "zerostart invoke: %s\n", outcome.failure.c_str());
-      return 1;
-    }
-    if (!outcome.error_code.empty()) {
-      std::fprintf(stderr, "zerostart invoke: function error (%s: %s)\n", outcome.error_code.c_str(),
-                   outcome.error_details.c_str());
-      return 1;
-    }
-    return 0;
-  }
-
   std::vector<std::chrono::nanoseconds> latencies;
   latencies.reserve(options.count);
   size_t function_errors = 0;
-  http::Response response;
+  benchmark::Answer answer;
   Clock::time_point begin = Clock::now();
   for (size_t i = 0; i < options.count; ++i) {
-    Clock::time_point start = Clock::now();
-    Status written = connection.Write(request);
-    Result<http::Response> read =
-        written.ok() ? connection.ReadResponse() : Result<http::Response>(written);
-    if (!read.ok()) {
-      std::fprintf(stderr, "zerostart invoke: %s\n", read.status().ToString().c_str());
+    answer = (*client)->Invoke(request);
+    if (answer.status == 0) {
+      std::fprintf(stderr, "zerostart invoke: %s\n", answer.failure.c_str());
       return 1;
     }
-    latencies.push_back(Clock::now() - start);
-    response = std::move(read).value();
-    if (response.status >= 300) {
-      std::fprintf(stderr, "zerostart invoke: HTTP %d %s: %s\n", response.status,
-                   std::string(response.headers.Get(lambda::kAmznErrorTypeHeader).value_or("")).c_str(),
-                   response.body.c_str());
+    latencies.push_back(std::chrono::nanoseconds(answer.answered_ns - answer.sent_ns));
+    if (answer.status >= 300) {
+      std::fprintf(stderr, "zerostart invoke: HTTP %d %s: %s\n", answer.status, answer.error_type.c_str(),
+                   answer.body.c_str());
       return 1;
     }
-    if (response.headers.Has(lambda::kFunctionErrorHeader)) ++function_errors;
+    if (!answer.function_error.empty()) ++function_errors;
   }
   Clock::duration wall = Clock::now() - begin;
 
   if (options.count == 1) {
-    if (!options.quiet) PrintBody(response.body);
-    PrintLogTail(response.headers.Get(lambda::kLogResultHeader).value_or(""));
+    if (!options.quiet) PrintBody(answer.body);
+    PrintLogTail(answer.log_result);
   } else {
     LatencySummary summary = Summarize(latencies);
     std::string text = FormatSummary(summary, function_errors, wall);
     std::fwrite(text.data(), 1, text.size(), stdout);
   }
-  if (auto error = response.headers.Get(lambda::kFunctionErrorHeader)) {
+  if (!answer.function_error.empty()) {
     std::fprintf(stderr, "zerostart invoke: function error (%s: %s)\n",
-                 std::string(lambda::kFunctionErrorHeader).c_str(), std::string(*error).c_str());
+                 std::string(lambda::kFunctionErrorHeader).c_str(), answer.function_error.c_str());
     return 1;
   }
   return function_errors > 0 ? 1 : 0;

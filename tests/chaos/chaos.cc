@@ -22,17 +22,17 @@
 #include <unordered_map>
 #include <utility>
 
-#include "bench/concurrency/client.h"
 #include "bench/concurrency/serve_process.h"
 #include "bench/proc_stats.h"
+#include "src/benchmark/invoke_client.h"
 #include "tests/chaos/vandal.h"
 #include "tests/integration/test_support.h"
 
 namespace zerostart::chaos {
 namespace {
 
-using bench::concurrency::Answer;
-using bench::concurrency::Client;
+using benchmark::Answer;
+using Client = benchmark::RawConnection;
 using Clock = std::chrono::steady_clock;
 
 // A whole invoke's answer may take this long (a hang is answered at the timeout; a machine
@@ -150,7 +150,7 @@ Result<Client> Connect(uint16_t port) { return ConnectClient(port, kAnswerTimeou
 // a probe also settles every connection closed before it.
 void Probe(uint16_t port) {
   Result<Client> client = Connect(port);
-  if (client.ok()) (void)bench::concurrency::InvokeOnce(*client, "GET /zs-chaos HTTP/1.1\r\nHost: x\r\n\r\n");
+  if (client.ok()) (void)benchmark::InvokeOnce(*client, "GET /zs-chaos HTTP/1.1\r\nHost: x\r\n\r\n");
 }
 
 // SIGKILLs `pid` if it is still a child of `parent` (not a process that took a reaped child's
@@ -255,7 +255,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
         const Fault fault = PickInvokeFault(random, result.limits_enforced);
         const std::string event = EventFor(fault, Tag("c", c, n),
                                            PickPad(random), options.memory_mb + 128);
-        Result<Answer> answer = bench::concurrency::InvokeOnce(client, bench::concurrency::InvokeRequest(event));
+        Result<Answer> answer = benchmark::InvokeOnce(client, benchmark::InvokeBytes(event));
         if (answer.ok()) {
           tally.Record(fault, NameOf(*answer, event), answer->request_id, /*ran=*/true);
           continue;
@@ -354,7 +354,7 @@ Result<ChaosResult> RunChaos(const ChaosOptions& options) {
     Client& client = connections[static_cast<size_t>(c)];
     for (int n = 0; n < kHealthInvokesPerClient; ++n) {
       const std::string event = EventFor(Fault::kEcho, Tag("health", c, static_cast<uint64_t>(n)), 16, 0);
-      Result<Answer> answer = bench::concurrency::InvokeOnce(client, bench::concurrency::InvokeRequest(event));
+      Result<Answer> answer = benchmark::InvokeOnce(client, benchmark::InvokeBytes(event));
       ++result.health_invokes;
       ++result.invokes;
       const std::string name = answer.ok() ? NameOf(*answer, event) : answer.status().ToString();

@@ -15,7 +15,7 @@
 namespace zerostart::chaos {
 namespace {
 
-using bench::concurrency::Answer;
+using benchmark::Answer;
 
 Answer FunctionError(std::string body) {
   Answer answer;

@@ -45,7 +45,7 @@ std::string EventFor(Fault fault, std::string_view tag, size_t pad, int out_of_m
   return event.dump();
 }
 
-std::string NameOf(const bench::concurrency::Answer& answer, std::string_view event) {
+std::string NameOf(const benchmark::Answer& answer, std::string_view event) {
   if (answer.status == 0) return std::string(kClosed);
   if (answer.status != 200) {
     std::string name = "HTTP " + std::to_string(answer.status);

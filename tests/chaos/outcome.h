@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "bench/concurrency/client.h"
+#include "src/benchmark/invoke_client.h"
 
 namespace zerostart::chaos {
 
@@ -62,7 +62,7 @@ std::string EventFor(Fault fault, std::string_view tag, size_t pad, int out_of_m
 // "<errorType>: <exit>" for a runtime's exit, "<errorType>" for other function errors,
 // "HTTP <status> <X-Amzn-ErrorType>" for a service error, "wrong body" for a 200 that neither
 // echoes nor errs, "closed without an answer" for none.
-std::string NameOf(const bench::concurrency::Answer& answer, std::string_view event);
+std::string NameOf(const benchmark::Answer& answer, std::string_view event);
 
 // Whether `fault` may be answered `name` (see the file comment).
 bool Allowed(Fault fault, std::string_view name);

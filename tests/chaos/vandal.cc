@@ -11,17 +11,15 @@
 #include <thread>
 #include <utility>
 
-#include "bench/concurrency/client.h"
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 
 namespace zerostart::chaos {
 namespace {
 
-using bench::concurrency::Answer;
-using bench::concurrency::Client;
-using bench::concurrency::InvokeOnce;
-using bench::concurrency::InvokeRequest;
+using benchmark::Answer;
+using benchmark::InvokeOnce;
+using Client = benchmark::RawConnection;
 
 size_t Uniform(std::mt19937_64& random, size_t low, size_t high) {
   return std::uniform_int_distribution<size_t>(low, high)(random);
@@ -81,7 +79,7 @@ void LeaveMidResponse(Client& client, std::string_view request, std::string_view
       return;
     }
     if (client.parser.done()) {
-      const Answer answer = bench::concurrency::AnswerFrom(client.parser.TakeResponse());
+      const Answer answer = benchmark::AnswerFrom(client.parser.TakeResponse());
       report->answer = NameOf(answer, event);
       report->request_id = answer.request_id;
       return;
@@ -136,7 +134,7 @@ VandalReport Vandalize(Fault fault, uint16_t port, std::string_view tag, int ans
   // 4 MiB by default) and under the 6 MB payload limit, so serve is mid-body when the client leaves.
   if (leave_mid_response) pad = Uniform(random, 5 * 1024, 5 * 1024 + 512) * 1024;
   const std::string event = EventFor(fault, tag, pad, 0);
-  const std::string request = InvokeRequest(event);
+  const std::string request = benchmark::InvokeBytes(event);
   const size_t head = request.size() - event.size();
   // Reads the one answer, after writing `rest` (if any), and names it.
   auto answer_after = [&](std::string_view rest) {

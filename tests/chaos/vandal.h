@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "bench/concurrency/client.h"
+#include "src/benchmark/invoke_client.h"
 #include "tests/chaos/outcome.h"
 #include "zerostart/status.h"
 
@@ -19,7 +19,7 @@ namespace zerostart::chaos {
 // A connection to 127.0.0.1:`port` whose reads give up after `answer_timeout_ms`; with
 // `small_window`, a 4 KiB receive window, set before the handshake that announces it (serve's
 // writes of a large answer then wait on this client).
-Result<bench::concurrency::Client> ConnectClient(uint16_t port, int answer_timeout_ms, bool small_window = false);
+Result<benchmark::RawConnection> ConnectClient(uint16_t port, int answer_timeout_ms, bool small_window = false);
 
 struct VandalReport {
   std::string answer;       // NameOf the answer read; kNotRead for the disconnecting faults
