@@ -7,41 +7,30 @@
 // @TARGETS@ and @CLAIMS@ replaced by those tables and @RUN@ by one line about the run. Exits 1
 // when a file cannot be read or written or the results are not a bench run's; verdicts never
 // change the exit status (a "not met" is a finding, written down).
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 #include "bench/study/claims.h"
+#include "src/benchmark/report_md.h"
 #include "src/benchmark/results_json.h"
 #include "src/benchmark/stats.h"
+#include "src/package/file_io.h"
 
 namespace {
 
 using zerostart::benchmark::BenchResults;
+using zerostart::benchmark::TableCell;
 
-bool ReadAll(const std::string& path, std::string* out) {
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream text;
-  text << in.rdbuf();
-  *out = text.str();
-  return true;
-}
-
-std::string Cell(std::string text) {
-  for (char& c : text) {
-    if (c == '|') c = '/';
-    if (c == '\n') c = ' ';
-  }
-  return text;
-}
+// The study's results and its page template: well under this.
+constexpr uint64_t kMaxInputBytes = 64ull << 20;
 
 std::string Targets(const BenchResults& r) {
   std::string out = "| figure | verdict | measured |\n|---|---|---|\n";
   for (const zerostart::study::Check& c : zerostart::study::TargetChecks(r)) {
-    out += "| " + Cell(c.figure) + " | **" + c.verdict + "** | " + Cell(c.detail) + " |\n";
+    out += "| " + TableCell(c.figure) + " | **" + c.verdict + "** | " + TableCell(c.detail) + " |\n";
   }
   return out;
 }
@@ -49,7 +38,7 @@ std::string Targets(const BenchResults& r) {
 std::string Claims(const BenchResults& r) {
   std::string out = "| claim | original study | zerostart, this run |\n|---|---|---|\n";
   for (const zerostart::study::ClaimRow& c : zerostart::study::OriginalClaims(r)) {
-    out += "| " + Cell(c.claim) + " | " + Cell(c.original) + " | " + Cell(c.ours) + " |\n";
+    out += "| " + TableCell(c.claim) + " | " + TableCell(c.original) + " | " + TableCell(c.ours) + " |\n";
   }
   return out;
 }
@@ -77,13 +66,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: zs_study_claims RESULTS_JSON TEMPLATE OUT\n");
     return 2;
   }
-  std::string results_text, page;
-  if (!ReadAll(argv[1], &results_text) || !ReadAll(argv[2], &page)) {
-    std::fprintf(stderr, "zs_study_claims: cannot read %s or %s\n", argv[1], argv[2]);
+  auto results_text = zerostart::package::ReadFileBytes(argv[1], kMaxInputBytes);
+  auto page_text = zerostart::package::ReadFileBytes(argv[2], kMaxInputBytes);
+  if (!results_text.ok() || !page_text.ok()) {
+    std::fprintf(stderr, "zs_study_claims: %s\n",
+                 (results_text.ok() ? page_text.status() : results_text.status()).message().c_str());
     return 1;
   }
+  std::string page = std::move(page_text).value();
   auto results = zerostart::benchmark::ResultsFromJson(
-      nlohmann::json::parse(results_text, nullptr, /*allow_exceptions=*/false));
+      nlohmann::json::parse(*results_text, nullptr, /*allow_exceptions=*/false));
   if (!results.ok()) {
     std::fprintf(stderr, "zs_study_claims: %s: %s\n", argv[1], results.status().message().c_str());
     return 1;

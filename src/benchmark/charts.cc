@@ -85,11 +85,7 @@ ChartFiles ChartData(const BenchResults& r, const std::string& scratch) {
       if (cold && cold->client_ms.count > 0) {
         cold_rows += row(c.memory_mb, cold->client_ms.median, cold->client_ms.p10, cold->client_ms.p90);
       }
-      std::vector<double> mem;
-      for (const Sample& s : c.samples) {  // as MemoryMedian counts: warm, kept, successful
-        if (s.ok && !s.warmup && s.kind == "warm" && s.max_memory_mb) mem.push_back(static_cast<double>(*s.max_memory_mb));
-      }
-      const Summary m = Summarize(mem);
+      const Summary m = Summarize(WarmMemoryUsed(c, ""));  // what the report's table shows the median of
       if (m.count > 0) memory_rows += row(c.memory_mb, m.median, m.p10, m.p90);
     }
     add(cold_lines, f, cold_rows, dash);
@@ -120,7 +116,7 @@ ChartFiles ChartData(const BenchResults& r, const std::string& scratch) {
   chart(duration_lines, "duration_vs_memory.svg", "warm Duration p50, p10-p90 (ms, log)", true);
   chart(cost_lines, "cost_vs_memory.svg", "cost per 1M invocations (USD, log)", true);
   chart(cold_lines, "cold_start.svg", "cold start p50, p10-p90 (ms, log)", true);
-  chart(memory_lines, "memory_used.svg", "Max Memory Used p50, p10-p90, warm samples (MB)", false);
+  chart(memory_lines, "memory_used.svg", "Max Memory Used p50, p10-p90, warm invokes (MB)", false);
   return files;
 }
 

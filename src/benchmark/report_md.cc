@@ -18,12 +18,6 @@ std::string Spread(const Summary& s, const std::string& unit) {
   return text;
 }
 
-std::string Cellify(std::string text) {
-  std::replace(text.begin(), text.end(), '|', '/');
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  return text;
-}
-
 std::string Header(const BenchResults& r) {
   std::string out = "# zerostart bench\n\n";
   if (!r.complete) {
@@ -73,7 +67,7 @@ std::string Best(const std::vector<PayloadTuning>& tuning) {
   if (tuning.empty()) return "";
   std::string out = "## Best memory setting\n\n| function | payload | fastest | cheapest | balanced |\n|---|---|---|---|---|\n";
   for (const PayloadTuning& t : tuning) {
-    out += "| " + Cellify(t.function) + " | `" + Cellify(t.workload) + "` | " + Setting(t, t.best.speed) + " | " +
+    out += "| " + TableCell(t.function) + " | `" + TableCell(t.workload) + "` | " + Setting(t, t.best.speed) + " | " +
            Setting(t, t.best.cost) + " | " + Setting(t, t.best.balanced) + " |\n";
   }
   out += "\nFastest: the shortest median warm Duration; cheapest: the lowest cost per invocation; "
@@ -134,7 +128,7 @@ std::string FunctionTables(const BenchResults& r, const std::string& function,
   out += "\n";
   for (const PayloadTuning& t : tuning) {
     if (t.function != function) continue;
-    out += "Payload `" + Cellify(t.workload) + "`, warm:\n\n| memory | Duration | cost per invocation | per 1M invocations | errors | timeouts |\n|---|---|---|---|---|---|\n";
+    out += "Payload `" + TableCell(t.workload) + "`, warm:\n\n| memory | Duration | cost per invocation | per 1M invocations | errors | timeouts |\n|---|---|---|---|---|---|\n";
     for (const SettingCost& s : t.settings) {
       const CellResult* cell = FindCell(r, function, s.figures.memory_mb);
       const auto series = cell ? FindSeries(*cell, "warm", t.workload) : std::nullopt;
@@ -161,7 +155,7 @@ std::string Errors(const BenchResults& r) {
       out += "- " + cell.function + " at " + std::to_string(cell.memory_mb) + " MB, " + s.kind + " " +
              s.workload + ": " + std::to_string(s.errors) + " failed invoke(s)";
       if (s.warmup_errors > 0) out += " and " + std::to_string(s.warmup_errors) + " failed warm-up(s)";
-      for (const std::string& e : s.error_examples) out += "; `" + Cellify(e) + "`";
+      for (const std::string& e : s.error_examples) out += "; `" + TableCell(e) + "`";
       out += "\n";
     }
   }
@@ -176,6 +170,12 @@ std::string Skipped(const BenchResults& r) {
 }
 
 }  // namespace
+
+std::string TableCell(std::string text) {
+  std::replace(text.begin(), text.end(), '|', '/');
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
 
 std::string ReportMarkdown(const BenchResults& r, const ChartsNote& charts) {
   const std::vector<PayloadTuning> tuning = TuningOf(r);

@@ -21,6 +21,9 @@ struct ChartsNote {
 
 std::string ReportMarkdown(const BenchResults& results, const ChartsNote& charts);
 
+// `text` made fit for one cell of a Markdown table: '|' becomes '/', a newline a space.
+std::string TableCell(std::string text);
+
 }  // namespace zerostart::benchmark
 
 #endif  // ZEROSTART_SRC_BENCHMARK_REPORT_MD_H_

@@ -112,14 +112,19 @@ std::optional<double> ColdMedian(const CellResult* cell) {
   return series->client_ms.median;
 }
 
-std::optional<double> MemoryMedian(const CellResult* cell, const std::string& workload) {
-  if (cell == nullptr) return std::nullopt;
+std::vector<double> WarmMemoryUsed(const CellResult& cell, const std::string& workload) {
   std::vector<double> values;
-  for (const Sample& s : cell->samples) {
+  for (const Sample& s : cell.samples) {
     if (s.ok && s.max_memory_mb && s.kind == "warm" && (workload.empty() || s.workload == workload)) {
       values.push_back(static_cast<double>(*s.max_memory_mb));
     }
   }
+  return values;
+}
+
+std::optional<double> MemoryMedian(const CellResult* cell, const std::string& workload) {
+  if (cell == nullptr) return std::nullopt;
+  const std::vector<double> values = WarmMemoryUsed(*cell, workload);
   if (values.empty()) return std::nullopt;
   return Summarize(values).median;
 }

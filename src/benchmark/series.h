@@ -45,7 +45,10 @@ const CellResult* FindCell(const BenchResults& results, const std::string& funct
 std::optional<double> WarmMedian(const CellResult* cell, const std::string& workload);
 // Median client cold start (spawn -> first response) of `cell`.
 std::optional<double> ColdMedian(const CellResult* cell);
-// Median Max Memory Used over the cell's successful samples of `workload` ("" = any warm).
+// Max Memory Used of the cell's successful warm invokes (warm-ups included) of `workload`
+// ("" = any payload), in MB, in sample order.
+std::vector<double> WarmMemoryUsed(const CellResult& cell, const std::string& workload);
+// Their median; nullopt when there is none.
 std::optional<double> MemoryMedian(const CellResult* cell, const std::string& workload);
 
 }  // namespace zerostart::benchmark
