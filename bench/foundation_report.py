@@ -12,13 +12,14 @@ import statistics
 import struct
 import sys
 
-from report_common import machine, read_jsonl, read_text, run
+from report_common import bench_samples, cold_summary, machine, read_jsonl, read_text, run
 
 # The foundation benchmark's targets (docs/benchmarks/foundation.md, "Verdict").
 COLD_P50_MS = 3.0
 WARM_P50_US = 150.0
 WARM_RATE = 6000.0
-ECHO_RSS_KIB = 3 * 1024
+ECHO_MEMORY_MB = 3
+COLD_MEMORY_MB = 3008  # bench/run_foundation_bench.sh measures cold starts at this setting
 ECHO_BYTES = 2_500_000
 SIN_BITS = "0x3f41f2a08631548d"  # docs/WORKLOAD.md, "sin"
 
@@ -44,6 +45,17 @@ QUOTED = {
 
 
 
+
+
+def cold_section(raw):
+    """One entry per runtime, in the order measured: `zerostart bench`'s cold starts
+    (RAW/cold/results.json) and the peers that could not run here (RAW/cold-skipped.jsonl)."""
+    entries = []
+    path = os.path.join(raw, "cold", "results.json")
+    if os.path.exists(path):
+        for name, samples in bench_samples(path).items():
+            entries.append({"label": name, **cold_summary(samples)})
+    return entries + read_jsonl(os.path.join(raw, "cold-skipped.jsonl"), missing_ok=True)
 
 
 def bits(x):
@@ -158,26 +170,31 @@ def markdown(r):
                  f"{m['kernel']}, {m['mem_gib']} GiB; load {r['load_before']} -> {r['load_after']}; "
                  f"{r['started']}")
     lines.append("")
-    cold = {c["label"]: c for c in r["cold_start"] if "cold_ms" in c}
+    cold = {c["label"]: c for c in r["cold_start"] if c.get("cold_ms")}
     ours = cold.get("zerostart-echo")
-    lines.append("### Cold start, echo (spawn -> first response on a Runtime API stub)")
+    lines.append(f"### Cold start, echo (`zerostart bench` at {r['cold_memory_mb']} MB: the caller's "
+                 "send -> whole response of a fresh function process's first invoke)")
     lines.append("")
-    lines.append("| runtime | runs | min | p50 | p90 | max | peak RSS (VmHWM) | vs zerostart (p50) |")
-    lines.append("|---|---|---|---|---|---|---|---|")
+    lines.append("| runtime | runs | min | p50 | p90 | max | Init Duration p50 | Max Memory Used "
+                 "| vs zerostart (p50) |")
+    lines.append("|---|---|---|---|---|---|---|---|---|")
     for c in r["cold_start"]:
         if "skipped" in c:
-            lines.append(f"| {c['label']} | skipped: {c['skipped']} | | | | | | |")
+            lines.append(f"| {c['label']} | skipped: {c['skipped']} | | | | | | | |")
             continue
         t = c["cold_ms"]
-        rss = c["peak_rss_kib"]["max"] / 1024
-        group = c["group_peak_rss_kib"]["max"] / 1024
-        rss_text = f"{rss:.1f} MiB" + (f" ({group:.1f} MiB group)" if group > rss + 0.05 else "")
+        if not t:
+            lines.append(f"| {c['label']} | {c['runs']}, all failed: {'; '.join(c['errors'])} | | | | | | | |")
+            continue
+        failed = f" ({c['failed']} failed)" if c["failed"] else ""
         ratio = f"{t['p50'] / ours['cold_ms']['p50']:.0f}x" if ours and c is not ours else "1x"
-        lines.append(f"| {c['label']} | {c['runs']} | {fmt(t['min'], 2)} ms | **{fmt(t['p50'], 2)} ms** | "
-                     f"{fmt(t['p90'], 2)} ms | {fmt(t['max'], 2)} ms | {rss_text} | {ratio} |")
+        init = c["init_duration_ms"]
+        lines.append(f"| {c['label']} | {c['runs']}{failed} | {fmt(t['min'], 2)} ms | **{fmt(t['p50'], 2)} ms** | "
+                     f"{fmt(t['p90'], 2)} ms | {fmt(t['max'], 2)} ms | "
+                     f"{fmt(init['p50'], 2) + ' ms' if init else '—'} | {c['max_memory_mb']} MB | {ratio} |")
     for name, p50 in QUOTED["cold_ms_p50"].items():
-        lines.append(f"| {name} (quoted, not this run) | | | {p50} ms | | | "
-                     f"{QUOTED['rss_mib'][name]} MiB | "
+        lines.append(f"| {name} (quoted, not this run: spawn -> response on a stub Runtime API) | | | "
+                     f"{p50} ms | | | | {QUOTED['rss_mib'][name]} MiB (VmHWM) | "
                      f"{p50 / ours['cold_ms']['p50']:.0f}x |" if ours else "")
     lines.append("")
     lines.append("### Warm invoke through `zerostart serve` (16-byte payload, one kept-open connection)")
@@ -257,7 +274,7 @@ def markdown(r):
 def main():
     raw, out_path = sys.argv[1], sys.argv[2]
     problems = []
-    cold = read_jsonl(os.path.join(raw, "cold.jsonl"), missing_ok=True)
+    cold = cold_section(raw)
     warm = []
     for w in read_jsonl(os.path.join(raw, "warm.jsonl"), missing_ok=True):
         if "skipped" in w:
@@ -284,6 +301,7 @@ def main():
         "machine": machine(),
         "revision": run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe",
                          "--always", "--dirty"]),
+        "cold_memory_mb": COLD_MEMORY_MB,
         "cold_start": cold,
         "warm_invoke": warm,
         "loopback_rtt": json.loads(read_text(os.path.join(raw, "loopback.json")) or "null"),
@@ -306,9 +324,9 @@ def main():
         {"target": f"warm invoke echo >= {WARM_RATE:,.0f} invokes/s",
          "measured": f"{echo_warm['invokes_per_s']:,}/s",
          "met": echo_warm["invokes_per_s"] >= WARM_RATE},
-        {"target": "echo peak RSS (VmHWM, max over runs) <= 3 MiB",
-         "measured": f"{echo_cold['peak_rss_kib']['max'] / 1024:.2f} MiB",
-         "met": echo_cold["peak_rss_kib"]["max"] <= ECHO_RSS_KIB},
+        {"target": f"echo Max Memory Used (max over the cold starts) <= {ECHO_MEMORY_MB} MB",
+         "measured": f"{echo_cold['max_memory_mb']} MB",
+         "met": echo_cold["max_memory_mb"] is not None and echo_cold["max_memory_mb"] <= ECHO_MEMORY_MB},
         {"target": "static stripped echo <= 2.5 MB",
          "measured": f"{echo_size['bytes']:,} bytes",
          "met": echo_size["bytes"] <= ECHO_BYTES and "statically linked" in echo_size["file"]

@@ -16,23 +16,24 @@ OVERHEAD_TARGET_US = 50.0
 NOTES = """\
 ## Method
 
-- Everything runs under `zerostart serve --no-limits` (default `--memory 1024`, reported but not
-  enforced: these figures compare raw speed; `zerostart bench` measures under Lambda's limits), one `serve` per function,
-  driven by `bench/jni_measure.py` over one kept-alive HTTP connection, one invoke in flight.
-- **Cold start** = spawn → first response as the client sees it: a fresh `serve` (not
-  `--eager`), so the first invoke spawns the function and waits for its answer. Median of the
-  repeats; *Init Duration* (spawn → first `GET /next`, or the first answered go1.x Ping) and the
-  first invoke's *Duration* come from its REPORT line.
+- Everything is measured by `zerostart bench` (`bench/jni_measure.py` writes its configuration;
+  one run per k-means shape and one for the echo pair) at 3008 MB: Lambda's CPU share for that
+  setting (1.7 vCPUs) and memory limit are enforced, as on Lambda.
+- **Cold start** = `zerostart bench`'s definition: the caller's send → whole response of the
+  first invoke of a fresh function process (the emulator spawns it on that invoke). Median of
+  the repeats; *Init Duration* (spawn → first `GET /next`) and the first invoke's *Duration*
+  come from the emulator's REPORT values.
 - **Warm** = REPORT *Duration* (the emulator's clock: invoke handed to the function → result
-  received, 10 µs resolution) of the invokes after the warm-ups, in the same process: the JVM
-  has compiled the hot loops by then. The C++ function gets the same warm-ups.
-- **Max Memory Used** = the emulator's peak RSS of the function's process tree (VmHWM) over the
-  run, in MB.
+  received) of the invokes after the warm-ups, in the same process: the JVM has compiled the
+  hot loops by then. The C++ function gets the same warm-ups.
+- **Max Memory Used** = the emulator's peak RSS of the function's process tree over the run, in MB.
 - **Bridge overhead** = Java echo through the bridge (`bench/jni_peers/JniEcho.java`:
   `writeResponse(readRequestBytes())`) minus the C++ `echo` function, both answering the same
-  small JSON event, both after 5,000 warm-up invokes, alternated in rounds of 1,000 so machine
-  noise hits both alike. Client latency includes Python's `http.client` (the same for both);
-  REPORT Duration excludes the client and the Invoke API.
+  small JSON event, both after 5,000 warm-up invokes, one after the other (Java first). Client
+  latency is `zerostart bench`'s Invoke API client (one kept-alive connection, one invoke in
+  flight), the same for both; REPORT Duration excludes the client and the Invoke API.
+- The responses compared between Java and C++ come from one more invoke of each, under
+  `zerostart serve`, through `zerostart invoke`.
 - JVM flags (both Java functions): `-XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData
   -Xmx<85% of the memory size>`; see `examples/java-kmeans/bootstrap` for why.
 
@@ -68,21 +69,28 @@ def main():
 
     shapes = {}
     for row in kmeans:
-        colds = row["cold"]
+        cold = row["cold"]
+        if not cold["cold_ms"]:
+            problems.append(f"{row['shape']} {row['function']}: every cold start failed: {cold['errors']}")
+            continue
         shapes.setdefault(row["shape"], {"payload": row["payload"]})[row["function"]] = {
-            "cold_start_ms": median([c["client_ms"] for c in colds]),
-            "cold_start_ms_all": [round(c["client_ms"], 2) for c in colds],
-            "init_duration_ms": median([c["init_ms"] for c in colds]),
-            "first_invoke_duration_ms": median([c["duration_ms"] for c in colds]),
+            "cold_start_ms": cold["cold_ms"]["p50"],
+            "cold_start_ms_all": [round(x, 2) for x in cold["samples_ms"]],
+            "cold_start_failed": cold["failed"],
+            "init_duration_ms": cold["init_duration_ms"]["p50"] if cold["init_duration_ms"] else None,
+            "first_invoke_duration_ms": cold["first_duration_ms"]["p50"] if cold["first_duration_ms"] else None,
             "warm_duration_ms_p50": median(row["warm_duration_ms"]),
             "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
             "warm_client_ms_p50": median(row["warm_client_ms"]),
             "warm_samples": len(row["warm_duration_ms"]),
             "warmups": row["warmups"],
-            "max_memory_mb": max([row["max_memory_mb"]] + [c["max_memory_mb"] for c in colds]),
+            "max_memory_mb": max(x for x in (row["max_memory_mb"], cold["max_memory_mb"]) if x is not None),
             "response_prefix": row["response_prefix"],
         }
     for name, s in shapes.items():
+        if "java_kmeans" not in s or "cpp_kmeans" not in s:
+            s["responses_identical"] = False
+            continue
         same = s["java_kmeans"]["response_prefix"] == s["cpp_kmeans"]["response_prefix"]
         s["responses_identical"] = same
         if not same:
@@ -96,7 +104,8 @@ def main():
                          "duration_us_p50": median(r["duration_ms"]) * 1000,
                          "duration_us_p90": pct(r["duration_ms"], 90) * 1000,
                          "samples": len(r["client_us"]),
-                         "max_memory_mb": r["max_memory_mb"]}
+                         "max_memory_mb": r["max_memory_mb"],
+                         "cold_start_ms": r["cold"]["cold_ms"]["p50"] if r["cold"]["cold_ms"] else None}
     overhead["client_p50_difference_us"] = (overhead["java_echo"]["client_us_p50"]
                                             - overhead["cpp_echo"]["client_us_p50"])
     overhead["duration_p50_difference_us"] = (overhead["java_echo"]["duration_us_p50"]
@@ -132,7 +141,7 @@ def markdown(r):
     w = out.append
     w("# JNI bridge: Java through zerostart's native transport\n")
     w("Generated by `bench/run_jni_bench.sh` (raw figures: `jni-results.json` beside this file). "
-      "One run, one machine, every function under `zerostart serve`. *Method* and *Notes* at the "
+      "One run, one machine, every function measured by `zerostart bench`. *Method* and *Notes* at the "
       "end come from `NOTES` in `bench/jni_report.py`.\n")
     w(f"- Run: {r['started']} → {r['finished']}; commit `{r['commit'][:12]}` (the bridge's files "
       f"may be uncommitted at the time of the run)")
@@ -142,22 +151,24 @@ def markdown(r):
     w(f"- Load average (1/5/15 min) before: `{r['load_before']}`, after: `{r['load_after']}`\n")
 
     w("## Bridge overhead per invocation (Java echo through the bridge vs C++ echo)\n")
-    w(f"Target: ≤ {o['target_us']:.0f} µs at p50. REPORT Duration p50 (the function's own time, "
-      f"10 µs resolution): +{o['duration_p50_difference_us']:.1f} µs, "
+    w(f"Target: ≤ {o['target_us']:.0f} µs at p50. REPORT Duration p50 (the function's own "
+      f"time): +{o['duration_p50_difference_us']:.1f} µs, "
       f"**{'met' if o['target_met_duration'] else 'not met'}**. Client p50: "
       f"+{o['client_p50_difference_us']:.1f} µs, "
       f"**{'met' if o['target_met_client'] else 'not met'}** (client latency includes the "
-      f"emulator's Invoke API and Python's HTTP client, the same for both).\n")
-    w("| function | samples | client p50 | client p90 | Duration p50 | Duration p90 | Max Memory Used |")
-    w("|---|---|---|---|---|---|---|")
+      f"emulator's Invoke API and the bench's client, the same for both).\n")
+    w("| function | samples | client p50 | client p90 | Duration p50 | Duration p90 | Max Memory Used "
+      "| cold start |")
+    w("|---|---|---|---|---|---|---|---|")
     for key, label in (("java_echo", "Java echo via JNI bridge"), ("cpp_echo", "C++ `echo`")):
         e = o[key]
         w(f"| {label} | {e['samples']} | {e['client_us_p50']:.1f} µs | {e['client_us_p90']:.1f} µs | "
-          f"{e['duration_us_p50']:.0f} µs | {e['duration_us_p90']:.0f} µs | {e['max_memory_mb']:.0f} MB |")
+          f"{e['duration_us_p50']:.0f} µs | {e['duration_us_p90']:.0f} µs | {e['max_memory_mb']:.0f} MB | "
+          f"{ms(e.get('cold_start_ms'))} |")
     w("")
 
     w("## k-means: Java (Commons Math 3.6.1) through the bridge vs the C++ `kmeans` function\n")
-    w("| shape | function | cold start (spawn → 1st response) | Init Duration | 1st invoke Duration "
+    w("| shape | function | cold start (send → 1st response, fresh process) | Init Duration | 1st invoke Duration "
       "| warm Duration p50 (p90) | Max Memory Used | responses identical |")
     w("|---|---|---|---|---|---|---|---|")
     labels = {"small": "n=1000, d=2, k=4", "medium": "n=100000, d=3, k=8"}

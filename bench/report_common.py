@@ -90,3 +90,39 @@ def percentile(xs, p):
 def median(xs):
     """The 50th percentile (type 7: the mean of the middle two of an even count); None if empty."""
     return percentile(xs, 50)
+
+
+def bench_samples(results_path):
+    """The samples of a `zerostart bench` run (its results.json, schema zerostart-bench/1), as
+    {function name: [sample, ...]} over every memory setting, in the order they were taken. A
+    sample has kind ("cold" | "warm"), workload, warmup, ok, error, client_ms and, from the
+    emulator's REPORT, duration_ms, init_duration_ms and max_memory_mb when it gave them."""
+    with open(results_path) as f:
+        results = json.load(f)
+    out = {f["name"]: [] for f in results["functions"]}
+    for cell in results["cells"]:
+        out.setdefault(cell["function"], []).extend(cell["samples"])
+    return out
+
+
+def cold_summary(samples):
+    """Cold starts as `zerostart bench` defines them: the caller's send -> whole response of the
+    first invoke of a fresh function process (the emulator spawns it on that invoke), with the
+    REPORT's Init Duration and Max Memory Used. Failed cold starts are counted, not averaged."""
+    cold = [s for s in samples if s["kind"] == "cold"]
+    ok = [s for s in cold if s["ok"]]
+    ms = [s["client_ms"] for s in ok]
+    init = [s["init_duration_ms"] for s in ok if s.get("init_duration_ms") is not None]
+    first = [s["duration_ms"] for s in ok if s.get("duration_ms") is not None]
+    memory = [s["max_memory_mb"] for s in ok if s.get("max_memory_mb") is not None]
+
+    def spread(xs):
+        return ({"min": min(xs), "p50": median(xs), "p90": percentile(xs, 90), "max": max(xs),
+                 "mean": sum(xs) / len(xs)} if xs else None)
+
+    return {"runs": len(cold), "failed": len(cold) - len(ok),
+            "errors": sorted({s["error"] for s in cold if not s["ok"]}),
+            "cold_ms": spread(ms), "init_duration_ms": spread(init),
+            "first_duration_ms": spread(first),
+            "max_memory_mb": max(memory) if memory else None,
+            "samples_ms": [round(x, 3) for x in ms]}

@@ -1,7 +1,7 @@
 #!/bin/bash
-# The JNI bridge benchmark, in ONE run under `zerostart serve`: the Java k-means
-# function through the bridge (examples/java-kmeans) beside the C++ `kmeans` function at
-# n=1000,d=2,k=4 and n=100000,d=3,k=8 (cold start = spawn -> first response, first-invoke
+# The JNI bridge benchmark, in ONE run of `zerostart bench` runs (bench/jni_measure.py): the Java
+# k-means function through the bridge (examples/java-kmeans) beside the C++ `kmeans` function at
+# n=1000,d=2,k=4 and n=100000,d=3,k=8 (cold start as `zerostart bench` defines it, first-invoke
 # duration, warm duration, Max Memory Used), and the bridge's own cost per invocation: a Java
 # echo through the bridge (bench/jni_peers/JniEcho.java) vs the C++ `echo` function. Writes
 # docs/benchmarks/jni-results.json and docs/benchmarks/jni.md (bench/jni_report.py); exits 1 if
@@ -43,13 +43,14 @@ chmod +x "$raw/echo/bootstrap"
 
 if [ "$quick" = 1 ]; then cold=2; scale=1; else cold=5; scale=4; fi
 spec=$(cat <<JSON
-{"functions": {"java_kmeans": ["$package/bootstrap"], "cpp_kmeans": ["$bin/kmeans"],
-               "java_echo": ["$raw/echo/bootstrap"], "cpp_echo": ["$bin/echo"]},
+{"functions": {"java_kmeans": "$package/bootstrap", "cpp_kmeans": "$bin/kmeans",
+               "java_echo": "$raw/echo/bootstrap", "cpp_echo": "$bin/echo"},
+ "memory": 3008,
  "kmeans": [["small", "{\"n\":1000,\"d\":2,\"k\":4,\"maxIterations\":100,\"seed\":42}", 200, $((50 * scale))],
             ["medium", "{\"n\":100000,\"d\":3,\"k\":8,\"maxIterations\":100,\"seed\":42}", 10, $((5 * scale))]],
  "cold_repeats": $cold,
  "echo": {"payload": "{\"message\":\"hello from the bench\"}", "warmups": 5000,
-          "rounds": $((2 * scale)), "per_round": 1000}}
+          "runs": $((2000 * scale))}}
 JSON
 )
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The packaging benchmark: `zerostart package` for echo, sin and kmeans on x86_64
 # and (when an arm64 build is there) arm64; package and bootstrap sizes; cold starts of each
-# unzipped package under `zerostart serve` (arm64 under qemu-user-static: emulated figures).
+# package measured by `zerostart bench` (arm64 under qemu-user-static: emulated figures).
 # Writes docs/benchmarks/package-results.json and docs/benchmarks/package.md.
 #
 #   bench/run_package_bench.sh [BUILD_DIR [ARM64_BUILD_DIR]]   (defaults: build, build-arm64)

@@ -1,7 +1,7 @@
 // zs_concurrency_bench: the pool of execution environments of `zerostart serve`, as callers see
 // it. Each part starts its own `zerostart serve` as a child process — its ready line on stderr
-// gives the port, its START/END/REPORT lines on stdout are read as they come — and drives it
-// from this process over loopback. Every client connection is opened and proven served (a request
+// gives the port, its platform.start and platform.report records (--log-format json) are read
+// as they come — and drives it from this process over loopback. Every client connection is opened and proven served (a request
 // to an unknown path, which the connection's own thread answers 404 without touching the pool)
 // before any invoke is sent, so no figure includes the listener's accept backlog. Nothing here
 // sleeps to synchronise: it waits for the ready line, for answers and for START/REPORT lines.

@@ -68,6 +68,8 @@ Result<std::unique_ptr<ServeProcess>> ServeProcess::Start(const ServeSpec& spec)
   UniqueFd out_read(out[0]), out_write(out[1]), err_read(err[0]), err_write(err[1]);
   SpawnSpec child;
   child.argv = {spec.zerostart, "serve", "--port", "0"};
+  // Lambda's JSON log format: START and REPORT come as records with typed fields.
+  if (spec.read_reports) child.argv.insert(child.argv.end(), {"--log-format", "json"});
   child.argv.insert(child.argv.end(), spec.options.begin(), spec.options.end());
   child.argv.push_back("--");
   child.argv.push_back(spec.function);
@@ -186,11 +188,11 @@ void ServeProcess::ReadLines(int fd, const std::function<void(std::string_view)>
 }
 
 void ServeProcess::OnStdoutLine(std::string_view line) {
-  constexpr std::string_view kStart = "START RequestId: ";
-  std::optional<ReportValues> report = benchmark::ParseReportLine(line);
-  if (!report && line.substr(0, kStart.size()) != kStart) return;
+  constexpr std::string_view kStartType = "platform.start";
+  std::optional<benchmark::PlatformRecord> record = benchmark::ParsePlatformRecord(line);
+  if (!record || (!record->report && record->type != kStartType)) return;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (report) reports_.push_back(std::move(*report));
+  if (record->report) reports_.push_back(std::move(*record->report));
   else ++starts_;
   changed_.notify_all();
 }

@@ -1,7 +1,8 @@
 // ServeProcess: one `zerostart serve` started by zs_concurrency_bench as a child process. Its
 // ready line on stderr gives the port ("zerostart: serving FUNCTION on http://127.0.0.1:PORT",
-// this build's and older ones'); its START and REPORT lines on stdout are read as they come, by
-// a thread of their own, so a part can wait for them instead of sleeping.
+// this build's and older ones'); its platform.start and platform.report records on stdout
+// (`--log-format json`) are read as they come, by a thread of their own, so a part can wait for
+// them instead of sleeping.
 //
 // Each serve leads a process group of its own, so a Ctrl-C to the benchmark does not reach it;
 // StopServesOnSignal makes a stop signal to the benchmark SIGTERM every live serve first.
@@ -58,13 +59,13 @@ class ServeProcess {
   pid_t pid() const { return pid_; }
   uint16_t port();
   size_t ReportCount();
-  // Waits until at least `count` REPORT lines have arrived; false when 30 s pass first or serve
+  // Waits until at least `count` platform.report records have arrived; false when 30 s pass first or serve
   // ends.
   bool WaitForReports(size_t count);
-  // Waits until at least `count` START lines have arrived (an invoke reached its function); false
+  // Waits until at least `count` platform.start records have arrived (an invoke reached its function); false
   // when 30 s pass first or serve ends.
   bool WaitForStarts(size_t count);
-  // Every REPORT line so far, in the order serve printed them.
+  // Every platform.report record so far, in the order serve printed them.
   std::vector<benchmark::ReportValues> Reports();
   // Everything serve wrote to stderr so far.
   std::string StderrText();

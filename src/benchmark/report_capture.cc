@@ -1,47 +1,52 @@
 #include "src/benchmark/report_capture.h"
 
-#include <cstdlib>
+#include <nlohmann/json.hpp>
 
 namespace zerostart::benchmark {
 namespace {
 
-constexpr std::string_view kReportPrefix = "REPORT ";
+using nlohmann::json;
 
-double LeadingNumber(std::string_view value) {
-  std::string text(value);
-  return std::strtod(text.c_str(), nullptr);
+// Record fields, as Lambda names them (AWS docs "Telemetry API schema reference",
+// platform.report); written by src/emulator/platform_records.cc.
+constexpr std::string_view kReportType = "platform.report";
+constexpr std::string_view kStatusSuccess = "success";
+
+template <typename T>
+std::optional<T> NumberAt(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  return it->get<T>();
+}
+
+std::string StringAt(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
 
-std::optional<ReportValues> ParseReportLine(std::string_view line) {
-  if (line.substr(0, kReportPrefix.size()) != kReportPrefix) return std::nullopt;
-  line.remove_prefix(kReportPrefix.size());
+std::optional<PlatformRecord> ParsePlatformRecord(std::string_view line) {
+  const json event = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!event.is_object()) return std::nullopt;
+  PlatformRecord out;
+  out.type = StringAt(event, "type");
+  if (out.type.empty()) return std::nullopt;
+  const auto record = event.find("record");
+  if (out.type != kReportType || record == event.end() || !record->is_object()) return out;
   ReportValues values;
-  while (!line.empty()) {
-    const size_t tab = line.find('\t');
-    std::string_view field = line.substr(0, tab);
-    line = tab == std::string_view::npos ? std::string_view() : line.substr(tab + 1);
-    const size_t colon = field.find(": ");
-    if (colon == std::string_view::npos) continue;
-    const std::string_view name = field.substr(0, colon);
-    const std::string_view value = field.substr(colon + 2);
-    if (name == "RequestId") {
-      values.request_id = std::string(value);
-    } else if (name == "Duration") {
-      values.duration_ms = LeadingNumber(value);
-    } else if (name == "Init Duration") {
-      values.init_duration_ms = LeadingNumber(value);
-    } else if (name == "Max Memory Used") {
-      values.max_memory_mb = static_cast<uint64_t>(LeadingNumber(value));
-    } else if (name == "Status") {
-      values.status = std::string(value);
-    } else if (name == "Error Type") {
-      values.error_type = std::string(value);
-    }
+  values.request_id = StringAt(*record, "requestId");
+  if (values.request_id.empty()) return out;
+  values.status = StringAt(*record, "status");
+  if (values.status == kStatusSuccess) values.status.clear();
+  values.error_type = StringAt(*record, "errorType");
+  if (const auto metrics = record->find("metrics"); metrics != record->end() && metrics->is_object()) {
+    values.duration_ms = NumberAt<double>(*metrics, "durationMs");
+    values.init_duration_ms = NumberAt<double>(*metrics, "initDurationMs");
+    values.max_memory_mb = NumberAt<uint64_t>(*metrics, "maxMemoryUsedMB");
   }
-  if (values.request_id.empty()) return std::nullopt;
-  return values;
+  out.report = std::move(values);
+  return out;
 }
 
 void ReportCapture::WriteStdout(std::string_view) {}

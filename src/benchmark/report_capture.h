@@ -1,8 +1,8 @@
 // ReportCapture: a LogSink for an in-process emulator that keeps each invoke's REPORT values
 // (Duration, Init Duration, Max Memory Used, status) by request id, as the emulator hands them
 // over (LogSink::OnReport), and drops every line the emulator and the function write.
-// ParseReportLine reads the same values from a REPORT line of another process's log (serve's
-// stdout), by field name.
+// ParsePlatformRecord reads the same values from another process's log: a record of
+// `zerostart serve --log-format json` (Lambda's JSON log format, platform.report).
 // Thread safety: all methods may be called concurrently.
 #ifndef ZEROSTART_SRC_BENCHMARK_REPORT_CAPTURE_H_
 #define ZEROSTART_SRC_BENCHMARK_REPORT_CAPTURE_H_
@@ -29,9 +29,16 @@ struct ReportValues {
   std::string error_type;  // e.g. "Runtime.ExitError"
 };
 
-// The fields of one "REPORT RequestId: ..." line (tab-separated "Name: value" fields, parsed by
-// name); nullopt when `line` is not a REPORT line.
-std::optional<ReportValues> ParseReportLine(std::string_view line);
+// One line of `serve --log-format json` output: the record's "type" ("platform.start",
+// "platform.report", ...) and, for platform.report, its values (record.requestId,
+// record.metrics.durationMs / initDurationMs / maxMemoryUsedMB, record.status with "success"
+// given as "", record.errorType). nullopt when `line` is not a JSON object with a string "type"
+// (e.g. a function's plain-text line); a platform.report without a requestId has no values.
+struct PlatformRecord {
+  std::string type;
+  std::optional<ReportValues> report;
+};
+std::optional<PlatformRecord> ParsePlatformRecord(std::string_view line);
 
 class ReportCapture : public emulator::LogSink {
  public:

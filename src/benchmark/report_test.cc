@@ -16,6 +16,7 @@
 #include "src/benchmark/results_json.h"
 #include "src/benchmark/testing/samples.h"
 #include "src/benchmark/tuning.h"
+#include "src/emulator/platform_records.h"
 
 namespace zerostart::benchmark {
 namespace {
@@ -57,19 +58,50 @@ BenchResults Synthetic() {
   return r;
 }
 
-TEST(ReportLineTest, ParsesFieldsByName) {
-  auto v = ParseReportLine(
-      "REPORT RequestId: abc\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\t"
-      "Max Memory Used: 38 MB\tInit Duration: 0.81 ms\t");
+// The records are the emulator's own (platform_records.h), as serve prints them.
+TEST(PlatformRecordTest, ReadsTheEmulatorsReportRecordByField) {
+  const auto now = std::chrono::system_clock::now();
+  emulator::PlatformReportFields fields;
+  fields.request_id = "abc";
+  fields.duration_ms = 12.34;
+  fields.billed_duration_ms = 13;
+  fields.memory_size_mb = 128;
+  fields.max_memory_used_mb = 38;
+  fields.init_duration_ms = 0.81;
+  auto v = ParsePlatformRecord(emulator::ReportEvent(now, fields));
   ASSERT_TRUE(v.has_value());
-  EXPECT_EQ(v->request_id, "abc");
-  EXPECT_DOUBLE_EQ(*v->duration_ms, 12.34);
-  EXPECT_DOUBLE_EQ(*v->init_duration_ms, 0.81);
-  EXPECT_EQ(*v->max_memory_mb, 38u);
-  auto timeout = ParseReportLine("REPORT RequestId: x\tDuration: 1000.00 ms\tStatus: timeout\t");
-  EXPECT_EQ(timeout->status, "timeout");
-  EXPECT_FALSE(timeout->init_duration_ms.has_value());
-  EXPECT_FALSE(ParseReportLine("START RequestId: abc Version: $LATEST").has_value());
+  EXPECT_EQ(v->type, "platform.report");
+  ASSERT_TRUE(v->report.has_value());
+  EXPECT_EQ(v->report->request_id, "abc");
+  EXPECT_DOUBLE_EQ(*v->report->duration_ms, 12.34);
+  EXPECT_DOUBLE_EQ(*v->report->init_duration_ms, 0.81);
+  EXPECT_EQ(*v->report->max_memory_mb, 38u);
+  EXPECT_EQ(v->report->status, "");  // success
+
+  fields.status = "timeout";
+  fields.error_type = "Sandbox.Timedout";
+  fields.init_duration_ms.reset();
+  auto timeout = ParsePlatformRecord(emulator::ReportEvent(now, fields));
+  ASSERT_TRUE(timeout.has_value() && timeout->report.has_value());
+  EXPECT_EQ(timeout->report->status, "timeout");
+  EXPECT_EQ(timeout->report->error_type, "Sandbox.Timedout");
+  EXPECT_FALSE(timeout->report->init_duration_ms.has_value());
+
+  auto start = ParsePlatformRecord(emulator::StartEvent(now, "abc", "$LATEST"));
+  ASSERT_TRUE(start.has_value());
+  EXPECT_EQ(start->type, "platform.start");
+  EXPECT_FALSE(start->report.has_value());
+}
+
+TEST(PlatformRecordTest, PlainTextAndMalformedLinesAreNotRecords) {
+  EXPECT_FALSE(ParsePlatformRecord("START RequestId: abc Version: $LATEST").has_value());
+  EXPECT_FALSE(ParsePlatformRecord("REPORT RequestId: abc\tDuration: 1.00 ms\t").has_value());
+  EXPECT_FALSE(ParsePlatformRecord("{\"type\":").has_value());
+  EXPECT_FALSE(ParsePlatformRecord("[1,2]").has_value());
+  EXPECT_FALSE(ParsePlatformRecord("{\"record\":{}}").has_value());  // no type
+  auto odd = ParsePlatformRecord(R"({"type":"platform.report","record":{"requestId":"x","metrics":{"durationMs":"12"}}})");
+  ASSERT_TRUE(odd.has_value() && odd->report.has_value());
+  EXPECT_FALSE(odd->report->duration_ms.has_value());  // a string is not a number
 }
 
 TEST(ReportCaptureTest, KeepsTheEmulatorsReportValuesByRequestId) {
