@@ -66,6 +66,12 @@ Workload MakeWorkload(const PayloadSpec& spec, const PlanOptions& options, int m
   return w;
 }
 
+// `shown`: the setting as the user wrote it (a value too large for an int is shown as given).
+Status OutOfRange(const std::string& shown) {
+  return InvalidArgumentError("memory setting " + shown + " MB is outside Lambda's range " +
+                              std::to_string(kMinMemoryMb) + "-" + std::to_string(kMaxMemoryMb) + " MB");
+}
+
 }  // namespace
 
 const std::vector<int>& DefaultMemorySettings() {
@@ -74,11 +80,7 @@ const std::vector<int>& DefaultMemorySettings() {
 }
 
 Status ValidateMemory(int memory_mb) {
-  if (memory_mb < kMinMemoryMb || memory_mb > kMaxMemoryMb) {
-    return InvalidArgumentError("memory setting " + std::to_string(memory_mb) +
-                                " MB is outside Lambda's range " + std::to_string(kMinMemoryMb) +
-                                "-" + std::to_string(kMaxMemoryMb) + " MB");
-  }
+  if (memory_mb < kMinMemoryMb || memory_mb > kMaxMemoryMb) return OutOfRange(std::to_string(memory_mb));
   return OkStatus();
 }
 
@@ -99,10 +101,7 @@ Result<std::vector<int>> ParseMemoryList(const std::string& text) {
     if (used == 0 || used != item.size()) {
       return InvalidArgumentError("memory setting '" + item + "' is not a number of MB");
     }
-    if (too_large || value < kMinMemoryMb || value > kMaxMemoryMb) {
-      return InvalidArgumentError("memory setting " + item + " MB is outside Lambda's range " +
-                                  std::to_string(kMinMemoryMb) + "-" + std::to_string(kMaxMemoryMb) + " MB");
-    }
+    if (too_large || value < kMinMemoryMb || value > kMaxMemoryMb) return OutOfRange(item);
     if (std::find(out.begin(), out.end(), value) != out.end()) {
       return InvalidArgumentError("memory setting " + item + " MB is given twice");
     }
