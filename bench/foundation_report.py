@@ -12,7 +12,8 @@ import statistics
 import struct
 import sys
 
-from report_common import bench_samples, cold_summary, machine, read_jsonl, read_text, run
+from report_common import (bench_samples, cold_summary, machine, median, percentile,
+                           read_jsonl, read_text, run)
 
 # The foundation benchmark's targets (docs/benchmarks/foundation.md, "Verdict").
 COLD_P50_MS = 3.0
@@ -45,6 +46,15 @@ QUOTED = {
 
 
 
+
+
+def spawn_floor(raw):
+    """posix_spawn -> waitpid of the static echo with no endpoint (it exits at once), in ms."""
+    floor = json.loads(read_text(os.path.join(raw, "spawn_floor.json")) or "null")
+    if floor:
+        xs = floor["samples_ms"]
+        floor.update({"p50_ms": median(xs), "p90_ms": percentile(xs, 90), "min_ms": min(xs)})
+    return floor
 
 
 def cold_section(raw):
@@ -197,6 +207,12 @@ def markdown(r):
                      f"{p50} ms | | | | {QUOTED['rss_mib'][name]} MiB (VmHWM) | "
                      f"{p50 / ours['cold_ms']['p50']:.0f}x |" if ours else "")
     lines.append("")
+    if r.get("spawn_floor"):
+        f = r["spawn_floor"]
+        lines.append(f"Floor: spawning the static `echo` with no endpoint until it has exited and been "
+                     f"reaped (no runtime work): p50 {fmt(f['p50_ms'], 2)} ms, p90 {fmt(f['p90_ms'], 2)} ms, "
+                     f"min {fmt(f['min_ms'], 2)} ms ({f['runs']} runs). Every cold start above pays at least this.")
+        lines.append("")
     lines.append("### Warm invoke through `zerostart serve` (16-byte payload, one kept-open connection)")
     lines.append("")
     lines.append("| function | invokes | p50 | p90 | p99 | max | invokes/s | p50 vs zerostart | CPU µs/invoke: emulator / function / client |")
@@ -305,6 +321,7 @@ def main():
         "cold_start": cold,
         "warm_invoke": warm,
         "loopback_rtt": json.loads(read_text(os.path.join(raw, "loopback.json")) or "null"),
+        "spawn_floor": spawn_floor(raw),
         "sizes": sizes,
         "kmeans": kmeans_section(raw, problems),
         "sin": sin_section(raw, problems),

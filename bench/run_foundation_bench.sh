@@ -151,6 +151,22 @@ cold_functions=("zerostart-echo=$bin/echo")
 "$bin/zerostart" bench --memory 3008 --cold "${ZS_BENCH_COLD:-20}" --warm 1 --warmups 0 \
   --payload "$payload" --no-charts --out "$raw/cold" "${cold_functions[@]}" > /dev/null
 
+log "process spawn -> exit of the static echo (the floor under the cold starts)"
+# Without AWS_LAMBDA_RUNTIME_API the runtime prints one line and exits: what any cold start on
+# this machine pays before a runtime's own work (fork/exec of a static ELF, exit, reap).
+python3 - "$bin/echo" > "$raw/spawn_floor.json" <<'PY'
+import json, os, sys, time
+path = sys.argv[1]
+null = os.open(os.devnull, os.O_WRONLY)
+times = []
+for _ in range(40):
+    start = time.perf_counter()
+    pid = os.posix_spawn(path, [path], {}, file_actions=[(os.POSIX_SPAWN_DUP2, null, 2)])
+    os.waitpid(pid, 0)
+    times.append((time.perf_counter() - start) * 1e3)
+print(json.dumps({"runs": len(times), "samples_ms": times}))
+PY
+
 log "loopback TCP round trip (the floor under the warm figures)"
 "$bin/zs_loopback_rtt" --count 20000 > "$raw/loopback.json"
 
