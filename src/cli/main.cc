@@ -1,18 +1,39 @@
-// zerostart: a local AWS Lambda (serve), its client (invoke), the Lambda packager (package) and
-// local power tuning of any function (bench).
+// zerostart: a local AWS Lambda (serve), its client (invoke), the Lambda packager (package),
+// local power tuning of any function (bench) and new projects (new).
 // Argument parsing only.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "src/cli/bench_command.h"
 #include "src/cli/invoke_command.h"
+#include "src/cli/new_command.h"
 #include "src/cli/package_command.h"
 #include "src/cli/serve_command.h"
 
+namespace {
+
+// The prefix of the zerostart install this binary runs from (PREFIX/bin/zerostart beside
+// PREFIX/lib*/cmake/zerostart), or "" (a build tree).
+std::string InstalledPrefix() {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  const fs::path prefix = exe.parent_path().parent_path();
+  for (const char* lib : {"lib", "lib64", "lib/x86_64-linux-gnu", "lib/aarch64-linux-gnu"}) {
+    if (fs::is_directory(prefix / lib / "cmake" / "zerostart", error)) return prefix.string();
+  }
+  return "";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"zerostart: run, invoke and package AWS Lambda functions"};
+  CLI::App app{"zerostart: create, run, invoke, measure and package AWS Lambda functions"};
   app.require_subcommand(1);
   zerostart::cli::ServeOptions serve_options;
   zerostart::cli::InvokeOptions invoke_options;
@@ -22,6 +43,8 @@ int main(int argc, char** argv) {
   CLI::App* package = zerostart::cli::AddPackageCommand(app, &package_options);
   zerostart::cli::BenchOptions bench_options;
   CLI::App* bench = zerostart::cli::AddBenchCommand(app, &bench_options);
+  zerostart::cli::NewOptions new_options;
+  CLI::App* new_command = zerostart::cli::AddNewCommand(app, &new_options);
 
   // `serve [OPTIONS] -- FUNCTION [ARGS...]`: everything after the first "--" is the function's
   // command line, untouched (CLI11 would parse it).
@@ -49,5 +72,6 @@ int main(int argc, char** argv) {
   if (*invoke) return zerostart::cli::RunInvoke(invoke_options);
   if (*package) return zerostart::cli::RunPackage(package_options);
   if (*bench) return zerostart::cli::RunBench(bench_options);
+  if (*new_command) return zerostart::cli::RunNew(new_options, InstalledPrefix());
   return 2;
 }

@@ -1,0 +1,158 @@
+#include "src/scaffold/project_template.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <map>
+#include <string_view>
+#include <utility>
+
+#include "src/scaffold/embedded_templates.h"
+
+namespace zerostart::scaffold {
+namespace {
+
+constexpr size_t kMaxNameLength = 64;  // AWS docs "CreateFunction": FunctionName, 1-64 characters
+constexpr std::string_view kCommonKit = "common";
+constexpr std::string_view kTemplateSuffix = ".in";
+constexpr std::string_view kDotPrefix = "dot-";
+
+// CMake's reserved target names (cmake-commands "add_executable": names CMake's generators use).
+constexpr std::array<std::string_view, 10> kReservedTargets = {
+    "all", "clean", "help", "install", "package", "package_source", "rebuild_cache", "edit_cache", "test", "ALL_BUILD"};
+
+// What differs between the templates, beside their own files.
+struct TemplateSpec {
+  TemplateInfo info;
+  std::string libraries;    // the handler library's link libraries
+  std::string payload;      // the README's `zerostart invoke --payload`
+  std::string invoke_notes; // the README's text after that
+  std::string url_extra;    // lines under FunctionUrlConfig in template.yaml
+};
+
+const std::vector<TemplateSpec>& Specs() {
+  static const std::vector<TemplateSpec> kSpecs = {
+      {{"hello", "A function that answers each event with a JSON greeting."},
+       "zerostart::runtime",
+       R"({"name":"world"})",
+       "It answers `{\"message\":\"Hello from @NAME@\",\"eventBytes\":16}`; an empty event is the "
+       "function error `InvalidRequest`.",
+       ""},
+      {{"http", "A function behind a Function URL (HTTP request in, HTTP response out)."},
+       "zerostart::runtime zerostart::http_event",
+       "world",
+       "A direct invoke greets the event's bytes: `{\"statusCode\":200,...,\"body\":\"Hello, world!\"}`. "
+       "Through the emulator's Function URL (`curl -d world "
+       "http://127.0.0.1:9000/lambda-url/function/`) the body of the HTTP request is the name.",
+       ""},
+      {{"stream", "A function that streams its response while it produces it."},
+       "zerostart::runtime",
+       "{}",
+       "`zerostart invoke --stream` prints each tick as the function writes it "
+       "(InvokeWithResponseStream); the Function URL streams too (InvokeMode RESPONSE_STREAM).",
+       "\n        InvokeMode: RESPONSE_STREAM"},
+  };
+  return kSpecs;
+}
+
+std::string Replace(std::string text, std::string_view from, std::string_view to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// "my-fn_2" -> "MyFn2Function": a SAM logical ID is alphanumeric.
+std::string LogicalId(const std::string& name) {
+  std::string out;
+  bool upper = true;
+  for (char c : name) {
+    if (c == '-' || c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out + "Function";
+}
+
+// The project path of a template file: ".in" dropped, "dot-" made a leading dot.
+std::string ProjectPath(std::string_view path) {
+  if (path.ends_with(kTemplateSuffix)) path.remove_suffix(kTemplateSuffix.size());
+  const size_t slash = path.rfind('/');
+  const size_t base = slash == std::string_view::npos ? 0 : slash + 1;
+  std::string out(path);
+  if (path.substr(base).starts_with(kDotPrefix)) out.replace(base, kDotPrefix.size(), ".");
+  return out;
+}
+
+}  // namespace
+
+const std::vector<TemplateInfo>& Templates() {
+  static const std::vector<TemplateInfo> kInfos = [] {
+    std::vector<TemplateInfo> out;
+    for (const TemplateSpec& spec : Specs()) out.push_back(spec.info);
+    return out;
+  }();
+  return kInfos;
+}
+
+Status ValidateFunctionName(const std::string& name) {
+  if (name.empty() || name.size() > kMaxNameLength) {
+    return InvalidArgumentError("the name must have 1 to 64 characters, not " + std::to_string(name.size()));
+  }
+  if (!std::isalpha(static_cast<unsigned char>(name[0]))) {
+    return InvalidArgumentError("the name '" + name + "' must start with a letter");
+  }
+  const auto bad = std::find_if(name.begin(), name.end(), [](char c) {
+    return !std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_';
+  });
+  if (bad != name.end()) {
+    return InvalidArgumentError("the name '" + name + "' may hold only letters, digits, '-' and '_' (Lambda's rule), not '" +
+                                std::string(1, *bad) + "'");
+  }
+  if (std::find(kReservedTargets.begin(), kReservedTargets.end(), name) != kReservedTargets.end()) {
+    return InvalidArgumentError("'" + name + "' is a target name CMake reserves; choose another name");
+  }
+  return OkStatus();
+}
+
+Result<std::vector<ProjectFile>> RenderProject(const std::string& template_name, const std::string& name) {
+  ZS_RETURN_IF_ERROR(ValidateFunctionName(name));
+  const auto spec = std::find_if(Specs().begin(), Specs().end(),
+                                 [&](const TemplateSpec& s) { return s.info.name == template_name; });
+  if (spec == Specs().end()) {
+    std::string known;
+    for (const TemplateSpec& s : Specs()) known += (known.empty() ? "" : ", ") + s.info.name;
+    return InvalidArgumentError("no template '" + template_name + "'; the templates are " + known);
+  }
+  std::map<std::string, std::string_view> chosen;  // project path -> template text
+  for (const EmbeddedFile& file : EmbeddedTemplateFiles()) {
+    if (file.kit == kCommonKit) chosen.emplace(ProjectPath(file.path), file.text);
+  }
+  for (const EmbeddedFile& file : EmbeddedTemplateFiles()) {
+    if (file.kit == spec->info.name) chosen[ProjectPath(file.path)] = file.text;
+  }
+  const std::string ident = Replace(name, "-", "_");
+  std::string guard = ident;
+  std::transform(guard.begin(), guard.end(), guard.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  // Longer texts first: they may hold @NAME@ themselves.
+  const std::vector<std::pair<std::string_view, std::string>> values = {
+      {"@INVOKE_NOTES@", spec->invoke_notes}, {"@DESCRIPTION@", spec->info.description},
+      {"@LIBRARIES@", spec->libraries},      {"@PAYLOAD@", spec->payload},
+      {"@URL_EXTRA@", spec->url_extra},      {"@LOGICAL@", LogicalId(name)},
+      {"@GUARD@", guard},                    {"@IDENT@", ident},
+      {"@NAME@", name},
+  };
+  std::vector<ProjectFile> out;
+  for (const auto& [path, text] : chosen) {
+    std::string rendered(text);
+    for (const auto& [placeholder, value] : values) rendered = Replace(std::move(rendered), placeholder, value);
+    out.push_back({path, std::move(rendered)});
+  }
+  return out;
+}
+
+}  // namespace zerostart::scaffold
