@@ -1,8 +1,10 @@
 // zs_extensions_bench: what one external extension costs a function under `zerostart serve`,
 // against the same function without it, in one run (configurations alternating round by round
 // on a fresh serve each, so machine noise falls on both):
-//   cold   the first invoke of a new environment: the caller's round trip and REPORT's Init
-//          Duration (init now waits for the extension to register and ask for its first event);
+//   cold   the first invoke of a new environment: the caller's round trip (`zerostart bench`'s
+//          definition of a cold start, measured here because bench runs no extensions) and
+//          REPORT's Init Duration (init now waits for the extension to register and ask for its
+//          first event);
 //   warm   sequential invokes on one kept-open connection: the caller's round trip (the answer
 //          does not wait for the extension) and REPORT's Duration (which does: an invoke ends when
 //          every INVOKE-subscribed extension has asked for its next event), p50 and p99.
@@ -74,7 +76,7 @@ Status Round(const std::string& zerostart, const std::string& function, int warm
     config.samples.warm_caller_us.push_back(warm.latency_ms() * 1000);
   }
   if (!serve->WaitForReports(static_cast<size_t>(warm_invokes) + 1)) {
-    return InternalError(config.label + ": REPORT lines missing");
+    return InternalError(config.label + ": REPORT records missing");
   }
   std::vector<benchmark::ReportValues> reports = serve->Reports();
   for (size_t i = 1; i < reports.size(); ++i) {

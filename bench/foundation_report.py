@@ -197,7 +197,7 @@ def markdown(r):
             lines.append(f"| {c['label']} | {c['runs']}, all failed: {'; '.join(c['errors'])} | | | | | | | |")
             continue
         failed = f" ({c['failed']} failed)" if c["failed"] else ""
-        ratio = f"{t['p50'] / ours['cold_ms']['p50']:.0f}x" if ours and c is not ours else "1x"
+        ratio = f"{t['p50'] / ours['cold_ms']['p50']:.1f}x" if ours and c is not ours else "1x"
         init = c["init_duration_ms"]
         lines.append(f"| {c['label']} | {c['runs']}{failed} | {fmt(t['min'], 2)} ms | **{fmt(t['p50'], 2)} ms** | "
                      f"{fmt(t['p90'], 2)} ms | {fmt(t['max'], 2)} ms | "
@@ -205,7 +205,7 @@ def markdown(r):
     for name, p50 in QUOTED["cold_ms_p50"].items():
         lines.append(f"| {name} (quoted, not this run: spawn -> response on a stub Runtime API) | | | "
                      f"{p50} ms | | | | {QUOTED['rss_mib'][name]} MiB (VmHWM) | "
-                     f"{p50 / ours['cold_ms']['p50']:.0f}x |" if ours else "")
+                     f"{p50 / ours['cold_ms']['p50']:.1f}x |" if ours else "")
     lines.append("")
     if r.get("spawn_floor"):
         f = r["spawn_floor"]
@@ -328,7 +328,10 @@ def main():
         "quoted_not_this_run": QUOTED,
     }
 
-    echo_cold = next(c for c in cold if c["label"] == "zerostart-echo")
+    echo_cold = next((c for c in cold if c["label"] == "zerostart-echo"), {})
+    if not echo_cold.get("cold_ms"):
+        problems.append(f"no cold start of echo succeeded: {echo_cold.get('errors', 'not measured')}")
+        echo_cold = {"cold_ms": {"p50": float("inf")}, "max_memory_mb": None}
     echo_warm = next(w for w in warm if w["label"] == "zerostart-echo")
     echo_size = next(s for s in sizes if s["name"] == "echo")
     km = results["kmeans"]

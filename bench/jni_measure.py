@@ -18,6 +18,7 @@ each, through `zerostart invoke`.
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -50,9 +51,10 @@ def warm(samples, workload):
     return kept
 
 
-def answer(zerostart, bootstrap, payload):
-    """The response body of one invoke of `bootstrap` under its own `zerostart serve`."""
-    serve = subprocess.Popen([zerostart, "serve", "--port", "0", "--no-limits", "--", bootstrap],
+def answer(zerostart, bootstrap, payload, memory):
+    """The response body of one invoke of `bootstrap` under its own `zerostart serve`, at the
+    benchmark's memory setting (the C++ function sizes its threads from it)."""
+    serve = subprocess.Popen([zerostart, "serve", "--port", "0", "--memory", str(memory), "--", bootstrap],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                              start_new_session=True)
     try:
@@ -67,8 +69,24 @@ def answer(zerostart, bootstrap, payload):
         return subprocess.run([zerostart, "invoke", "--port", port, "--payload", payload],
                               check=True, capture_output=True, text=True, timeout=300).stdout
     finally:
-        serve.terminate()
-        serve.wait(timeout=30)
+        # serve leads its own process group: the group goes, whatever state serve is in.
+        os.killpg(serve.pid, signal.SIGTERM)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
+        serve.stderr.close()
+
+
+def max_memory(samples):
+    """The largest REPORT Max Memory Used over `samples` (cold and warm alike), or None."""
+    memory = [s["max_memory_mb"] for s in samples if s.get("max_memory_mb") is not None]
+    return max(memory) if memory else None
+
+
+def p50_text(xs, unit, scale=1.0):
+    return f"{median(xs) * scale:.3f} {unit}" if xs else "no samples"
 
 
 def measure_kmeans(raw, zerostart, spec, out):
@@ -80,18 +98,18 @@ def measure_kmeans(raw, zerostart, spec, out):
         for name in names:
             kept = warm(samples[name], shape)
             cold = cold_summary(samples[name])
-            memory = [s["max_memory_mb"] for s in samples[name] if s.get("max_memory_mb") is not None]
-            response = answer(zerostart, spec["functions"][name], payload)
+            response = answer(zerostart, spec["functions"][name], payload, spec["memory"])
             row = {"shape": shape, "function": name, "payload": payload, "cold": cold,
                    "warmups": warmups,
                    "warm_duration_ms": [s["duration_ms"] for s in kept if s["duration_ms"] is not None],
                    "warm_client_ms": [s["client_ms"] for s in kept],
-                   "max_memory_mb": max(memory) if memory else None,
+                   "max_memory_mb": max_memory(samples[name]),
                    "response_prefix": response.split(',"generateMs"')[0]}
             out.write(json.dumps(row) + "\n")
             out.flush()
-            print(f"jni_measure: {shape} {name}: cold {cold['cold_ms']['p50']:.1f} ms, "
-                  f"warm p50 {median(row['warm_duration_ms']):.3f} ms", file=sys.stderr)
+            cold_text = p50_text(cold["samples_ms"], "ms")
+            print(f"jni_measure: {shape} {name}: cold {cold_text}, "
+                  f"warm p50 {p50_text(row['warm_duration_ms'], 'ms')}", file=sys.stderr)
 
 
 def measure_echo(raw, zerostart, spec, out):
@@ -102,13 +120,12 @@ def measure_echo(raw, zerostart, spec, out):
                           "warmups": echo["warmups"], "warm": echo["runs"]}], echo["payload"])
     for name in names:
         kept = warm(samples[name], "echo")
-        memory = [s["max_memory_mb"] for s in kept if s.get("max_memory_mb") is not None]
-        out.write(json.dumps({"function": name, "client_us": [s["client_ms"] * 1000 for s in kept],
+        client_us = [s["client_ms"] * 1000 for s in kept]
+        out.write(json.dumps({"function": name, "client_us": client_us,
                               "duration_ms": [s["duration_ms"] for s in kept if s["duration_ms"] is not None],
-                              "max_memory_mb": max(memory) if memory else None,
+                              "max_memory_mb": max_memory(samples[name]),
                               "cold": cold_summary(samples[name])}) + "\n")
-        print(f"jni_measure: {name}: client p50 {median([s['client_ms'] * 1000 for s in kept]):.1f} us",
-              file=sys.stderr)
+        print(f"jni_measure: {name}: client p50 {p50_text(client_us, 'us')}", file=sys.stderr)
 
 
 def main():

@@ -18,9 +18,12 @@
 #include <string_view>
 #include <vector>
 
+#include "src/benchmark/stats.h"
 #include "src/common/net.h"
 
 namespace zerostart::bench {
+
+using benchmark::Percentile;
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -90,11 +93,7 @@ int Main(int argc, char** argv) {
   ::waitpid(child, nullptr, 0);
 
   std::sort(us.begin(), us.end());
-  auto rank = [&](double q) {
-    const size_t r = std::clamp<size_t>(
-        static_cast<size_t>(q * static_cast<double>(us.size()) + 0.999999), 1, us.size());
-    return us[r - 1];
-  };
+  auto rank = [&](double q) { return Percentile(us, q * 100); };  // the project's one definition
   std::printf(
       "{\"count\":%ld,\"bytes\":%ld,\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,"
       "\"max_us\":%.1f,\"round_trips_per_s\":%.0f}\n",

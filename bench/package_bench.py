@@ -12,7 +12,7 @@ SPEC_JSON: {"functions": [[name, arch, binary, payload], ...], "cold_repeats": N
 """
 import json
 import os
-import statistics
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -20,7 +20,7 @@ import time
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report_common import bench_samples, write_outputs  # noqa: E402
+from report_common import bench_samples, cold_summary, write_outputs  # noqa: E402
 
 ECHO_TARGET_BYTES = 1_500_000  # the target: the echo package <= 1.5 MB zipped
 MEMORY_MB = 3008  # the setting the cold starts run at (as in the foundation and JNI benchmarks)
@@ -41,20 +41,20 @@ def package(zerostart, arch, binary, out_zip):
 
 
 def cold_starts(zerostart, source, payload, repeats, work, label):
-    """`zerostart bench`'s cold starts of `source` (a zip or an executable): one dict per run."""
+    """`zerostart bench`'s cold starts of `source` (a zip or an executable), summarised as
+    report_common.cold_summary does; raises when one failed."""
     out = os.path.join(work, "bench-" + label)
     subprocess.run([zerostart, "bench", "--memory", str(MEMORY_MB), "--cold", str(repeats),
                     "--warm", "1", "--warmups", "0", "--payload", payload, "--no-charts",
                     "--out", out, f"{label}={source}"], check=True, stdout=subprocess.DEVNULL)
-    runs = []
-    for sample in bench_samples(os.path.join(out, "results.json"))[label]:
-        if sample["kind"] != "cold":
-            continue
-        if not sample["ok"]:
-            raise RuntimeError(f"{label}: a cold start failed: {sample['error']}")
-        runs.append({"client_ms": sample["client_ms"], "init_ms": sample["init_duration_ms"] or 0,
-                     "duration_ms": sample["duration_ms"], "max_memory_mb": sample["max_memory_mb"]})
-    return runs
+    cold = cold_summary(bench_samples(os.path.join(out, "results.json"))[label])
+    if cold["failed"]:
+        raise RuntimeError(f"{label}: {cold['failed']} cold starts failed: {cold['errors']}")
+    return cold
+
+
+def p50_ms(spread):
+    return "—" if spread is None else f"{spread['p50']:.2f} ms"
 
 
 def fmt_bytes(n):
@@ -97,13 +97,11 @@ def markdown(r):
     w("|---|---|---|---|---|---|---|")
     for f in r["functions"]:
         c = f["cold"]
-        client = [x["client_ms"] for x in c]
         how = "qemu-aarch64-static (emulated, not Graviton)" if f["arch"] == "arm64" else "native"
-        w(f"| {f['name']} | {f['arch']} | {how} | {statistics.median(client):.2f} ms "
-          f"({min(client):.2f}–{max(client):.2f}) | "
-          f"{statistics.median(x['init_ms'] for x in c):.2f} ms | "
-          f"{statistics.median(x['duration_ms'] for x in c):.2f} ms | "
-          f"{max(x['max_memory_mb'] for x in c):.0f} MB |")
+        t = c["cold_ms"]
+        memory = "—" if c["max_memory_mb"] is None else f"{c['max_memory_mb']} MB"
+        w(f"| {f['name']} | {f['arch']} | {how} | {t['p50']:.2f} ms ({t['min']:.2f}–{t['max']:.2f}) | "
+          f"{p50_ms(c['init_duration_ms'])} | {p50_ms(c['first_duration_ms'])} | {memory} |")
     w("\n## Notes\n")
     w("- The arm64 rows run an AArch64 binary through user-mode QEMU (TCG translation) on an "
       "x86_64 CPU: they prove the package starts and answers, and their times measure QEMU, "
@@ -132,13 +130,13 @@ def main():
             os.chmod(bootstrap, 0o755)  # zipfile does not restore modes; the zip's is checked above
             source = os.path.join(root, "qemu-bootstrap")
             with open(source, "w") as f:
-                f.write(f"#!/bin/sh\nexec {spec['qemu']} {bootstrap}\n")
+                f.write(f"#!/bin/sh\nexec {shlex.quote(spec['qemu'])} {shlex.quote(bootstrap)}\n")
             os.chmod(source, 0o755)
         cold = cold_starts(zerostart, source, payload, spec["cold_repeats"], work, f"{name}-{arch}")
         results.append({"name": name, "arch": arch, "binary": binary, "payload": payload,
                         "package": pkg, "cold": cold})
         print(f"package_bench: {name} {arch}: zip {pkg['zip_bytes']:,} B, cold p50 "
-              f"{statistics.median(x['client_ms'] for x in cold):.2f} ms", file=sys.stderr)
+              f"{cold['cold_ms']['p50']:.2f} ms", file=sys.stderr)
     run = dict(spec["run"])
     run["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     run["load_after"] = open("/proc/loadavg").read().strip()

@@ -2,7 +2,7 @@
 # The concurrency benchmark: the pool of execution environments of `zerostart serve`, driven by
 # zs_concurrency_bench (bench/concurrency/main.cc, whose header explains every figure):
 #   1. N invokes that sleep 500 ms sent at once, N = 2, 4, 16, 64 (`--concurrency N --no-limits`):
-#      all cold, then all warm, against 500 ms + the slowest cold start + 10 %;
+#      all cold, then all warm, against 500 ms + the slowest Init Duration + 10 %;
 #   2. 1,000 echo invokes sent at once over 1,000 open connections at `--concurrency 100`, with
 #      and without cgroups: each answered once (200 or 429), each 200 in exactly one REPORT;
 #   3. warm latency of one client, frozen or not, with and without cgroups, beside the build in

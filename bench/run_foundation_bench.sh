@@ -129,7 +129,7 @@ log "cold start (zerostart bench: the first invoke of a fresh function process, 
 jvm_bootstrap() {
   local file="$raw/$1"
   shift
-  printf '#!/bin/sh\nexec %q' "$java_bootstrap" > "$file"
+  printf '#!/bin/bash\nexec %q' "$java_bootstrap" > "$file"
   printf ' %q' "$@" >> "$file"
   printf '\n' >> "$file"
   chmod +x "$file"

@@ -1,6 +1,6 @@
 // burst: B invokes sent at once over B open connections at `--concurrency C`, twice (a cold
 // pool, then a warm one), each checked: answered once, 200 or 429; each 200 in exactly one
-// REPORT line and carrying its own payload (see main.cc).
+// REPORT record and carrying its own payload (see main.cc).
 
 #include <cstdio>
 #include <map>
@@ -29,7 +29,7 @@ struct BurstRound {
   std::vector<std::string> payloads;
 };
 
-// Checks a round against every REPORT line serve printed (read after it stopped, so a late or
+// Checks a round against every REPORT record serve printed (read after it stopped, so a late or
 // duplicated line is seen too).
 json CheckBurst(const BurstRound& round, const std::vector<ReportValues>& all_reports,
                 const std::map<std::string, int>& ids_answered_200, bool* passed) {
@@ -192,7 +192,7 @@ void PrintBurst(const json& bursts) {
   }
   std::printf("\n");
   for (const json& burst : bursts) {
-    std::printf("%s: REPORT lines in all %zu; function processes alive after the bursts %zu; serve stopped: %s.\n",
+    std::printf("%s: REPORT records in all %zu; function processes alive after the bursts %zu; serve stopped: %s.\n",
                 burst["limits"].get<bool>() ? "With cgroups" : "With `--no-limits`",
                 burst["reports_total"].get<size_t>(),
                 burst["function_processes_after"].get<size_t>(), burst["serve_stopped"].get<std::string>().c_str());

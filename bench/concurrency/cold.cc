@@ -23,10 +23,10 @@ using benchmark::ReportValues;
 
 namespace {
 
-// The allowance over (sleep + slowest cold start), and the warm round's over sleep.
+// The allowance over (sleep + slowest Init Duration), and the warm round's over sleep.
 constexpr double kSlack = 1.10;
 
-// The REPORT lines whose request ids are among `answers`' (the round's).
+// The REPORT records whose request ids are among `answers`' (the round's).
 std::vector<ReportValues> ReportsOf(const std::vector<ReportValues>& reports, const std::vector<Answer>& answers) {
   std::set<std::string> ids;
   for (const Answer& a : answers) ids.insert(a.request_id);
@@ -102,7 +102,7 @@ Result<json> RunCold(const Options& options, bool* passed) {
 void PrintCold(const Options& options, const json& sizes) {
   std::printf("### %d ms invokes sent at once, `--concurrency N --no-limits` (faulty `sleep_ms`)\n\n",
               options.sleep_ms);
-  std::printf("| N | pool | 200s | cold starts | slowest cold start | wall: first sent → last answer |"
+  std::printf("| N | pool | 200s | cold starts | slowest Init Duration | wall: first sent → last answer |"
               " bound | within |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (const json& size : sizes) {

@@ -8,9 +8,9 @@
 //
 //   cold    for each N: `serve --concurrency N --no-limits -- faulty`, N connections, N invokes
 //           that sleep S ms sent at once (every environment cold), then N again (all warm).
-//           Wall time = the first request written -> the last answer read; the slowest cold
-//           start = the largest Init Duration among that round's REPORT lines. A cold round
-//           passes when it ends within (S + slowest cold start) x 1.1, a warm one within S x 1.1.
+//           Wall time = the first request written -> the last answer read; the slowest Init
+//           Duration = the largest among that round's platform.report records. A cold round
+//           passes when it ends within (S + slowest Init Duration) x 1.1, a warm one within S x 1.1.
 //   burst   `serve --concurrency C -- echo`, with cgroups (the default) and with --no-limits; B
 //           connections, B invokes sent at once, twice (a cold pool, then a warm one). Each
 //           invoke must be answered exactly once, 200 or 429 TooManyRequestsException; each

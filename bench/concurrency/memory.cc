@@ -61,7 +61,7 @@ Result<json> RunMemory(const Options& options, bool no_limits, bool* passed) {
     ZS_ASSIGN_OR_RETURN(Answer answer, benchmark::InvokeOnce(client, echo));
     if (answer.status != 200) return InternalError("memory: HTTP " + std::to_string(answer.status));
   }
-  if (!serve->WaitForReports(count)) return InternalError("memory: REPORT lines missing");
+  if (!serve->WaitForReports(count)) return InternalError("memory: REPORT records missing");
   out["one_environment"] = ServeFootprint(serve->pid());
   // All at once, each held until every one has reached its function: each connection needs an
   // environment of its own. faulty's wait_file returns once the file exists.
@@ -81,7 +81,7 @@ Result<json> RunMemory(const Options& options, bool no_limits, bool* passed) {
   for (const Answer& a : answers) {
     if (a.status != 200) return InternalError("memory: HTTP " + std::to_string(a.status) + " " + a.failure);
   }
-  if (!serve->WaitForReports(2 * count)) return InternalError("memory: REPORT lines missing");
+  if (!serve->WaitForReports(2 * count)) return InternalError("memory: REPORT records missing");
   size_t cold_starts = 0;
   for (const ReportValues& r : serve->Reports()) cold_starts += r.init_duration_ms ? 1u : 0u;
   out["cold_starts"] = cold_starts;

@@ -26,7 +26,7 @@ namespace {
 
 using benchmark::ReportValues;
 
-// How long REPORT lines may lag behind the answers (serve prints each just after its answer).
+// How long REPORT records may lag behind the answers (serve prints each just after its answer).
 constexpr std::chrono::seconds kReportTimeout{30};
 constexpr std::chrono::seconds kReadyTimeout{30};
 // serve stops at once (it SIGKILLs its functions), a loaded machine aside.

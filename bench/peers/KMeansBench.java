@@ -85,7 +85,7 @@ public final class KMeansBench {
         .append(",\"firstMs\":").append(ms[0])
         .append(",\"warmupMs\":").append(Arrays.toString(Arrays.copyOfRange(ms, 0, warmups)))
         .append(",\"runsMs\":").append(Arrays.toString(warm))
-        .append(",\"medianMs\":").append(sorted[(sorted.length - 1) / 2])
+        .append(",\"medianMs\":").append((sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2)
         .append(",\"sizes\":[").append(sizes).append(']')
         .append(",\"sseBits\":").append(bits(sse))
         .append(",\"centerBits\":[").append(centers).append("]}");

@@ -38,7 +38,7 @@ public final class SinLoop {
     out.append("{\"iterations\":").append(iterations)
         .append(",\"firstMs\":").append(ms[0])
         .append(",\"runsMs\":").append(Arrays.toString(warm))
-        .append(",\"medianMs\":").append(sorted[(sorted.length - 1) / 2])
+        .append(",\"medianMs\":").append((sorted[(sorted.length - 1) / 2] + sorted[sorted.length / 2]) / 2)
         .append(",\"xBits\":\"0x")
         .append(String.format("%016x", Double.doubleToRawLongBits(x)))
         .append("\"}");

@@ -43,10 +43,20 @@ Status ReadString(const json& doc, const char* field, const std::string& where, 
   return OkStatus();
 }
 
+// A misspelt field would otherwise be a silent default: every object's fields are checked.
+Status CheckFields(const json& doc, const std::vector<std::string>& known, const std::string& where) {
+  for (const auto& [key, value] : doc.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) return Bad(where, "unknown field \"" + key + "\"");
+  }
+  return OkStatus();
+}
+
 Result<PayloadSpec> ReadPayload(const json& doc, const std::string& where, const std::string& base_dir,
                                 const std::function<Result<std::string>(const std::string&)>& read_file) {
   if (!doc.is_object()) return Bad(where, "a payload is an object with \"payload\" or \"file\"");
   if (doc.contains("payload") == doc.contains("file")) return Bad(where, "give exactly one of \"payload\" and \"file\"");
+  ZS_RETURN_IF_ERROR(CheckFields(doc, {"payload", "file", "label", "warm", "warmups", "min_warm", "estimated_ms", "quick"},
+                                 where));
   PayloadSpec spec;
   if (doc.contains("payload")) {
     // A string is the event's JSON text; any other value is the event itself.
@@ -91,11 +101,8 @@ Result<BenchConfig> ParseConfig(const std::string& json_text, const std::string&
                                 const std::function<Result<std::string>(const std::string&)>& read_file) {
   const json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return InvalidArgumentError("config: not a JSON object");
-  static const std::vector<std::string> kKnown = {"memory", "cold", "warm", "warmups", "timeout",
-                                                  "arch", "payloads", "functions"};
-  for (const auto& [key, value] : doc.items()) {
-    if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) return Bad("top level", "unknown field \"" + key + "\"");
-  }
+  ZS_RETURN_IF_ERROR(
+      CheckFields(doc, {"memory", "cold", "warm", "warmups", "timeout", "arch", "payloads", "functions"}, "top level"));
   BenchConfig config;
   if (doc.contains("memory")) {
     if (!doc["memory"].is_array()) return Bad("memory", "must be a list of MB");
@@ -126,6 +133,8 @@ Result<BenchConfig> ParseConfig(const std::string& json_text, const std::string&
     const json& f = doc["functions"][i];
     const std::string where = "functions[" + std::to_string(i) + "]";
     if (!f.is_object() || !f.contains("path")) return Bad(where, "needs a \"path\"");
+    ZS_RETURN_IF_ERROR(
+        CheckFields(f, {"name", "path", "optional", "cold_payload", "estimated_cold_ms", "payloads"}, where));
     FunctionSpec spec;
     ZS_RETURN_IF_ERROR(ReadString(f, "path", where, &spec.bootstrap));
     spec.bootstrap = Resolve(base_dir, spec.bootstrap);

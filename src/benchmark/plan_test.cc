@@ -214,6 +214,11 @@ TEST(ConfigTest, MistakesNameTheirField) {
             std::string::npos);
   EXPECT_NE(error(R"({"memory":[64],"functions":[{"path":"x"}]})").find("outside Lambda's range"), std::string::npos);
   EXPECT_NE(error(R"({"memroy":[128],"functions":[{"path":"x"}]})").find("unknown field \"memroy\""), std::string::npos);
+  EXPECT_NE(error(R"({"functions":[{"path":"x","cold":3}]})").find("functions[0]: unknown field \"cold\""),
+            std::string::npos);
+  EXPECT_NE(error(R"({"functions":[{"path":"x","payloads":[{"payload":1,"warmup":3}]}]})")
+                .find("functions[0].payloads[0]: unknown field \"warmup\""),
+            std::string::npos);
   EXPECT_NE(error(R"({"memory":[4294967424],"functions":[{"path":"x"}]})").find("outside Lambda's range"),
             std::string::npos);  // not narrowed to 128 first
   EXPECT_NE(error(R"({"memory":[1769,1769],"functions":[{"path":"x"}]})").find("twice"), std::string::npos);

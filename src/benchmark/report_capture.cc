@@ -12,11 +12,17 @@ using nlohmann::json;
 constexpr std::string_view kReportType = "platform.report";
 constexpr std::string_view kStatusSuccess = "success";
 
-template <typename T>
-std::optional<T> NumberAt(const json& object, const char* key) {
+std::optional<double> NumberAt(const json& object, const char* key) {
   const auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return std::nullopt;
-  return it->get<T>();
+  return it->get<double>();
+}
+
+// Megabytes are whole and not negative: anything else is no value (never a wrapped one).
+std::optional<uint64_t> WholeNumberAt(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_number_unsigned()) return std::nullopt;
+  return it->get<uint64_t>();
 }
 
 std::string StringAt(const json& object, const char* key) {
@@ -41,9 +47,9 @@ std::optional<PlatformRecord> ParsePlatformRecord(std::string_view line) {
   if (values.status == kStatusSuccess) values.status.clear();
   values.error_type = StringAt(*record, "errorType");
   if (const auto metrics = record->find("metrics"); metrics != record->end() && metrics->is_object()) {
-    values.duration_ms = NumberAt<double>(*metrics, "durationMs");
-    values.init_duration_ms = NumberAt<double>(*metrics, "initDurationMs");
-    values.max_memory_mb = NumberAt<uint64_t>(*metrics, "maxMemoryUsedMB");
+    values.duration_ms = NumberAt(*metrics, "durationMs");
+    values.init_duration_ms = NumberAt(*metrics, "initDurationMs");
+    values.max_memory_mb = WholeNumberAt(*metrics, "maxMemoryUsedMB");
   }
   out.report = std::move(values);
   return out;

@@ -102,6 +102,12 @@ TEST(PlatformRecordTest, PlainTextAndMalformedLinesAreNotRecords) {
   auto odd = ParsePlatformRecord(R"({"type":"platform.report","record":{"requestId":"x","metrics":{"durationMs":"12"}}})");
   ASSERT_TRUE(odd.has_value() && odd->report.has_value());
   EXPECT_FALSE(odd->report->duration_ms.has_value());  // a string is not a number
+  auto negative = ParsePlatformRecord(
+      R"({"type":"platform.report","record":{"requestId":"x","metrics":{"maxMemoryUsedMB":-1,"durationMs":1e300}}})");
+  ASSERT_TRUE(negative.has_value() && negative->report.has_value());
+  EXPECT_FALSE(negative->report->max_memory_mb.has_value());  // not wrapped to 2^64 - 1
+  auto fraction = ParsePlatformRecord(R"({"type":"platform.report","record":{"requestId":"x","metrics":{"maxMemoryUsedMB":1.5}}})");
+  EXPECT_FALSE(fraction->report->max_memory_mb.has_value());
 }
 
 TEST(ReportCaptureTest, KeepsTheEmulatorsReportValuesByRequestId) {

@@ -43,7 +43,7 @@ std::optional<Series> FindSeries(const CellResult& cell, const std::string& kind
 const CellResult* FindCell(const BenchResults& results, const std::string& function, int memory_mb);
 // Median warm REPORT Duration of `workload` in `cell`, if any sample succeeded.
 std::optional<double> WarmMedian(const CellResult* cell, const std::string& workload);
-// Median client cold start (spawn -> first response) of `cell`.
+// Median client cold start (the caller's send -> whole response of a fresh process) of `cell`.
 std::optional<double> ColdMedian(const CellResult* cell);
 // Max Memory Used of the cell's successful warm invokes (warm-ups included) of `workload`
 // ("" = any payload), in MB, in sample order.

@@ -58,7 +58,7 @@ struct ChaosResult {
   uint64_t init_exits = 0;       // taken: that many runtimes exited during init
   uint64_t invokes = 0;          // whole invokes that reached serve (answered or not read)
   uint64_t answered = 0;         // answers read to them
-  uint64_t reports = 0;          // serve's REPORT lines (read after it stopped)
+  uint64_t reports = 0;          // serve's REPORT records (read after it stopped)
   uint64_t lost = 0;             // whole invokes whose answer never came
   uint64_t duplicated = 0;       // request ids answered or REPORTed twice
   uint64_t unexpected = 0;       // answers not Allowed for their fault

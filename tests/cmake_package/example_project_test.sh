@@ -13,27 +13,11 @@ example=$2
 generator=$3
 cxx=$4
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/zs-cmake-package.XXXXXX")
-serve_pid=""
-cleanup() {
-  if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
-    kill -TERM "$serve_pid" 2>/dev/null || true
-    wait "$serve_pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "cmake_package: FAIL: $*" >&2; exit 1; }
-# Runs a step quietly; on failure shows its output.
-run() {
-  local log="$work/step.log"
-  "$@" >"$log" 2>&1 || { cat "$log" >&2; fail "$*"; }
-}
+NAME=cmake_package
+# shellcheck source=tests/cmake_package/lib.sh
+source "$(dirname "$0")/lib.sh"
 
-# What the install needs is built (a no-op after a full build, as in `make test`).
-run cmake --build "$build" --target zerostart_runtime zerostart_http_event zerostart
-prefix="$work/prefix"
-run cmake --install "$build" --prefix "$prefix"
+install_zerostart "$build"
 echo "installed into $prefix:"
 (cd "$prefix" && find . -type f | sort | sed 's|^\./|  |')
 [ -f "$prefix/include/zerostart/runtime.h" ] || fail "include/zerostart/runtime.h not installed"
@@ -67,18 +51,7 @@ function_binary="$work/unzipped/bootstrap"
 echo "hello.zip: $(stat -c %s "$zip") bytes, bootstrap at its root"
 
 # The function under the installed emulator (as scripts/demo.sh starts it): one invoke.
-: > "$work/serve.stderr"
-"$prefix/bin/zerostart" serve --port 0 --memory 128 --timeout 10 -- "$function_binary" \
-  2>"$work/serve.stderr" &
-serve_pid=$!
-port=""
-for _ in $(seq 1 200); do
-  port=$(sed -n 's|.*serving .* on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/serve.stderr" | head -n1)
-  [ -n "$port" ] && break
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$work/serve.stderr" >&2; fail "zerostart serve exited early"; }
-  sleep 0.05
-done
-[ -n "$port" ] || fail "zerostart serve did not become ready"
+start_serve "$function_binary"
 answer=$("$prefix/bin/zerostart" invoke --port "$port" --payload '{"name":"world"}')
 [ "$answer" = '{"NAME":"WORLD"}' ] || { cat "$work/serve.stderr" >&2; fail "unexpected answer: $answer"; }
 echo "invoke {\"name\":\"world\"} -> $answer"
