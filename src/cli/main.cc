@@ -1,5 +1,5 @@
 // zerostart: a local AWS Lambda (serve), its client (invoke), the Lambda packager (package),
-// local power tuning of any function (bench) and new projects (new).
+// local power tuning of any function (bench), new projects (new) and serve-with-rebuild (watch).
 // Argument parsing only.
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -13,6 +13,9 @@
 #include "src/cli/new_command.h"
 #include "src/cli/package_command.h"
 #include "src/cli/serve_command.h"
+#include "src/cli/watch_command.h"
+
+extern char** environ;
 
 namespace {
 
@@ -30,6 +33,13 @@ std::string InstalledPrefix() {
   return "";
 }
 
+// This process's environment, "K=V" each: what the user's build runs with under `watch`.
+std::vector<std::string> ProcessEnvironment() {
+  std::vector<std::string> out;
+  for (char** entry = environ; *entry != nullptr; ++entry) out.emplace_back(*entry);
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -45,6 +55,8 @@ int main(int argc, char** argv) {
   CLI::App* bench = zerostart::cli::AddBenchCommand(app, &bench_options);
   zerostart::cli::NewOptions new_options;
   CLI::App* new_command = zerostart::cli::AddNewCommand(app, &new_options);
+  zerostart::cli::WatchOptions watch_options;
+  CLI::App* watch = zerostart::cli::AddWatchCommand(app, &watch_options);
 
   // `serve [OPTIONS] -- FUNCTION [ARGS...]`: everything after the first "--" is the function's
   // command line, untouched (CLI11 would parse it).
@@ -73,5 +85,6 @@ int main(int argc, char** argv) {
   if (*package) return zerostart::cli::RunPackage(package_options);
   if (*bench) return zerostart::cli::RunBench(bench_options);
   if (*new_command) return zerostart::cli::RunNew(new_options, InstalledPrefix());
+  if (*watch) return zerostart::cli::RunWatch(watch_options, ProcessEnvironment());
   return 2;
 }

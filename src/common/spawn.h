@@ -1,8 +1,9 @@
 // SpawnProcessGroup: starts a program with posix_spawn as the leader of a new process group, with
 // exactly the environment it is given (nothing inherited), the given stdin/stdout/stderr, no other
 // descriptor inherited, an empty signal mask and default signal dispositions. Shared by the
-// emulator's function sandbox (src/emulator/function_process.h) and the cold-start benchmark
-// (bench/child_process.h), which both need a clean child whose whole group they can kill.
+// emulator's function sandbox (src/emulator/function_process.h), the benchmarks' child processes
+// (bench/child_process.h) and `zerostart watch`'s build, which all need a clean child whose whole
+// group they can kill.
 //
 // Thread safety: SpawnProcessGroup may be called concurrently (it touches no shared state; the
 // descriptors in SpawnSpec must stay open for the duration of the call).

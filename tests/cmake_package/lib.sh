@@ -16,6 +16,8 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "$NAME: FAIL: $*" >&2; exit 1; }
+# A command that fails under `set -e` says which, instead of ending the test silently.
+trap 'echo "$NAME: FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 # Runs a step quietly; on failure shows its output.
 run() {
   local log="$work/step.log"

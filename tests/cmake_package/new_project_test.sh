@@ -4,7 +4,8 @@
 # the install, built (the function, its zip, its test), its test run with ctest, its SAM template
 # checked (tests/deploy/check_template.py, when python3-yaml is there), and the function served
 # by the installed `zerostart serve` and invoked. Then what it must refuse: an existing non-empty
-# folder and an invalid name, each with a message and nothing left behind.
+# folder and an invalid name, each with a message and nothing left behind. `zerostart watch` runs
+# on the hello project: rebuild on change, a failed build, Ctrl-C.
 # Usage: new_project_test.sh BUILD_DIR SOURCE_DIR CMAKE_GENERATOR CXX_COMPILER
 set -euo pipefail
 build=$1
@@ -64,6 +65,55 @@ for template in hello http stream; do
   stop_serve
   echo "$template: generated, built, tested ($(grep -c "Passed" "$work/ctest.out") tests), served: $answer" | head -n1
 done
+
+# `zerostart watch` on the hello project: serve, rebuild on a change (the next invoke runs the
+# new binary), keep serving the previous binary through a failed build and show the compiler's
+# error, stop on SIGINT leaving nothing behind. Each step waits for watch's line saying it is done.
+project="$work/fn-hello"
+wait_for_line() {  # wait_for_line TEXT COUNT: until TEXT is in watch's stderr COUNT times
+  for _ in $(seq 1 1200); do
+    [ "$(grep -c -- "$1" "$work/watch.err")" -ge "$2" ] && return 0
+    kill -0 "$watch_pid" 2>/dev/null || { cat "$work/watch.err" >&2; fail "zerostart watch exited"; }
+    sleep 0.05
+  done
+  cat "$work/watch.err" >&2
+  fail "watch did not say '$1'"
+}
+TMPDIR="$work/watch-tmp" && mkdir "$TMPDIR" && export TMPDIR
+"$zerostart" watch --port 0 --memory 128 --timeout 10 --project "$project" "$project/build/fn-hello" \
+  > "$work/watch.out" 2> "$work/watch.err" &
+watch_pid=$!
+wait_for_line "; watching " 1
+port=$(sed -n 's|.*serving .* on http://127\.0\.0\.1:\([0-9]*\);.*|\1|p' "$work/watch.err")
+[ -n "$(ls -A "$TMPDIR")" ] || fail "watch serves no staged copy"
+answer=$("$zerostart" invoke --port "$port" --payload '{}')
+[ "$answer" = '{"message":"Hello from fn-hello","eventBytes":2}' ] || fail "watch: unexpected answer: $answer"
+sed -i 's/Hello from/Howdy from/' "$project/src/handler.cc"
+wait_for_line "the next invoke starts the new binary" 1
+answer=$("$zerostart" invoke --port "$port" --payload '{}')
+[ "$answer" = '{"message":"Howdy from fn-hello","eventBytes":2}' ] || fail "watch: not rebuilt: $answer"
+sed -i 's/Response::Success(/Response::NoSuchThing(/' "$project/src/handler.cc"
+wait_for_line "the build failed" 1
+grep -q "NoSuchThing" "$work/watch.err" || fail "watch did not show the compiler's error"
+answer=$("$zerostart" invoke --port "$port" --payload '{}')
+[ "$answer" = '{"message":"Howdy from fn-hello","eventBytes":2}' ] || fail "watch: the previous binary is gone: $answer"
+kill -INT "$watch_pid"
+wait "$watch_pid" || fail "watch did not exit 0 on SIGINT"
+[ -z "$(ls -A "$TMPDIR")" ] || fail "watch left $(ls -A "$TMPDIR") behind"
+if pgrep -f "$TMPDIR" > /dev/null; then fail "watch left a function process running"; fi
+echo "watch: rebuilt on change, kept the previous binary through a failed build, stopped clean"
+# The watched folder disappears: watch says so, stops its function and exits 1.
+mkdir "$work/vanishing"
+"$zerostart" watch --port 0 --build true --project "$work/vanishing" "$project/build/fn-hello" \
+  > "$work/watch.out" 2> "$work/watch.err" &
+watch_pid=$!
+wait_for_line "; watching " 1
+rm -rf "$work/vanishing"
+status=0
+wait "$watch_pid" || status=$?
+[ "$status" = 1 ] && grep -q "is gone" "$work/watch.err" || { cat "$work/watch.err" >&2; fail "a vanished folder: exit $status"; }
+[ -z "$(ls -A "$TMPDIR")" ] || fail "watch left $(ls -A "$TMPDIR") behind"
+echo "watch: $(grep "is gone" "$work/watch.err")"
 
 # Refused: a non-empty folder (left as it was) and names Lambda or CMake cannot take.
 mkdir "$work/taken" && echo mine > "$work/taken/file"
