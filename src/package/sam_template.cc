@@ -84,7 +84,8 @@ class Loader {
   // The value of `node` as text, intrinsics resolved.
   Result<std::string> Resolve(const YAML::Node& node, const std::string& where) const;
   // The value a name has in Ref or Sub: a parameter's Default, or a pseudo parameter.
-  Result<std::string> Lookup(const std::string& name, const std::string& intrinsic, const YAML::Node& node,
+  // `what` names the use in messages ("!Ref Stage").
+  Result<std::string> Lookup(const std::string& name, const std::string& what, const YAML::Node& node,
                              const std::string& where) const;
   Result<std::string> Substitute(const std::string& text, const YAML::Node& variables, const YAML::Node& node,
                                  const std::string& where) const;
@@ -102,7 +103,7 @@ class Loader {
   std::vector<std::string> unsupported_;
 };
 
-Result<std::string> Loader::Lookup(const std::string& name, const std::string& intrinsic, const YAML::Node& node,
+Result<std::string> Loader::Lookup(const std::string& name, const std::string& what, const YAML::Node& node,
                                    const std::string& where) const {
   // Pseudo parameters, as the emulator plays them (function_config.h: region, account id).
   if (name == "AWS::Region") return std::string(lambda::kDefaultRegion);
@@ -111,12 +112,12 @@ Result<std::string> Loader::Lookup(const std::string& name, const std::string& i
   if (name == "AWS::URLSuffix") return std::string("amazonaws.com");
   if (auto parameter = parameters_.find(name); parameter != parameters_.end()) {
     if (parameter->second) return *parameter->second;
-    return Error(node, where, intrinsic + " " + name + " cannot be resolved: the parameter has no Default (give it one)");
+    return Error(node, where, what + " cannot be resolved: the parameter " + name + " has no Default (give it one)");
   }
   if (resources_.count(name)) {
-    return Error(node, where, intrinsic + " " + name + " names a resource, which has no value locally (use a parameter)");
+    return Error(node, where, what + " cannot be resolved: " + name + " is a resource, which has no value locally (use a parameter)");
   }
-  return Error(node, where, intrinsic + " " + name + " cannot be resolved: it is neither a parameter nor a pseudo parameter zerostart knows");
+  return Error(node, where, what + " cannot be resolved: " + name + " is neither a parameter nor a pseudo parameter zerostart knows");
 }
 
 Result<std::string> Loader::Substitute(const std::string& text, const YAML::Node& variables, const YAML::Node& node,
@@ -138,7 +139,7 @@ Result<std::string> Loader::Substitute(const std::string& text, const YAML::Node
     } else if (name.find('.') != std::string::npos) {
       return Error(node, where, "!Sub ${" + name + "} is an attribute of a resource (as !GetAtt), which cannot be resolved locally");
     } else {
-      ZS_ASSIGN_OR_RETURN(std::string value, Lookup(name, "!Sub ${" + name + "}:", node, where));
+      ZS_ASSIGN_OR_RETURN(std::string value, Lookup(name, "!Sub ${" + name + "}", node, where));
       out += value;
     }
     at = close + 1;
@@ -152,7 +153,7 @@ Result<std::string> Loader::Resolve(const YAML::Node& node, const std::string& w
     const YAML::Node& argument = intrinsic->argument;
     if (intrinsic->name == "Ref") {
       if (!argument.IsScalar()) return Error(node, where, "!Ref takes a name");
-      return Lookup(argument.Scalar(), "!Ref", node, where);
+      return Lookup(argument.Scalar(), "!Ref " + argument.Scalar(), node, where);
     }
     if (intrinsic->name == "Fn::Sub") {
       if (argument.IsScalar()) return Substitute(argument.Scalar(), YAML::Node(), node, where);
