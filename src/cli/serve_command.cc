@@ -120,7 +120,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
       "under $TMPDIR, else /tmp, removed at exit).\n"
       "Routes: POST /2015-03-31/functions/NAME/invocations (Invoke), "
       "POST /2021-11-15/functions/NAME/response-streaming-invocations (InvokeWithResponseStream), "
-      "ANY /lambda-url/NAME/PATH (Function URL); NAME may be 'function'.");
+      "ANY /lambda-url/NAME/PATH (Function URL); NAME may be 'function' while one function is served.");
   // FUNCTION and its ARGS: everything from the first positional on is passed through untouched.
   serve->prefix_command();
   return serve;

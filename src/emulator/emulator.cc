@@ -24,7 +24,9 @@ std::string MissingLimits(int memory_mb) {
 }
 
 // The pool of one function, not started. InvalidArgument for a bad function or configuration.
-Result<std::unique_ptr<Pool>> MakePool(EmulatorOptions options) {
+// `say_missing_limits`: say on the sink's stderr which limits cannot be enforced (said once for
+// all functions: every environment's group is made the same way).
+Result<std::unique_ptr<Pool>> MakePool(EmulatorOptions options, bool say_missing_limits) {
   if (options.sink == nullptr) return InvalidArgumentError("Emulator needs a LogSink");
   if (options.concurrency < 1 || options.concurrency > kMaxConcurrency) {
     return InvalidArgumentError("--concurrency must be 1-" + std::to_string(kMaxConcurrency) + ", got " +
@@ -64,7 +66,7 @@ Result<std::unique_ptr<Pool>> MakePool(EmulatorOptions options) {
   pool.async.function_arn = arn;
   pool.function_arn = arn;
   pool.extensions = std::move(extensions);
-  if (options.enforce_limits) {
+  if (options.enforce_limits && say_missing_limits) {
     std::string missing = MissingLimits(pool.config.memory_mb);
     if (!missing.empty()) options.sink->WriteStderr("zerostart: " + missing + "\n");
   }
@@ -99,7 +101,7 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(std::vector<EmulatorOptions> f
   std::vector<ServedFunction> served;
   for (EmulatorOptions& options : functions) {
     const bool function_url = options.function_url;
-    ZS_ASSIGN_OR_RETURN(std::unique_ptr<Pool> pool, MakePool(std::move(options)));
+    ZS_ASSIGN_OR_RETURN(std::unique_ptr<Pool> pool, MakePool(std::move(options), served.empty()));
     const std::string& name = pool->options().function.name;
     for (const ServedFunction& other : served) {
       if (other.name == name) return InvalidArgumentError("two functions are named '" + name + "'");
