@@ -60,9 +60,9 @@ Result<ServedFunctions> ServeTemplate(const emulator::EmulatorOptions& base, con
     Result<package::FunctionSource> source = package::FunctionSource::OpenCode(function.code_path, temp_parent);
     if (!source.ok()) return fail(source.status());
     if (!source->arch().empty() && source->arch() != function.architecture) {
-      return fail(InvalidArgumentError("Architectures says " + function.architecture + " but the bootstrap in " +
-                                       function.code_path + " is built for " + source->arch() +
-                                       ": rebuild it or change Architectures"));
+      return fail(InvalidArgumentError("Architectures says " + function.architecture +
+                                       " (x86_64 when not set) but the bootstrap in " + function.code_path +
+                                       " is built for " + source->arch() + ": rebuild it or change Architectures"));
     }
     emulator::EmulatorOptions options = base;
     emulator::FunctionConfig& config = options.function;

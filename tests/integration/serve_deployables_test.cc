@@ -330,7 +330,7 @@ Resources:
        "!Sub ${Stage} cannot be resolved: the parameter Stage has no Default (give it one) at "
        "Resources.Fn.Properties.Handler (line 10)"},
       {serve_template("arch.yaml", function_of + "      Architectures: [arm64]\n"),
-       "function Fn: Architectures says arm64 but the bootstrap in"},
+       "function Fn: Architectures says arm64 (x86_64 when not set) but the bootstrap in"},
       {serve_template("runtime.yaml", "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
                                       "      CodeUri: echo.zip\n      Runtime: python3.12\n"),
        "Runtime python3.12 is not served"},
