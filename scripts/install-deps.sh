@@ -7,6 +7,7 @@ packages=(
   cmake make g++ clang libclang-rt-14-dev       # toolchain (+ clang's libFuzzer/sanitizer runtimes)
   libgtest-dev libgmock-dev libbenchmark-dev     # tests and micro-benchmarks
   nlohmann-json3-dev libcli11-dev                # JSON, CLI parsing
+  libyaml-cpp-dev                                # `serve --template`: SAM templates (YAML)
   openjdk-17-jdk-headless libcommons-math3-java libandroid-json-org-java  # k-means oracle, Java peer
   curl ca-certificates zip unzip                 # curl bootstrap peer, packaging
   libzip-dev zlib1g-dev python3-yaml             # package zips, event-stream CRC-32; SAM template checks

@@ -14,7 +14,6 @@
 
 #include "src/benchmark/charts.h"
 #include "src/benchmark/config.h"
-#include "src/benchmark/function_source.h"
 #include "src/benchmark/output.h"
 #include "src/benchmark/plan.h"
 #include "src/benchmark/pricing.h"
@@ -24,7 +23,9 @@
 #include "src/benchmark/runner.h"
 #include "src/benchmark/stats.h"
 #include "src/benchmark/tuning.h"
+#include "src/cli/temp_parent.h"
 #include "src/package/file_io.h"
+#include "src/package/function_source.h"
 
 namespace zerostart::cli {
 namespace {
@@ -187,13 +188,12 @@ int RunBench(const BenchOptions& options) {
   if (options.timeout_seconds > 0) plan_options.timeout_seconds = options.timeout_seconds;
 
   // Zips are unpacked now, so a bad one is refused before anything runs.
-  const char* tmpdir = std::getenv("TMPDIR");
-  const std::string temp_parent = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
-  std::vector<benchmark::FunctionSource> sources;
+  const std::string temp_parent = TempParent();
+  std::vector<package::FunctionSource> sources;
   benchmark::BenchResults results;
   for (size_t i = 0; i < plan_options.functions.size(); ++i) {
     benchmark::FunctionSpec& spec = plan_options.functions[i];
-    auto source = benchmark::FunctionSource::Open(spec.bootstrap, temp_parent);
+    auto source = package::FunctionSource::Open(spec.bootstrap, temp_parent);
     if (!source.ok()) {
       if (optional[i] && source.status().code() == StatusCode::kNotFound) {
         spec.skip_reason = source.status().message();

@@ -7,6 +7,8 @@
 
 #include <chrono>
 
+#include "src/cli/serve_sources.h"
+#include "src/cli/temp_parent.h"
 #include "src/common/lambda_protocol.h"
 #include "src/common/net.h"
 #include "src/emulator/emulator.h"
@@ -41,7 +43,14 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
                   "Measure only: no CPU share or memory limit for the function (no cgroup)");
   serve->add_flag("--eager", options->eager, "Start the function now, not on the first invoke");
   serve->add_option("--function-name", options->function_name,
-                    "Function name (default: the file name of FUNCTION)");
+                    "Function name (default: the file name of FUNCTION, without .zip)");
+  serve->add_option("--template", options->template_path,
+                    "Serve the AWS::Serverless::Function resources of this SAM template instead of "
+                    "FUNCTION, each under its name (FunctionName, else its logical id) on the one port: "
+                    "CodeUri (a folder or a zip), MemorySize, Timeout, Environment, Architectures, "
+                    "FunctionUrlConfig, ReservedConcurrentExecutions, Globals.Function");
+  serve->add_option("--function", options->template_function,
+                    "With --template: serve only this function (its logical id or FunctionName)");
   serve->add_option("--protocol", options->protocol,
                     "How to talk to FUNCTION: runtime-api (the function polls the Runtime API, "
                     "AWS_LAMBDA_RUNTIME_API), go1x (legacy go1.x: the function serves Go net/rpc on "
@@ -106,22 +115,32 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
                     "INFO or WARN. Default INFO");
   serve->footer(
       "Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]\n"
+      "       zerostart serve [OPTIONS] --template template.yaml [--function LOGICAL_ID]\n"
+      "FUNCTION: an executable bootstrap, or a Lambda zip (unpacked into a private task root "
+      "under $TMPDIR, else /tmp, removed at exit).\n"
       "Routes: POST /2015-03-31/functions/NAME/invocations (Invoke), "
       "POST /2021-11-15/functions/NAME/response-streaming-invocations (InvokeWithResponseStream), "
-      "ANY /lambda-url/NAME/PATH (Function URL); NAME may be 'function'.");
+      "ANY /lambda-url/NAME/PATH (Function URL); NAME may be 'function' while one function is served.");
   // FUNCTION and its ARGS: everything from the first positional on is passed through untouched.
   serve->prefix_command();
   return serve;
 }
 
 int RunServe(const ServeOptions& options, const std::vector<std::string>& command) {
-  if (command.empty()) {
+  const bool from_template = !options.template_path.empty();
+  if (!from_template && !options.template_function.empty()) {
+    std::fprintf(stderr, "zerostart serve: --function needs --template (to name one of its functions)\n");
+    return 2;
+  }
+  if (from_template && (!command.empty() || !options.function_name.empty())) {
+    std::fprintf(stderr, "zerostart serve: --template names the functions: give no FUNCTION and no --function-name\n");
+    return 2;
+  }
+  if (!from_template && command.empty()) {
     std::fprintf(stderr, "zerostart serve: FUNCTION is required (zerostart serve --help)\n");
     return 2;
   }
   emulator::EmulatorOptions emulator_options;
-  emulator_options.function.path = command[0];
-  emulator_options.function.args.assign(command.begin() + 1, command.end());
   emulator_options.function.name = options.function_name;
   emulator_options.function.memory_mb = options.memory_mb;
   emulator_options.function.timeout_seconds = options.timeout_seconds;
@@ -205,7 +224,8 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 
   // Signals are taken by sigwait below; every thread (started after this) inherits the mask.
-  // The function process gets a clean mask and dispositions (FunctionProcess).
+  // The function process gets a clean mask and dispositions (FunctionProcess). Blocked before a
+  // zip is unpacked, so that SIGINT/SIGTERM end serve through the path that removes it.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -214,7 +234,24 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a closed stdout must not kill the emulator
 
-  auto started = emulator::Emulator::Start(std::move(emulator_options));
+  Result<ServedFunctions> resolved =
+      from_template ? ServeTemplate(emulator_options, options.template_path, options.template_function, TempParent())
+                    : ServeCommandLine(emulator_options, command, TempParent());
+  if (!resolved.ok()) {
+    std::string message = resolved.status().message();
+    if (resolved.status().code() == StatusCode::kFailedPrecondition) {
+      message += " (zips are unpacked under $TMPDIR, else /tmp)";
+    }
+    std::fprintf(stderr, "zerostart serve: %s\n", message.c_str());
+    return 2;
+  }
+  // Declared before the emulator: the task roots go after it has stopped every function.
+  ServedFunctions served = std::move(resolved).value();
+  for (const std::string& warning : served.warnings) sink.WriteStderr(warning + "\n");
+
+  std::vector<bool> served_urls;
+  for (const emulator::EmulatorOptions& function : served.functions) served_urls.push_back(function.function_url);
+  auto started = emulator::Emulator::Start(std::move(served.functions));
   if (!started.ok()) {
     const Status& status = started.status();
     if (status.code() == StatusCode::kInvalidArgument) {
@@ -232,19 +269,35 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
     sink.WriteStderr("zerostart: warning: the Invoke API on " + UrlHost(options.host) +
                      " has no authentication: anyone who can reach this address can invoke the function\n");
   }
+  const std::string base_url = "http://" + UrlHost(options.host) + ":" + std::to_string(emulator->invoke_port());
   std::string wire = emulator->protocol() == emulator::Protocol::kGo1x
                          ? "go1.x net/rpc client, _LAMBDA_SERVER_PORT per environment"
                          : "Runtime API per environment";
-  wire += ", up to " + std::to_string(options.concurrency) + " environment" +
-          (options.concurrency == 1 ? "" : "s");
-  if (options.max_concurrency > 0) {
-    wire += " x " + std::to_string(options.max_concurrency) + " invokes (Lambda Managed Instances)";
+  if (from_template) {
+    // A line per function, then the ready line.
+    for (size_t i = 0; i < emulator->function_count(); ++i) {
+      const emulator::PoolOptions& pool = emulator->pool(i).options();
+      sink.WriteStderr("zerostart: function " + pool.function.name + " (" + pool.function.directory + ", " +
+                       std::to_string(pool.config.memory_mb) + " MB, " +
+                       std::to_string(static_cast<int>(pool.config.timeout_seconds)) + " s, up to " +
+                       std::to_string(pool.concurrency) + " environment" + (pool.concurrency == 1 ? "" : "s") +
+                       "): " + base_url + "/2015-03-31/functions/" + pool.function.name + "/invocations\n");
+      if (served_urls[i]) {
+        sink.WriteStderr("zerostart: function URL " + base_url + "/lambda-url/" + pool.function.name + "/\n");
+      }
+    }
+    sink.WriteStderr("zerostart: serving " + options.template_path + " on " + base_url + " (" + wire + ", " +
+                     std::to_string(emulator->function_count()) + " function" +
+                     (emulator->function_count() == 1 ? "" : "s") + ")\n");
+  } else {
+    wire += ", up to " + std::to_string(options.concurrency) + " environment" +
+            (options.concurrency == 1 ? "" : "s");
+    if (options.max_concurrency > 0) {
+      wire += " x " + std::to_string(options.max_concurrency) + " invokes (Lambda Managed Instances)";
+    }
+    sink.WriteStderr("zerostart: serving " + command[0] + " on " + base_url + " (" + wire + ")\n" +
+                     "zerostart: function URL " + base_url + "/lambda-url/" + emulator->function().name + "/\n");
   }
-  sink.WriteStderr("zerostart: serving " + command[0] + " on http://" + UrlHost(options.host) + ":" +
-                   std::to_string(emulator->invoke_port()) + " (" + wire + ")\n" +
-                   "zerostart: function URL http://" + UrlHost(options.host) + ":" +
-                   std::to_string(emulator->invoke_port()) + "/lambda-url/" + emulator->function().name +
-                   "/\n");
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {

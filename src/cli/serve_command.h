@@ -1,4 +1,5 @@
-// `zerostart serve`: runs a function under the local Lambda emulator until SIGINT/SIGTERM.
+// `zerostart serve`: runs a function (a bootstrap or a Lambda zip), or the functions of a SAM
+// template, under the local Lambda emulator until SIGINT/SIGTERM.
 #ifndef ZEROSTART_SRC_CLI_SERVE_COMMAND_H_
 #define ZEROSTART_SRC_CLI_SERVE_COMMAND_H_
 
@@ -36,14 +37,19 @@ struct ServeOptions {
   std::string log_format = "text";  // text | json (Lambda's LoggingConfig.LogFormat)
   std::string log_level;            // JSON only: the function's level (ApplicationLogLevel)
   std::string system_log_level;     // JSON only: Lambda's own records (SystemLogLevel)
+  // A SAM template instead of FUNCTION, and the one function of it to serve ("" all).
+  std::string template_path;
+  std::string template_function;
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's
 // remaining() (everything from the first positional on, so ARGS may look like flags).
 CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options);
 
-// Runs the emulator; returns the process exit code: 0 after SIGINT/SIGTERM, 2 for a bad
-// FUNCTION or bad arguments, 1 when it cannot listen (port in use).
+// Runs the emulator for `command` (FUNCTION [ARGS...]: an executable or a Lambda zip) or for
+// options.template_path's functions; returns the process exit code: 0 after SIGINT/SIGTERM, 2
+// for a bad FUNCTION, zip or template or bad arguments (nothing unpacked is left then), 1 when
+// it cannot listen (port in use). An unpacked zip is removed before returning.
 int RunServe(const ServeOptions& options, const std::vector<std::string>& command);
 
 }  // namespace zerostart::cli

@@ -23,9 +23,10 @@ std::string MissingLimits(int memory_mb) {
   return missing;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
+// The pool of one function, not started. InvalidArgument for a bad function or configuration.
+// `say_missing_limits`: say on the sink's stderr which limits cannot be enforced (said once for
+// all functions: every environment's group is made the same way).
+Result<std::unique_ptr<Pool>> MakePool(EmulatorOptions options, bool say_missing_limits) {
   if (options.sink == nullptr) return InvalidArgumentError("Emulator needs a LogSink");
   if (options.concurrency < 1 || options.concurrency > kMaxConcurrency) {
     return InvalidArgumentError("--concurrency must be 1-" + std::to_string(kMaxConcurrency) + ", got " +
@@ -50,9 +51,7 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
     extensions = std::move(found).value();
   }
   std::string arn = FunctionArn(RegionOf(options.function), function.name);
-  std::string name = function.name;
 
-  std::unique_ptr<Emulator> emulator(new Emulator());
   PoolOptions pool;
   pool.config = std::move(options.function);
   pool.function = std::move(function);
@@ -67,7 +66,7 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
   pool.async.function_arn = arn;
   pool.function_arn = arn;
   pool.extensions = std::move(extensions);
-  if (options.enforce_limits) {
+  if (options.enforce_limits && say_missing_limits) {
     std::string missing = MissingLimits(pool.config.memory_mb);
     if (!missing.empty()) options.sink->WriteStderr("zerostart: " + missing + "\n");
   }
@@ -84,13 +83,37 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
       return std::unique_ptr<FunctionSide>(std::move(server).value());
     };
   }
-  emulator->pool_ = std::make_unique<Pool>(std::move(pool));
+  return std::make_unique<Pool>(std::move(pool));
+}
 
-  auto invoke_server = InvokeServer::Listen(options.invoke_address, emulator->pool_.get(), name);
+}  // namespace
+
+Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
+  std::vector<EmulatorOptions> functions;
+  functions.push_back(std::move(options));
+  return Start(std::move(functions));
+}
+
+Result<std::unique_ptr<Emulator>> Emulator::Start(std::vector<EmulatorOptions> functions) {
+  if (functions.empty()) return InvalidArgumentError("no function to serve");
+  const net::HostPort address = functions[0].invoke_address;
+  std::unique_ptr<Emulator> emulator(new Emulator());
+  std::vector<ServedFunction> served;
+  for (EmulatorOptions& options : functions) {
+    const bool function_url = options.function_url;
+    ZS_ASSIGN_OR_RETURN(std::unique_ptr<Pool> pool, MakePool(std::move(options), served.empty()));
+    const std::string& name = pool->options().function.name;
+    for (const ServedFunction& other : served) {
+      if (other.name == name) return InvalidArgumentError("two functions are named '" + name + "'");
+    }
+    served.push_back({name, pool.get(), function_url});
+    emulator->pools_.push_back(std::move(pool));
+  }
+  auto invoke_server = InvokeServer::Listen(address, std::move(served));
   if (!invoke_server.ok()) return invoke_server.status();
   emulator->invoke_server_ = std::move(invoke_server).value();
 
-  emulator->pool_->Start();
+  for (const std::unique_ptr<Pool>& pool : emulator->pools_) pool->Start();
   emulator->invoke_server_->Start();
   return emulator;
 }
@@ -98,8 +121,8 @@ Result<std::unique_ptr<Emulator>> Emulator::Start(EmulatorOptions options) {
 Emulator::~Emulator() { Stop(); }
 
 void Emulator::Stop() {
-  // The pool first: it answers every waiting invoke, so the invoke threads are free.
-  if (pool_) pool_->Stop();
+  // The pools first: they answer every waiting invoke, so the invoke threads are free.
+  for (const std::unique_ptr<Pool>& pool : pools_) pool->Stop();
   if (invoke_server_) invoke_server_->Stop();
 }
 

@@ -1,7 +1,8 @@
-// Emulator: a local Lambda for one function — the Invoke API for callers, and a Pool of
-// execution environments, each a function process with its own function side (a Runtime API
-// endpoint of its own, or in go1.x mode a net/rpc client). What `zerostart serve` runs; tests run
-// it in-process.
+// Emulator: a local Lambda for one function or several — the Invoke API for callers, and per
+// function a Pool of execution environments, each a function process with its own function side
+// (a Runtime API endpoint of its own, or in go1.x mode a net/rpc client). What `zerostart serve`
+// runs; tests run it in-process. Several functions share one Invoke API port, each reached by
+// its name.
 //
 //   caller --POST /2015-03-31/functions/NAME/invocations--> InvokeServer (host:port)
 //            --> Pool (an environment with room, a new one, or 429; Event: AsyncEventQueue)
@@ -17,10 +18,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-
-#include "src/common/net.h"
 #include <vector>
 
+#include "src/common/net.h"
 #include "src/emulator/async_events.h"
 #include "src/emulator/function_config.h"
 #include "src/emulator/invoke_server.h"
@@ -53,6 +53,8 @@ struct EmulatorOptions {
   // External extensions: the executables in this directory (Lambda's /opt/extensions) start
   // in every environment before the function. "": none. Runtime API mode only.
   std::string extensions_dir;
+  // Whether /lambda-url/NAME/ reaches the function (a SAM template's FunctionUrlConfig).
+  bool function_url = true;
 };
 
 class Emulator {
@@ -62,15 +64,23 @@ class Emulator {
   // configuration (message fit for the user), Unavailable when the invoke address cannot be
   // bound (e.g. the port is in use).
   static Result<std::unique_ptr<Emulator>> Start(EmulatorOptions options);
+  // Several functions behind one Invoke API: each element configures one function (its pool);
+  // the listening address and the sink are those of the first. Errors as above, and
+  // InvalidArgument when `functions` is empty or two functions have the same name.
+  static Result<std::unique_ptr<Emulator>> Start(std::vector<EmulatorOptions> functions);
   // Stop().
   ~Emulator();
   Emulator(const Emulator&) = delete;
   Emulator& operator=(const Emulator&) = delete;
 
   uint16_t invoke_port() const { return invoke_server_->port(); }
-  Protocol protocol() const { return pool_->options().config.protocol; }
-  const ResolvedFunction& function() const { return pool_->options().function; }
-  Pool& pool() { return *pool_; }
+  // The first function's (the only one's, for an emulator of one function).
+  Protocol protocol() const { return pools_[0]->options().config.protocol; }
+  const ResolvedFunction& function() const { return pools_[0]->options().function; }
+  Pool& pool() { return *pools_[0]; }
+  // Every function, in the order given to Start.
+  size_t function_count() const { return pools_.size(); }
+  Pool& pool(size_t index) { return *pools_[index]; }
 
   // Answers every waiting invoke with an error, shuts every environment down (SIGKILL to
   // whole process groups; function sides stopped; cgroups removed), closes the
@@ -80,7 +90,7 @@ class Emulator {
  private:
   Emulator() = default;
 
-  std::unique_ptr<Pool> pool_;
+  std::vector<std::unique_ptr<Pool>> pools_;
   std::unique_ptr<InvokeServer> invoke_server_;
 };
 

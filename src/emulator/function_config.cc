@@ -28,7 +28,10 @@ bool ValidFunctionName(std::string_view name) {
   return true;
 }
 
-std::string SanitizedName(std::string name) {
+}  // namespace
+
+std::string FunctionNameFromFile(std::string_view file_name) {
+  std::string name(file_name);
   for (char& c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) c = '_';
@@ -36,6 +39,8 @@ std::string SanitizedName(std::string name) {
   if (name.size() > 64) name.resize(64);
   return name;
 }
+
+namespace {
 
 std::string FileName(std::string_view path) {
   size_t slash = path.rfind('/');
@@ -119,11 +124,20 @@ Result<ResolvedFunction> ResolveFunction(const FunctionConfig& config) {
   }
   ResolvedFunction out;
   out.executable = resolved;
-  out.directory = out.executable.substr(0, out.executable.rfind('/'));
-  if (out.directory.empty()) out.directory = "/";
+  if (!config.task_root.empty()) {
+    struct stat root;
+    if (::stat(config.task_root.c_str(), &root) != 0 || !S_ISDIR(root.st_mode) ||
+        ::realpath(config.task_root.c_str(), resolved) == nullptr) {
+      return InvalidArgumentError("task root '" + config.task_root + "' is not a folder");
+    }
+    out.directory = resolved;
+  } else {
+    out.directory = out.executable.substr(0, out.executable.rfind('/'));
+    if (out.directory.empty()) out.directory = "/";
+  }
   // A name derived from the file name is made valid (e.g. "bootstrap.sh" -> "bootstrap_sh");
   // one given explicitly must already be.
-  out.name = config.name.empty() ? SanitizedName(FileName(path)) : config.name;
+  out.name = config.name.empty() ? FunctionNameFromFile(FileName(path)) : config.name;
   if (!ValidFunctionName(out.name)) {
     return InvalidArgumentError("function name '" + out.name +
                                 "' is not a valid Lambda function name ([A-Za-z0-9_-], at most 64; "
@@ -183,7 +197,7 @@ EnvMap BuildFunctionEnv(const FunctionConfig& config, const ResolvedFunction& fu
   set(lambda::kLogStreamNameEnv, std::string(log_stream));
   set(lambda::kRegionEnv, region);
   set(lambda::kDefaultRegionEnv, region);
-  set(lambda::kHandlerEnv, FileName(function.executable));
+  set(lambda::kHandlerEnv, config.handler.empty() ? FileName(function.executable) : config.handler);
   // Locally the function's directory plays /var/task (and /var/runtime).
   set(lambda::kTaskRootEnv, function.directory);
   set(lambda::kRuntimeDirEnv, function.directory);

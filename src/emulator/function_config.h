@@ -49,6 +49,10 @@ struct FunctionConfig {
   std::string path;                // FUNCTION as given (absolute or relative to the cwd)
   std::vector<std::string> args;   // ARGS after FUNCTION
   std::string name;                // empty: the file name of `path`, made a valid name
+  // The folder that plays /var/task: LAMBDA_TASK_ROOT and the working directory. Empty: the
+  // directory of `path`. (Set when `path` is a launcher such as qemu, or for an unpacked zip.)
+  std::string task_root;
+  std::string handler;             // _HANDLER; empty: the file name of `path`
   int memory_mb = 1024;
   double timeout_seconds = 30;
   EnvMap env_overrides;            // --env K=V, applied over Lambda's variables
@@ -59,12 +63,18 @@ struct FunctionConfig {
 // The executable found for FUNCTION.
 struct ResolvedFunction {
   std::string executable;  // absolute, symlinks resolved
-  std::string directory;   // its directory: LAMBDA_TASK_ROOT and the working directory
+  std::string directory;   // LAMBDA_TASK_ROOT and the working directory (absolute): the task
+                           // root, else the executable's directory
   std::string name;        // the function name (config.name or the file name)
 };
 
+// `file_name` (a path's last component) made a valid Lambda function name: characters outside
+// [A-Za-z0-9-] become '_', cut at 64. What ResolveFunction uses when no name is given.
+std::string FunctionNameFromFile(std::string_view file_name);
+
 // Checks the configuration: FUNCTION exists, is a regular file and executable; the name is a
-// valid Lambda function name ([A-Za-z0-9_-]{1,64}); memory and timeout are positive.
+// valid Lambda function name ([A-Za-z0-9_-]{1,64}); memory and timeout are positive; the task
+// root, when given, is a folder.
 // InvalidArgument with a message fit for the user otherwise.
 Result<ResolvedFunction> ResolveFunction(const FunctionConfig& config);
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -39,6 +40,27 @@ TEST_F(FunctionConfigTest, ResolvesAnExecutable) {
   ASSERT_TRUE(resolved.ok()) << resolved.status().ToString();
   EXPECT_EQ(resolved->name, "bootstrap");
   EXPECT_EQ(resolved->directory + "/bootstrap", resolved->executable);
+}
+
+// A launcher (qemu) runs the bootstrap of another folder: that folder is the task root.
+TEST_F(FunctionConfigTest, ATaskRootAndHandlerReplaceTheExecutablesOwn) {
+  FunctionConfig config;
+  config.path = "/bin/sh";
+  config.args = {executable_};
+  config.task_root = dir_;
+  config.handler = "my.handler";
+  config.name = "fn";
+  auto resolved = ResolveFunction(config);
+  ASSERT_TRUE(resolved.ok()) << resolved.status().ToString();
+  char real[PATH_MAX];
+  ASSERT_NE(::realpath(dir_.c_str(), real), nullptr);
+  EXPECT_EQ(resolved->directory, real);
+  EnvMap env = BuildFunctionEnv(config, *resolved, "127.0.0.1:1", "stream");
+  EXPECT_EQ(env["LAMBDA_TASK_ROOT"], real);
+  EXPECT_EQ(env["_HANDLER"], "my.handler");
+  config.task_root = plain_;
+  EXPECT_NE(ResolveFunction(config).status().message().find("is not a folder"), std::string::npos);
+  EXPECT_EQ(FunctionNameFromFile("my.fn v2"), "my_fn_v2");
 }
 
 TEST_F(FunctionConfigTest, RejectsMissingDirectoryAndNonExecutable) {

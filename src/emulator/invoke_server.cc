@@ -110,9 +110,9 @@ struct InvokeServer::DirectReply {
 };
 
 Result<std::unique_ptr<InvokeServer>> InvokeServer::Listen(const net::HostPort& address,
-                                                           Pool* pool,
-                                                           std::string function_name) {
-  std::unique_ptr<InvokeServer> server(new InvokeServer(pool, std::move(function_name)));
+                                                           std::vector<ServedFunction> functions) {
+  if (functions.empty()) return InvalidArgumentError("the Invoke API needs a function to serve");
+  std::unique_ptr<InvokeServer> server(new InvokeServer(std::move(functions)));
   http::Limits limits;
   limits.max_body_bytes = kMaxReadableBody;
   InvokeServer* self = server.get();
@@ -122,6 +122,25 @@ Result<std::unique_ptr<InvokeServer>> InvokeServer::Listen(const net::HostPort& 
   return server;
 }
 
+const ServedFunction* InvokeServer::Find(std::string_view requested) const {
+  // 'function' stands for the only function; with several it names none of them.
+  if (requested == "function" && functions_.size() > 1) return nullptr;
+  for (const ServedFunction& function : functions_) {
+    if (NamesFunction(requested, function.name)) return &function;
+  }
+  return nullptr;
+}
+
+std::string InvokeServer::NotFoundMessage(std::string_view requested) const {
+  if (functions_.size() == 1) {
+    return "Function not found: " + std::string(requested) + " (this emulator serves '" + functions_[0].name +
+           "'; 'function' works too)";
+  }
+  std::string names;
+  for (const ServedFunction& function : functions_) names += (names.empty() ? "'" : ", '") + function.name + "'";
+  return "Function not found: " + std::string(requested) + " (this emulator serves " + names + ")";
+}
+
 InvokeResult InvokeServer::Handle(http::Request& request, DirectReply* direct, http::Headers* extra) {
   std::optional<std::string> name = InvokeTargetFunction(request.target);
   if (!name) return ServiceError(404, "", "No route for " + request.method + " " + request.target);
@@ -129,11 +148,8 @@ InvokeResult InvokeServer::Handle(http::Request& request, DirectReply* direct, h
     extra->Add("Allow", "POST");
     return ServiceError(405, "", "Invoke takes POST, not " + request.method);
   }
-  if (!NamesFunction(*name, function_name_)) {
-    return ServiceError(404, lambda::kResourceNotFoundException,
-                        "Function not found: " + *name + " (this emulator serves '" + function_name_ +
-                            "'; 'function' works too)");
-  }
+  const ServedFunction* function = Find(*name);
+  if (function == nullptr) return ServiceError(404, lambda::kResourceNotFoundException, NotFoundMessage(*name));
   auto parsed = ParseInvoke(request, std::chrono::system_clock::now());
   if (auto* rejection = std::get_if<InvokeResult>(&parsed)) return std::move(*rejection);
   ParsedInvoke& invoke = std::get<ParsedInvoke>(parsed);
@@ -148,11 +164,11 @@ InvokeResult InvokeServer::Handle(http::Request& request, DirectReply* direct, h
   }
   invocation->request = std::move(invoke.request);
   if (invoke.type == InvocationType::kEvent) {
-    pool_->InvokeAsync(std::move(invocation));
+    function->pool->InvokeAsync(std::move(invocation));
     return EmptyResult(202);
   }
   invocation->reply = [direct](const InvokeResult& result) { direct->Send(result); };
-  return pool_->Invoke(std::move(invocation));
+  return function->pool->Invoke(std::move(invocation));
 }
 
 bool InvokeServer::SendWhole(http::Connection& connection, const InvokeResult& result,
@@ -171,11 +187,9 @@ bool InvokeServer::ServeStreamInvoke(http::Connection& connection, http::Request
     return SendWhole(connection, ServiceError(405, "", "InvokeWithResponseStream takes POST, not " + request.method),
                      request_id, close, std::move(allow));
   }
-  if (!NamesFunction(name, function_name_)) {
-    return SendWhole(connection,
-                     ServiceError(404, lambda::kResourceNotFoundException,
-                                  "Function not found: " + std::string(name) + " (this emulator serves '" +
-                                      function_name_ + "'; 'function' works too)"),
+  const ServedFunction* function = Find(name);
+  if (function == nullptr) {
+    return SendWhole(connection, ServiceError(404, lambda::kResourceNotFoundException, NotFoundMessage(name)),
                      request_id, close);
   }
   auto parsed = ParseInvoke(request, std::chrono::system_clock::now());
@@ -210,7 +224,7 @@ bool InvokeServer::ServeStreamInvoke(http::Connection& connection, http::Request
   bool head_sent = false;
   bool head_failed = false;
   Invocation* admitted = invocation.get();
-  InvokeResult result = pool_->Invoke(std::move(invocation), [&] {
+  InvokeResult result = function->pool->Invoke(std::move(invocation), [&] {
     const std::string head = EventStreamAnswer::HeadFor(request_id, close);
     head_sent = ::send(connection.fd(), head.data(), head.size(), MSG_DONTWAIT | MSG_NOSIGNAL) ==
                 static_cast<ssize_t>(head.size());
@@ -236,9 +250,14 @@ bool InvokeServer::ServeUrl(http::Connection& connection, http::Request& request
   };
   Result<UrlTarget> target = ParseUrlTarget(request.target);
   if (!target.ok()) return send_plain(400, "Bad request: " + target.status().message());
-  if (!NamesFunction(target->function_name, function_name_)) {
-    return send_plain(404, "No function URL for '" + target->function_name + "' (this emulator serves '" +
-                               function_name_ + "')");
+  const ServedFunction* function = Find(target->function_name);
+  if (function == nullptr || !function->function_url) {
+    std::string urls;
+    for (const ServedFunction& served : functions_) {
+      if (served.function_url) urls += (urls.empty() ? "'" : ", '") + served.name + "'";
+    }
+    return send_plain(404, "No function URL for '" + target->function_name + "' (this emulator serves " +
+                               (urls.empty() ? std::string("none") : urls) + ")");
   }
   if (request.body.size() > lambda::kMaxPayloadBytes) {
     return send_plain(413, "Request must be smaller than " + std::to_string(lambda::kMaxPayloadBytes) + " bytes");
@@ -246,7 +265,7 @@ bool InvokeServer::ServeUrl(http::Connection& connection, http::Request& request
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   UrlEventContext context;
   context.request_id = request_id;
-  context.url_id = UrlIdForFunction(function_name_);
+  context.url_id = UrlIdForFunction(function->name);
   context.source_ip = PeerAddress(connection.fd());
   context.now = now;
   Result<std::string> event = BuildUrlEvent(request, *target, context);
@@ -262,7 +281,7 @@ bool InvokeServer::ServeUrl(http::Connection& connection, http::Request& request
   }
   auto answer = std::make_shared<UrlAnswer>(connection.fd(), request_id, close, request.method == "HEAD");
   invocation->stream = answer;
-  InvokeResult result = pool_->Invoke(std::move(invocation));
+  InvokeResult result = function->pool->Invoke(std::move(invocation));
   if (result.http_status == 429) {
     // Throttled before it ran: a function URL answers with the Invoke API's 429 body.
     http::Response response;

@@ -15,6 +15,9 @@
 //   /lambda-url/{name}/{path...}, any method (Function URLs): the request becomes a payload
 //     format 2.0 event (function_url_event.h), the function's answer an HTTP response
 //     (url_answer.h).
+//
+// Several functions may share the port: NAME picks one (its name, its ARN, or NAME:QUALIFIER;
+// 'function' when only one is served); an unknown NAME -> 404 ResourceNotFoundException.
 // Thread safety: Start/Stop from one thread; connections are served on their own threads.
 #ifndef ZEROSTART_SRC_EMULATOR_INVOKE_SERVER_H_
 #define ZEROSTART_SRC_EMULATOR_INVOKE_SERVER_H_
@@ -22,6 +25,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "src/common/net.h"
 #include "src/emulator/pool.h"
@@ -31,26 +36,35 @@
 
 namespace zerostart::emulator {
 
+// One function behind the Invoke API.
+struct ServedFunction {
+  std::string name;
+  Pool* pool = nullptr;       // must outlive the server
+  bool function_url = true;   // whether /lambda-url/NAME/ reaches it (else 404, as with no URL)
+};
+
 class InvokeServer {
  public:
   // Larger bodies are not read: 413 and close. Between kMaxPayloadBytes and this: 413, and the
   // connection stays usable.
   static constexpr size_t kMaxReadableBody = 7 * 1024 * 1024;
 
-  // Listens on `address`. Unavailable (with the OS reason) when the port is taken.
-  // `pool` must outlive the server.
+  // Listens on `address` for `functions` (at least one; names differ). Unavailable (with the
+  // OS reason) when the port is taken.
   static Result<std::unique_ptr<InvokeServer>> Listen(const net::HostPort& address,
-                                                      Pool* pool,
-                                                      std::string function_name);
+                                                      std::vector<ServedFunction> functions);
 
   uint16_t port() const { return server_->port(); }
   void Start() { server_->Start(); }
   void Stop() { server_->Stop(); }
 
  private:
-  InvokeServer(Pool* pool, std::string function_name)
-      : pool_(pool), function_name_(std::move(function_name)) {}
+  explicit InvokeServer(std::vector<ServedFunction> functions) : functions_(std::move(functions)) {}
   struct DirectReply;
+  // The function `requested` names; nullptr when none.
+  const ServedFunction* Find(std::string_view requested) const;
+  // "Function not found: ..." naming what is served.
+  std::string NotFoundMessage(std::string_view requested) const;
   void Serve(http::Connection& connection);
   // The answer to one request. direct->request_id is set for requests that reached the
   // function; for a RequestResponse invoke the answer may already be (partly) sent through
@@ -66,8 +80,7 @@ class InvokeServer {
   bool SendWhole(http::Connection& connection, const InvokeResult& result, const std::string& request_id,
                  bool close, http::Headers extra = {});
 
-  Pool* pool_;
-  std::string function_name_;
+  std::vector<ServedFunction> functions_;
   std::unique_ptr<TcpServer> server_;
 };
 

@@ -508,11 +508,7 @@ TEST_F(Go1xEmulatorTest, StopAnswersTheInvokeInFlightAndKillsTheGoFunction) {
 
 // --- The zerostart binary ---
 
-int ExitCode(std::optional<int> status) {
-  if (!status) return -1000;
-  if (WIFEXITED(*status)) return WEXITSTATUS(*status);
-  return -WTERMSIG(*status);
-}
+using testing::ExitCode;
 
 TEST(Go1xServeTest, BadProtocolIsAClearCliError) {
   auto serve = testing::ChildProcess::Start(

@@ -595,11 +595,7 @@ TEST_F(PoolTest, Go1xFunctionsGetThePoolToo) {
 
 // --- The `zerostart serve` binary ---
 
-int ExitCode(std::optional<int> status) {
-  if (!status) return -1000;
-  if (WIFEXITED(*status)) return WEXITSTATUS(*status);
-  return -WTERMSIG(*status);
-}
+using testing::ExitCode;
 
 class ServePoolTest : public ::testing::Test {
  protected:

@@ -20,11 +20,7 @@ using std::chrono::seconds;
 using testing::BinPath;
 using testing::ChildProcess;
 
-int ExitCode(std::optional<int> status) {
-  if (!status) return -1000;
-  if (WIFEXITED(*status)) return WEXITSTATUS(*status);
-  return -WTERMSIG(*status);
-}
+using testing::ExitCode;
 
 // Runs a command to completion (at most `timeout`); returns the process.
 std::unique_ptr<ChildProcess> RunToEnd(const std::vector<std::string>& argv, seconds timeout = seconds(20)) {
@@ -38,14 +34,7 @@ std::unique_ptr<ChildProcess> RunToEnd(const std::vector<std::string>& argv, sec
 class ServeTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    if (serve_) {
-      // SIGTERM first: serve removes its cgroups on the way out (SIGKILL would leave them).
-      serve_->Signal(SIGTERM);
-      if (!serve_->Wait(seconds(30))) {
-        serve_->Signal(SIGKILL);
-        serve_->Wait(seconds(30));
-      }
-    }
+    if (serve_) serve_->Terminate();
   }
 
   // Starts `zerostart serve --port 0 <flags> -- <function...>` and waits for the ready line.

@@ -21,6 +21,12 @@ namespace zerostart::testing {
 
 nlohmann::json Json(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
 
+int ExitCode(std::optional<int> status) {
+  if (!status) return -1000;
+  if (WIFEXITED(*status)) return WEXITSTATUS(*status);
+  return -WTERMSIG(*status);
+}
+
 bool HaveBinary(const std::string& name) { return ::access(BinPath(name).c_str(), X_OK) == 0; }
 
 std::string CurlBootstrapPath() {
@@ -135,6 +141,14 @@ bool ChildProcess::WaitForStdout(const std::string& text, std::chrono::milliseco
 
 void ChildProcess::Signal(int signal) {
   if (!status_) ::kill(pid_, signal);
+}
+
+void ChildProcess::Terminate(std::chrono::milliseconds grace) {
+  Signal(SIGTERM);
+  if (!Wait(grace)) {
+    Signal(SIGKILL);
+    Wait(grace);
+  }
 }
 
 std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {

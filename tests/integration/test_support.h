@@ -44,6 +44,10 @@ bool ProcessAlive(pid_t pid);
 // process `pid`'s emulators) under /sys/fs/cgroup, however deep the group serve runs in.
 std::vector<std::string> CgroupGroupsOf(pid_t pid);
 
+// The exit code of a wait status (-N for death by signal N; -1000 when the process has not
+// exited, `status` empty).
+int ExitCode(std::optional<int> status);
+
 // A child process with stdout and stderr captured into strings.
 class ChildProcess {
  public:
@@ -59,6 +63,9 @@ class ChildProcess {
   bool WaitForStderr(const std::string& text, std::chrono::milliseconds timeout);
   bool WaitForStdout(const std::string& text, std::chrono::milliseconds timeout);
   void Signal(int signal);
+  // SIGTERM, then SIGKILL if it has not exited within `grace`; waits for it either way. (serve
+  // removes its cgroups and unpacked task roots on SIGTERM; SIGKILL would leave them.)
+  void Terminate(std::chrono::milliseconds grace = std::chrono::seconds(30));
   // The wait status, once exited within `timeout` (and its output read to the end).
   std::optional<int> Wait(std::chrono::milliseconds timeout);
 

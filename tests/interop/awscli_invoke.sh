@@ -11,7 +11,8 @@
 # FunctionError "Unhandled" and the error JSON in the payload file; and under `--concurrency 1`,
 # with the only environment held (wait_file), a synchronous invoke -> TooManyRequestsException
 # and a non-zero exit (retries off: AWS_MAX_ATTEMPTS=1), --invocation-type Event -> 202, then
-# the held invoke's answer once released.
+# the held invoke's answer once released. A SAM template's two functions (echo from a folder,
+# faulty from a zip) served at once: each invoked by its name.
 #
 # The CLI is $ZS_AWS_CLI, else Debian's /usr/bin/aws, else `aws` from PATH. Version 2 gets
 # --cli-binary-format raw-in-base64-out (the payload is raw JSON); version 1 takes raw
@@ -211,6 +212,42 @@ if [ -x "$bin_dir/echo" ]; then
   stop_emulator
 else
   fail "$bin_dir/echo is not built"
+fi
+# A SAM template's two functions on one port, each invoked by its name: echo from a CodeUri
+# folder, faulty from a zip made by `zerostart package`.
+template_checks() {
+  lambda_invoke by_name_echo --function-name EchoFunction --payload '{"to":"echo"}'
+  output_check by_name_echo "aws lambda invoke --function-name EchoFunction (a template's function): its payload" '
+assert out.get("StatusCode") == 200, "StatusCode %r" % out.get("StatusCode")
+assert payload == b"{\"to\":\"echo\"}", "payload %r" % payload'
+
+  lambda_invoke by_name_faulty --function-name FaultyFunction --payload '{"action":"error"}'
+  output_check by_name_faulty "aws lambda invoke --function-name FaultyFunction (the other one): its error" '
+assert out.get("StatusCode") == 200, "StatusCode %r" % out.get("StatusCode")
+assert out.get("FunctionError") == "Unhandled", "FunctionError %r" % out.get("FunctionError")
+assert json.loads(payload).get("errorType") == "MyError", "payload %r" % payload'
+}
+
+if [ -x "$bin_dir/echo" ] && [ -x "$bin_dir/faulty" ]; then
+  mkdir -p "$work/echo-code" && cp "$bin_dir/echo" "$work/echo-code/bootstrap"
+  if "$bin_dir/zerostart" package -o "$work/faulty.zip" "$bin_dir/faulty" > /dev/null 2>&1; then
+    cat > "$work/template.yaml" <<TEMPLATE
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: provided.al2023, MemorySize: 256}
+Resources:
+  EchoFunction:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: echo-code}
+  FaultyFunction:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: faulty.zip, Timeout: 5}
+TEMPLATE
+    if TMPDIR="$work" start_serve --template "$work/template.yaml"; then template_checks; fi
+    stop_emulator
+  else
+    fail "zerostart package could not write faulty.zip"
+  fi
 fi
 if [ -x "$bin_dir/faulty" ]; then
   if start_emulator "$bin_dir/faulty"; then faulty_checks; fi

@@ -4,7 +4,7 @@
 #
 # The caller sets `bin_dir` (where zerostart is built) and then calls serve_init [SECONDS]
 # once; it gets $work (a temp dir removed on exit), ok/fail/finish, start_emulator FUNCTION
-# [ARGS], which sets $base_url, and stop_emulator. On any exit the emulator gets SIGTERM and
+# [ARGS] or start_serve ARGS, which set $base_url, and stop_emulator. On any exit the emulator gets SIGTERM and
 # every process it started must be gone within 5 s (else a failure), then is killed
 # regardless. A run still going after SECONDS (default 80; keep each command bounded too) is
 # failed and stopped that way.
@@ -79,12 +79,18 @@ stop_emulator() {
 # start_emulator FUNCTION [SERVE OPTIONS...]: `zerostart serve --port 0 OPTIONS -- FUNCTION`;
 # sets $base_url from its ready line. Its stdout (START/END/REPORT) is $work/emulator.stdout.
 start_emulator() {
-  local function="$1" log="$work/emulator.log" i
+  local function="$1"
   shift
+  start_serve "$@" -- "$function"
+}
+
+# start_serve ARGS...: `zerostart serve --port 0 ARGS` (e.g. --template FILE), as start_emulator.
+start_serve() {
+  local log="$work/emulator.log" i
   : > "$log"
-  echo "# $bin_dir/zerostart serve --port 0${*:+ $*} -- $function"
+  echo "# $bin_dir/zerostart serve --port 0 $*"
   # setsid: the emulator leads a new process group, so whatever it starts can be found.
-  ZS_INTEROP_RUN_ID="$run_id" setsid "$bin_dir/zerostart" serve --port 0 "$@" -- "$function" \
+  ZS_INTEROP_RUN_ID="$run_id" setsid "$bin_dir/zerostart" serve --port 0 "$@" \
     2> "$log" > "$work/emulator.stdout" < /dev/null &
   emulator_pid=$!
   base_url=""
