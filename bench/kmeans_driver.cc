@@ -7,6 +7,8 @@
 //     -> {"n":..,"generateMs":..,"clusterMs":..,"iterations":..,"sizes":[..],"sseBits":"0x..",
 //         "centerBits":["0x..",..],"dataBytes":..,"vmHwmKiB":..,"threadsApplied":true|false}
 //   zs_kmeans_driver sin START ITERATIONS  -> {"ms":..,"cpuMs":..,"xBits":"0x.."}
+// ZS_KMEANS_ISA=baseline|avx2|avx512 forces the kernels' instruction set (kernel_isa.h); the
+// output's "isa" names the one used.
 // vmHwmKiB is the process's peak RSS (VmHWM) after clustering: data (N * D doubles) + engine +
 // the static binary itself.
 #include <bit>
@@ -19,6 +21,7 @@
 #include <ctime>
 #include <string>
 
+#include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/kmeans_plus_plus.h"
 #include "functions/kmeans/engine/mersenne_twister.h"
 #include "functions/kmeans/engine/points.h"
@@ -70,6 +73,14 @@ int Cluster(char** argv) {
   if (argv[6] != nullptr && std::strcmp(argv[6], "fast") == 0) {
     options.mode = zerostart::kmeans::ClusteringMode::kFast;
   }
+  if (const char* isa = std::getenv(zerostart::kmeans::kKernelIsaEnv.data()); isa != nullptr) {
+    options.isa = zerostart::kmeans::ParseKernelIsa(isa);
+    if (!options.isa) {
+      std::fprintf(stderr, "zs_kmeans_driver: unknown %s '%s'\n",
+                   zerostart::kmeans::kKernelIsaEnv.data(), isa);
+      return 2;
+    }
+  }
 
   auto t0 = std::chrono::steady_clock::now();
   zerostart::kmeans::MersenneTwister rng(seed);
@@ -105,6 +116,10 @@ int Cluster(char** argv) {
   mode += zerostart::kmeans::ClusteringModeName(clustering->mode);
   mode += '"';
   field("mode", mode);
+  std::string isa = "\"";
+  isa += zerostart::kmeans::KernelIsaName(options.isa.value_or(zerostart::kmeans::BestKernelIsa()));
+  isa += '"';
+  field("isa", isa);
   std::string list;
   for (const size_t size : clustering->sizes) {
     list += list.empty() ? "[" : ",";
