@@ -1,5 +1,6 @@
 #include "functions/kmeans/engine/distance_kernel.h"
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -246,12 +247,17 @@ template <typename V, size_t kDims, typename SqrtSquare>
     if (first) {
       for (size_t l = 0; l < lanes; ++l) min_dist_squared[rows[base + l]] = d2[l];
     } else {
+      // Selects by bit masks, not branches: whether the new center is nearer is a coin toss
+      // for many points. The owner follows the distance.
       for (size_t l = 0; l < lanes; ++l) {
         const uint32_t i = rows[base + l];
-        // A select for the distance (a coin toss for many points); the owner follows it.
-        const bool nearer = d2[l] < min_dist_squared[i];
-        min_dist_squared[i] = nearer ? d2[l] : min_dist_squared[i];
-        if (owner != nullptr) owner[i] = nearer ? center_index : owner[i];
+        const uint64_t keep_new = 0 - static_cast<uint64_t>(d2[l] < min_dist_squared[i]);
+        const auto old_bits = std::bit_cast<uint64_t>(min_dist_squared[i]);
+        const auto new_bits = std::bit_cast<uint64_t>(d2[l]);
+        min_dist_squared[i] = std::bit_cast<double>(old_bits ^ ((old_bits ^ new_bits) & keep_new));
+        if (owner != nullptr) {
+          owner[i] = static_cast<uint16_t>(owner[i] ^ ((owner[i] ^ center_index) & keep_new));
+        }
       }
     }
   }
@@ -331,28 +337,29 @@ __attribute__((target("avx2"))) void SeedRowsAvx2(const double* coords, size_t d
 
 #define ZS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
 
-// NearestBody for AVX-512, written with its mask-register intrinsics: GCC 12 scalarises the
-// 8-double vector-extension comparisons (their 64-bit-lane results), so the comparisons, the
-// selects and the index blend are spelt out; the sums are SumOfSquares<V8>, as every build's.
-// The operations and their NaN behaviour are NearestBody's, lane for lane.
-template <size_t kDims>
-__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void
-NearestOfRowsAvx512(const double* const* rows, size_t dims, const double* centers, size_t k,
-                    double* tile, TileNearest& out) {
-  BuildTile<V8, kDims>(rows, dims, tile);
-  const __m512d gate_factor = _mm512_set1_pd(1.0 + 0x1.0p-50);
-  __m512d best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
-  __m512d second = best;
-  __m512i index = _mm512_setzero_si512();
-  __mmask8 near_tie = 0;
-  for (size_t c = 0; c < k; ++c) {
-    V8 sum_v;
-    SumOfSquares<V8, kDims>(tile, dims, centers + c * dims, &sum_v);
-    const auto sum = reinterpret_cast<__m512d>(sum_v);
+// One chain of NearestBody's scan for AVX-512 (mask-register intrinsics: GCC 12 scalarises
+// the 8-double vector-extension comparisons, their 64-bit-lane results, so the comparisons
+// and selects are spelt out). The operations and their NaN behaviour are NearestBody's, lane
+// for lane: best and second only ever take non-NaN sums.
+struct ScanAvx512 {
+  __m512d best;
+  __m512d second;
+  __m512i index;
+  __mmask8 near_tie;
+
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Start() {
+    best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
+    second = best;
+    index = _mm512_setzero_si512();
+    near_tie = 0;
+  }
+
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Add(
+      __m512d sum, size_t c) {
     const __mmask8 less = _mm512_cmp_pd_mask(sum, best, _CMP_LT_OQ);
-    near_tie = _kor_mask8(
-        near_tie,
-        _kand_mask8(less, _mm512_cmp_pd_mask(best, _mm512_mul_pd(sum, gate_factor), _CMP_LE_OQ)));
+    const __m512d gated = _mm512_mul_pd(sum, _mm512_set1_pd(1.0 + 0x1.0p-50));
+    near_tie = _kor_mask8(near_tie,
+                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
     // larger = best > sum ? best : sum; second = larger < second ? larger : second.
     const __m512d larger =
         _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, sum, _CMP_GT_OQ), sum, best);
@@ -361,12 +368,59 @@ NearestOfRowsAvx512(const double* const* rows, size_t dims, const double* center
     best = _mm512_mask_blend_pd(less, best, sum);
     index = _mm512_mask_blend_epi64(less, index, _mm512_set1_epi64(static_cast<int64_t>(c)));
   }
+
+  // Folds in `later`, the scan of centers that all come after this one's: what one scan over
+  // both would give. Its minimum wins only if strictly smaller; the second smallest of the
+  // union is min(second, later.second, max(best, later.best)); and a win of `later` within
+  // the tie gate of this best is flagged like a new minimum of one scan.
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Merge(
+      const ScanAvx512& later) {
+    const __mmask8 less = _mm512_cmp_pd_mask(later.best, best, _CMP_LT_OQ);
+    const __m512d gated = _mm512_mul_pd(later.best, _mm512_set1_pd(1.0 + 0x1.0p-50));
+    near_tie = _kor_mask8(_kor_mask8(near_tie, later.near_tie),
+                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
+    const __m512d larger =
+        _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, later.best, _CMP_GT_OQ), later.best, best);
+    const __m512d seconds = _mm512_mask_blend_pd(
+        _mm512_cmp_pd_mask(later.second, second, _CMP_LT_OQ), second, later.second);
+    second = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(larger, seconds, _CMP_LT_OQ), seconds,
+                                  larger);
+    best = _mm512_mask_blend_pd(less, best, later.best);
+    index = _mm512_mask_blend_epi64(less, index, later.index);
+  }
+};
+
+// NearestBody for AVX-512. A tile is one vector, so one scan over the centers would be one
+// dependent chain of compare-and-select (latency-bound); the centers are split in two halves
+// scanned as two independent chains and merged (ScanAvx512::Merge), which gives the same
+// result as one scan in center order.
+template <size_t kDims>
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void
+NearestOfRowsAvx512(const double* const* rows, size_t dims, const double* centers, size_t k,
+                    double* tile, TileNearest& out) {
+  BuildTile<V8, kDims>(rows, dims, tile);
+  const size_t half = (k + 1) / 2;
+  ScanAvx512 low;
+  ScanAvx512 high;
+  low.Start();
+  high.Start();
+  for (size_t c = 0; c < half; ++c) {
+    V8 sum_low;
+    SumOfSquares<V8, kDims>(tile, dims, centers + c * dims, &sum_low);
+    low.Add(reinterpret_cast<__m512d>(sum_low), c);
+    if (half + c < k) {
+      V8 sum_high;
+      SumOfSquares<V8, kDims>(tile, dims, centers + (half + c) * dims, &sum_high);
+      high.Add(reinterpret_cast<__m512d>(sum_high), half + c);
+    }
+  }
+  low.Merge(high);
   alignas(64) int64_t lanes[kTileWidth];
-  _mm512_store_si512(lanes, index);
+  _mm512_store_si512(lanes, low.index);
   for (size_t l = 0; l < kTileWidth; ++l) out.nearest[l] = static_cast<int32_t>(lanes[l]);
-  _mm512_storeu_pd(out.nearest_sum, best);
-  _mm512_storeu_pd(out.second_sum, second);
-  out.needs_exact_mask = near_tie;
+  _mm512_storeu_pd(out.nearest_sum, low.best);
+  _mm512_storeu_pd(out.second_sum, low.second);
+  out.needs_exact_mask = low.near_tie;
 }
 
 ZS_AVX512 void NearestAvx512(const double* const* rows, size_t dims, const double* centers,
