@@ -224,6 +224,25 @@ template <typename V>
   });
 }
 
+// m[l] = d2[l] < m[l] ? d2[l] : m[l], and owner[l] (when given) = center_index where it did,
+// for l < count, as bit operations (no branch, no sign-of-zero or NaN surprises: the values
+// are moved, never computed).
+[[gnu::always_inline]] inline void UpdateNearer(const double* d2, size_t count,
+                                                uint16_t center_index, double* m,
+                                                uint16_t* owner) {
+  uint64_t keep_new[kTileWidth];
+  for (size_t l = 0; l < count; ++l) {
+    keep_new[l] = 0 - static_cast<uint64_t>(d2[l] < m[l]);
+    const auto old_bits = std::bit_cast<uint64_t>(m[l]);
+    const auto new_bits = std::bit_cast<uint64_t>(d2[l]);
+    m[l] = std::bit_cast<double>(old_bits ^ ((old_bits ^ new_bits) & keep_new[l]));
+  }
+  if (owner == nullptr) return;
+  for (size_t l = 0; l < count; ++l) {
+    owner[l] = static_cast<uint16_t>(owner[l] ^ ((owner[l] ^ center_index) & keep_new[l]));
+  }
+}
+
 // SeedRows for one ISA: V is its vector, sqrt_square(d2) squares the sqrt of 8 sums in place.
 template <typename V, size_t kDims, typename SqrtSquare>
 [[gnu::always_inline]] inline void SeedRowsBody(const double* coords, size_t dims,
@@ -248,15 +267,16 @@ template <typename V, size_t kDims, typename SqrtSquare>
       for (size_t l = 0; l < lanes; ++l) min_dist_squared[rows[base + l]] = d2[l];
     } else {
       // Selects by bit masks, not branches: whether the new center is nearer is a coin toss
-      // for many points. The owner follows the distance.
-      for (size_t l = 0; l < lanes; ++l) {
-        const uint32_t i = rows[base + l];
-        const uint64_t keep_new = 0 - static_cast<uint64_t>(d2[l] < min_dist_squared[i]);
-        const auto old_bits = std::bit_cast<uint64_t>(min_dist_squared[i]);
-        const auto new_bits = std::bit_cast<uint64_t>(d2[l]);
-        min_dist_squared[i] = std::bit_cast<double>(old_bits ^ ((old_bits ^ new_bits) & keep_new));
-        if (owner != nullptr) {
-          owner[i] = static_cast<uint16_t>(owner[i] ^ ((owner[i] ^ center_index) & keep_new));
+      // for many points. The owner follows the distance. A whole tile of consecutive points
+      // (every point listed) takes the loop GCC vectorises.
+      if (lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1)) {
+        UpdateNearer(d2, kTileWidth, center_index, min_dist_squared + rows[base],
+                     owner != nullptr ? owner + rows[base] : nullptr);
+      } else {
+        for (size_t l = 0; l < lanes; ++l) {
+          const uint32_t i = rows[base + l];
+          UpdateNearer(d2 + l, 1, center_index, min_dist_squared + i,
+                       owner != nullptr ? owner + i : nullptr);
         }
       }
     }
