@@ -329,8 +329,8 @@ TEST(KMeansEngineTest, SeedingMatchesJavasLoopOnEveryPath) {
                        std::string(KernelIsaName(isa)) + (accelerate ? " skip" : " all"));
           MersenneTwister rng(seed);
           SeedingStats stats;
-          EXPECT_EQ(ChooseInitialCenters(set.points, static_cast<size_t>(set.k), rng, isa,
-                                         accelerate, &stats),
+          EXPECT_EQ(ChooseInitialCenters(set.points, static_cast<size_t>(set.k), rng,
+                                         {.isa = isa, .accelerate = accelerate, .stats = &stats}),
                     want);
           EXPECT_EQ(rng.NextUint32(), MersenneTwister(want_rng).NextUint32());
           if (!accelerate) {
@@ -351,7 +351,7 @@ TEST(KMeansEngineTest, SeedingSkipsPointsOfWellSeparatedBlobs) {
   const Points points = Make(2, v);
   MersenneTwister rng(3);
   SeedingStats stats;
-  (void)ChooseInitialCenters(points, 8, rng, BestKernelIsa(), true, &stats);
+  (void)ChooseInitialCenters(points, 8, rng, {.stats = &stats});
   EXPECT_GT(stats.skipped, stats.distances);
 }
 

@@ -178,7 +178,8 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
 
   // Seeding; the centers are copies of the chosen data points.
   std::vector<double> centers(k * dims);
-  const std::vector<size_t> seeds = ChooseInitialCenters(points, k, rng, isa);
+  const std::vector<size_t> seeds =
+      ChooseInitialCenters(points, k, rng, {.isa = isa, .pool = pool, .parts = parts});
   for (size_t c = 0; c < seeds.size(); ++c) {
     std::copy_n(points.Row(seeds[c]), dims, centers.data() + c * dims);
   }

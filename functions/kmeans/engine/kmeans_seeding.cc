@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "functions/kmeans/engine/distance_kernel.h"
+#include "functions/kmeans/engine/engine_pool.h"
 #include "functions/kmeans/engine/exact_bounds.h"
 #include "functions/kmeans/engine/exact_math.h"
 
@@ -48,45 +49,49 @@ double SkipBelow(double center_distance, double eps) {
 }  // namespace
 
 std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, MersenneTwister& rng,
-                                         KernelIsa isa, bool accelerate, SeedingStats* stats) {
+                                         const SeedingOptions& options) {
   const size_t n = points.count;
   const size_t dims = points.dims;
   const size_t blocks = (n + kSeedBlock - 1) / kSeedBlock;
+  const size_t parts =
+      options.pool == nullptr
+          ? 1
+          : std::clamp<size_t>(options.parts, 1, std::min(blocks, options.pool->threads()));
   // Owners and the triangle-inequality skip need moderate finite coordinates (Claim 1).
-  const bool track = accelerate && k > 1 && k <= kMaxTrackedCenters &&
+  const bool track = options.accelerate && k > 1 && k <= kMaxTrackedCenters &&
                      PrunableCoordinates(points.coords);
   const double eps = PruneEpsilon(dims);
   std::vector<double> min_dist_squared(k > 1 ? n : 0);  // taken points hold 0.0
   std::vector<uint16_t> owner(track ? n : 0, 0);        // index in `chosen` of the nearest
   std::vector<bool> taken(n, false);
   std::vector<double> checkpoint(blocks + 1);  // the running total before each block, then it
-  std::vector<uint32_t> listed(kSeedBlock);
   std::vector<double> skip_below(track ? k : 0, 0.0);
-  std::vector<double> tile(dims * kTileWidth);
+  struct Part {
+    std::vector<uint32_t> listed;
+    std::vector<double> tile;
+    SeedingStats stats;
+  };
+  std::vector<Part> part_scratch(parts);
+  for (Part& part : part_scratch) {
+    part.listed.resize(kSeedBlock);
+    part.tile.resize(dims * kTileWidth);
+  }
   std::vector<size_t> chosen;
   chosen.reserve(k);
 
-  // Measures the points against the new center chosen[center] (all of them on the first
-  // step, else those the skip test leaves) and returns Java's distSqSum: the minimum squared
-  // distances added in index order, one chain from 0.0, checkpointed per block. Taken points
-  // add their 0.0, which changes no sum (the chain starts at +0.0 and adds values >= +0 or
-  // NaN).
-  auto pass = [&](size_t center) {
+  // Measures the points of blocks [first_block, end_block) against the new center
+  // chosen[center] (all of them on the first step, else those the skip test leaves). The skip
+  // test costs a lookup per point and leaves gaps in the stream of points; on data where it
+  // skips little (uniform data in many dimensions) it costs more than it saves, so the range's
+  // first block decides for the rest: below 1/2 skipped, every point is measured.
+  auto update = [&](size_t center, size_t first_block, size_t end_block, Part& part) {
     const double* c = points.Row(chosen[center]);
     const bool first = center == 0;
-    if (track && !first) {
-      for (size_t a = 0; a < center; ++a) {
-        skip_below[a] = SkipBelow(Distance(points.Row(chosen[a]), c, dims), eps);
-      }
-    }
-    // The skip test costs a lookup per point and leaves gaps in the stream of points; on data
-    // where it skips little (uniform data in many dimensions) it costs more than it saves. The
-    // first block decides for the rest of the pass: below 1/2 skipped, every point is measured.
     bool test = track && !first;
-    double total = 0.0;
-    for (size_t block = 0; block < blocks; ++block) {
+    for (size_t block = first_block; block < end_block; ++block) {
       const size_t begin = block * kSeedBlock;
       const size_t end = std::min(n, begin + kSeedBlock);
+      uint32_t* listed = part.listed.data();
       size_t count = 0;
       if (!test) {
         for (size_t i = begin; i < end; ++i) listed[count++] = static_cast<uint32_t>(i);
@@ -96,17 +101,44 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
           count += min_dist_squared[i] < skip_below[owner[i]] ? size_t{0} : size_t{1};
         }
       }
-      if (block == 0 && test && 2 * (end - begin - count) < end - begin) test = false;
-      SeedRows(points.coords.data(), dims, listed.data(), count, c, first,
+      if (block == first_block && test && 2 * (end - begin - count) < end - begin) test = false;
+      SeedRows(points.coords.data(), dims, listed, count, c, first,
                static_cast<uint16_t>(center), min_dist_squared.data(),
-               track ? owner.data() : nullptr, tile.data(), isa);
+               track ? owner.data() : nullptr, part.tile.data(), options.isa);
       if (first && chosen[0] >= begin && chosen[0] < end) min_dist_squared[chosen[0]] = 0.0;
-      if (stats != nullptr) {
-        stats->distances += static_cast<int64_t>(count);
-        stats->skipped += static_cast<int64_t>(end - begin - count);
+      part.stats.distances += static_cast<int64_t>(count);
+      part.stats.skipped += static_cast<int64_t>(end - begin - count);
+    }
+  };
+  // Java's distSqSum after the update for chosen[center]: the minimum squared distances added
+  // in index order, one chain from 0.0, checkpointed per block. Taken points add their 0.0,
+  // which changes no sum (the chain starts at +0.0 and adds values >= +0 or NaN). With one
+  // part, each block is summed right after its update (still in cache); with more, the parts
+  // update their ranges in parallel and the chain follows on the calling thread.
+  auto pass = [&](size_t center) {
+    if (track && center > 0) {
+      const double* c = points.Row(chosen[center]);
+      for (size_t a = 0; a < center; ++a) {
+        skip_below[a] = SkipBelow(Distance(points.Row(chosen[a]), c, dims), eps);
       }
+    }
+    double total = 0.0;
+    auto chain = [&](size_t block) {
+      const size_t begin = block * kSeedBlock;
       checkpoint[block] = total;
-      total = AddInOrder(total, min_dist_squared.data() + begin, end - begin);
+      total = AddInOrder(total, min_dist_squared.data() + begin,
+                         std::min(n, begin + kSeedBlock) - begin);
+    };
+    if (parts == 1) {
+      for (size_t block = 0; block < blocks; ++block) {
+        update(center, block, block + 1, part_scratch[0]);
+        chain(block);
+      }
+    } else {
+      options.pool->Run(parts, [&](size_t p) {
+        update(center, blocks * p / parts, blocks * (p + 1) / parts, part_scratch[p]);
+      });
+      for (size_t block = 0; block < blocks; ++block) chain(block);
     }
     checkpoint[blocks] = total;
     return total;
@@ -149,6 +181,12 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
     taken[*next] = true;
     min_dist_squared[*next] = 0.0;
     if (chosen.size() < k) dist_sq_sum = pass(chosen.size() - 1);
+  }
+  if (options.stats != nullptr) {
+    for (const Part& part : part_scratch) {
+      options.stats->distances += part.stats.distances;
+      options.stats->skipped += part.stats.skipped;
+    }
   }
   return chosen;
 }

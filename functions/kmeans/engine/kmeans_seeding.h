@@ -35,14 +35,25 @@ struct SeedingStats {
   int64_t skipped = 0;    // point-to-center distances the triangle inequality made unnecessary
 };
 
+class EnginePool;  // engine_pool.h
+
+struct SeedingOptions {
+  KernelIsa isa = BestKernelIsa();  // REQUIRES: CpuRunsKernelIsa(isa)
+  // false measures every point at every step (tests compare the two).
+  bool accelerate = true;
+  // The distance updates of each step run as `parts` contiguous ranges of points on `pool`
+  // (nullptr: all on the caller); the result is the same for every split.
+  EnginePool* pool = nullptr;
+  size_t parts = 1;
+  SeedingStats* stats = nullptr;  // optional: what the skip saved (added to)
+};
+
 // The indices of the chosen points, in the order chosen (k of them while points.count >= k):
 // first nextInt(n), then per further center one nextDouble() times the sum of the
 // sqrt-then-squared minimum distances of the points not yet taken, scanned in index order.
-// `accelerate` = false measures every point at every step (tests compare the two).
-// REQUIRES: 1 <= k <= points.count <= INT32_MAX, points.dims >= 1, CpuRunsKernelIsa(isa).
+// REQUIRES: 1 <= k <= points.count <= INT32_MAX, points.dims >= 1.
 std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, MersenneTwister& rng,
-                                         KernelIsa isa = BestKernelIsa(), bool accelerate = true,
-                                         SeedingStats* stats = nullptr);
+                                         const SeedingOptions& options = {});
 
 }  // namespace zerostart::kmeans
 
