@@ -4,7 +4,7 @@
 // peak RSS of n=1000000 d=16, and the sin chain beside the plain C loop (zs_sin_c_loop).
 //
 //   zs_kmeans_driver cluster N D K SEED MAX_ITERATIONS THREADS [exact|fast]
-//     -> {"n":..,"generateMs":..,"clusterMs":..,"iterations":..,"sizes":[..],"sseBits":"0x..",
+//     -> {"n":..,"generateMs":..,"clusterMs":..,"clusterCpuMs":..,"iterations":..,"sizes":[..],"sseBits":"0x..",
 //         "centerBits":["0x..",..],"dataBytes":..,"vmHwmKiB":..,"threadsApplied":true|false}
 //   zs_kmeans_driver sin START ITERATIONS  -> {"ms":..,"cpuMs":..,"xBits":"0x.."}
 // ZS_KMEANS_ISA=baseline|avx2|avx512 forces the kernels' instruction set (kernel_isa.h); the
@@ -49,6 +49,13 @@ std::string Bits(double x) {
   return buf;
 }
 
+// CPU time of the whole process (every thread), in milliseconds.
+double ProcessCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 long VmHwmKiB() {
   FILE* f = std::fopen("/proc/self/status", "r");
   if (f == nullptr) return -1;
@@ -88,7 +95,9 @@ int Cluster(char** argv) {
       zerostart::kmeans::GeneratePoints(static_cast<size_t>(n), static_cast<size_t>(d), rng);
   const double generate_ms = MsSince(t0);
   t0 = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuMs();
   auto clustering = zerostart::kmeans::ClusterKMeansPlusPlus(points, options, rng);
+  const double cluster_cpu_ms = ProcessCpuMs() - cpu0;
   const double cluster_ms = MsSince(t0);
   if (!clustering.ok()) {
     std::fprintf(stderr, "zs_kmeans_driver: %s\n", clustering.status().message().c_str());
@@ -111,6 +120,7 @@ int Cluster(char** argv) {
   field("threadsApplied", kHasThreads<ClustererOptions> ? "true" : "false");
   field("generateMs", std::to_string(generate_ms));
   field("clusterMs", std::to_string(cluster_ms));
+  field("clusterCpuMs", std::to_string(cluster_cpu_ms));
   field("iterations", std::to_string(clustering->iterations));
   std::string mode = "\"";
   mode += zerostart::kmeans::ClusteringModeName(clustering->mode);
@@ -144,15 +154,10 @@ int Sin(char** argv) {
   const double start = std::strtod(argv[0], nullptr);
   const int64_t iterations = std::strtoll(argv[1], nullptr, 10);
   // CPU time beside wall time: on a shared machine it is the steadier figure.
-  const auto cpu_ms = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-  };
   const auto t0 = std::chrono::steady_clock::now();
-  const double c0 = cpu_ms();
+  const double c0 = ProcessCpuMs();
   const double x = zerostart::functions::SinChain(start, iterations);
-  const double cpu = cpu_ms() - c0;
+  const double cpu = ProcessCpuMs() - c0;
   const double ms = MsSince(t0);
   std::printf("{\"ms\":%.3f,\"cpuMs\":%.3f,\"xBits\":%s}\n", ms, cpu, Bits(x).c_str());
   return 0;
