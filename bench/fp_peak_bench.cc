@@ -12,7 +12,8 @@ namespace {
 constexpr int kInner = 1024;  // loop trips per benchmark iteration
 
 // The 6 + 6 chains for one element type V: double (scalar) or a GCC vector of 4 doubles
-// (AVX2) or 8 (AVX-512), in separate variables (an array would be turned into packed SSE2 ops for double).
+// (AVX2) or 8 (AVX-512), in separate variables (an array would be turned into packed SSE2 ops
+// for double).
 template <typename V>
 [[gnu::always_inline]] inline void MulAddChains(benchmark::State& state) {
   double one_s = 1.0;

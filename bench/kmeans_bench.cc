@@ -132,7 +132,8 @@ void BM_AssignDense(benchmark::State& state) {
   }
   MersenneTwister rng(42);
   const Points points = GeneratePoints(n, d, rng);
-  std::vector<double> centers(points.coords.begin(), points.coords.begin() + static_cast<ptrdiff_t>(k * d));
+  const std::vector<double> centers(points.coords.begin(),
+                                    points.coords.begin() + static_cast<ptrdiff_t>(k * d));
   AssignmentStep step(points, k, /*pruning=*/false, 1, isa);
   std::vector<int32_t> assignments(n, 0);
   for (auto _ : state) benchmark::DoNotOptimize(step.Assign(centers, assignments, nullptr));

@@ -4,7 +4,8 @@
 // peak RSS of n=1000000 d=16, and the sin chain beside the plain C loop (zs_sin_c_loop).
 //
 //   zs_kmeans_driver cluster N D K SEED MAX_ITERATIONS THREADS [exact|fast]
-//     -> {"n":..,"generateMs":..,"clusterMs":..,"clusterCpuMs":..,"iterations":..,"sizes":[..],"sseBits":"0x..",
+//     -> {"n":..,"generateMs":..,"clusterMs":..,"clusterCpuMs":..,"iterations":..,
+//         "sizes":[..],"sseBits":"0x..",
 //         "centerBits":["0x..",..],"dataBytes":..,"vmHwmKiB":..,"threadsApplied":true|false}
 //   zs_kmeans_driver sin START ITERATIONS  -> {"ms":..,"cpuMs":..,"xBits":"0x.."}
 // ZS_KMEANS_ISA=baseline|avx2|avx512 forces the kernels' instruction set (kernel_isa.h); the

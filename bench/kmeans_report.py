@@ -139,14 +139,23 @@ NOTES = """## Method
   offset 0..624 × lengths around the 312-pair block against `std::mt19937` + the scalar
   formula; mixed bulk/single/nextInt draws; GeneratePoints vs NextDouble; ASan+UBSan and the
   baseline (non-AVX2) kernels (`-DZS_MT_BASELINE_ONLY`).
-- **Where the time goes** (n=100000 d=3 k=8, 1 thread, `perf record` on this machine, 2026-12-03):
-  k-means++ seeding ~8 ms (7 distance passes + 7 dependent prefix-sum scans), the 47
-  assignment passes ~40 ms, the centroid sums ~12 ms. Hamerly pruning leaves 4.1M of the
-  36.8M distance evaluations a dense Lloyd loop would do (89 % pruned); what remains is
-  per-point bookkeeping: the bound update (gathering each point's cluster drifts), the
-  tightening of failed upper bounds, and the per-cluster summation chains, ~9 ns per point
-  per pass. Two threads split the assignment passes only: seeding and the centroid chains
-  (serial per cluster, to keep Java's order of additions) stay on ~20 ms of one thread.
+- **Where the time goes** (1 thread, AVX-512 kernels, `perf record` and per-phase CPU timers on
+  this machine, 2026-12-07). n=100000 d=3 k=8: k-means++ seeding ~2 ms (7 distance passes and
+  Java's 7 dependent sums, the floor of a step), the 46 pruned assignment passes ~11 ms
+  (pruning leaves ~11 % of the distances; the rest is the float bound update, the tightening
+  of failed bounds and the tile scans), the centroid chains ~3 ms (serial per cluster to keep
+  Java's order of additions). n=1000000 d=16 k=32: seeding 450–700 ms = 31 passes over the
+  122 MiB of points at 11–17 ns per point (5–6 ns when the points are in cache; streaming the
+  data alone takes ~4.5 ms a pass here, so the memory floor of seeding is ~140 ms; the
+  triangle-inequality skip finds under 1 % to skip on uniform 16-dimensional data and switches
+  itself off); each Lloyd pass ~45 ms dense (≥ 22 ms at the AVX-512 peak), pruned passes no
+  faster in 10 passes. Floor of seeding + 10 passes ≈ 360 ms (≈ 250 ms with pruning at its
+  best) against the 268 ms a 30x per-iteration figure needs. Memory at n=1000000: the Lloyd
+  phase keeps an int32 assignment and two float bounds per point (12 MB) beside the points;
+  16-bit outward-rounded bounds would bring it under data + 10 MiB.
+- **2 threads** only help when the second vCPU is idle: the pool's workers spin between the
+  short phases of a pass, and on this shared machine the other vCPU is often busy (see the load
+  averages), which turns the spin into waiting.
 - **Noise**: 2 vCPUs shared with other jobs (see the load averages); wall times drift by
   tens of percent within minutes. Ratios come from one run; CPU-time figures (peak, sin) are
   the steadier ones.

@@ -51,7 +51,10 @@ void NearestInTile(const double* const* rows, size_t dims, const double* centers
 // are listed in `rows` (row-major `coords`, `dims` each) against the newly chosen `center`:
 // d2_i = sqrt(sum of squares)^2 rounded as Java rounds it, then
 //   first:  min_dist_squared[i] = d2_i;
-//   else:   if (d2_i < min_dist_squared[i]) { min_dist_squared[i] = d2_i; owner[i] = center_index; }
+//   else:   if (d2_i < min_dist_squared[i]) {
+//             min_dist_squared[i] = d2_i;
+//             owner[i] = center_index;
+//           }
 // (Java's `d2 < minDistSquared[j]`: NaN never replaces, and a taken point's 0.0 stays). The
 // running total is the caller's (kmeans_seeding.cc). `tile` is scratch of dims * kTileWidth
 // doubles. `owner` may be null (no owners kept; never written when `first`).

@@ -1,17 +1,18 @@
 // The SIMD vocabulary of the k-means kernels (distance_kernel, centroid_kernel, bounds_kernel):
-// GCC vector extensions, so one source serves every ISA, and the run-time AVX2 check. Internal
-// to zs_kmeans; include only from .cc files (the pragma below is file-wide).
+// GCC vector extensions, so one source serves every ISA, and the run-time AVX2 and AVX-512
+// checks. Internal to zs_kmeans; include only from .cc files (the pragma below is file-wide).
 //
 // The kernels are templates over the vector type: 2 doubles (SSE2, NEON: the baseline), 4
-// (AVX2) or 8 (AVX-512), and a tile's 8 lanes are 4, 2 or 1 such vectors. Element-wise `-`, `*`, `+` round
-// exactly as the scalar operations (IEEE, round to nearest), and -ffp-contract=off forbids
-// fusing them. (Vectors wider than the hardware, e.g. 8 doubles on AVX2, would be split for
-// arithmetic but GCC 12 scalarises their comparisons; with AVX-512 DQ the 8-double comparisons
-// compile to one vcmppd into a mask register and a vpmovm2q.) The vectors only pass between
-// always_inline helpers of one file, never across a call boundary, so GCC's note that their
-// by-value ABI differs without AVX does not apply.
+// (AVX2) or 8 (AVX-512), and a tile's 8 lanes are 4, 2 or 1 such vectors. Element-wise `-`,
+// `*`, `+` round exactly as the scalar operations (IEEE, round to nearest), and
+// -ffp-contract=off forbids fusing them. (GCC 12 scalarises comparisons of 8-double vectors,
+// even with AVX-512 enabled, since their 64-bit-lane results do not map to mask registers: the
+// AVX-512 kernels use V8 for arithmetic and mask-register intrinsics to compare and select.)
+// The vectors only pass between always_inline helpers of one file, never across a call
+// boundary, so GCC's note that their by-value ABI differs without AVX does not apply.
 //
-// Thread safety: CpuHasAvx2 and CpuHasAvx512 are safe to call from any thread (a function-local static).
+// Thread safety: CpuHasAvx2 and CpuHasAvx512 are safe to call from any thread (function-local
+// statics).
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
 #define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
 
