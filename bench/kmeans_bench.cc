@@ -3,7 +3,10 @@
 //   - point generation (MersenneTwister + GeneratePoints) for n=100000 d=3 and n=1000000 d=16,
 //     and the generator's kernels alone (NextDoubles into an L1-resident buffer, NextDouble);
 //   - clustering of the benchmark shapes, generation excluded (as the function's clusterMs),
-//     with 1 thread and, when ClustererOptions has `threads`, 2 threads;
+//     with 1 thread and, when ClustererOptions has `threads`, 2 threads (real and process CPU
+//     time);
+//   - one dense assignment pass per kernel ISA (the FP-peak fraction) and k-means++ seeding
+//     alone;
 //   - the 10^7-step sin chain: the sin function's SinChain beside a plain C loop over glibc's
 //     sin (bench/sin_c_loop.c, compiled as C) in the same process.
 // Counters: `doubles` rate per second for generation; `passes` (iterations of the main loop the
@@ -12,9 +15,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
+#include "functions/kmeans/engine/assignment_step.h"
+#include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/kmeans_plus_plus.h"
+#include "functions/kmeans/engine/kmeans_seeding.h"
 #include "functions/kmeans/engine/mersenne_twister.h"
 #include "functions/kmeans/engine/points.h"
 #include "functions/sin/sin_function.h"
@@ -103,7 +110,60 @@ void ClusterShapes(benchmark::internal::Benchmark* b) {
     b->Args({1000000, 16, 32, 10, t});
   }
 }
-BENCHMARK(BM_Cluster)->Apply(ClusterShapes)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Process CPU time beside real time: with 2 threads, what both threads spent.
+BENCHMARK(BM_Cluster)
+    ->Apply(ClusterShapes)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
+
+// Args: n, d, k, isa (KernelIsa as an integer). One dense assignment pass (every point against
+// every center, no pruning) with one ISA's kernels: the step whose throughput is compared with
+// this CPU's non-fused multiply+add peak. Counter `flops`: n·k·d·3 (sub, mul, add) per pass.
+void BM_AssignDense(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const auto d = static_cast<size_t>(state.range(1));
+  const auto k = static_cast<size_t>(state.range(2));
+  const auto isa = static_cast<KernelIsa>(state.range(3));
+  state.SetLabel(std::string(KernelIsaName(isa)));
+  if (!CpuRunsKernelIsa(isa)) {
+    state.SkipWithError("this CPU does not run these kernels");
+    return;
+  }
+  MersenneTwister rng(42);
+  const Points points = GeneratePoints(n, d, rng);
+  const std::vector<double> centers(points.coords.begin(),
+                                    points.coords.begin() + static_cast<ptrdiff_t>(k * d));
+  AssignmentStep step(points, k, /*pruning=*/false, 1, isa);
+  std::vector<int32_t> assignments(n, 0);
+  for (auto _ : state) benchmark::DoNotOptimize(step.Assign(centers, assignments, nullptr));
+  state.counters["flops"] = benchmark::Counter(static_cast<double>(n * k * d * 3),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_AssignDense)
+    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kBaseline)})
+    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx2)})
+    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx512)})
+    ->Unit(benchmark::kMillisecond);
+
+// Args: n, d, k. k-means++ seeding alone (ChooseInitialCenters, 1 thread, the widest ISA):
+// where the large shape's time goes. Counter `steps`: distance passes over the points (k - 1).
+void BM_Seeding(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const auto d = static_cast<size_t>(state.range(1));
+  const auto k = static_cast<size_t>(state.range(2));
+  MersenneTwister generated(42);
+  const Points points = GeneratePoints(n, d, generated);
+  for (auto _ : state) {
+    MersenneTwister rng = generated;
+    benchmark::DoNotOptimize(ChooseInitialCenters(points, k, rng).data());
+  }
+  state.counters["steps"] = static_cast<double>(k - 1);
+}
+BENCHMARK(BM_Seeding)
+    ->Args({100000, 3, 8})
+    ->Args({1000000, 16, 32})
+    ->Unit(benchmark::kMillisecond);
 
 // The same clustering with ClustererOptions::mode = kFast (float32 GEMM form with FMA), on the
 // shapes where it can pay: the report compares it with the exact engine and with Java.

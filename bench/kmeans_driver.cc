@@ -4,9 +4,12 @@
 // peak RSS of n=1000000 d=16, and the sin chain beside the plain C loop (zs_sin_c_loop).
 //
 //   zs_kmeans_driver cluster N D K SEED MAX_ITERATIONS THREADS [exact|fast]
-//     -> {"n":..,"generateMs":..,"clusterMs":..,"iterations":..,"sizes":[..],"sseBits":"0x..",
+//     -> {"n":..,"generateMs":..,"clusterMs":..,"clusterCpuMs":..,"iterations":..,
+//         "sizes":[..],"sseBits":"0x..",
 //         "centerBits":["0x..",..],"dataBytes":..,"vmHwmKiB":..,"threadsApplied":true|false}
 //   zs_kmeans_driver sin START ITERATIONS  -> {"ms":..,"cpuMs":..,"xBits":"0x.."}
+// ZS_KMEANS_ISA=baseline|avx2|avx512 forces the kernels' instruction set (kernel_isa.h); the
+// output's "isa" names the one used.
 // vmHwmKiB is the process's peak RSS (VmHWM) after clustering: data (N * D doubles) + engine +
 // the static binary itself.
 #include <bit>
@@ -19,6 +22,7 @@
 #include <ctime>
 #include <string>
 
+#include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/kmeans_plus_plus.h"
 #include "functions/kmeans/engine/mersenne_twister.h"
 #include "functions/kmeans/engine/points.h"
@@ -46,6 +50,13 @@ std::string Bits(double x) {
   return buf;
 }
 
+// CPU time of the whole process (every thread), in milliseconds.
+double ProcessCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 long VmHwmKiB() {
   FILE* f = std::fopen("/proc/self/status", "r");
   if (f == nullptr) return -1;
@@ -70,6 +81,14 @@ int Cluster(char** argv) {
   if (argv[6] != nullptr && std::strcmp(argv[6], "fast") == 0) {
     options.mode = zerostart::kmeans::ClusteringMode::kFast;
   }
+  if (const char* isa = std::getenv(zerostart::kmeans::kKernelIsaEnv.data()); isa != nullptr) {
+    options.isa = zerostart::kmeans::ParseKernelIsa(isa);
+    if (!options.isa) {
+      std::fprintf(stderr, "zs_kmeans_driver: unknown %s '%s'\n",
+                   zerostart::kmeans::kKernelIsaEnv.data(), isa);
+      return 2;
+    }
+  }
 
   auto t0 = std::chrono::steady_clock::now();
   zerostart::kmeans::MersenneTwister rng(seed);
@@ -77,7 +96,9 @@ int Cluster(char** argv) {
       zerostart::kmeans::GeneratePoints(static_cast<size_t>(n), static_cast<size_t>(d), rng);
   const double generate_ms = MsSince(t0);
   t0 = std::chrono::steady_clock::now();
+  const double cpu0 = ProcessCpuMs();
   auto clustering = zerostart::kmeans::ClusterKMeansPlusPlus(points, options, rng);
+  const double cluster_cpu_ms = ProcessCpuMs() - cpu0;
   const double cluster_ms = MsSince(t0);
   if (!clustering.ok()) {
     std::fprintf(stderr, "zs_kmeans_driver: %s\n", clustering.status().message().c_str());
@@ -100,11 +121,16 @@ int Cluster(char** argv) {
   field("threadsApplied", kHasThreads<ClustererOptions> ? "true" : "false");
   field("generateMs", std::to_string(generate_ms));
   field("clusterMs", std::to_string(cluster_ms));
+  field("clusterCpuMs", std::to_string(cluster_cpu_ms));
   field("iterations", std::to_string(clustering->iterations));
   std::string mode = "\"";
   mode += zerostart::kmeans::ClusteringModeName(clustering->mode);
   mode += '"';
   field("mode", mode);
+  std::string isa = "\"";
+  isa += zerostart::kmeans::KernelIsaName(options.isa.value_or(zerostart::kmeans::BestKernelIsa()));
+  isa += '"';
+  field("isa", isa);
   std::string list;
   for (const size_t size : clustering->sizes) {
     list += list.empty() ? "[" : ",";
@@ -129,15 +155,10 @@ int Sin(char** argv) {
   const double start = std::strtod(argv[0], nullptr);
   const int64_t iterations = std::strtoll(argv[1], nullptr, 10);
   // CPU time beside wall time: on a shared machine it is the steadier figure.
-  const auto cpu_ms = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
-  };
   const auto t0 = std::chrono::steady_clock::now();
-  const double c0 = cpu_ms();
+  const double c0 = ProcessCpuMs();
   const double x = zerostart::functions::SinChain(start, iterations);
-  const double cpu = cpu_ms() - c0;
+  const double cpu = ProcessCpuMs() - c0;
   const double ms = MsSince(t0);
   std::printf("{\"ms\":%.3f,\"cpuMs\":%.3f,\"xBits\":%s}\n", ms, cpu, Bits(x).c_str());
   return 0;

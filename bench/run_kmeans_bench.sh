@@ -69,7 +69,7 @@ done > "$raw/driver_fast.jsonl"
 
 log "Google Benchmark: generation, clustering (threads 1, 2), sin chain vs C loop"
 "$bin/zs_kmeans_bench" --benchmark_format=json --benchmark_repetitions="$reps" \
-  --benchmark_filter='BM_(GeneratePoints|NextDoublesL1|NextDouble|Cluster)' > "$raw/gbench.json"
+  --benchmark_filter='BM_(GeneratePoints|NextDoublesL1|NextDouble|Cluster|AssignDense|Seeding)' > "$raw/gbench.json"
 
 log "sin: static driver (the function's SinChain, static glibc) and the plain C loop, interleaved"
 for _ in $(seq 1 $((reps * 2 + 1))); do

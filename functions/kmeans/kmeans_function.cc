@@ -113,7 +113,8 @@ Result<KmeansOutcome> RunKmeans(KmeansRequest request, const KmeansLimits& limit
                                      .empty_cluster_strategy = request.empty_cluster_strategy,
                                      .threads = outcome.threads,
                                      .pool = limits.pool,
-                                     .mode = request.mode},
+                                     .mode = request.mode,
+                                     .isa = limits.isa},
                                     rng));
   outcome.cluster_ms = MillisecondsSince(start);
   return outcome;

@@ -60,6 +60,10 @@ struct KmeansLimits {
   // A pool of at least `threads` threads kept for the life of the process, or null (the
   // engine then starts and joins threads per request). Not owned.
   kmeans::EnginePool* pool = nullptr;
+  // The engine's kernel instruction set (functions/kmeans/engine/kernel_isa.h), or nullopt for
+  // the widest the CPU runs. main() takes it from ZS_KMEANS_ISA; the result does not depend on
+  // it.
+  std::optional<kmeans::KernelIsa> isa = std::nullopt;
 };
 
 // Parses and validates `payload`. An empty (or all-whitespace) payload means {}.

@@ -1,5 +1,6 @@
 // The C++ engine against Apache Commons Math 3.6.1 itself (KMeansOracle.java on a JVM):
-// every center bit, size, sse bit and iteration count must be equal, over many shapes.
+// every center bit, size, sse bit and iteration count must be equal, over many shapes, on every
+// kernel ISA this CPU runs (baseline, AVX2, AVX-512: kernel_isa.h).
 // Each TEST batches its cases into one JVM run.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "functions/kmeans/engine/exact_math.h"
+#include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/kmeans_plus_plus.h"
 #include "functions/kmeans/engine/mersenne_twister.h"
 #include "functions/kmeans/engine/points.h"
@@ -103,7 +105,7 @@ std::string OracleCommand(const OracleCase& c) {
   return line;
 }
 
-Result<Clustering> RunEngine(const OracleCase& c) {
+Result<Clustering> RunEngine(const OracleCase& c, KernelIsa isa) {
   MersenneTwister rng(c.seed);
   Points points;
   if (c.coords) {
@@ -112,7 +114,9 @@ Result<Clustering> RunEngine(const OracleCase& c) {
     points = GeneratePoints(c.n, c.d, rng);
   }
   return ClusterKMeansPlusPlus(
-      points, {.k = c.k, .max_iterations = c.max_iterations, .empty_cluster_strategy = c.strategy},
+      points,
+      {.k = c.k, .max_iterations = c.max_iterations, .empty_cluster_strategy = c.strategy,
+       .isa = isa},
       rng);
 }
 
@@ -123,13 +127,15 @@ struct EngineStats {
   int32_t iterations = 0;
 };
 
-// Expects the engine's result on `c` to equal the oracle's output line for it.
-void ExpectMatches(const OracleCase& c, const std::string& line, EngineStats* stats) {
-  SCOPED_TRACE("case " + c.name);
+// Expects the engine's result on `c` with the kernels of `isa` to equal the oracle's output
+// line for it.
+void ExpectMatchesOn(const OracleCase& c, const std::string& line, KernelIsa isa,
+                     EngineStats* stats) {
+  SCOPED_TRACE("case " + c.name + " on " + std::string(KernelIsaName(isa)));
   const std::vector<std::string> t = Split(line);
   ASSERT_GE(t.size(), 3u) << line;
   ASSERT_EQ(t[0], c.name);
-  const Result<Clustering> got = RunEngine(c);
+  const Result<Clustering> got = RunEngine(c, isa);
   if (t[1] == "error") {
     ASSERT_FALSE(got.ok()) << "Java threw " << t[2];
     if (t[2] == "ConvergenceException") {
@@ -154,6 +160,10 @@ void ExpectMatches(const OracleCase& c, const std::string& line, EngineStats* st
     EXPECT_EQ(Hex(got->centers[j]), t[4 + k + j])
         << "center " << j / c.d << " coordinate " << j % c.d;
   }
+}
+
+void ExpectMatches(const OracleCase& c, const std::string& line, EngineStats* stats) {
+  for (const KernelIsa isa : RunnableKernelIsas()) ExpectMatchesOn(c, line, isa, stats);
 }
 
 // Runs every case through the engine and (in one JVM) the oracle, and expects equal output.

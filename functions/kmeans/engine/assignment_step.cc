@@ -10,22 +10,13 @@
 #include "functions/kmeans/engine/exact_math.h"
 
 namespace zerostart::kmeans {
-namespace {
 
-// Claim 1 of exact_bounds.h needs every coordinate finite and moderate; centers are means of
-// points (or points), so they inherit the limit.
-bool Prunable(const Points& points) {
-  bool ok = true;
-  for (const double x : points.coords) ok &= std::fabs(x) <= kMaxPrunableMagnitude;  // NaN: false
-  return ok;
-}
-
-}  // namespace
-
-AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts)
+AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts,
+                               KernelIsa isa)
     : points_(points),
       k_(k),
-      pruning_(pruning && FloatBoundsOk(points.dims) && Prunable(points)) {
+      pruning_(pruning && FloatBoundsOk(points.dims) && PrunableCoordinates(points.coords)),
+      isa_(isa) {
   const size_t dims = points.dims;
   eps_ = PruneEpsilon(dims);
   if (pruning_) {
@@ -141,11 +132,11 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
     const size_t chunk_size = std::min(kBoundsChunk, end - chunk);
     const size_t fails = UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
-                                      chunk_size, float_drifts, failed);
+                                      chunk_size, float_drifts, failed, isa_);
     part.distances += static_cast<int64_t>(fails);
     const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_};
     const size_t scans = TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
-                                       failed, fails, inputs, to_scan);
+                                       failed, fails, inputs, to_scan, isa_);
     for (size_t f = 0; f < scans; ++f) scan_later(chunk + to_scan[f]);
   }
   if (count > 0) ScanTile(pending, count, centers, assignments, part);
@@ -158,7 +149,7 @@ void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
   const double* rows[kTileWidth];
   for (size_t l = 0; l < kTileWidth; ++l) rows[l] = points_.Row(indices[l < lanes ? l : 0]);
   TileNearest out;
-  NearestInTile(rows, dims, centers.data(), k_, part.tile.data(), out);
+  NearestInTile(rows, dims, centers.data(), k_, part.tile.data(), out, isa_);
   part.distances += static_cast<int64_t>(lanes * k_);
   for (size_t l = 0; l < lanes; ++l) {
     const size_t i = indices[l];

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "functions/kmeans/engine/engine_pool.h"
+#include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/points.h"
 
 namespace zerostart::kmeans {
@@ -26,8 +27,10 @@ namespace zerostart::kmeans {
 class AssignmentStep {
  public:
   // `points` must outlive the step. `pruning` asks for Hamerly bounds; they are used only when
-  // every coordinate is finite and within kMaxPrunableMagnitude. `parts` >= 1 ranges.
-  AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts);
+  // every coordinate is finite and within kMaxPrunableMagnitude. `parts` >= 1 ranges. `isa`
+  // names the kernels' build; REQUIRES: CpuRunsKernelIsa(isa).
+  AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts,
+                 KernelIsa isa = BestKernelIsa());
 
   // Assigns every point to its nearest of `centers` (k * dims), writing `assignments` (n), and
   // returns how many points changed cluster against the old `assignments`.
@@ -62,6 +65,7 @@ class AssignmentStep {
   const Points& points_;
   size_t k_;
   bool pruning_;
+  KernelIsa isa_;
   bool bounds_valid_ = false;
   double eps_ = 0.0;
   std::vector<float> upper_;          // n: >= exact distance to the assigned center

@@ -214,24 +214,26 @@ __attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
 }  // namespace
 
 size_t UpdateBounds(const int32_t* assignments, float* upper, float* lower, size_t count,
-                    const FloatDrifts& drifts, uint32_t* failed) {
+                    const FloatDrifts& drifts, uint32_t* failed, KernelIsa isa) {
 #if defined(__x86_64__)
-  if (simd::CpuHasAvx2()) {
+  if (isa != KernelIsa::kBaseline) {
     return drifts.k <= 8 ? UpdateAvx2<true>(assignments, upper, lower, count, drifts, failed)
                          : UpdateAvx2<false>(assignments, upper, lower, count, drifts, failed);
   }
 #endif
+  (void)isa;
   return UpdateScalar(assignments, upper, lower, 0, count, drifts, failed, 0);
 }
 
 size_t TightenBounds(const int32_t* assignments, float* upper, const float* lower,
                      const uint32_t* offsets, size_t count, const TightenInputs& in,
-                     uint32_t* to_scan) {
+                     uint32_t* to_scan, KernelIsa isa) {
 #if defined(__x86_64__)
-  if (simd::CpuHasAvx2()) {
+  if (isa != KernelIsa::kBaseline) {
     return TightenAvx2(assignments, upper, lower, offsets, count, in, to_scan);
   }
 #endif
+  (void)isa;
   return TightenScalar(assignments, upper, lower, offsets, 0, count, in, to_scan, 0);
 }
 

@@ -8,8 +8,9 @@
 //   keep_i = FloatPruneTest(u, max(l, Down(separation[a] - u)))
 // upper[i] and lower[i] are overwritten with u and l whether the test holds or not.
 //
-// Dispatch: AVX2 on x86-64 when the CPU has it (the per-cluster values are fetched with one
-// vpermps for k <= 8, a vgatherdps otherwise), else portable vector code (SSE2 / NEON).
+// Dispatch by the caller's KernelIsa: AVX2 code for avx2 and avx512 (the per-cluster values
+// are fetched with one vpermps for k <= 8, a vgatherdps otherwise), else portable code (the
+// baseline: SSE2 / NEON).
 //
 // Thread safety: pure function; the caller gives each thread its own range of points.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_BOUNDS_KERNEL_H_
@@ -17,6 +18,8 @@
 
 #include <cstddef>
 #include <cstdint>
+
+#include "functions/kmeans/engine/kernel_isa.h"
 
 namespace zerostart::kmeans {
 
@@ -35,7 +38,8 @@ struct FloatDrifts {
 // `failed` holds count + 8 values (the vector code stores 8 at a time); the pruning ε of the
 // data's dimension count is at most 2^-22 (exact_bounds.h, FloatBoundsOk).
 size_t UpdateBounds(const int32_t* assignments, float* upper, float* lower, size_t count,
-                    const FloatDrifts& drifts, uint32_t* failed);
+                    const FloatDrifts& drifts, uint32_t* failed,
+                    KernelIsa isa = BestKernelIsa());
 
 // Hamerly's second chance for the points UpdateBounds failed: the upper bound tightened to the
 // actual distance. For each offset i of `offsets` (count of them), with a = assignments[i]:
@@ -54,7 +58,7 @@ struct TightenInputs {
 };
 size_t TightenBounds(const int32_t* assignments, float* upper, const float* lower,
                      const uint32_t* offsets, size_t count, const TightenInputs& in,
-                     uint32_t* to_scan);
+                     uint32_t* to_scan, KernelIsa isa = BestKernelIsa());
 
 }  // namespace zerostart::kmeans
 

@@ -103,10 +103,13 @@ __attribute__((target("avx2"))) void SumRowsAvx2(const double* coords, size_t co
 }  // namespace
 
 void SumClusterRows(const double* coords, size_t count, size_t dims, const int32_t* assignments,
-                    const uint8_t* mine, double* sums) {
+                    const uint8_t* mine, double* sums, KernelIsa isa) {
 #if defined(__x86_64__)
-  if (simd::CpuHasAvx2()) return SumRowsAvx2(coords, count, dims, assignments, mine, sums);
+  if (isa != KernelIsa::kBaseline) {
+    return SumRowsAvx2(coords, count, dims, assignments, mine, sums);
+  }
 #endif
+  (void)isa;
   SumRowsBaseline(coords, count, dims, assignments, mine, sums);
 }
 

@@ -8,13 +8,16 @@
 // double, exact below 2^53), then padding. Lanes add independently, so every sum is rounded
 // exactly as Java's `centroid[j] += p[j]`.
 //
-// Dispatch: AVX2 when the CPU has it, else SSE2 / NEON (distance_kernel.h's scheme).
+// Dispatch by the caller's KernelIsa: AVX2 code for avx2 and avx512 (rows of 4 doubles), else
+// SSE2 / NEON.
 // Thread safety: pure function; each thread passes its own `sums`.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_CENTROID_KERNEL_H_
 #define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_CENTROID_KERNEL_H_
 
 #include <cstddef>
 #include <cstdint>
+
+#include "functions/kmeans/engine/kernel_isa.h"
 
 namespace zerostart::kmeans {
 
@@ -27,9 +30,9 @@ inline constexpr size_t CentroidRowStride(size_t dims) { return (dims + 1 + 3) /
 // branch-free append), so a thread that owns half the clusters does about half the adding.
 // `sums` holds one row of CentroidRowStride(dims) doubles per cluster, zeroed by the caller
 // (rows of other clusters stay 0). REQUIRES: every assignment is a row of `sums` (and of
-// `mine`); dims >= 1.
+// `mine`); dims >= 1; CpuRunsKernelIsa(isa).
 void SumClusterRows(const double* coords, size_t count, size_t dims, const int32_t* assignments,
-                    const uint8_t* mine, double* sums);
+                    const uint8_t* mine, double* sums, KernelIsa isa = BestKernelIsa());
 
 }  // namespace zerostart::kmeans
 

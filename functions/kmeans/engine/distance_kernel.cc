@@ -1,8 +1,10 @@
 #include "functions/kmeans/engine/distance_kernel.h"
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -19,6 +21,7 @@ using simd::MaskOf;
 using simd::Select;
 using simd::V2;
 using simd::V4;
+using simd::V8;
 
 // Sum over dimensions, in order, of (x_j - c_j)^2 for lanes [g*L, g*L + L) of `tile`, one
 // vector of L lanes per group; center(j, g) gives the L center coordinates j of group g (one
@@ -58,18 +61,76 @@ template <typename V>
 [[gnu::always_inline]] inline V Column(const double* const* rows, size_t g, size_t j) {
   if constexpr (sizeof(V) == 2 * sizeof(double)) {
     return V{rows[2 * g][j], rows[2 * g + 1][j]};
-  } else {
+  } else if constexpr (sizeof(V) == 4 * sizeof(double)) {
     return V{rows[4 * g][j], rows[4 * g + 1][j], rows[4 * g + 2][j], rows[4 * g + 3][j]};
+  } else {
+    return V{rows[0][j], rows[1][j], rows[2][j], rows[3][j],
+             rows[4][j], rows[5][j], rows[6][j], rows[7][j]};
   }
 }
 
-// tile = the points at rows[0..kTileWidth) in structure-of-arrays form.
+// Transposes the L x L block r[p][q] (point p, coordinate q) in place to r[q][p], with
+// shuffles only (no arithmetic: the bits move unchanged). GCC picks the ISA's unpack and
+// lane-permute instructions for the constant masks.
+[[gnu::always_inline]] inline void Transpose(V2* r) {
+  const V2 c0 = __builtin_shufflevector(r[0], r[1], 0, 2);
+  const V2 c1 = __builtin_shufflevector(r[0], r[1], 1, 3);
+  r[0] = c0;
+  r[1] = c1;
+}
+
+[[gnu::always_inline]] inline void Transpose(V4* r) {
+  const V4 t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 2, 6);
+  const V4 t1 = __builtin_shufflevector(r[0], r[1], 1, 5, 3, 7);
+  const V4 t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 2, 6);
+  const V4 t3 = __builtin_shufflevector(r[2], r[3], 1, 5, 3, 7);
+  r[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+  r[1] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+  r[2] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+  r[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
+[[gnu::always_inline]] inline void Transpose(V8* r) {
+  V8 t[8];
+  for (size_t p = 0; p < 8; p += 2) {  // pairs of points interleaved within 128-bit lanes
+    t[p] = __builtin_shufflevector(r[p], r[p + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+    t[p + 1] = __builtin_shufflevector(r[p], r[p + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+  }
+  V8 u[8];
+  for (size_t h = 0; h < 8; h += 4) {  // then pairs of 128-bit lanes
+    u[h] = __builtin_shufflevector(t[h], t[h + 2], 0, 1, 4, 5, 8, 9, 12, 13);
+    u[h + 1] = __builtin_shufflevector(t[h], t[h + 2], 2, 3, 6, 7, 10, 11, 14, 15);
+    u[h + 2] = __builtin_shufflevector(t[h + 1], t[h + 3], 0, 1, 4, 5, 8, 9, 12, 13);
+    u[h + 3] = __builtin_shufflevector(t[h + 1], t[h + 3], 2, 3, 6, 7, 10, 11, 14, 15);
+  }
+  // u[0..3] hold coordinates (0,4), (2,6), (1,5), (3,7) of points 0-3; u[4..7] of points 4-7.
+  constexpr size_t kFrom[4] = {0, 2, 1, 3};
+  for (size_t q = 0; q < 4; ++q) {
+    r[q] = __builtin_shufflevector(u[kFrom[q]], u[kFrom[q] + 4], 0, 1, 4, 5, 8, 9, 12, 13);
+    r[q + 4] = __builtin_shufflevector(u[kFrom[q]], u[kFrom[q] + 4], 2, 3, 6, 7, 10, 11, 14, 15);
+  }
+}
+
+// tile = the points at rows[0..kTileWidth) in structure-of-arrays form. Whole blocks of L
+// coordinates are loaded as vectors (each row's coordinates are contiguous) and transposed in
+// registers; the remaining coordinates are gathered element by element (Column).
 template <typename V, size_t kDims>
 [[gnu::always_inline]] inline void BuildTile(const double* const* rows, size_t dims,
                                              double* tile) {
   constexpr size_t kLanes = sizeof(V) / sizeof(double);
   const size_t n = kDims > 0 ? kDims : dims;
-  for (size_t j = 0; j < n; ++j) {
+  size_t j = 0;
+  for (; j + kLanes <= n; j += kLanes) {
+    for (size_t g = 0; g < kTileWidth / kLanes; ++g) {
+      V block[kLanes];
+      for (size_t p = 0; p < kLanes; ++p) block[p] = Load<V>(rows[g * kLanes + p] + j);
+      Transpose(block);
+      for (size_t q = 0; q < kLanes; ++q) {
+        std::memcpy(tile + (j + q) * kTileWidth + g * kLanes, &block[q], sizeof block[q]);
+      }
+    }
+  }
+  for (; j < n; ++j) {
     for (size_t g = 0; g < kTileWidth / kLanes; ++g) {
       const V column = Column<V>(rows, g, j);
       std::memcpy(tile + j * kTileWidth + g * kLanes, &column, sizeof column);
@@ -136,60 +197,102 @@ template <typename V, size_t kDims>
   NearestBody<V, kDims>(tile, dims, centers, k, out);
 }
 
+// Calls body(std::integral_constant<size_t, kDims>{}) with kDims = dims for the small
+// dimension counts the kernels unroll (1 to 4), else kDims = 0 (dims read at run time).
+template <typename Body>
+[[gnu::always_inline]] inline void WithSmallDims(size_t dims, Body body) {
+  switch (dims) {
+    case 1:
+      return body(std::integral_constant<size_t, 1>{});
+    case 2:
+      return body(std::integral_constant<size_t, 2>{});
+    case 3:
+      return body(std::integral_constant<size_t, 3>{});
+    case 4:
+      return body(std::integral_constant<size_t, 4>{});
+    default:
+      return body(std::integral_constant<size_t, 0>{});
+  }
+}
+
 template <typename V>
 [[gnu::always_inline]] inline void NearestDispatchDims(const double* const* rows, size_t dims,
                                                        const double* centers, size_t k,
                                                        double* tile, TileNearest& out) {
-  switch (dims) {
-    case 1:
-      return NearestOfRows<V, 1>(rows, dims, centers, k, tile, out);
-    case 2:
-      return NearestOfRows<V, 2>(rows, dims, centers, k, tile, out);
-    case 3:
-      return NearestOfRows<V, 3>(rows, dims, centers, k, tile, out);
-    case 4:
-      return NearestOfRows<V, 4>(rows, dims, centers, k, tile, out);
-    default:
-      return NearestOfRows<V, 0>(rows, dims, centers, k, tile, out);
+  WithSmallDims(dims, [&](auto d) __attribute__((always_inline)) {
+    NearestOfRows<V, decltype(d)::value>(rows, dims, centers, k, tile, out);
+  });
+}
+
+// m[l] = d2[l] < m[l] ? d2[l] : m[l], and owner[l] (when given) = center_index where it did,
+// for l < count, as bit operations (no branch, no sign-of-zero or NaN surprises: the values
+// are moved, never computed).
+[[gnu::always_inline]] inline void UpdateNearer(const double* d2, size_t count,
+                                                uint16_t center_index, double* m,
+                                                uint16_t* owner) {
+  uint64_t keep_new[kTileWidth];
+  for (size_t l = 0; l < count; ++l) {
+    keep_new[l] = 0 - static_cast<uint64_t>(d2[l] < m[l]);
+    const auto old_bits = std::bit_cast<uint64_t>(m[l]);
+    const auto new_bits = std::bit_cast<uint64_t>(d2[l]);
+    m[l] = std::bit_cast<double>(old_bits ^ ((old_bits ^ new_bits) & keep_new[l]));
+  }
+  if (owner == nullptr) return;
+  for (size_t l = 0; l < count; ++l) {
+    owner[l] = static_cast<uint16_t>(owner[l] ^ ((owner[l] ^ center_index) & keep_new[l]));
   }
 }
 
-// The per-tile tail of SeedPass once d2 (Java's sqrt(sum)^2) is known: the min update and
-// the running total, lane by lane in index order (the total is Java's one dependent chain).
-[[gnu::always_inline]] inline double SeedTileFinish(const double* d2, size_t base, size_t lanes,
-                                                    bool first, size_t skip,
-                                                    double* min_dist_squared, double total) {
-  double* m = min_dist_squared + base;
-  if (first) {
-    for (size_t l = 0; l < lanes; ++l) m[l] = base + l == skip ? 0.0 : d2[l];
-  } else {
-    // A select, not a branch: whether the new center is nearer is a coin toss for many points.
-    for (size_t l = 0; l < lanes; ++l) m[l] = d2[l] < m[l] ? d2[l] : m[l];
-  }
-  for (size_t l = 0; l < lanes; ++l) total += m[l];
-  return total;
-}
-
-// SeedPass over all points for one ISA: V is its vector, Sqrt2 squares the sqrt of 8 sums.
+// SeedRows for one ISA: V is its vector, sqrt_square(d2) squares the sqrt of 8 sums in place.
 template <typename V, size_t kDims, typename SqrtSquare>
-[[gnu::always_inline]] inline double SeedPassBody(const double* coords, size_t count,
-                                                  size_t dims, const double* center, bool first,
-                                                  size_t skip, double* min_dist_squared,
-                                                  double* t, SqrtSquare sqrt_square) {
-  double total = 0.0;
+[[gnu::always_inline]] inline void SeedRowsBody(const double* coords, size_t dims,
+                                                const uint32_t* rows, size_t count,
+                                                const double* center, bool first,
+                                                uint16_t center_index, double* min_dist_squared,
+                                                uint16_t* owner, double* t,
+                                                SqrtSquare sqrt_square) {
   for (size_t base = 0; base < count; base += kTileWidth) {
     const size_t lanes = count - base < kTileWidth ? count - base : kTileWidth;
-    const double* rows[kTileWidth];
-    for (size_t l = 0; l < kTileWidth; ++l) rows[l] = coords + (base + (l < lanes ? l : 0)) * dims;
-    BuildTile<V, kDims>(rows, dims, t);
+    const double* row[kTileWidth];
+    for (size_t l = 0; l < kTileWidth; ++l) {
+      row[l] = coords + size_t{rows[base + (l < lanes ? l : 0)]} * dims;
+    }
+    BuildTile<V, kDims>(row, dims, t);
     V sum[kTileWidth * sizeof(double) / sizeof(V)];
     SumOfSquares<V, kDims>(t, dims, center, sum);
     double d2[kTileWidth];
     std::memcpy(d2, sum, sizeof d2);
     sqrt_square(d2);
-    total = SeedTileFinish(d2, base, lanes, first, skip, min_dist_squared, total);
+    if (first) {
+      for (size_t l = 0; l < lanes; ++l) min_dist_squared[rows[base + l]] = d2[l];
+    } else {
+      // Selects by bit masks, not branches: whether the new center is nearer is a coin toss
+      // for many points. The owner follows the distance. A whole tile of consecutive points
+      // (every point listed) takes the loop GCC vectorises.
+      if (lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1)) {
+        UpdateNearer(d2, kTileWidth, center_index, min_dist_squared + rows[base],
+                     owner != nullptr ? owner + rows[base] : nullptr);
+      } else {
+        for (size_t l = 0; l < lanes; ++l) {
+          const uint32_t i = rows[base + l];
+          UpdateNearer(d2 + l, 1, center_index, min_dist_squared + i,
+                       owner != nullptr ? owner + i : nullptr);
+        }
+      }
+    }
   }
-  return total;
+}
+
+// SeedRowsBody with the dimension count unrolled for small dims (0 = any).
+template <typename V, typename SqrtSquare>
+[[gnu::always_inline]] inline void SeedRowsDispatchDims(
+    const double* coords, size_t dims, const uint32_t* rows, size_t count, const double* center,
+    bool first, uint16_t center_index, double* min_dist_squared, uint16_t* owner, double* t,
+    SqrtSquare sqrt_square) {
+  WithSmallDims(dims, [&](auto d) __attribute__((always_inline)) {
+    SeedRowsBody<V, decltype(d)::value>(coords, dims, rows, count, center, first, center_index,
+                                        min_dist_squared, owner, t, sqrt_square);
+  });
 }
 
 void NearestBaseline(const double* const* rows, size_t dims, const double* centers, size_t k,
@@ -199,38 +302,40 @@ void NearestBaseline(const double* const* rows, size_t dims, const double* cente
 
 // d2 = sqrt(sum)^2 per lane; the sqrt is IEEE correctly rounded on every path (sqrtpd,
 // vsqrtpd, fsqrt), as Java's Math.sqrt.
-[[gnu::always_inline]] inline void SqrtSquareBaseline(double* d2) {
-  for (size_t l = 0; l < kTileWidth; l += 2) {
+struct SqrtSquareBaseline {
+  [[gnu::always_inline]] void operator()(double* d2) const {
+    for (size_t l = 0; l < kTileWidth; l += 2) {
 #if defined(__SSE2__)
-    const __m128d root = _mm_sqrt_pd(_mm_loadu_pd(d2 + l));
-    _mm_storeu_pd(d2 + l, _mm_mul_pd(root, root));
+      const __m128d root = _mm_sqrt_pd(_mm_loadu_pd(d2 + l));
+      _mm_storeu_pd(d2 + l, _mm_mul_pd(root, root));
 #else
-    for (size_t i = l; i < l + 2; ++i) {
-      const double root = std::sqrt(d2[i]);
-      d2[i] = root * root;
-    }
+      for (size_t i = l; i < l + 2; ++i) {
+        const double root = std::sqrt(d2[i]);
+        d2[i] = root * root;
+      }
 #endif
+    }
   }
-}
+};
 
-template <size_t kDims>
-double SeedPassBaseline(const double* coords, size_t count, size_t dims, const double* center,
-                        bool first, size_t skip, double* min_dist_squared, double* tile) {
-  return SeedPassBody<V2, kDims>(coords, count, dims, center, first, skip, min_dist_squared, tile,
-                                 [](double* d2) { SqrtSquareBaseline(d2); });
+void SeedRowsBaseline(const double* coords, size_t dims, const uint32_t* rows, size_t count,
+                      const double* center, bool first, uint16_t center_index,
+                      double* min_dist_squared, uint16_t* owner, double* tile) {
+  SeedRowsDispatchDims<V2>(coords, dims, rows, count, center, first, center_index,
+                           min_dist_squared, owner, tile, SqrtSquareBaseline{});
 }
 
 #if defined(__x86_64__)
-// The same bodies compiled for AVX2 (4 doubles per instruction). target("avx2") enables AVX
-// and AVX2 only, not FMA; with -ffp-contract=off no multiply-add is fused either way.
+// The same bodies compiled for AVX2 (4 doubles per instruction) and AVX-512 (8). Neither
+// target enables FMA; with -ffp-contract=off no multiply-add is fused either way. (A lambda
+// would not inherit the target attribute, so the sqrt steps are functors whose call operators
+// carry it.)
 __attribute__((target("avx2"))) void NearestAvx2(const double* const* rows, size_t dims,
                                                  const double* centers, size_t k, double* tile,
                                                  TileNearest& out) {
   NearestDispatchDims<V4>(rows, dims, centers, k, tile, out);
 }
 
-// The lambda of SeedPassBaseline would not inherit target("avx2"), so the AVX2 pass spells
-// its sqrt step out as a functor whose call operator carries the attribute.
 struct SqrtSquareAvx2 {
   __attribute__((target("avx2"))) void operator()(double* d2) const {
     const __m256d r0 = _mm256_sqrt_pd(_mm256_loadu_pd(d2));
@@ -240,59 +345,168 @@ struct SqrtSquareAvx2 {
   }
 };
 
-template <size_t kDims>
-__attribute__((target("avx2"))) double SeedPassAvx2(const double* coords, size_t count,
-                                                    size_t dims, const double* center,
-                                                    bool first, size_t skip,
-                                                    double* min_dist_squared, double* tile) {
-  return SeedPassBody<V4, kDims>(coords, count, dims, center, first, skip, min_dist_squared, tile,
-                                 SqrtSquareAvx2{});
+__attribute__((target("avx2"))) void SeedRowsAvx2(const double* coords, size_t dims,
+                                                  const uint32_t* rows, size_t count,
+                                                  const double* center, bool first,
+                                                  uint16_t center_index,
+                                                  double* min_dist_squared, uint16_t* owner,
+                                                  double* tile) {
+  SeedRowsDispatchDims<V4>(coords, dims, rows, count, center, first, center_index,
+                           min_dist_squared, owner, tile, SqrtSquareAvx2{});
 }
 
+#define ZS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
+
+// One chain of NearestBody's scan for AVX-512 (mask-register intrinsics: GCC 12 scalarises
+// the 8-double vector-extension comparisons, their 64-bit-lane results, so the comparisons
+// and selects are spelt out). The operations and their NaN behaviour are NearestBody's, lane
+// for lane: best and second only ever take non-NaN sums.
+struct ScanAvx512 {
+  __m512d best;
+  __m512d second;
+  __m512i index;
+  __mmask8 near_tie;
+
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Start() {
+    best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
+    second = best;
+    index = _mm512_setzero_si512();
+    near_tie = 0;
+  }
+
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Add(
+      __m512d sum, size_t c) {
+    const __mmask8 less = _mm512_cmp_pd_mask(sum, best, _CMP_LT_OQ);
+    const __m512d gated = _mm512_mul_pd(sum, _mm512_set1_pd(1.0 + 0x1.0p-50));
+    near_tie = _kor_mask8(near_tie,
+                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
+    // larger = best > sum ? best : sum; second = larger < second ? larger : second.
+    const __m512d larger =
+        _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, sum, _CMP_GT_OQ), sum, best);
+    second = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(larger, second, _CMP_LT_OQ), second,
+                                  larger);
+    best = _mm512_mask_blend_pd(less, best, sum);
+    index = _mm512_mask_blend_epi64(less, index, _mm512_set1_epi64(static_cast<int64_t>(c)));
+  }
+
+  // Folds in `later`, the scan of centers that all come after this one's: what one scan over
+  // both would give. Its minimum wins only if strictly smaller; the second smallest of the
+  // union is min(second, later.second, max(best, later.best)); and a win of `later` within
+  // the tie gate of this best is flagged like a new minimum of one scan.
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Merge(
+      const ScanAvx512& later) {
+    const __mmask8 less = _mm512_cmp_pd_mask(later.best, best, _CMP_LT_OQ);
+    const __m512d gated = _mm512_mul_pd(later.best, _mm512_set1_pd(1.0 + 0x1.0p-50));
+    near_tie = _kor_mask8(_kor_mask8(near_tie, later.near_tie),
+                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
+    const __m512d larger =
+        _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, later.best, _CMP_GT_OQ), later.best, best);
+    const __m512d seconds = _mm512_mask_blend_pd(
+        _mm512_cmp_pd_mask(later.second, second, _CMP_LT_OQ), second, later.second);
+    second = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(larger, seconds, _CMP_LT_OQ), seconds,
+                                  larger);
+    best = _mm512_mask_blend_pd(less, best, later.best);
+    index = _mm512_mask_blend_epi64(less, index, later.index);
+  }
+};
+
+// NearestBody for AVX-512. A tile is one vector, so one scan over the centers would be one
+// dependent chain of compare-and-select (latency-bound); the centers are split in two halves
+// scanned as two independent chains and merged (ScanAvx512::Merge), which gives the same
+// result as one scan in center order.
+template <size_t kDims>
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void
+NearestOfRowsAvx512(const double* const* rows, size_t dims, const double* centers, size_t k,
+                    double* tile, TileNearest& out) {
+  BuildTile<V8, kDims>(rows, dims, tile);
+  const size_t half = (k + 1) / 2;
+  ScanAvx512 low;
+  ScanAvx512 high;
+  low.Start();
+  high.Start();
+  for (size_t c = 0; c < half; ++c) {
+    V8 sum_low;
+    SumOfSquares<V8, kDims>(tile, dims, centers + c * dims, &sum_low);
+    low.Add(reinterpret_cast<__m512d>(sum_low), c);
+    if (half + c < k) {
+      V8 sum_high;
+      SumOfSquares<V8, kDims>(tile, dims, centers + (half + c) * dims, &sum_high);
+      high.Add(reinterpret_cast<__m512d>(sum_high), half + c);
+    }
+  }
+  low.Merge(high);
+  alignas(64) int64_t lanes[kTileWidth];
+  _mm512_store_si512(lanes, low.index);
+  for (size_t l = 0; l < kTileWidth; ++l) out.nearest[l] = static_cast<int32_t>(lanes[l]);
+  _mm512_storeu_pd(out.nearest_sum, low.best);
+  _mm512_storeu_pd(out.second_sum, low.second);
+  out.needs_exact_mask = low.near_tie;
+}
+
+ZS_AVX512 void NearestAvx512(const double* const* rows, size_t dims, const double* centers,
+                             size_t k, double* tile, TileNearest& out) {
+  switch (dims) {
+    case 1:
+      return NearestOfRowsAvx512<1>(rows, dims, centers, k, tile, out);
+    case 2:
+      return NearestOfRowsAvx512<2>(rows, dims, centers, k, tile, out);
+    case 3:
+      return NearestOfRowsAvx512<3>(rows, dims, centers, k, tile, out);
+    case 4:
+      return NearestOfRowsAvx512<4>(rows, dims, centers, k, tile, out);
+    default:
+      return NearestOfRowsAvx512<0>(rows, dims, centers, k, tile, out);
+  }
+}
+
+struct SqrtSquareAvx512 {
+  ZS_AVX512 void operator()(double* d2) const {
+    // Masked with every lane on: the unmasked intrinsic starts from an undefined register,
+    // which GCC 12 reports as maybe-uninitialized.
+    const __m512d root = _mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(d2));
+    _mm512_storeu_pd(d2, _mm512_mul_pd(root, root));
+  }
+};
+
+ZS_AVX512 void SeedRowsAvx512(const double* coords, size_t dims, const uint32_t* rows,
+                              size_t count, const double* center, bool first,
+                              uint16_t center_index, double* min_dist_squared, uint16_t* owner,
+                              double* tile) {
+  SeedRowsDispatchDims<V8>(coords, dims, rows, count, center, first, center_index,
+                           min_dist_squared, owner, tile, SqrtSquareAvx512{});
+}
+
+#undef ZS_AVX512
 #endif
 
 }  // namespace
 
 void NearestInTile(const double* const* rows, size_t dims, const double* centers, size_t k,
-                   double* tile, TileNearest& out) {
+                   double* tile, TileNearest& out, KernelIsa isa) {
 #if defined(__x86_64__)
-  if (simd::CpuHasAvx2()) return NearestAvx2(rows, dims, centers, k, tile, out);
+  if (isa == KernelIsa::kAvx512) return NearestAvx512(rows, dims, centers, k, tile, out);
+  if (isa == KernelIsa::kAvx2) return NearestAvx2(rows, dims, centers, k, tile, out);
 #endif
+  (void)isa;
   NearestBaseline(rows, dims, centers, k, tile, out);
 }
 
-double SeedPass(const double* coords, size_t count, size_t dims, const double* center,
-                bool first, size_t skip, double* min_dist_squared, double* tile) {
-  // One instantiation per small dimension count (unrolled transposition and sums), 0 = any.
-  auto run = [&]<size_t kDims>() {
+void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t count,
+              const double* center, bool first, uint16_t center_index, double* min_dist_squared,
+              uint16_t* owner, double* tile, KernelIsa isa) {
 #if defined(__x86_64__)
-    if (simd::CpuHasAvx2()) {
-      return SeedPassAvx2<kDims>(coords, count, dims, center, first, skip, min_dist_squared,
-                                 tile);
-    }
-#endif
-    return SeedPassBaseline<kDims>(coords, count, dims, center, first, skip, min_dist_squared,
-                                   tile);
-  };
-  switch (dims) {
-    case 1:
-      return run.template operator()<1>();
-    case 2:
-      return run.template operator()<2>();
-    case 3:
-      return run.template operator()<3>();
-    case 4:
-      return run.template operator()<4>();
-    default:
-      return run.template operator()<0>();
+  if (isa == KernelIsa::kAvx512) {
+    return SeedRowsAvx512(coords, dims, rows, count, center, first, center_index,
+                          min_dist_squared, owner, tile);
   }
-}
-
-std::string_view DistanceKernelIsa() {
-#if defined(__x86_64__)
-  if (simd::CpuHasAvx2()) return "avx2";
+  if (isa == KernelIsa::kAvx2) {
+    return SeedRowsAvx2(coords, dims, rows, count, center, first, center_index,
+                        min_dist_squared, owner, tile);
+  }
 #endif
-  return "baseline";
+  (void)isa;
+  SeedRowsBaseline(coords, dims, rows, count, center, first, center_index, min_dist_squared,
+                   owner, tile);
 }
 
 }  // namespace zerostart::kmeans

@@ -7,10 +7,11 @@
 // tile[j * kTileWidth + l]. Tiles are built on the fly from the row-major Points (the engine
 // keeps no second copy of the data).
 //
-// Dispatch: every kernel is compiled twice from one source, once for the baseline ISA (SSE2 on
-// x86-64, NEON on arm64) and once with __attribute__((target("avx2"))) on x86-64; the AVX2
-// build is chosen at run time with __builtin_cpu_supports("avx2"). Neither build ever forms an
-// FMA (zs_kmeans is compiled with -ffp-contract=off, and target("avx2") does not enable FMA).
+// Dispatch: every kernel is compiled three times from one source: for the baseline ISA (SSE2
+// on x86-64, NEON on arm64), with __attribute__((target("avx2"))) and with
+// target("avx512f,avx512dq,avx512vl") on x86-64 (a tile is then one 8-double vector); the
+// caller names the build (kernel_isa.h). No build ever forms an FMA (zs_kmeans is compiled with
+// -ffp-contract=off, and neither target attribute enables FMA).
 //
 // Thread safety: pure functions.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_DISTANCE_KERNEL_H_
@@ -18,7 +19,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
+
+#include "functions/kmeans/engine/kernel_isa.h"
 
 namespace zerostart::kmeans {
 
@@ -41,24 +43,25 @@ struct TileNearest {
 // squares, starting from +inf: NaN and infinite sums never win, all of them leave index 0, and
 // the lowest index wins ties of equal sums, as Java's scan over sqrt(sum) does except for the
 // flagged lanes. `tile` is scratch of dims * kTileWidth doubles (the points are transposed
-// into it). REQUIRES: k >= 1, dims >= 1.
+// into it). REQUIRES: k >= 1, dims >= 1, CpuRunsKernelIsa(isa).
 void NearestInTile(const double* const* rows, size_t dims, const double* centers, size_t k,
-                   double* tile, TileNearest& out);
+                   double* tile, TileNearest& out, KernelIsa isa = BestKernelIsa());
 
-// One step of k-means++ seeding (chooseInitialCenters) over all `count` points (row-major,
-// `dims` each) against the newly chosen `center`: d2_i = sqrt(sum of squares)^2 rounded as Java
-// rounds it, then
-//   first:  min_dist_squared[i] = d2_i, except min_dist_squared[skip] = 0 (the chosen point);
-//   else:   min_dist_squared[i] = d2_i < old ? d2_i : old  (Java's `d2 < minDistSquared[j]`;
-//           points already taken hold 0.0 and keep it, as Java skips them);
-// and returns Java's distSqSum for the next draw: the sum of min_dist_squared in index order,
-// one chain from 0.0 (the taken points' 0.0 adds nothing: the sum starts at +0.0 and only adds
-// values >= +0 or NaN). `tile` is scratch of dims * kTileWidth doubles. REQUIRES: dims >= 1.
-double SeedPass(const double* coords, size_t count, size_t dims, const double* center,
-                bool first, size_t skip, double* min_dist_squared, double* tile);
-
-// Which build the dispatcher chose on this CPU: "avx2" or "baseline" (benchmarks, logs).
-std::string_view DistanceKernelIsa();
+// One step of k-means++ seeding (chooseInitialCenters) for the `count` points whose indices
+// are listed in `rows` (row-major `coords`, `dims` each) against the newly chosen `center`:
+// d2_i = sqrt(sum of squares)^2 rounded as Java rounds it, then
+//   first:  min_dist_squared[i] = d2_i;
+//   else:   if (d2_i < min_dist_squared[i]) {
+//             min_dist_squared[i] = d2_i;
+//             owner[i] = center_index;
+//           }
+// (Java's `d2 < minDistSquared[j]`: NaN never replaces, and a taken point's 0.0 stays). The
+// running total is the caller's (kmeans_seeding.cc). `tile` is scratch of dims * kTileWidth
+// doubles. `owner` may be null (no owners kept; never written when `first`).
+// REQUIRES: dims >= 1, CpuRunsKernelIsa(isa).
+void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t count,
+              const double* center, bool first, uint16_t center_index, double* min_dist_squared,
+              uint16_t* owner, double* tile, KernelIsa isa = BestKernelIsa());
 
 }  // namespace zerostart::kmeans
 

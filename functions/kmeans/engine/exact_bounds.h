@@ -64,6 +64,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <span>
 
 namespace zerostart::kmeans {
 
@@ -73,6 +74,14 @@ namespace zerostart::kmeans {
 inline constexpr double kMaxPrunableMagnitude = 1e100;
 
 inline constexpr double kUnderflowSlack = 0x1.0p-500;  // η of Claim 1
+
+// Whether every coordinate is finite and within kMaxPrunableMagnitude (NaN: false), so that
+// the claims apply to the data and to every center made from it.
+inline bool PrunableCoordinates(std::span<const double> coords) {
+  bool ok = true;
+  for (const double x : coords) ok &= std::fabs(x) <= kMaxPrunableMagnitude;
+  return ok;
+}
 
 // ε of Claim 2 for d dimensions.
 inline double PruneEpsilon(size_t dims) {

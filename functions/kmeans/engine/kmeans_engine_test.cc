@@ -1,5 +1,7 @@
 // The fast engine against itself and against a plain scalar transcription of Commons Math:
-// Hamerly pruning on and off, 1, 2, 3 and 8 threads, on random and adversarial data sets
+// Hamerly pruning on and off, 1, 2, 3 and 8 threads, every kernel ISA this CPU runs (baseline,
+// AVX2, AVX-512), seeding with and without its triangle-inequality skip, on random and
+// adversarial data sets
 // (duplicates, grid points, exact ties, near ties, huge and tiny magnitudes). Everything is
 // compared bit for bit: assignments, sizes, centers, sse, iterations and the generator's state
 // afterwards. (tests/oracle compares with the real Commons Math jar.)
@@ -9,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "functions/kmeans/engine/engine_pool.h"
 #include "functions/kmeans/engine/exact_bounds.h"
 #include "functions/kmeans/engine/exact_math.h"
+#include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/kmeans_plus_plus.h"
 #include "functions/kmeans/engine/kmeans_seeding.h"
 
@@ -61,6 +65,51 @@ void ExpectIdentical(const Outcome& want, const Outcome& got, const std::string&
   EXPECT_EQ(want.c.empty_cluster_events, got.c.empty_cluster_events);
 }
 
+// Commons Math's chooseInitialCenters transcribed naively: scalar distances, a taken array,
+// the total and the draw's running sum as two separate loops over the points not taken.
+std::vector<size_t> ReferenceSeeds(const Points& points, size_t k, MersenneTwister& rng) {
+  const size_t n = points.count;
+  std::vector<bool> taken(n, false);
+  std::vector<double> min_dist_squared(n, 0.0);
+  std::vector<size_t> chosen;
+  const auto first = static_cast<size_t>(rng.NextInt(static_cast<int32_t>(n)));
+  chosen.push_back(first);
+  taken[first] = true;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == first) continue;
+    const double dist = Distance(points.Row(first), points.Row(i), points.dims);
+    min_dist_squared[i] = dist * dist;
+  }
+  while (chosen.size() < k) {
+    double dist_sq_sum = 0.0;
+    for (size_t i = 0; i < n; ++i) {
+      if (!taken[i]) dist_sq_sum += min_dist_squared[i];
+    }
+    const double r = rng.NextDouble() * dist_sq_sum;
+    std::optional<size_t> next;
+    double sum = 0.0;
+    for (size_t i = 0; i < n && !next; ++i) {
+      if (taken[i]) continue;
+      sum += min_dist_squared[i];
+      if (sum >= r) next = i;
+    }
+    for (size_t i = n; !next && i > 0; --i) {
+      if (!taken[i - 1]) next = i - 1;
+    }
+    if (!next) break;
+    chosen.push_back(*next);
+    taken[*next] = true;
+    if (chosen.size() == k) break;
+    for (size_t i = 0; i < n; ++i) {
+      if (taken[i]) continue;
+      const double dist = Distance(points.Row(*next), points.Row(i), points.dims);
+      const double d2 = dist * dist;
+      if (d2 < min_dist_squared[i]) min_dist_squared[i] = d2;
+    }
+  }
+  return chosen;
+}
+
 // Commons Math's cluster() with the ERROR strategy, transcribed naively: scalar distances,
 // member lists, centroidOf over each list.
 Outcome Reference(const Points& points, int32_t k, int32_t max_iterations, int32_t seed) {
@@ -69,7 +118,7 @@ Outcome Reference(const Points& points, int32_t k, int32_t max_iterations, int32
   const size_t n = points.count;
   const size_t d = points.dims;
   const auto kk = static_cast<size_t>(k);
-  const std::vector<size_t> seeds = ChooseInitialCenters(points, kk, rng);
+  const std::vector<size_t> seeds = ReferenceSeeds(points, kk, rng);
   std::vector<double> centers;
   for (const size_t s : seeds) centers.insert(centers.end(), points.Row(s), points.Row(s) + d);
   std::vector<double> scratch(kk);
@@ -206,14 +255,19 @@ TEST(KMeansEngineTest, MatchesTheScalarReferenceWithAndWithoutPruning) {
         const std::string what = set.name + " max " + std::to_string(max_iterations) + " seed " +
                                  std::to_string(seed);
         const Outcome want = Reference(set.points, set.k, max_iterations, seed);
-        for (const bool pruning : {true, false}) {
-          const Outcome got = Cluster(set.points,
-                                  {.k = set.k,
-                                   .max_iterations = max_iterations,
-                                   .empty_cluster_strategy = EmptyClusterStrategy::kError,
-                                   .exact_pruning = pruning},
-                                  seed);
-          ExpectIdentical(want, got, what + (pruning ? " pruned" : " unpruned"));
+        for (const KernelIsa isa : RunnableKernelIsas()) {
+          for (const bool pruning : {true, false}) {
+            const Outcome got = Cluster(set.points,
+                                        {.k = set.k,
+                                         .max_iterations = max_iterations,
+                                         .empty_cluster_strategy = EmptyClusterStrategy::kError,
+                                         .exact_pruning = pruning,
+                                         .isa = isa},
+                                        seed);
+            ExpectIdentical(want, got,
+                            what + " " + std::string(KernelIsaName(isa)) +
+                                (pruning ? " pruned" : " unpruned"));
+          }
         }
       }
     }
@@ -233,49 +287,120 @@ TEST(KMeansEngineTest, ThreadCountsAndPruningGiveIdenticalBits) {
       // combination of thread count (3 on a shared pool) and pruning must give its bits.
       const ClustererOptions base = {.k = set.k, .max_iterations = 30,
                                      .empty_cluster_strategy = strategy, .threads = 1,
-                                     .exact_pruning = false};
+                                     .exact_pruning = false, .isa = KernelIsa::kBaseline};
       const Outcome want = Cluster(set.points, base, 5);
+      const std::vector<KernelIsa> isas = RunnableKernelIsas();
       for (const int threads : {1, 2, 3, 8}) {
         for (const bool pruning : {true, false}) {
           if (threads == base.threads && pruning == base.exact_pruning) continue;  // `want`
           ClustererOptions options = base;
           options.threads = threads;
           options.exact_pruning = pruning;
+          // Each ISA meets several thread counts (and the yardstick is the baseline's).
+          options.isa = isas[static_cast<size_t>(threads + (pruning ? 1 : 0)) % isas.size()];
           if (threads == 3) options.pool = &shared;
           ExpectIdentical(want, Cluster(set.points, options, 5),
                           set.name + " threads " + std::to_string(threads) +
-                              (pruning ? " pruned" : " unpruned"));
+                              (pruning ? " pruned " : " unpruned ") +
+                              std::string(KernelIsaName(*options.isa)));
         }
       }
     }
   }
 }
 
+// The seeds alone, on every data set and more shapes (k up to 40, so late centers skip most
+// points): every ISA, with and without the triangle-inequality skip, equal to Java's loop,
+// and the generator left in the same state.
+TEST(KMeansEngineTest, SeedingMatchesJavasLoopOnEveryPath) {
+  std::vector<DataSet> sets = DataSets();
+  MersenneTwister gen(7);
+  sets.push_back({"n20000_d2_k40", GeneratePoints(20000, 2, gen), 40});
+  sets.push_back({"n3000_d9_k25", GeneratePoints(3000, 9, gen), 25});
+  sets.push_back({"n1500_d3_k1500", GeneratePoints(1500, 3, gen), 1500});  // k = n
+  for (const DataSet& set : sets) {
+    for (const int32_t seed : {1, 42}) {
+      MersenneTwister want_rng(seed);
+      const std::vector<size_t> want =
+          ReferenceSeeds(set.points, static_cast<size_t>(set.k), want_rng);
+      for (const KernelIsa isa : RunnableKernelIsas()) {
+        for (const bool accelerate : {true, false}) {
+          SCOPED_TRACE(set.name + " seed " + std::to_string(seed) + " " +
+                       std::string(KernelIsaName(isa)) + (accelerate ? " skip" : " all"));
+          MersenneTwister rng(seed);
+          SeedingStats stats;
+          EXPECT_EQ(ChooseInitialCenters(set.points, static_cast<size_t>(set.k), rng,
+                                         {.isa = isa, .accelerate = accelerate, .stats = &stats}),
+                    want);
+          EXPECT_EQ(rng.NextUint32(), MersenneTwister(want_rng).NextUint32());
+          if (!accelerate) {
+            EXPECT_EQ(stats.skipped, 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(KMeansEngineTest, SeedingSkipsPointsOfWellSeparatedBlobs) {
+  std::vector<double> v;
+  for (int i = 0; i < 4000; ++i) {
+    v.push_back((i % 8) * 10.0 + (i % 13) * 1e-3);
+    v.push_back((i % 5) * 1e-3);
+  }
+  const Points points = Make(2, v);
+  MersenneTwister rng(3);
+  SeedingStats stats;
+  (void)ChooseInitialCenters(points, 8, rng, {.stats = &stats});
+  EXPECT_GT(stats.skipped, stats.distances);
+}
+
+TEST(KMeansEngineTest, KernelIsaNamesAndAvailability) {
+  for (const KernelIsa isa : {KernelIsa::kBaseline, KernelIsa::kAvx2, KernelIsa::kAvx512}) {
+    EXPECT_EQ(ParseKernelIsa(KernelIsaName(isa)), isa);
+  }
+  EXPECT_EQ(ParseKernelIsa("AVX2"), std::nullopt);
+  EXPECT_TRUE(CpuRunsKernelIsa(KernelIsa::kBaseline));
+  EXPECT_TRUE(CpuRunsKernelIsa(BestKernelIsa()));
+  EXPECT_EQ(RunnableKernelIsas().front(), KernelIsa::kBaseline);
+  EXPECT_EQ(RunnableKernelIsas().back(), BestKernelIsa());
+  for (const KernelIsa isa : {KernelIsa::kAvx2, KernelIsa::kAvx512}) {
+    if (CpuRunsKernelIsa(isa)) continue;
+    MersenneTwister rng(1);
+    const Points points = GeneratePoints(100, 2, rng);
+    const Result<Clustering> result = ClusterKMeansPlusPlus(points, {.k = 2, .isa = isa}, rng);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
 TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
-  const size_t dims = 2;
-  const double origin[dims] = {};
-  const double* rows[kTileWidth];  // 8 points at the origin
-  for (const double*& row : rows) row = origin;
-  double tile[dims * kTileWidth];
-  const double centers[6] = {1.0, 0.0, 1.0, 0.0, -1.0, 0.0};  // all at distance 1: exact ties
-  TileNearest out;
-  NearestInTile(rows, dims, centers, 3, tile, out);
-  for (size_t l = 0; l < kTileWidth; ++l) {
-    EXPECT_EQ(out.nearest[l], 0) << l;  // the lowest index
-    EXPECT_EQ(out.nearest_sum[l], 1.0);
-    EXPECT_EQ(out.second_sum[l], 1.0);
+  for (const KernelIsa isa : RunnableKernelIsas()) {
+    SCOPED_TRACE(KernelIsaName(isa));
+    const size_t dims = 2;
+    const double origin[dims] = {};
+    const double* rows[kTileWidth];  // 8 points at the origin
+    for (const double*& row : rows) row = origin;
+    double tile[dims * kTileWidth];
+    const double centers[6] = {1.0, 0.0, 1.0, 0.0, -1.0, 0.0};  // all at distance 1: exact ties
+    TileNearest out;
+    NearestInTile(rows, dims, centers, 3, tile, out, isa);
+    for (size_t l = 0; l < kTileWidth; ++l) {
+      EXPECT_EQ(out.nearest[l], 0) << l;  // the lowest index
+      EXPECT_EQ(out.nearest_sum[l], 1.0);
+      EXPECT_EQ(out.second_sum[l], 1.0);
   }
   EXPECT_EQ(out.needs_exact_mask, 0u);
   // Center 1's sum (1) is smaller than center 0's (1 + 2^-52) but both sqrt to 1.0: Java keeps
   // center 0, the sums alone say 1, so every lane is flagged for the scalar resolution.
   const double near[4] = {1.0, 0x1.0p-26, 1.0, 0.0};
-  NearestInTile(rows, dims, near, 2, tile, out);
+  NearestInTile(rows, dims, near, 2, tile, out, isa);
   EXPECT_EQ(out.needs_exact_mask, 0xffu);
   EXPECT_EQ(out.nearest[0], 1);
   std::vector<double> scratch(2);
   const double point[2] = {0.0, 0.0};
   EXPECT_EQ(NearestCenter(point, near, 2, dims, scratch), 0u);
-  EXPECT_TRUE(DistanceKernelIsa() == "avx2" || DistanceKernelIsa() == "baseline");
+  }
 }
 
 TEST(KMeansEngineTest, OutwardRoundedFloatBounds) {

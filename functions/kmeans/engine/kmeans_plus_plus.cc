@@ -33,8 +33,8 @@ struct CentroidScratch {
 // unspecified, when some cluster is empty (the caller takes the strategy path). Each part sums
 // into its own buffer (no false sharing between clusters of different threads).
 bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignments,
-                      EnginePool* pool, CentroidScratch& scratch, std::vector<size_t>& sizes,
-                      std::vector<double>& next_centers) {
+                      EnginePool* pool, KernelIsa isa, CentroidScratch& scratch,
+                      std::vector<size_t>& sizes, std::vector<double>& next_centers) {
   const size_t dims = points.dims;
   const size_t parts = scratch.rows.size();
   const size_t stride = CentroidRowStride(dims);
@@ -42,7 +42,7 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
     std::vector<double>& rows = scratch.rows[part];
     std::fill(rows.begin(), rows.end(), 0.0);
     SumClusterRows(points.coords.data(), points.count, dims, assignments.data(),
-                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data());
+                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), isa);
   };
   if (pool != nullptr && parts > 1) {
     pool->Run(parts, run_part);
@@ -117,6 +117,10 @@ Status ValidateInput(const Points& points, const ClustererOptions& options) {
     return InvalidArgumentError(std::to_string(points.count) +
                                 " points is smaller than k = " + std::to_string(options.k));
   }
+  if (options.isa && !CpuRunsKernelIsa(*options.isa)) {
+    return InvalidArgumentError("this CPU does not run the " +
+                                std::string(KernelIsaName(*options.isa)) + " kernels");
+  }
   return OkStatus();
 }
 
@@ -155,6 +159,7 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
   const size_t k = static_cast<size_t>(options.k);
   const size_t dims = points.dims;
   const size_t n = points.count;
+  const KernelIsa isa = options.isa.value_or(BestKernelIsa());
 
   // Threads: contiguous ranges of at least kMinPointsPerPart points each (fewer would cost more
   // in hand-offs than they save); the result does not depend on the count.
@@ -173,7 +178,8 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
 
   // Seeding; the centers are copies of the chosen data points.
   std::vector<double> centers(k * dims);
-  const std::vector<size_t> seeds = ChooseInitialCenters(points, k, rng);
+  const std::vector<size_t> seeds =
+      ChooseInitialCenters(points, k, rng, {.isa = isa, .pool = pool, .parts = parts});
   for (size_t c = 0; c < seeds.size(); ++c) {
     std::copy_n(points.Row(seeds[c]), dims, centers.data() + c * dims);
   }
@@ -187,7 +193,7 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
   }
   result.mode = fast ? ClusteringMode::kFast : ClusteringMode::kExact;
   std::optional<AssignmentStep> exact;
-  if (!fast) exact.emplace(points, k, options.exact_pruning, parts);
+  if (!fast) exact.emplace(points, k, options.exact_pruning, parts, isa);
   auto assign = [&](const std::vector<double>& to) {
     return fast ? fast->Assign(to, assignments, pool) : exact->Assign(to, assignments, pool);
   };
@@ -200,7 +206,7 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
   CentroidScratch scratch(parts, k, dims);
   for (int32_t pass = 0; pass < max_passes; ++pass) {
     const bool empty_cluster =
-        !CentroidsInOrder(points, assignments, pool, scratch, sizes, next);
+        !CentroidsInOrder(points, assignments, pool, isa, scratch, sizes, next);
     if (empty_cluster) {
       ZS_ASSIGN_OR_RETURN(const int64_t events,
                           CentersWithEmptyClusters(points, assignments, centers, k,

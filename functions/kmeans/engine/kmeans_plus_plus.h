@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/mersenne_twister.h"
 #include "functions/kmeans/engine/points.h"
 #include "zerostart/status.h"
@@ -72,6 +73,9 @@ struct ClustererOptions {
   // empty-cluster strategies and the sse stay Commons Math's. Falls back to kExact (reported in
   // Clustering::mode) when the data is too spread for float32 (FastAssignmentStep::Usable).
   ClusteringMode mode = ClusteringMode::kExact;
+  // The instruction set of the vector kernels (kernel_isa.h); nullopt: the widest this CPU
+  // runs. Every ISA gives the same bits; forcing one is for tests and for pinning a path.
+  std::optional<KernelIsa> isa = std::nullopt;
 };
 
 struct Clustering {
@@ -91,13 +95,17 @@ struct Clustering {
   int64_t empty_cluster_events = 0;
   // The arithmetic that ran: options.mode, or kExact after a fallback.
   ClusteringMode mode = ClusteringMode::kExact;
+  // The instruction set of the vector kernels (kernel_isa.h); nullopt: the widest this CPU
+  // runs. Every ISA gives the same bits; forcing one is for tests and for pinning a path.
+  std::optional<KernelIsa> isa = std::nullopt;
 };
 
 // Clusters `points` as Commons Math's cluster(points) does, drawing from `rng` exactly as Java
 // draws (one nextInt and k-1 nextDouble while seeding; one nextInt per LARGEST_VARIANCE or
 // LARGEST_POINTS_NUMBER fix).
 // Errors: InvalidArgument if k < 1, points.dims == 0, points.count > INT32_MAX (a Java list
-// size) or points.count < k (Java: NumberIsTooSmallException); FailedPrecondition with message
+// size), points.count < k (Java: NumberIsTooSmallException) or options.isa is one this CPU
+// does not run (CpuRunsKernelIsa); FailedPrecondition with message
 // "empty cluster in k-means" when a cluster empties under kError, or no cluster is left to
 // take a point from (Java: ConvergenceException).
 Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOptions& options,

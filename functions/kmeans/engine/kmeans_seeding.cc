@@ -1,40 +1,175 @@
 #include "functions/kmeans/engine/kmeans_seeding.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
 #include "functions/kmeans/engine/distance_kernel.h"
+#include "functions/kmeans/engine/engine_pool.h"
+#include "functions/kmeans/engine/exact_bounds.h"
+#include "functions/kmeans/engine/exact_math.h"
 
 namespace zerostart::kmeans {
+namespace {
 
-std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, MersenneTwister& rng) {
+// Owners are uint16_t: beyond this many centers every point is measured at every step.
+constexpr size_t kMaxTrackedCenters = 65536;
+
+// The skip threshold of the points owned by center a when center b is added, from the
+// computed distance D(a, b) between the two centers: a point x with min_dist_squared m < T is
+// provably not nearer to b, i.e. Java's `d2 < minDistSquared` is false, so it need not be
+// measured. Notation and Claim 1 as in exact_bounds.h (ε = PruneEpsilon(dims) >= ε_d,
+// η = 2^-500, u = 2^-53).
+// Proof. m = fl(D_a^2), where D_a is the computed distance from x to its owner a, so
+// D_a <= sqrt(m)(1 + u) + 2^-537 (rounding of the square, relative or, below 2^-1022,
+// absolute 2^-1075). Claim 1 bounds the exact distance δ_a <= U := (D_a + η)/(1 - ε); the
+// triangle inequality gives δ_b >= L - δ_a with L = ExactLowerFromComputed(D(a, b)) <= δ(a, b);
+// Claim 1 again gives D_b >= δ_b(1 - ε) - η >= (L - U)(1 - ε) - η. That is >= D_a as soon as
+// L(1 - ε) >= U(2 - ε) + η, which holds when sqrt(m) <= H := L(1/2 - 2ε) - 2^-400 (the 2ε
+// margin covers (1 - ε)^-2, (1 + u) and the roundings of H, all below 4u when ε >= 2^-40; the
+// 2^-400 covers η and 2^-537). m < T := fl(fl(H·H)(1 - 2^-40)) implies m < H^2, so sqrt(m) < H.
+// Then D_b >= D_a, so fl(D_b^2) >= fl(D_a^2) = m (rounding is monotone): the strict `<` fails.
+// H <= 0 gives T = 0, which no m (>= +0, or NaN) is below.
+double SkipBelow(double center_distance, double eps) {
+  const double lower = ExactLowerFromComputed(center_distance, eps);
+  const double half = lower * (0.5 - 2.0 * eps) - 0x1.0p-400;
+  if (!(half > 0.0)) return 0.0;  // also NaN
+  return half * half * (1.0 - 0x1.0p-40);
+}
+
+// sum + v[0] + v[1] + ... in that order: one dependent chain of additions, the floor of a
+// seeding step. A function of its own so that the sum stays in a register (inlined into the
+// step, GCC kept the running total in memory across the kernel call, adding a store-to-load
+// forwarding delay to every addition).
+[[gnu::noinline]] double AddInOrder(double sum, const double* v, size_t count) {
+  for (size_t i = 0; i < count; ++i) sum += v[i];
+  return sum;
+}
+
+}  // namespace
+
+std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, MersenneTwister& rng,
+                                         const SeedingOptions& options) {
   const size_t n = points.count;
-  std::vector<uint8_t> taken(n, 0);
-  // Taken points hold 0.0 (see SeedPass).
-  std::vector<double> min_dist_squared(n, 0.0);
-  std::vector<double> tile(points.dims * kTileWidth);
+  const size_t dims = points.dims;
+  const size_t blocks = (n + kSeedBlock - 1) / kSeedBlock;
+  const size_t parts =
+      options.pool == nullptr
+          ? 1
+          : std::clamp<size_t>(options.parts, 1, std::min(blocks, options.pool->threads()));
+  // Owners and the triangle-inequality skip need moderate finite coordinates (Claim 1).
+  const bool track = options.accelerate && k > 1 && k <= kMaxTrackedCenters &&
+                     PrunableCoordinates(points.coords);
+  const double eps = PruneEpsilon(dims);
+  std::vector<double> min_dist_squared(k > 1 ? n : 0);  // taken points hold 0.0
+  std::vector<uint16_t> owner(track ? n : 0, 0);        // index in `chosen` of the nearest
+  std::vector<bool> taken(n, false);
+  std::vector<double> checkpoint(blocks + 1);  // the running total before each block, then it
+  std::vector<double> skip_below(track ? k : 0, 0.0);
+  struct Part {
+    std::vector<uint32_t> listed;
+    std::vector<double> tile;
+    SeedingStats stats;
+  };
+  std::vector<Part> part_scratch(parts);
+  for (Part& part : part_scratch) {
+    part.listed.resize(kSeedBlock);
+    part.tile.resize(dims * kTileWidth);
+  }
   std::vector<size_t> chosen;
   chosen.reserve(k);
 
-  const size_t first = static_cast<size_t>(rng.NextInt(static_cast<int32_t>(n)));
-  chosen.push_back(first);
-  taken[first] = 1;
-  double dist_sq_sum = SeedPass(points.coords.data(), n, points.dims, points.Row(first),
-                                /*first=*/true, first, min_dist_squared.data(), tile.data());
+  // Measures the points of blocks [first_block, end_block) against the new center
+  // chosen[center] (all of them on the first step, else those the skip test leaves). The skip
+  // test costs a lookup per point and leaves gaps in the stream of points; on data where it
+  // skips little (uniform data in many dimensions) it costs more than it saves, so the range's
+  // first block decides for the rest: below 1/2 skipped, every point is measured.
+  auto update = [&](size_t center, size_t first_block, size_t end_block, Part& part) {
+    const double* c = points.Row(chosen[center]);
+    const bool first = center == 0;
+    bool test = track && !first;
+    for (size_t block = first_block; block < end_block; ++block) {
+      const size_t begin = block * kSeedBlock;
+      const size_t end = std::min(n, begin + kSeedBlock);
+      uint32_t* listed = part.listed.data();
+      size_t count = 0;
+      if (!test) {
+        for (size_t i = begin; i < end; ++i) listed[count++] = static_cast<uint32_t>(i);
+      } else {
+        for (size_t i = begin; i < end; ++i) {  // a branch-free append
+          listed[count] = static_cast<uint32_t>(i);
+          count += min_dist_squared[i] < skip_below[owner[i]] ? size_t{0} : size_t{1};
+        }
+      }
+      if (block == first_block && test && 2 * (end - begin - count) < end - begin) test = false;
+      SeedRows(points.coords.data(), dims, listed, count, c, first,
+               static_cast<uint16_t>(center), min_dist_squared.data(),
+               track ? owner.data() : nullptr, part.tile.data(), options.isa);
+      if (first && chosen[0] >= begin && chosen[0] < end) min_dist_squared[chosen[0]] = 0.0;
+      part.stats.distances += static_cast<int64_t>(count);
+      part.stats.skipped += static_cast<int64_t>(end - begin - count);
+    }
+  };
+  // Java's distSqSum after the update for chosen[center]: the minimum squared distances added
+  // in index order, one chain from 0.0, checkpointed per block. Taken points add their 0.0,
+  // which changes no sum (the chain starts at +0.0 and adds values >= +0 or NaN). With one
+  // part, each block is summed right after its update (still in cache); with more, the parts
+  // update their ranges in parallel and the chain follows on the calling thread.
+  auto pass = [&](size_t center) {
+    if (track && center > 0) {
+      const double* c = points.Row(chosen[center]);
+      for (size_t a = 0; a < center; ++a) {
+        skip_below[a] = SkipBelow(Distance(points.Row(chosen[a]), c, dims), eps);
+      }
+    }
+    double total = 0.0;
+    auto chain = [&](size_t block) {
+      const size_t begin = block * kSeedBlock;
+      checkpoint[block] = total;
+      total = AddInOrder(total, min_dist_squared.data() + begin,
+                         std::min(n, begin + kSeedBlock) - begin);
+    };
+    if (parts == 1) {
+      for (size_t block = 0; block < blocks; ++block) {
+        update(center, block, block + 1, part_scratch[0]);
+        chain(block);
+      }
+    } else {
+      options.pool->Run(parts, [&](size_t p) {
+        update(center, blocks * p / parts, blocks * (p + 1) / parts, part_scratch[p]);
+      });
+      for (size_t block = 0; block < blocks; ++block) chain(block);
+    }
+    checkpoint[blocks] = total;
+    return total;
+  };
+
+  chosen.push_back(static_cast<size_t>(rng.NextInt(static_cast<int32_t>(n))));
+  taken[chosen[0]] = true;
+  if (k == 1) return chosen;  // Java measures the points, but no draw reads them
+  double dist_sq_sum = pass(0);
 
   while (chosen.size() < k) {
     const double r = rng.NextDouble() * dist_sq_sum;
 
-    // The first point where the running sum reaches r; when rounding (or an infinite or NaN
-    // sum) leaves none, Java takes the last point not yet taken.
+    // Java's draw: the first point not taken where the running sum reaches r. That sum is the
+    // chain that gave dist_sq_sum (same values, same order), so the first block whose final
+    // value is not below r holds the point: the block is summed again from its checkpoint.
+    // (The chain only grows, or becomes NaN and stays so: earlier blocks stay below r. If a
+    // NaN ends the block before any sum reaches r, no later one does either.) When none
+    // reaches r (rounding, infinite or NaN sums), Java takes the last point not yet taken.
     std::optional<size_t> next;
-    double sum = 0.0;
-    for (size_t i = 0; i < n; ++i) {
-      if (taken[i]) continue;
-      sum += min_dist_squared[i];
-      if (sum >= r) {
-        next = i;
-        break;
+    size_t block = 0;
+    while (block < blocks && checkpoint[block + 1] < r) ++block;
+    if (block < blocks) {
+      double sum = checkpoint[block];
+      const size_t end = std::min(n, (block + 1) * kSeedBlock);
+      for (size_t i = block * kSeedBlock; i < end; ++i) {
+        sum += min_dist_squared[i];
+        if (sum >= r && !taken[i]) {
+          next = i;
+          break;
+        }
       }
     }
     for (size_t i = n; !next && i > 0; --i) {
@@ -43,11 +178,14 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
     if (!next) break;  // unreachable while n >= k; Java stops with fewer centers then
 
     chosen.push_back(*next);
-    taken[*next] = 1;
+    taken[*next] = true;
     min_dist_squared[*next] = 0.0;
-    if (chosen.size() < k) {
-      dist_sq_sum = SeedPass(points.coords.data(), n, points.dims, points.Row(*next),
-                             /*first=*/false, *next, min_dist_squared.data(), tile.data());
+    if (chosen.size() < k) dist_sq_sum = pass(chosen.size() - 1);
+  }
+  if (options.stats != nullptr) {
+    for (const Part& part : part_scratch) {
+      options.stats->distances += part.stats.distances;
+      options.stats->skipped += part.stats.skipped;
     }
   }
   return chosen;

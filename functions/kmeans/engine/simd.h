@@ -1,16 +1,18 @@
 // The SIMD vocabulary of the k-means kernels (distance_kernel, centroid_kernel, bounds_kernel):
-// GCC vector extensions, so one source serves every ISA, and the run-time AVX2 check. Internal
-// to zs_kmeans; include only from .cc files (the pragma below is file-wide).
+// GCC vector extensions, so one source serves every ISA, and the run-time AVX2 and AVX-512
+// checks. Internal to zs_kmeans; include only from .cc files (the pragma below is file-wide).
 //
-// The kernels are templates over the vector type: 2 doubles (SSE2, NEON: the baseline) or 4
-// (AVX2), and a tile's 8 lanes are 4 or 2 such vectors. Element-wise `-`, `*`, `+` round
-// exactly as the scalar operations (IEEE, round to nearest), and -ffp-contract=off forbids
-// fusing them. (Vectors wider than the hardware, e.g. 8 doubles on AVX2, would be split for
-// arithmetic but GCC 12 scalarises their comparisons.) The vectors only pass between
-// always_inline helpers of one file, never across a call boundary, so GCC's note that their
-// by-value ABI differs without AVX does not apply.
+// The kernels are templates over the vector type: 2 doubles (SSE2, NEON: the baseline), 4
+// (AVX2) or 8 (AVX-512), and a tile's 8 lanes are 4, 2 or 1 such vectors. Element-wise `-`,
+// `*`, `+` round exactly as the scalar operations (IEEE, round to nearest), and
+// -ffp-contract=off forbids fusing them. (GCC 12 scalarises comparisons of 8-double vectors,
+// even with AVX-512 enabled, since their 64-bit-lane results do not map to mask registers: the
+// AVX-512 kernels use V8 for arithmetic and mask-register intrinsics to compare and select.)
+// The vectors only pass between always_inline helpers of one file, never across a call
+// boundary, so GCC's note that their by-value ABI differs without AVX does not apply.
 //
-// Thread safety: CpuHasAvx2 is safe to call from any thread (a function-local static).
+// Thread safety: CpuHasAvx2 and CpuHasAvx512 are safe to call from any thread (function-local
+// statics).
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
 #define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
 
@@ -25,6 +27,8 @@ using V2 = double __attribute__((vector_size(16)));
 using M2 = int64_t __attribute__((vector_size(16)));
 using V4 = double __attribute__((vector_size(32)));
 using M4 = int64_t __attribute__((vector_size(32)));
+using V8 = double __attribute__((vector_size(64)));
+using M8 = int64_t __attribute__((vector_size(64)));
 
 template <typename V>
 struct MaskOf;
@@ -35,6 +39,10 @@ struct MaskOf<V2> {
 template <>
 struct MaskOf<V4> {
   using type = M4;
+};
+template <>
+struct MaskOf<V8> {
+  using type = M8;
 };
 
 template <typename V>
@@ -56,6 +64,20 @@ inline bool CpuHasAvx2() {
   static const bool has = [] {
     __builtin_cpu_init();  // idempotent; needed if called before libgcc's constructor ran
     return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
+// Whether this CPU runs the kernels' AVX-512 builds: F, DQ (the 64-bit lane masks) and VL.
+inline bool CpuHasAvx512() {
+#if defined(__x86_64__)
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return CpuHasAvx2() && __builtin_cpu_supports("avx512f") != 0 &&
+           __builtin_cpu_supports("avx512dq") != 0 && __builtin_cpu_supports("avx512vl") != 0;
   }();
   return has;
 #else
