@@ -35,7 +35,15 @@ NOTES = """\
 - The responses compared between Java and C++ come from one more invoke of each, under
   `zerostart serve`, through `zerostart invoke`.
 - JVM flags (both Java functions): `-XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData
-  -Xmx<85% of the memory size>`; see `examples/java-kmeans/bootstrap` for why.
+  -Xmx<85% of the memory size>`, and the k-means package maps its class-data-sharing archive
+  (`-XX:SharedArchiveFile=lib/app.jsa`, made at build time); see
+  `examples/java-kmeans/bootstrap` for why, and *Start-up* above for the measurements.
+- **Start-up variants** are measured in one `zerostart bench` run at 1769 MB (1 vCPU) and
+  3008 MB (1.7 vCPUs), in the order of the table and then in the reverse order, each variant's
+  two passes pooled: a drift of the machine's load during the run weighs on all alike. Each
+  variant is a bootstrap that runs the package's with `ZEROSTART_JAVA_OPTS` (after the
+  bootstrap's own flags, so they win); `without-archive` is a copy of the package without
+  `lib/app.jsa` (its class path is relative to the package, so a copy runs as the original).
 
 ## Notes
 
@@ -91,10 +99,32 @@ def main():
         if "java_kmeans" not in s or "cpp_kmeans" not in s:
             s["responses_identical"] = False
             continue
-        same = s["java_kmeans"]["response_prefix"] == s["cpp_kmeans"]["response_prefix"]
+        same = len({s[k]["response_prefix"] for k in ("java_kmeans", "java_kmeans_c1", "cpp_kmeans")
+                    if k in s}) == 1
         s["responses_identical"] = same
         if not same:
             problems.append(f"{name}: Java and C++ responses differ")
+
+    startup = []
+    for row in read_jsonl(os.path.join(raw, "startup.jsonl")):
+        cold = row["cold"]
+        if not cold["cold_ms"]:
+            problems.append(f"start-up {row['variant']} @ {row['memory_mb']} MB: every cold start failed: "
+                            f"{cold['errors']}")
+            continue
+        startup.append({
+            "variant": row["variant"], "memory_mb": row["memory_mb"],
+            "cold_start_ms": cold["cold_ms"]["p50"],
+            "cold_start_ms_all": [round(x, 2) for x in cold["samples_ms"]],
+            "cold_start_failed": cold["failed"],
+            "init_duration_ms": cold["init_duration_ms"]["p50"] if cold["init_duration_ms"] else None,
+            "first_invoke_duration_ms": cold["first_duration_ms"]["p50"] if cold["first_duration_ms"] else None,
+            "warm_duration_ms_p50": median(row["warm_duration_ms"]),
+            "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
+            "warm_samples": len(row["warm_duration_ms"]),
+            "warmups": row["warmups"],
+            "max_memory_mb": row["max_memory_mb"],
+        })
 
     overhead = {}
     for key in ("java_echo", "cpp_echo"):
@@ -123,6 +153,7 @@ def main():
         "load_after": read_text(os.path.join(raw, "load_after")),
         "machine": machine(),
         "kmeans": shapes,
+        "startup": startup,
         "overhead": overhead,
         "problems": problems,
     }
@@ -176,8 +207,12 @@ def markdown(r):
         s = r["kmeans"].get(shape)
         if not s:
             continue
-        for key, label in (("java_kmeans", "Java via bridge"), ("cpp_kmeans", "C++ `kmeans`")):
-            e = s[key]
+        for key, label in (("java_kmeans", "Java via bridge"),
+                           ("java_kmeans_c1", "Java via bridge, C1 only (`-XX:TieredStopAtLevel=1`)"),
+                           ("cpp_kmeans", "C++ `kmeans`")):
+            e = s.get(key)
+            if e is None:
+                continue
             w(f"| {labels[shape]} | {label} | {ms(e['cold_start_ms'])} | {ms(e['init_duration_ms'])} | "
               f"{ms(e['first_invoke_duration_ms'])} | {ms(e['warm_duration_ms_p50'])} "
               f"({ms(e['warm_duration_ms_p90'])}) | {e['max_memory_mb']:.0f} MB | "
@@ -193,8 +228,50 @@ def markdown(r):
               f"({j['warm_samples']} warm samples after {j['warmups']} warm-ups; cold starts "
               f"Java {j['cold_start_ms_all']} ms, C++ {c['cold_start_ms_all']} ms).")
     w("")
+    startup_section(r.get("startup", []), w)
     w(NOTES)
     return "\n".join(out)
+
+
+STARTUP_VARIANTS = {
+    "without-archive": "the bootstrap's flags, no `lib/app.jsa`",
+    "shipped": "the package as built: the bootstrap's flags and `lib/app.jsa`",
+    "c1-only": "shipped + `-XX:TieredStopAtLevel=1` (C1 only, no C2)",
+    "g1": "shipped with G1 instead of Serial GC (`-XX:-UseSerialGC -XX:+UseG1GC`)",
+    "perf-data": "shipped + `-XX:+UsePerfData` (the hsperfdata file back)",
+    "xms8m": "shipped + `-Xms8m` (an 8 MB initial heap)",
+}
+
+
+def startup_section(rows, w):
+    if not rows:
+        return
+    first = rows[0]
+    w("## Start-up: the class-data-sharing archive and JVM flags (Java k-means, n=1000, d=2, k=4)\n")
+    w(f"One `zerostart bench` run, every variant twice (see *Method*): {len(first['cold_start_ms_all'])} cold "
+      f"starts per variant and memory setting; warm = {first['warm_samples']} samples after "
+      f"{first['warmups']} warm-ups in one process.\n")
+    for name in dict.fromkeys(e["variant"] for e in rows):
+        w(f"- **{name}**: {STARTUP_VARIANTS.get(name, name)}")
+    w("")
+    w("| variant | memory | cold start p50 | Init Duration | 1st invoke Duration | warm Duration p50 (p90) "
+      "| Max Memory Used |")
+    w("|---|---|---|---|---|---|---|")
+    for e in rows:
+        memory_used = "—" if e["max_memory_mb"] is None else f"{e['max_memory_mb']:.0f} MB"
+        w(f"| {e['variant']} | {e['memory_mb']} MB | {ms(e['cold_start_ms'])} | "
+          f"{ms(e['init_duration_ms'])} | {ms(e['first_invoke_duration_ms'])} | "
+          f"{ms(e['warm_duration_ms_p50'])} ({ms(e['warm_duration_ms_p90'])}) | {memory_used} |")
+    w("")
+    by = {(e["variant"], e["memory_mb"]): e for e in rows}
+    for memory in sorted({e["memory_mb"] for e in rows}):
+        before, after = by.get(("without-archive", memory)), by.get(("shipped", memory))
+        if before and after:
+            change = after["cold_start_ms"] - before["cold_start_ms"]
+            w(f"- {memory} MB, the archive: cold start {ms(before['cold_start_ms'])} → "
+              f"{ms(after['cold_start_ms'])} ({change:+.0f} ms, {100 * change / before['cold_start_ms']:+.0f} %), "
+              f"warm Duration p50 {ms(before['warm_duration_ms_p50'])} → {ms(after['warm_duration_ms_p50'])}.")
+    w("")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,14 @@
 # k-means function through the bridge (examples/java-kmeans) beside the C++ `kmeans` function at
 # n=1000,d=2,k=4 and n=100000,d=3,k=8 (cold start as `zerostart bench` defines it, first-invoke
 # duration, warm duration, Max Memory Used), and the bridge's own cost per invocation: a Java
-# echo through the bridge (bench/jni_peers/JniEcho.java) vs the C++ `echo` function. Writes
+# echo through the bridge (bench/jni_peers/JniEcho.java) vs the C++ `echo` function; and the
+# Java k-means function's start-up with and without its class-data-sharing archive and with
+# other JVM flags, at 1769 and 3008 MB, all in one `zerostart bench` run (and, for its warm
+# speed at both shapes, the k-means function with C1 only, -XX:TieredStopAtLevel=1). Writes
 # docs/benchmarks/jni-results.json and docs/benchmarks/jni.md (bench/jni_report.py); exits 1 if
 # the Java and C++ k-means responses differ.
 #
-#   bench/run_jni_bench.sh [BUILD_DIR]     (default: build; Release; takes about 2 minutes)
+#   bench/run_jni_bench.sh [BUILD_DIR]     (default: build; Release; takes about 5 minutes)
 #
 # Needs in BUILD_DIR: bin/{zerostart,kmeans,echo}, lib/{zerostart.jar,libzerostart_jni.so} and
 # examples/java-kmeans/package (cmake --build BUILD_DIR --target zerostart kmeans echo
@@ -24,8 +27,8 @@ raw="$(mktemp -d "${TMPDIR:-/tmp}/zs-jni-bench.XXXXXX")"
 trap 'rm -rf "$raw"' EXIT
 
 for f in "$bin/zerostart" "$bin/kmeans" "$bin/echo" "$lib/zerostart.jar" \
-         "$lib/libzerostart_jni.so" "$package/bootstrap"; do
-  [ -e "$f" ] || { log "$f is missing (build $build first: --target zerostart kmeans echo java_kmeans)"; exit 1; }
+         "$lib/libzerostart_jni.so" "$package/bootstrap" "$package/lib/app.jsa"; do
+  [ -e "$f" ] || { log "$f is missing (build $build first, with ZS_JAVA_CDS on: --target zerostart kmeans echo java_kmeans)"; exit 1; }
 done
 command -v java > /dev/null && command -v javac > /dev/null || { log "java/javac missing"; exit 1; }
 
@@ -41,16 +44,38 @@ exec java -XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData "-Xmx\$((memory_mb * 85
 SH
 chmod +x "$raw/echo/bootstrap"
 
+# The start-up variants, each a bootstrap that runs the package's with ZEROSTART_JAVA_OPTS (after
+# the bootstrap's own flags, so they win): the package as built, a copy without its archive (the
+# class path is relative to the package, so a copy runs as the original), and one flag changed.
+cp -a "$package" "$raw/without-archive"
+rm "$raw/without-archive/lib/app.jsa"
+variants=""
+variant() {  # NAME PACKAGE_DIR JAVA_OPTS
+  printf '#!/bin/sh\nZEROSTART_JAVA_OPTS="%s" exec "%s/bootstrap"\n' "$3" "$2" > "$raw/$1.sh"
+  chmod +x "$raw/$1.sh"
+  variants="$variants${variants:+, }[\"$1\", \"$raw/$1.sh\"]"
+}
+variant without-archive "$raw/without-archive" ""
+variant shipped "$package" ""
+variant c1-only "$package" "-XX:TieredStopAtLevel=1"
+variant g1 "$package" "-XX:-UseSerialGC -XX:+UseG1GC"
+variant perf-data "$package" "-XX:+UsePerfData"
+variant xms8m "$package" "-Xms8m"
+
 if [ "$quick" = 1 ]; then cold=2; scale=1; else cold=5; scale=4; fi
 spec=$(cat <<JSON
 {"functions": {"java_kmeans": "$package/bootstrap", "cpp_kmeans": "$bin/kmeans",
+               "java_kmeans_c1": "$raw/c1-only.sh",
                "java_echo": "$raw/echo/bootstrap", "cpp_echo": "$bin/echo"},
  "memory": 3008,
  "kmeans": [["small", "{\"n\":1000,\"d\":2,\"k\":4,\"maxIterations\":100,\"seed\":42}", 200, $((50 * scale))],
             ["medium", "{\"n\":100000,\"d\":3,\"k\":8,\"maxIterations\":100,\"seed\":42}", 10, $((5 * scale))]],
  "cold_repeats": $cold,
  "echo": {"payload": "{\"message\":\"hello from the bench\"}", "warmups": 5000,
-          "runs": $((2000 * scale))}}
+          "runs": $((2000 * scale))},
+ "startup": {"variants": [$variants], "memory": [1769, 3008], "cold_repeats": $((2 * cold)),
+             "payload": "{\"n\":1000,\"d\":2,\"k\":4,\"maxIterations\":100,\"seed\":42}",
+             "warmups": 200, "runs": $((10 * scale))}}
 JSON
 )
 
