@@ -69,6 +69,22 @@ def pct(xs, p):
     return percentile(xs, p)
 
 
+def start_and_warm(row):
+    """The cold-start and warm figures of a measured row (its "cold" summary, warm Durations)."""
+    cold = row["cold"]
+    return {
+        "cold_start_ms": cold["cold_ms"]["p50"],
+        "cold_start_ms_all": [round(x, 2) for x in cold["samples_ms"]],
+        "cold_start_failed": cold["failed"],
+        "init_duration_ms": cold["init_duration_ms"]["p50"] if cold["init_duration_ms"] else None,
+        "first_invoke_duration_ms": cold["first_duration_ms"]["p50"] if cold["first_duration_ms"] else None,
+        "warm_duration_ms_p50": median(row["warm_duration_ms"]),
+        "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
+        "warm_samples": len(row["warm_duration_ms"]),
+        "warmups": row["warmups"],
+    }
+
+
 def main():
     raw, out_json, out_md = sys.argv[1:4]
     kmeans = read_jsonl(os.path.join(raw, "kmeans.jsonl"))
@@ -82,16 +98,8 @@ def main():
             problems.append(f"{row['shape']} {row['function']}: every cold start failed: {cold['errors']}")
             continue
         shapes.setdefault(row["shape"], {"payload": row["payload"]})[row["function"]] = {
-            "cold_start_ms": cold["cold_ms"]["p50"],
-            "cold_start_ms_all": [round(x, 2) for x in cold["samples_ms"]],
-            "cold_start_failed": cold["failed"],
-            "init_duration_ms": cold["init_duration_ms"]["p50"] if cold["init_duration_ms"] else None,
-            "first_invoke_duration_ms": cold["first_duration_ms"]["p50"] if cold["first_duration_ms"] else None,
-            "warm_duration_ms_p50": median(row["warm_duration_ms"]),
-            "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
+            **start_and_warm(row),
             "warm_client_ms_p50": median(row["warm_client_ms"]),
-            "warm_samples": len(row["warm_duration_ms"]),
-            "warmups": row["warmups"],
             "max_memory_mb": max(x for x in (row["max_memory_mb"], cold["max_memory_mb"]) if x is not None),
             "response_prefix": row["response_prefix"],
         }
@@ -112,19 +120,8 @@ def main():
             problems.append(f"start-up {row['variant']} @ {row['memory_mb']} MB: every cold start failed: "
                             f"{cold['errors']}")
             continue
-        startup.append({
-            "variant": row["variant"], "memory_mb": row["memory_mb"],
-            "cold_start_ms": cold["cold_ms"]["p50"],
-            "cold_start_ms_all": [round(x, 2) for x in cold["samples_ms"]],
-            "cold_start_failed": cold["failed"],
-            "init_duration_ms": cold["init_duration_ms"]["p50"] if cold["init_duration_ms"] else None,
-            "first_invoke_duration_ms": cold["first_duration_ms"]["p50"] if cold["first_duration_ms"] else None,
-            "warm_duration_ms_p50": median(row["warm_duration_ms"]),
-            "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
-            "warm_samples": len(row["warm_duration_ms"]),
-            "warmups": row["warmups"],
-            "max_memory_mb": row["max_memory_mb"],
-        })
+        startup.append({"variant": row["variant"], "memory_mb": row["memory_mb"], **start_and_warm(row),
+                        "max_memory_mb": row["max_memory_mb"]})
 
     overhead = {}
     for key in ("java_echo", "cpp_echo"):
