@@ -43,7 +43,8 @@ NOTES = """\
   two passes pooled: a drift of the machine's load during the run weighs on all alike. Each
   variant is a bootstrap that runs the package's with `ZEROSTART_JAVA_OPTS` (after the
   bootstrap's own flags, so they win); `without-archive` is a copy of the package without
-  `lib/app.jsa` (its class path is relative to the package, so a copy runs as the original).
+  `lib/app.jsa` (its class path is relative to the package, so a copy runs as the original),
+  `g1` a copy whose archive is trained again (`cmake/zs_java_cds_archive.sh`) under G1.
 
 ## Notes
 
@@ -234,7 +235,8 @@ STARTUP_VARIANTS = {
     "without-archive": "the bootstrap's flags, no `lib/app.jsa`",
     "shipped": "the package as built: the bootstrap's flags and `lib/app.jsa`",
     "c1-only": "shipped + `-XX:TieredStopAtLevel=1` (C1 only, no C2)",
-    "g1": "shipped with G1 instead of Serial GC (`-XX:-UseSerialGC -XX:+UseG1GC`)",
+    "g1": "the package with `-XX:+UseG1GC` instead of `-XX:+UseSerialGC`, and its own archive trained "
+          "under G1 (which keeps the JDK's archived module graph)",
     "perf-data": "shipped + `-XX:+UsePerfData` (the hsperfdata file back)",
     "xms8m": "shipped + `-Xms8m` (an 8 MB initial heap)",
 }

@@ -10,7 +10,7 @@
 # docs/benchmarks/jni-results.json and docs/benchmarks/jni.md (bench/jni_report.py); exits 1 if
 # the Java and C++ k-means responses differ.
 #
-#   bench/run_jni_bench.sh [BUILD_DIR]     (default: build; Release; takes about 5 minutes)
+#   bench/run_jni_bench.sh [BUILD_DIR]     (default: build; Release; takes about 6 minutes)
 #
 # Needs in BUILD_DIR: bin/{zerostart,kmeans,echo}, lib/{zerostart.jar,libzerostart_jni.so} and
 # examples/java-kmeans/package (cmake --build BUILD_DIR --target zerostart kmeans echo
@@ -46,9 +46,16 @@ chmod +x "$raw/echo/bootstrap"
 
 # The start-up variants, each a bootstrap that runs the package's with ZEROSTART_JAVA_OPTS (after
 # the bootstrap's own flags, so they win): the package as built, a copy without its archive (the
-# class path is relative to the package, so a copy runs as the original), and one flag changed.
+# class path is relative to the package, so a copy runs as the original), one flag changed, and
+# a copy whose bootstrap says G1 instead of Serial, with its own archive trained under G1 (G1 maps
+# the JDK's archived module graph, which an archive made under Serial turns off).
 cp -a "$package" "$raw/without-archive"
 rm "$raw/without-archive/lib/app.jsa"
+cp -a "$package" "$raw/g1-package"
+sed -i 's/ -XX:+UseSerialGC / -XX:+UseG1GC /' "$raw/g1-package/bootstrap"
+grep -q ' -XX:+UseG1GC ' "$raw/g1-package/bootstrap" || { log "no -XX:+UseSerialGC in $package/bootstrap"; exit 1; }
+sh "$repo/cmake/zs_java_cds_archive.sh" "$bin/zerostart" "$raw/g1-package" 1 \
+  '{"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42}'
 variants=""
 variant() {  # NAME PACKAGE_DIR JAVA_OPTS
   printf '#!/bin/sh\nZEROSTART_JAVA_OPTS="%s" exec "%s/bootstrap"\n' "$3" "$2" > "$raw/$1.sh"
@@ -58,7 +65,7 @@ variant() {  # NAME PACKAGE_DIR JAVA_OPTS
 variant without-archive "$raw/without-archive" ""
 variant shipped "$package" ""
 variant c1-only "$package" "-XX:TieredStopAtLevel=1"
-variant g1 "$package" "-XX:-UseSerialGC -XX:+UseG1GC"
+variant g1 "$raw/g1-package" ""
 variant perf-data "$package" "-XX:+UsePerfData"
 variant xms8m "$package" "-Xms8m"
 
@@ -73,7 +80,7 @@ spec=$(cat <<JSON
  "cold_repeats": $cold,
  "echo": {"payload": "{\"message\":\"hello from the bench\"}", "warmups": 5000,
           "runs": $((2000 * scale))},
- "startup": {"variants": [$variants], "memory": [1769, 3008], "cold_repeats": $((2 * cold)),
+ "startup": {"variants": [$variants], "memory": [1769, 3008], "cold_repeats": $((3 * cold)),
              "payload": "{\"n\":1000,\"d\":2,\"k\":4,\"maxIterations\":100,\"seed\":42}",
              "warmups": 200, "runs": $((10 * scale))}}
 JSON
@@ -81,14 +88,19 @@ JSON
 
 date -u +%Y-%m-%dT%H:%M:%SZ > "$raw/started"
 cat /proc/loadavg > "$raw/load_before"
-# The commit, read from .git without running git (HEAD -> ref file or packed-refs).
+# The commit, read from .git without running git (HEAD -> ref file or packed-refs). In a linked
+# worktree .git is a file naming its own directory (HEAD), whose commondir holds the refs.
 commit=unknown
-if [ -f "$repo/.git/HEAD" ]; then
-  head="$(cat "$repo/.git/HEAD")"
+gitdir="$repo/.git"
+[ -f "$gitdir" ] && gitdir="$(sed -n 's/^gitdir: //p' "$gitdir")"
+refs="$gitdir"
+[ -f "$gitdir/commondir" ] && refs="$(cd "$gitdir/$(cat "$gitdir/commondir")" && pwd)"
+if [ -f "$gitdir/HEAD" ]; then
+  head="$(cat "$gitdir/HEAD")"
   case "$head" in
     "ref: "*) ref="${head#ref: }"
-      if [ -f "$repo/.git/$ref" ]; then commit="$(cat "$repo/.git/$ref")"
-      else commit="$(awk -v r="$ref" '$2 == r {print $1}' "$repo/.git/packed-refs" 2> /dev/null || true)"; fi ;;
+      if [ -f "$refs/$ref" ]; then commit="$(cat "$refs/$ref")"
+      else commit="$(awk -v r="$ref" '$2 == r {print $1}' "$refs/packed-refs" 2> /dev/null || true)"; fi ;;
     *) commit="$head" ;;
   esac
 fi
