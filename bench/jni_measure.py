@@ -5,8 +5,8 @@ C++ twins, measured by `zerostart bench` in one run.
 
 JSON_SPEC: {"functions": {name: bootstrap}, "memory": MB, "cold_repeats": N,
 "kmeans": [[shape, payload, warmups, runs]...], "echo": {"payload": str, "warmups": N, "runs": N},
-"startup": {"variants": [[name, bootstrap]...], "memory": [MB...], "cold_repeats": N,
-"payload": str, "warmups": N, "runs": N}}.
+"startup": {"variants": [[name, bootstrap]...], "memory": [MB...], "passes": N, "cold_repeats": N
+(per pass), "payload": str, "warmups": N, "runs": N (per pass)}}.
 Writes RAW_DIR/kmeans.jsonl, RAW_DIR/echo.jsonl and RAW_DIR/startup.jsonl (one JSON object per
 function and workload, or variant and memory setting) from the results.json of each
 `zerostart bench` run (RAW_DIR/bench-*/).
@@ -19,9 +19,10 @@ carry its own payload. The responses compared between Java and C++ come from one
 each, through `zerostart invoke`.
 
 Start-up variants (the Java k-means package with and without its class-data-sharing archive,
-and with other JVM flags) are measured in one `zerostart bench` run, in the order given and then
-in the reverse order (each variant twice, its samples pooled), so that a drift of the machine's
-load during the run weighs on every variant alike.
+and with other JVM flags) are measured in one `zerostart bench` run of several passes, each pass
+over every variant, in the order given and in the reverse order in turn (a variant's samples
+pooled over the passes), so that the swings of the machine's load during the run weigh on every
+variant alike.
 """
 import json
 import os
@@ -129,8 +130,13 @@ def measure_echo(raw, zerostart, spec, out):
 def measure_startup(raw, zerostart, spec, out):
     startup = spec["startup"]
     variants = startup["variants"]
-    # Each variant twice, forwards then backwards: "-2" marks the second pass.
-    order = variants + [(name + "-2", path) for name, path in reversed(variants)]
+    # Each variant once per pass, forwards then backwards in turn: "-2", "-3"... mark the passes
+    # after the first (its samples are pooled with the first's).
+    passes = startup["passes"]
+    order = []
+    for k in range(passes):
+        suffix = "" if k == 0 else f"-{k + 1}"
+        order += [(name + suffix, path) for name, path in (variants if k % 2 == 0 else reversed(variants))]
     results_path = run_config(raw, zerostart, "startup", startup["memory"], startup["cold_repeats"],
                               order, [{"label": "small", "payload": json.loads(startup["payload"]),
                                        "warmups": startup["warmups"], "warm": startup["runs"]}],
@@ -139,7 +145,8 @@ def measure_startup(raw, zerostart, spec, out):
         cells = json.load(f)["cells"]
     for name, _ in variants:
         for memory in startup["memory"]:
-            samples = [s for c in cells if c["function"] in (name, name + "-2") and c["memory_mb"] == memory
+            names = {name} | {f"{name}-{k + 1}" for k in range(1, passes)}
+            samples = [s for c in cells if c["function"] in names and c["memory_mb"] == memory
                        for s in c["samples"]]
             kept = warm(samples, "small")
             cold = cold_summary(samples)

@@ -69,7 +69,7 @@ variant g1 "$raw/g1-package" ""
 variant perf-data "$package" "-XX:+UsePerfData"
 variant xms8m "$package" "-Xms8m"
 
-if [ "$quick" = 1 ]; then cold=2; scale=1; else cold=5; scale=4; fi
+if [ "$quick" = 1 ]; then cold=2; scale=1; passes=2; else cold=5; scale=4; passes=4; fi
 spec=$(cat <<JSON
 {"functions": {"java_kmeans": "$package/bootstrap", "cpp_kmeans": "$bin/kmeans",
                "java_kmeans_c1": "$raw/c1-only.sh",
@@ -80,9 +80,10 @@ spec=$(cat <<JSON
  "cold_repeats": $cold,
  "echo": {"payload": "{\"message\":\"hello from the bench\"}", "warmups": 5000,
           "runs": $((2000 * scale))},
- "startup": {"variants": [$variants], "memory": [1769, 3008], "cold_repeats": $((3 * cold)),
+ "startup": {"variants": [$variants], "memory": [1769, 3008], "passes": $passes,
+             "cold_repeats": $((cold + 3)),
              "payload": "{\"n\":1000,\"d\":2,\"k\":4,\"maxIterations\":100,\"seed\":42}",
-             "warmups": 200, "runs": $((10 * scale))}}
+             "warmups": 200, "runs": $((5 * scale))}}
 JSON
 )
 
