@@ -4,9 +4,12 @@ C++ twins, measured by `zerostart bench` in one run.
   jni_measure.py RAW_DIR ZEROSTART JSON_SPEC
 
 JSON_SPEC: {"functions": {name: bootstrap}, "memory": MB, "cold_repeats": N,
-"kmeans": [[shape, payload, warmups, runs]...], "echo": {"payload": str, "warmups": N, "runs": N}}.
-Writes RAW_DIR/kmeans.jsonl and RAW_DIR/echo.jsonl (one JSON object per function and workload)
-from the results.json of each `zerostart bench` run (RAW_DIR/bench-*/).
+"kmeans": [[shape, payload, warmups, runs]...], "echo": {"payload": str, "warmups": N, "runs": N},
+"startup": {"variants": [[name, bootstrap]...], "memory": [MB...], "passes": N, "cold_repeats": N
+(per pass), "payload": str, "warmups": N, "runs": N (per pass)}}.
+Writes RAW_DIR/kmeans.jsonl, RAW_DIR/echo.jsonl and RAW_DIR/startup.jsonl (one JSON object per
+function and workload, or variant and memory setting) from the results.json of each
+`zerostart bench` run (RAW_DIR/bench-*/).
 
 Cold start, warm Duration and Max Memory Used are `zerostart bench`'s (docs/benchmarks/
 power-tuning.md): cold = the caller's send -> whole response of a fresh function process's first
@@ -14,6 +17,12 @@ invoke; warm = the emulator's REPORT Duration and the client's latency of the in
 warm-ups, in one process. One bench run per k-means shape, so that each shape's cold starts
 carry its own payload. The responses compared between Java and C++ come from one more invoke
 each, through `zerostart invoke`.
+
+Start-up variants (the Java k-means package with and without its class-data-sharing archive,
+and with other JVM flags) are measured in one `zerostart bench` run of several passes, each pass
+over every variant, in the order given and in the reverse order in turn (a variant's samples
+pooled over the passes), so that the swings of the machine's load during the run weigh on every
+variant alike.
 """
 import json
 import os
@@ -29,17 +38,24 @@ from report_common import bench_samples, cold_summary, median  # noqa: E402
 def run_bench(raw, zerostart, label, spec, functions, payloads, cold_payload):
     """Runs `zerostart bench` on `functions` (names in spec["functions"]) with `payloads`
     (config PAYLOAD objects); returns {name: [sample, ...]}."""
+    return bench_samples(run_config(raw, zerostart, label, [spec["memory"]], spec["cold_repeats"],
+                                    [(name, spec["functions"][name]) for name in functions],
+                                    payloads, cold_payload))
+
+
+def run_config(raw, zerostart, label, memory, cold, functions, payloads, cold_payload):
+    """Runs `zerostart bench` at the `memory` settings on `functions` ([(name, bootstrap)...]),
+    `cold` cold starts each, with `payloads`; returns the results.json's path."""
     out = os.path.join(raw, "bench-" + label)
-    config = {"memory": [spec["memory"]], "cold": spec["cold_repeats"],
-              "functions": [{"name": name, "path": spec["functions"][name],
-                             "cold_payload": json.loads(cold_payload), "payloads": payloads}
-                            for name in functions]}
+    config = {"memory": memory, "cold": cold,
+              "functions": [{"name": name, "path": path, "cold_payload": json.loads(cold_payload),
+                             "payloads": payloads} for name, path in functions]}
     config_path = os.path.join(raw, f"bench-{label}.json")
     with open(config_path, "w") as f:
         json.dump(config, f)
     subprocess.run([zerostart, "bench", "--config", config_path, "--no-charts", "--out", out],
                    check=True, stdout=subprocess.DEVNULL)
-    return bench_samples(os.path.join(out, "results.json"))
+    return os.path.join(out, "results.json")
 
 
 def warm(samples, workload):
@@ -90,7 +106,7 @@ def p50_text(xs, unit, scale=1.0):
 
 
 def measure_kmeans(raw, zerostart, spec, out):
-    names = ("java_kmeans", "cpp_kmeans")
+    names = tuple(n for n in ("java_kmeans", "java_kmeans_c1", "cpp_kmeans") if n in spec["functions"])
     for shape, payload, warmups, runs in spec["kmeans"]:
         samples = run_bench(raw, zerostart, shape, spec, names,
                             [{"label": shape, "payload": json.loads(payload),
@@ -128,8 +144,44 @@ def measure_echo(raw, zerostart, spec, out):
         print(f"jni_measure: {name}: client p50 {p50_text(client_us, 'us')}", file=sys.stderr)
 
 
+def measure_startup(raw, zerostart, spec, out):
+    startup = spec["startup"]
+    variants = startup["variants"]
+    # Each variant once per pass, forwards then backwards in turn: "-2", "-3"... mark the passes
+    # after the first (its samples are pooled with the first's).
+    passes = startup["passes"]
+    order = []
+    for k in range(passes):
+        suffix = "" if k == 0 else f"-{k + 1}"
+        order += [(name + suffix, path) for name, path in (variants if k % 2 == 0 else reversed(variants))]
+    results_path = run_config(raw, zerostart, "startup", startup["memory"], startup["cold_repeats"],
+                              order, [{"label": "small", "payload": json.loads(startup["payload"]),
+                                       "warmups": startup["warmups"], "warm": startup["runs"]}],
+                              startup["payload"])
+    with open(results_path) as f:
+        cells = json.load(f)["cells"]
+    for name, _ in variants:
+        for memory in startup["memory"]:
+            names = {name} | {f"{name}-{k + 1}" for k in range(1, passes)}
+            samples = [s for c in cells if c["function"] in names and c["memory_mb"] == memory
+                       for s in c["samples"]]
+            kept = warm(samples, "small")
+            cold = cold_summary(samples)
+            memory_used = [s["max_memory_mb"] for s in samples if s.get("max_memory_mb") is not None]
+            out.write(json.dumps({"variant": name, "memory_mb": memory, "cold": cold,
+                                  "warmups": startup["warmups"],
+                                  "warm_duration_ms": [s["duration_ms"] for s in kept
+                                                       if s["duration_ms"] is not None],
+                                  "max_memory_mb": max(memory_used) if memory_used else None}) + "\n")
+            out.flush()
+            print(f"jni_measure: start-up {name} @ {memory} MB: cold {cold['cold_ms']['p50']:.1f} ms, "
+                  f"warm p50 {median([s['duration_ms'] for s in kept]):.3f} ms", file=sys.stderr)
+
+
 def main():
     raw, zerostart, spec = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    with open(f"{raw}/startup.jsonl", "w") as out:
+        measure_startup(raw, zerostart, spec, out)
     with open(f"{raw}/echo.jsonl", "w") as out:
         measure_echo(raw, zerostart, spec, out)
     with open(f"{raw}/kmeans.jsonl", "w") as out:

@@ -35,7 +35,17 @@ NOTES = """\
 - The responses compared between Java and C++ come from one more invoke of each, under
   `zerostart serve`, through `zerostart invoke`.
 - JVM flags (both Java functions): `-XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData
-  -Xmx<85% of the memory size>`; see `examples/java-kmeans/bootstrap` for why.
+  -Xmx<85% of the memory size>`, and the k-means package maps its class-data-sharing archive
+  (`-XX:SharedArchiveFile=lib/app.jsa`, made at build time); see
+  `examples/java-kmeans/bootstrap` for why, and *Start-up* above for the measurements.
+- **Start-up variants** are measured in one `zerostart bench` run at 1769 MB (1 vCPU) and
+  3008 MB (1.7 vCPUs), in passes over every variant, in the order of the table and in the
+  reverse order in turn, each variant's passes pooled: the swings of the machine's load during
+  the run weigh on all alike (each pass starts a fresh JVM for its warm samples too). Each
+  variant is a bootstrap that runs the package's with `ZEROSTART_JAVA_OPTS` (after the
+  bootstrap's own flags, so they win); `without-archive` is a copy of the package without
+  `lib/app.jsa` (its class path is relative to the package, so a copy runs as the original),
+  `g1` a copy whose archive is trained again (`cmake/zs_java_cds_archive.sh`) under G1.
 
 ## Notes
 
@@ -61,6 +71,22 @@ def pct(xs, p):
     return percentile(xs, p)
 
 
+def start_and_warm(row):
+    """The cold-start and warm figures of a measured row (its "cold" summary, warm Durations)."""
+    cold = row["cold"]
+    return {
+        "cold_start_ms": cold["cold_ms"]["p50"],
+        "cold_start_ms_all": [round(x, 2) for x in cold["samples_ms"]],
+        "cold_start_failed": cold["failed"],
+        "init_duration_ms": cold["init_duration_ms"]["p50"] if cold["init_duration_ms"] else None,
+        "first_invoke_duration_ms": cold["first_duration_ms"]["p50"] if cold["first_duration_ms"] else None,
+        "warm_duration_ms_p50": median(row["warm_duration_ms"]),
+        "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
+        "warm_samples": len(row["warm_duration_ms"]),
+        "warmups": row["warmups"],
+    }
+
+
 def main():
     raw, out_json, out_md = sys.argv[1:4]
     kmeans = read_jsonl(os.path.join(raw, "kmeans.jsonl"))
@@ -74,16 +100,8 @@ def main():
             problems.append(f"{row['shape']} {row['function']}: every cold start failed: {cold['errors']}")
             continue
         shapes.setdefault(row["shape"], {"payload": row["payload"]})[row["function"]] = {
-            "cold_start_ms": cold["cold_ms"]["p50"],
-            "cold_start_ms_all": [round(x, 2) for x in cold["samples_ms"]],
-            "cold_start_failed": cold["failed"],
-            "init_duration_ms": cold["init_duration_ms"]["p50"] if cold["init_duration_ms"] else None,
-            "first_invoke_duration_ms": cold["first_duration_ms"]["p50"] if cold["first_duration_ms"] else None,
-            "warm_duration_ms_p50": median(row["warm_duration_ms"]),
-            "warm_duration_ms_p90": pct(row["warm_duration_ms"], 90),
+            **start_and_warm(row),
             "warm_client_ms_p50": median(row["warm_client_ms"]),
-            "warm_samples": len(row["warm_duration_ms"]),
-            "warmups": row["warmups"],
             "max_memory_mb": max(x for x in (row["max_memory_mb"], cold["max_memory_mb"]) if x is not None),
             "response_prefix": row["response_prefix"],
         }
@@ -91,10 +109,21 @@ def main():
         if "java_kmeans" not in s or "cpp_kmeans" not in s:
             s["responses_identical"] = False
             continue
-        same = s["java_kmeans"]["response_prefix"] == s["cpp_kmeans"]["response_prefix"]
+        same = len({s[k]["response_prefix"] for k in ("java_kmeans", "java_kmeans_c1", "cpp_kmeans")
+                    if k in s}) == 1
         s["responses_identical"] = same
         if not same:
             problems.append(f"{name}: Java and C++ responses differ")
+
+    startup = []
+    for row in read_jsonl(os.path.join(raw, "startup.jsonl")):
+        cold = row["cold"]
+        if not cold["cold_ms"]:
+            problems.append(f"start-up {row['variant']} @ {row['memory_mb']} MB: every cold start failed: "
+                            f"{cold['errors']}")
+            continue
+        startup.append({"variant": row["variant"], "memory_mb": row["memory_mb"], **start_and_warm(row),
+                        "max_memory_mb": row["max_memory_mb"]})
 
     overhead = {}
     for key in ("java_echo", "cpp_echo"):
@@ -123,6 +152,7 @@ def main():
         "load_after": read_text(os.path.join(raw, "load_after")),
         "machine": machine(),
         "kmeans": shapes,
+        "startup": startup,
         "overhead": overhead,
         "problems": problems,
     }
@@ -176,8 +206,12 @@ def markdown(r):
         s = r["kmeans"].get(shape)
         if not s:
             continue
-        for key, label in (("java_kmeans", "Java via bridge"), ("cpp_kmeans", "C++ `kmeans`")):
-            e = s[key]
+        for key, label in (("java_kmeans", "Java via bridge"),
+                           ("java_kmeans_c1", "Java via bridge, C1 only (`-XX:TieredStopAtLevel=1`)"),
+                           ("cpp_kmeans", "C++ `kmeans`")):
+            e = s.get(key)
+            if e is None:
+                continue
             w(f"| {labels[shape]} | {label} | {ms(e['cold_start_ms'])} | {ms(e['init_duration_ms'])} | "
               f"{ms(e['first_invoke_duration_ms'])} | {ms(e['warm_duration_ms_p50'])} "
               f"({ms(e['warm_duration_ms_p90'])}) | {e['max_memory_mb']:.0f} MB | "
@@ -193,8 +227,53 @@ def markdown(r):
               f"({j['warm_samples']} warm samples after {j['warmups']} warm-ups; cold starts "
               f"Java {j['cold_start_ms_all']} ms, C++ {c['cold_start_ms_all']} ms).")
     w("")
+    startup_section(r.get("startup", []), w)
     w(NOTES)
     return "\n".join(out)
+
+
+STARTUP_VARIANTS = {
+    "without-archive": "the bootstrap's flags, no `lib/app.jsa`",
+    "shipped": "the package as built: the bootstrap's flags and `lib/app.jsa`",
+    "c1-only": "shipped + `-XX:TieredStopAtLevel=1` (C1 only, no C2)",
+    "g1": "the package with `-XX:+UseG1GC` instead of `-XX:+UseSerialGC`, and its own archive trained "
+          "under G1 (which keeps the JDK's archived module graph)",
+    "perf-data": "shipped + `-XX:+UsePerfData` (the hsperfdata file back)",
+    "xms8m": "shipped + `-Xms8m` (an 8 MB initial heap)",
+}
+
+
+def startup_section(rows, w):
+    if not rows:
+        return
+    first = rows[0]
+    w("## Start-up: the class-data-sharing archive and JVM flags (Java k-means, n=1000, d=2, k=4)\n")
+    w(f"One `zerostart bench` run in passes (see *Method*): {len(first['cold_start_ms_all'])} cold starts per "
+      f"variant and memory setting; warm = {first['warm_samples']} samples in all, each pass's after "
+      f"{first['warmups']} warm-ups in its process. *fastest* is the quickest cold start: under a "
+      f"shared machine's swings it moves less than the median.\n")
+    for name in dict.fromkeys(e["variant"] for e in rows):
+        w(f"- **{name}**: {STARTUP_VARIANTS.get(name, name)}")
+    w("")
+    w("| variant | memory | cold start p50 | fastest | Init Duration | 1st invoke Duration "
+      "| warm Duration p50 (p90) | Max Memory Used |")
+    w("|---|---|---|---|---|---|---|---|")
+    for e in rows:
+        memory_used = "—" if e["max_memory_mb"] is None else f"{e['max_memory_mb']:.0f} MB"
+        w(f"| {e['variant']} | {e['memory_mb']} MB | {ms(e['cold_start_ms'])} | "
+          f"{ms(min(e['cold_start_ms_all']))} | "
+          f"{ms(e['init_duration_ms'])} | {ms(e['first_invoke_duration_ms'])} | "
+          f"{ms(e['warm_duration_ms_p50'])} ({ms(e['warm_duration_ms_p90'])}) | {memory_used} |")
+    w("")
+    by = {(e["variant"], e["memory_mb"]): e for e in rows}
+    for memory in sorted({e["memory_mb"] for e in rows}):
+        before, after = by.get(("without-archive", memory)), by.get(("shipped", memory))
+        if before and after:
+            change = after["cold_start_ms"] - before["cold_start_ms"]
+            w(f"- {memory} MB, the archive: cold start {ms(before['cold_start_ms'])} → "
+              f"{ms(after['cold_start_ms'])} ({change:+.0f} ms, {100 * change / before['cold_start_ms']:+.0f} %), "
+              f"warm Duration p50 {ms(before['warm_duration_ms_p50'])} → {ms(after['warm_duration_ms_p50'])}.")
+    w("")
 
 
 if __name__ == "__main__":

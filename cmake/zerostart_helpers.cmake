@@ -81,15 +81,19 @@ function(zs_add_function name)
   target_link_options(${name} PRIVATE $<$<CONFIG:Release>:-s>)
 endfunction()
 
-# zs_add_java_function(TARGET JAR name.jar [JARS /usr/share/java/x.jar ...])
+# zs_add_java_function(TARGET JAR name.jar [JARS /usr/share/java/x.jar ...]
+#                      [CDS_PAYLOAD json [CDS_INVOKES n]])
 # A Java Lambda function served through the JNI bridge (src/jni): compiles the calling
 # directory's src/**/*.java against zerostart.jar and JARS into JAR, and assembles
 #   <build>/<dir>/package/{bootstrap, lib/JAR, lib/zerostart.jar, lib/libzerostart_jni.so,
-#                          lib/<file name of each of JARS>}
-# (the directory's `bootstrap` script is copied there) as the ALL target TARGET.
+#                          lib/<file name of each of JARS>, [lib/app.jsa]}
+# (the directory's `bootstrap` script is copied there) as the ALL target TARGET. With
+# CDS_PAYLOAD and ZS_JAVA_CDS on, lib/app.jsa is the application class-data-sharing archive of
+# a training run: CDS_INVOKES (default 1) invokes with CDS_PAYLOAD under `zerostart serve`
+# (cmake/zs_java_cds_archive.sh; the bootstrap must map lib/app.jsa when present).
 # REQUIRES: the zerostart_jni target (src/jni) and every file of JARS.
 function(zs_add_java_function target)
-  cmake_parse_arguments(ARG "" "JAR" "JARS" ${ARGN})
+  cmake_parse_arguments(ARG "" "JAR;CDS_PAYLOAD;CDS_INVOKES" "JARS" ${ARGN})
   set(package ${CMAKE_CURRENT_BINARY_DIR}/package)
   set(classes ${CMAKE_CURRENT_BINARY_DIR}/classes)
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.java)
@@ -122,7 +126,22 @@ function(zs_add_java_function target)
     DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bootstrap ${ZS_JNI_JAR} zerostart_jni
     COMMENT "${target} Lambda package"
     VERBATIM)
-  add_custom_target(${target} ALL DEPENDS ${package}/lib/${ARG_JAR} ${package}/bootstrap)
+  set(outputs ${package}/lib/${ARG_JAR} ${package}/bootstrap)
+  if(ZS_JAVA_CDS AND DEFINED ARG_CDS_PAYLOAD)
+    if(NOT ARG_CDS_INVOKES)
+      set(ARG_CDS_INVOKES 1)
+    endif()
+    set(script ${PROJECT_SOURCE_DIR}/cmake/zs_java_cds_archive.sh)
+    add_custom_command(
+      OUTPUT ${package}/lib/app.jsa
+      COMMAND sh ${script} $<TARGET_FILE:zerostart> ${package} ${ARG_CDS_INVOKES} ${ARG_CDS_PAYLOAD}
+      DEPENDS ${script} zerostart ${package}/lib/${ARG_JAR} ${package}/bootstrap
+              ${package}/lib/zerostart.jar ${package}/lib/libzerostart_jni.so ${lib_jars}
+      COMMENT "${target}: class-data-sharing archive (a training run of ${ARG_CDS_INVOKES} invoke(s))"
+      VERBATIM)
+    list(APPEND outputs ${package}/lib/app.jsa)
+  endif()
+  add_custom_target(${target} ALL DEPENDS ${outputs})
   add_dependencies(${target} zerostart_jar zerostart_jni)
 endfunction()
 

@@ -20,6 +20,7 @@ namespace {
 
 using testing::BinPath;
 using testing::Json;
+using testing::jni::Deterministic;
 using testing::jni::Served;
 using testing::jni::TestFunction;
 
@@ -30,12 +31,6 @@ const std::string kJavaKmeans = kJavaKmeansPackage + "/bootstrap";
 #define SKIP_WITHOUT_JDK()                                                     \
   ZS_SKIP_WITHOUT_JDK((std::vector<std::string>{kJavaKmeans, BinPath("kmeans"), \
                                                 testing::jni::TestClass("JniTestFunction")}))
-
-// The response without its timings and thread count (the only fields that may differ).
-std::string Deterministic(const std::string& body) {
-  const size_t at = body.find(",\"generateMs\":");
-  return at == std::string::npos ? body : body.substr(0, at);
-}
 
 const std::vector<std::string>& GoodRequests() {
   static const std::vector<std::string> requests = {
@@ -103,26 +98,15 @@ TEST(JavaKmeansTest, AnswersEqualTheCppFunctionsOverTheRuntimeApi) {
   Served cpp({}, {BinPath("kmeans")});
   ASSERT_TRUE(java.ok() && cpp.ok());
   // The checked example of docs/WORKLOAD.md, literally.
-  const http::Response checked = java.Invoke(R"({"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42})");
-  EXPECT_EQ(Deterministic(checked.body),
-            R"({"centers":[[0.7509584063719078,0.2744345615683796],[0.22036060140316627,0.7436680160665908],)"
-            R"([0.22701359357460477,0.23024931996091927],[0.7453573903796181,0.7435688847315909]],)"
-            R"("sizes":[252,266,228,254],"sse":41.46465311349745,"iterations":10)");
+  const http::Response checked = java.Invoke(testing::jni::kCheckedKmeansRequest);
+  EXPECT_EQ(Deterministic(checked.body), testing::jni::kCheckedKmeansAnswer);
   ExpectSameAnswers(java, cpp, GoodRequests());
   ExpectSameAnswers(java, cpp, BadRequests());
-  // Still the first JVM: errors did not cost the process. serve prints each REPORT just after
-  // its answer, and our reader takes it from the pipe a moment later: wait for all of them.
+  // Still the first JVM: errors did not cost the process.
   const size_t invokes = 1 + GoodRequests().size() + BadRequests().size();
-  ASSERT_TRUE(testing::WaitUntil(
-      [&] { return testing::ParseReports(java.process().stdout_text()).size() == invokes; }))
-      << java.process().stdout_text();
+  ASSERT_EQ(java.InitsAfterReports(invokes), 1);
   EXPECT_EQ(testing::StartedRequestIds(java.process().stdout_text()).size(), invokes);
   EXPECT_EQ(testing::ParseReports(java.process().stdout_text()).front().count("Init Duration"), 1u);
-  int inits = 0;
-  for (const auto& report : testing::ParseReports(java.process().stdout_text())) {
-    inits += static_cast<int>(report.count("Init Duration"));
-  }
-  EXPECT_EQ(inits, 1);
 }
 
 TEST(JavaKmeansTest, AnswersEqualTheCppFunctionsOverGo1x) {
@@ -246,15 +230,7 @@ TEST(JniBridgeTest, MisuseThrowsJavaExceptionsAndNeverCrashes) {
   EXPECT_EQ(after.value("checks", 0), 4) << after.dump();
   EXPECT_EQ(after["failures"], nlohmann::json::array()) << after.dump();
   EXPECT_EQ(served.Invoke(R"({"still":"serving"})").body, R"({"still":"serving"})");
-  // The three REPORTs reach our pipe reader just after their answers: wait for them.
-  ASSERT_TRUE(testing::WaitUntil(
-      [&] { return testing::ParseReports(served.process().stdout_text()).size() == 3; }))
-      << served.process().stdout_text();
-  int inits = 0;
-  for (const auto& report : testing::ParseReports(served.process().stdout_text())) {
-    inits += static_cast<int>(report.count("Init Duration"));
-  }
-  EXPECT_EQ(inits, 1);
+  EXPECT_EQ(served.InitsAfterReports(3), 1);
 }
 
 long VmRssKib(pid_t pid) {

@@ -34,6 +34,20 @@ inline std::vector<std::string> TestFunction(const std::string& mode) {
   return {SourcePath("tests/jni/jni_test_bootstrap.sh"), LibDir(), TestClasses(), mode};
 }
 
+// The checked example of docs/WORKLOAD.md, and the Java k-means function's answer to it without
+// its timings (Deterministic).
+inline constexpr char kCheckedKmeansRequest[] = R"({"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42})";
+inline constexpr char kCheckedKmeansAnswer[] =
+    R"({"centers":[[0.7509584063719078,0.2744345615683796],[0.22036060140316627,0.7436680160665908],)"
+    R"([0.22701359357460477,0.23024931996091927],[0.7453573903796181,0.7435688847315909]],)"
+    R"("sizes":[252,266,228,254],"sse":41.46465311349745,"iterations":10)";
+
+// A k-means response without its timings and thread count (the only fields that may differ).
+inline std::string Deterministic(const std::string& body) {
+  const size_t at = body.find(",\"generateMs\":");
+  return at == std::string::npos ? body : body.substr(0, at);
+}
+
 inline bool Readable(const std::string& path) { return !path.empty() && ::access(path.c_str(), R_OK) == 0; }
 
 // Why the bridge's tests cannot run here, or "" when they can: the bridge must be built, `java`
@@ -117,6 +131,19 @@ class Served {
     return response.ok() ? std::move(response).value() : http::Response{};
   }
   ChildProcess& process() { return *serve_; }
+  // Waits until serve has printed `reports` REPORT lines (each just after its answer; our reader
+  // takes it from the pipe a moment later) and returns how many carry an Init Duration: the
+  // function processes started. -1, and a test failure, when they did not all come.
+  int InitsAfterReports(size_t reports) {
+    const bool all = WaitUntil([&] { return ParseReports(serve_->stdout_text()).size() == reports; });
+    EXPECT_TRUE(all) << serve_->stdout_text();
+    if (!all) return -1;
+    int inits = 0;
+    for (const auto& report : ParseReports(serve_->stdout_text())) {
+      inits += static_cast<int>(report.count("Init Duration"));
+    }
+    return inits;
+  }
   // The function's process (the JVM: the bootstraps exec it), or -1.
   pid_t FunctionPid() const {
     const std::vector<pid_t> children = ChildrenOf(serve_->pid());

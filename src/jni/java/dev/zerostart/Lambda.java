@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -74,6 +75,12 @@ import java.util.function.Function;
  * protocol in the environment, or a bad value in it, it exits with 78. A handler that never
  * returns is stopped by Lambda's timeout, as any function.
  *
+ * <p><b>Training runs.</b> When the system property {@link #EXIT_AFTER_PROPERTY} is N &gt; 0,
+ * the {@code readRequest} after N invocations ends the process with {@code System.exit(0)}
+ * instead of waiting for another: a clean exit, at which the JVM writes what it was asked to
+ * write then, such as a class-data-sharing archive ({@code -XX:ArchiveClassesAtExit}) of the
+ * classes N real invocations loaded. Not for serving: Lambda would see the runtime exit.
+ *
  * <p><b>Native library.</b> {@code start()} loads {@code libzerostart_jni.so}: from the absolute
  * path in the system property {@code zerostart.jni.library} when set, otherwise by
  * {@code System.loadLibrary("zerostart_jni")} from {@code java.library.path}.
@@ -85,7 +92,15 @@ public final class Lambda {
   /** Where Lambda's Java runtime publishes the X-Ray trace header of the current invoke. */
   public static final String TRACE_PROPERTY = "com.amazonaws.xray.traceHeader";
 
+  /**
+   * The system property N: {@code readRequest} exits the JVM cleanly once N invocations were
+   * read (see the class comment, "Training runs"). Absent, empty or 0: never.
+   */
+  public static final String EXIT_AFTER_PROPERTY = "zerostart.exitAfterInvokes";
+
   private static final Object START_LOCK = new Object();
+  private static final AtomicLong invocationsRead = new AtomicLong();
+  private static volatile long exitAfterInvokes;
   private static volatile boolean started;
   private static volatile int maxConcurrency = 1;
 
@@ -102,6 +117,7 @@ public final class Lambda {
       if (started) {
         throw new IllegalStateException("start: Lambda.start() was already called");
       }
+      exitAfterInvokes = exitAfterInvokes();
       String path = System.getProperty(LIBRARY_PROPERTY);
       if (path != null && !path.isEmpty()) {
         System.load(path);
@@ -145,11 +161,15 @@ public final class Lambda {
    */
   public static byte[] readRequestBytes() {
     checkStarted("readRequest");
+    if (exitAfterInvokes > 0 && invocationsRead.get() >= exitAfterInvokes) {
+      System.exit(0);
+    }
     byte[] payload = nativeNext();
     if (payload == null) {
       System.exit(nativeExitCode());  // the reason is on stderr
       throw new IllegalStateException("readRequest: the Lambda runtime has ended");
     }
+    invocationsRead.incrementAndGet();
     if (maxConcurrency == 1) {
       byte[] trace = nativeTraceId();
       if (trace.length == 0) {
@@ -461,6 +481,23 @@ public final class Lambda {
       worker.start();
     }
     loop.run();
+  }
+
+  /** The value of {@link #EXIT_AFTER_PROPERTY}; a bad one ends the process with 78. */
+  private static long exitAfterInvokes() {
+    String value = System.getProperty(EXIT_AFTER_PROPERTY, "").strip();
+    try {
+      long n = value.isEmpty() ? 0 : Long.parseLong(value);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    System.err.println("zerostart: " + EXIT_AFTER_PROPERTY + "=" + value
+        + " is not a count of invocations (0 or more)");
+    System.exit(78);
+    return 0;
   }
 
   private static void checkStarted(String action) {
