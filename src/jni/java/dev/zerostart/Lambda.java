@@ -79,7 +79,9 @@ import java.util.function.Function;
  * the {@code readRequest} after N invocations ends the process with {@code System.exit(0)}
  * instead of waiting for another: a clean exit, at which the JVM writes what it was asked to
  * write then, such as a class-data-sharing archive ({@code -XX:ArchiveClassesAtExit}) of the
- * classes N real invocations loaded. Not for serving: Lambda would see the runtime exit.
+ * classes N real invocations loaded. N counts the invocations of every thread; with
+ * {@link #maxConcurrency()} &gt; 1 the exit does not wait for those other threads still hold.
+ * Not for serving: Lambda would see the runtime exit.
  *
  * <p><b>Native library.</b> {@code start()} loads {@code libzerostart_jni.so}: from the absolute
  * path in the system property {@code zerostart.jni.library} when set, otherwise by
