@@ -51,7 +51,7 @@ function_binary="$work/unzipped/bootstrap"
 echo "hello.zip: $(stat -c %s "$zip") bytes, bootstrap at its root"
 
 # The function under the installed emulator (as scripts/demo.sh starts it): one invoke.
-start_serve "$function_binary"
+start_serve --memory 128 --timeout 10 -- "$function_binary"
 answer=$("$prefix/bin/zerostart" invoke --port "$port" --payload '{"name":"world"}')
 [ "$answer" = '{"NAME":"WORLD"}' ] || { cat "$work/serve.stderr" >&2; fail "unexpected answer: $answer"; }
 echo "invoke {\"name\":\"world\"} -> $answer"

@@ -30,14 +30,12 @@ install_zerostart() {
   prefix="$work/prefix"
   run cmake --install "$1" --prefix "$prefix"
 }
-# start_serve FUNCTION [SERVE_OPTION...]: the installed `zerostart serve` on a free port, started
-# as the user would; sets $serve_pid and $port once its ready line is out.
+# start_serve SERVE_ARGUMENT...: the installed `zerostart serve --port 0 SERVE_ARGUMENT...`
+# (e.g. `--memory 128 -- FUNCTION`, or `--template FILE`), started as the user would; sets
+# $serve_pid and $port once its ready line is out.
 start_serve() {
-  local function_binary=$1
-  shift
   : > "$work/serve.stderr"
-  "$prefix/bin/zerostart" serve --port 0 --memory 128 --timeout 10 "$@" -- "$function_binary" \
-    2>"$work/serve.stderr" &
+  "$prefix/bin/zerostart" serve --port 0 "$@" 2>"$work/serve.stderr" &
   serve_pid=$!
   port=""
   for _ in $(seq 1 200); do

@@ -49,7 +49,7 @@ for template in hello http stream; do
   python3 "$source_dir/tests/deploy/check_template.py" "$project/template.yaml" > "$work/sam.out" 2>&1 || status=$?
   [ "$status" = 0 ] || [ "$status" = 77 ] || { cat "$work/sam.out" >&2; fail "$template: template.yaml"; }
 
-  start_serve "$project/build/$fn"
+  start_serve --memory 128 --timeout 10 -- "$project/build/$fn"
   case "$template" in
     hello)
       answer=$("$zerostart" invoke --port "$port" --payload '{"name":"world"}')
@@ -63,7 +63,13 @@ for template in hello http stream; do
   esac
   [ "$answer" = "$expected" ] || { cat "$work/serve.stderr" >&2; fail "$template: unexpected answer: $answer"; }
   stop_serve
-  echo "$template: generated, built, tested ($(grep -c "Passed" "$work/ctest.out") tests), served: $answer" | head -n1
+  if [ "$template" = hello ]; then  # the zip as deployed, through the SAM template, by logical ID
+    start_serve --template "$project/template.yaml"
+    answer=$("$zerostart" invoke --port "$port" --function-name FnHelloFunction --payload '{"name":"world"}')
+    [ "$answer" = "$expected" ] || { cat "$work/serve.stderr" >&2; fail "template.yaml: unexpected answer: $answer"; }
+    stop_serve
+  fi
+  echo "$template: generated, built, tested ($(grep -c "Passed" "$work/ctest.out") tests), served: ${answer%%$'\n'*}"
 done
 
 # `zerostart watch` on the hello project: serve, rebuild on a change (the next invoke runs the
