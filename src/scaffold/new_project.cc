@@ -26,9 +26,11 @@ Status WriteFile(const fs::path& path, const std::string& text) {
 }  // namespace
 
 Result<std::vector<std::string>> WriteProject(const std::string& folder, const std::vector<ProjectFile>& files) {
-  const fs::path target = fs::path(folder).lexically_normal();
-  const fs::path parent = target.has_parent_path() && !target.parent_path().empty() ? target.parent_path() : fs::path(".");
   std::error_code error;
+  // Absolute and without a trailing '/', so that "." and "dir/" name the folder itself.
+  fs::path target = fs::absolute(folder, error).lexically_normal();
+  if (target.has_relative_path() && target.filename().empty()) target = target.parent_path();
+  const fs::path parent = target.parent_path();
   const fs::file_status status = fs::symlink_status(target, error);
   const bool exists = fs::exists(status);
   if (exists && !fs::is_directory(status)) {
@@ -37,20 +39,25 @@ Result<std::vector<std::string>> WriteProject(const std::string& folder, const s
   if (exists && !fs::is_empty(target, error)) {
     return FailedPreconditionError(folder + " exists and is not empty: choose a new folder (or empty it)");
   }
-  if (!fs::is_directory(parent, error)) return NotFoundError("no folder " + parent.string() + " to create " + folder + " in");
+  if (!exists && !fs::is_directory(parent, error)) {
+    return NotFoundError("no folder " + parent.string() + " to create " + folder + " in");
+  }
 
-  // mkdtemp: a fresh name beside the target, on the same file system, so that rename is atomic.
-  std::string pattern = (parent / ("." + target.filename().string() + ".new-XXXXXX")).string();
+  // The files go into a fresh hidden folder first: beside a new target (then renamed to it), or
+  // inside an existing empty one (then its entries are moved up), which keeps that folder itself
+  // (its mode, owner, a shell's current directory in it). mkdtemp: on the same file system.
+  const fs::path staging_parent = exists ? target : parent;
+  std::string pattern = (staging_parent / ("." + target.filename().string() + ".new-XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    return InternalError("cannot create a folder in " + parent.string() + ": " + std::strerror(errno));
+    return InternalError("cannot create a folder in " + staging_parent.string() + ": " + std::strerror(errno));
   }
   const fs::path staging = pattern;
-  auto fail = [&](Status status) -> Result<std::vector<std::string>> {
+  auto fail = [&](Status failure) -> Result<std::vector<std::string>> {
     std::error_code ignored;
     fs::remove_all(staging, ignored);
-    return status;
+    return failure;
   };
-  // mkdtemp makes 0700; the project should get the usual folder mode.
+  // mkdtemp makes 0700; a new project folder gets the usual mode.
   fs::permissions(staging, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                fs::perms::others_read | fs::perms::others_exec, error);
   std::vector<std::string> written;
@@ -58,11 +65,22 @@ Result<std::vector<std::string>> WriteProject(const std::string& folder, const s
     if (Status s = WriteFile(staging / file.path, file.text); !s.ok()) return fail(s);
     written.push_back((target / file.path).string());
   }
-  if (exists && !fs::remove(target, error)) {  // empty, checked above
-    return fail(InternalError("cannot replace the empty folder " + folder + ": " + error.message()));
+  if (!exists) {
+    fs::rename(staging, target, error);
+    if (error) return fail(InternalError("cannot create " + folder + ": " + error.message()));
+    return written;
   }
-  fs::rename(staging, target, error);
-  if (error) return fail(InternalError("cannot create " + folder + ": " + error.message()));
+  std::vector<fs::path> moved;
+  for (const auto& entry : fs::directory_iterator(staging, error)) {
+    const fs::path to = target / entry.path().filename();
+    fs::rename(entry.path(), to, error);
+    if (error) {
+      for (const fs::path& done : moved) fs::remove_all(done, error);
+      return fail(InternalError("cannot write into " + folder + ": " + error.message()));
+    }
+    moved.push_back(to);
+  }
+  fs::remove(staging, error);
   return written;
 }
 

@@ -11,12 +11,14 @@
 
 namespace zerostart::scaffold {
 
-// Writes `files` under `folder`, which must not exist or be an empty directory; its parent must
-// exist. The files are written into a new hidden folder beside it, which is then renamed to
-// `folder`: on any error nothing is left (the hidden folder is removed) and an empty `folder`
-// stays as it was. Returns the written paths (folder/path). Errors: FailedPrecondition for a
-// non-empty folder or a file in its place; NotFound when the parent is missing; Internal with
-// the system's reason for a failed write (e.g. no space, no permission).
+// Writes `files` under `folder` ("." and a trailing '/' allowed), which must not exist or be an
+// empty directory; a new folder's parent must exist. The files are written into a new hidden
+// folder first — beside a new `folder`, then renamed to it; inside an existing empty one, then
+// its entries moved up, so the folder itself (mode, owner) stays — and on any error nothing is
+// left and an empty `folder` stays empty. Returns the written paths (absolute folder/path).
+// Errors: FailedPrecondition for a non-empty folder or a file in its place; NotFound when the
+// parent is missing; Internal with the system's reason for a failed write (no space, no
+// permission).
 Result<std::vector<std::string>> WriteProject(const std::string& folder, const std::vector<ProjectFile>& files);
 
 }  // namespace zerostart::scaffold

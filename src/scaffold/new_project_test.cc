@@ -55,6 +55,23 @@ TEST_F(NewProjectTest, FillsAnEmptyFolder) {
   EXPECT_TRUE(fs::exists(root_ / "fn/src/main.cc"));
 }
 
+TEST_F(NewProjectTest, FillsTheCurrentFolderOrOneNamedWithATrailingSlashInPlace) {
+  fs::create_directory(root_ / "fn");
+  fs::permissions(root_ / "fn", fs::perms::owner_all);  // 0700: kept, as the folder is kept
+  ASSERT_TRUE(WriteProject((root_ / "fn").string() + "/", files_).ok());
+  EXPECT_EQ(Entries(), (std::vector<std::string>{"fn", "fn/CMakeLists.txt", "fn/src", "fn/src/main.cc"}));
+  EXPECT_EQ(fs::status(root_ / "fn").permissions(), fs::perms::owner_all);
+
+  fs::create_directory(root_ / "here");
+  const fs::path before = fs::current_path();
+  fs::current_path(root_ / "here");
+  auto written = WriteProject(".", files_);
+  fs::current_path(before);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(written->front(), (root_ / "here/CMakeLists.txt").string());
+  EXPECT_TRUE(fs::exists(root_ / "here/src/main.cc"));
+}
+
 TEST_F(NewProjectTest, RefusesANonEmptyFolderAndLeavesItAsItWas) {
   fs::create_directory(root_ / "fn");
   std::ofstream(root_ / "fn/mine.txt") << "keep me";

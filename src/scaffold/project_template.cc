@@ -16,10 +16,32 @@ constexpr size_t kMaxNameLength = 64;  // AWS docs "CreateFunction": FunctionNam
 constexpr std::string_view kCommonKit = "common";
 constexpr std::string_view kTemplateSuffix = ".in";
 constexpr std::string_view kDotPrefix = "dot-";
+// The architecture this zerostart is built for, in Lambda's spelling: a project built against
+// its install makes binaries for it (cmake/zerostart_install.cmake's ZEROSTART_ARCH).
+#if defined(__aarch64__)
+constexpr std::string_view kArchitecture = "arm64";
+#else
+constexpr std::string_view kArchitecture = "x86_64";
+#endif
 
 // CMake's reserved target names (cmake-commands "add_executable": names CMake's generators use).
-constexpr std::array<std::string_view, 10> kReservedTargets = {
-    "all", "clean", "help", "install", "package", "package_source", "rebuild_cache", "edit_cache", "test", "ALL_BUILD"};
+constexpr std::array<std::string_view, 12> kReservedTargets = {
+    "all",        "clean", "help", "install", "package",   "package_source", "rebuild_cache",
+    "edit_cache", "test",  "ALL_BUILD", "ZERO_CHECK", "RUN_TESTS"};
+
+// Names that cannot be the project's C++ namespace: the keywords and alternative tokens of C++20
+// ([lex.key], [lex.digraph]), and names the generated code itself uses at namespace scope.
+constexpr std::array<std::string_view, 102> kCppReserved = {
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
+    "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr",
+    "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
+    "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
+    "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
+    "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
+    "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
+    "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+    "main", "std", "zerostart", "testing", "posix", "final", "override", "import", "module", "errno"};
 
 // What differs between the templates, beside their own files.
 struct TemplateSpec {
@@ -35,15 +57,14 @@ const std::vector<TemplateSpec>& Specs() {
       {{"hello", "A function that answers each event with a JSON greeting."},
        "zerostart::runtime",
        R"({"name":"world"})",
-       "It answers `{\"message\":\"Hello from @NAME@\",\"eventBytes\":16}`; an empty event is the "
-       "function error `InvalidRequest`.",
+       "It answers `{\"message\":\"Hello from @NAME@\",\"eventBytes\":16}`.",
        ""},
       {{"http", "A function behind a Function URL (HTTP request in, HTTP response out)."},
        "zerostart::runtime zerostart::http_event",
-       "world",
-       "A direct invoke greets the event's bytes: `{\"statusCode\":200,...,\"body\":\"Hello, world!\"}`. "
-       "Through the emulator's Function URL (`curl -d world "
-       "http://127.0.0.1:9000/lambda-url/function/`) the body of the HTTP request is the name.",
+       R"({"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"POST"}},"body":"world","isBase64Encoded":false})",
+       "The event is a Function URL request (payload format 2.0) whose body is the name; the answer is "
+       "`{\"statusCode\":200,...,\"body\":\"Hello, world!\"}`. Through the emulator's Function URL "
+       "the same: `curl -d world http://127.0.0.1:9000/lambda-url/@NAME@/`.",
        ""},
       {{"stream", "A function that streams its response while it produces it."},
        "zerostart::runtime",
@@ -109,11 +130,17 @@ Status ValidateFunctionName(const std::string& name) {
     return !std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_';
   });
   if (bad != name.end()) {
-    return InvalidArgumentError("the name '" + name + "' may hold only letters, digits, '-' and '_' (Lambda's rule), not '" +
-                                std::string(1, *bad) + "'");
+    const unsigned char c = static_cast<unsigned char>(*bad);
+    return InvalidArgumentError("the name '" + name + "' may hold only ASCII letters, digits, '-' and '_' (Lambda's rule), not " +
+                                (c >= 0x80 ? std::string("a non-ASCII character") : "'" + std::string(1, *bad) + "'"));
   }
   if (std::find(kReservedTargets.begin(), kReservedTargets.end(), name) != kReservedTargets.end()) {
     return InvalidArgumentError("'" + name + "' is a target name CMake reserves; choose another name");
+  }
+  const std::string ident = Replace(name, "-", "_");
+  if (std::find(kCppReserved.begin(), kCppReserved.end(), ident) != kCppReserved.end()) {
+    return InvalidArgumentError("'" + name + "' cannot name the project's C++ namespace (a C++ keyword or a name "
+                                "the code uses); choose another name");
   }
   return OkStatus();
 }
@@ -144,7 +171,7 @@ Result<std::vector<ProjectFile>> RenderProject(const std::string& template_name,
       {"@LIBRARIES@", spec->libraries},      {"@PAYLOAD@", spec->payload},
       {"@URL_EXTRA@", spec->url_extra},      {"@LOGICAL@", LogicalId(name)},
       {"@GUARD@", guard},                    {"@IDENT@", ident},
-      {"@NAME@", name},
+      {"@ARCH@", std::string(kArchitecture)}, {"@NAME@", name},
   };
   std::vector<ProjectFile> out;
   for (const auto& [path, text] : chosen) {

@@ -78,6 +78,11 @@ TEST(ProjectTemplateTest, NamesFollowLambdasRulesAndAvoidCMakesReservedTargets) 
   EXPECT_NE(ValidateFunctionName("a/b").message().find("not '/'"), std::string::npos);
   EXPECT_NE(ValidateFunctionName("test").message().find("CMake reserves"), std::string::npos);
   EXPECT_FALSE(RenderProject("hello", "all").ok());
+  EXPECT_FALSE(ValidateFunctionName("ZERO_CHECK").ok());
+  for (const char* keyword : {"delete", "and", "main", "std", "zerostart", "co-await"}) {
+    EXPECT_NE(ValidateFunctionName(keyword).message().find("C++ namespace"), std::string::npos) << keyword;
+  }
+  EXPECT_NE(ValidateFunctionName("caf\xc3\xa9").message().find("not a non-ASCII character"), std::string::npos);
 }
 
 }  // namespace
