@@ -51,6 +51,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
                     "FunctionUrlConfig, ReservedConcurrentExecutions, Globals.Function");
   serve->add_option("--function", options->template_function,
                     "With --template: serve only this function (its logical id or FunctionName)");
+  serve->add_option("--parameter", options->template_parameters,
+                    "With --template: KEY=VALUE for the template's parameter KEY instead of its Default "
+                    "(repeatable; as sam deploy --parameter-overrides)")
+      ->allow_extra_args(false);
   serve->add_option("--protocol", options->protocol,
                     "How to talk to FUNCTION: runtime-api (the function polls the Runtime API, "
                     "AWS_LAMBDA_RUNTIME_API), go1x (legacy go1.x: the function serves Go net/rpc on "
@@ -115,7 +119,7 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
                     "INFO or WARN. Default INFO");
   serve->footer(
       "Usage: zerostart serve [OPTIONS] [--] FUNCTION [ARGS...]\n"
-      "       zerostart serve [OPTIONS] --template template.yaml [--function LOGICAL_ID]\n"
+      "       zerostart serve [OPTIONS] --template template.yaml [--function LOGICAL_ID] [--parameter K=V...]\n"
       "FUNCTION: an executable bootstrap, or a Lambda zip (unpacked into a private task root "
       "under $TMPDIR, else /tmp, removed at exit).\n"
       "Routes: POST /2015-03-31/functions/NAME/invocations (Invoke), "
@@ -128,8 +132,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeOptions* options) {
 
 int RunServe(const ServeOptions& options, const std::vector<std::string>& command) {
   const bool from_template = !options.template_path.empty();
-  if (!from_template && !options.template_function.empty()) {
-    std::fprintf(stderr, "zerostart serve: --function needs --template (to name one of its functions)\n");
+  if (!from_template && (!options.template_function.empty() || !options.template_parameters.empty())) {
+    std::fprintf(stderr, "zerostart serve: --function and --parameter need --template\n");
     return 2;
   }
   if (from_template && (!command.empty() || !options.function_name.empty())) {
@@ -235,7 +239,8 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
   signal(SIGPIPE, SIG_IGN);  // a closed stdout must not kill the emulator
 
   Result<ServedFunctions> resolved =
-      from_template ? ServeTemplate(emulator_options, options.template_path, options.template_function, TempParent())
+      from_template ? ServeTemplate(emulator_options, options.template_path, options.template_function,
+                                    options.template_parameters, TempParent())
                     : ServeCommandLine(emulator_options, command, TempParent());
   if (!resolved.ok()) {
     std::string message = resolved.status().message();

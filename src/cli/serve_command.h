@@ -40,6 +40,7 @@ struct ServeOptions {
   // A SAM template instead of FUNCTION, and the one function of it to serve ("" all).
   std::string template_path;
   std::string template_function;
+  std::vector<std::string> template_parameters;  // K=V: a parameter's value instead of its Default
 };
 
 // Declares the subcommand and its flags; FUNCTION [ARGS...] end up in the subcommand's

@@ -1,5 +1,7 @@
 #include "src/cli/serve_sources.h"
 
+#include <map>
+
 #include "src/common/lambda_protocol.h"
 #include "src/package/sam_template.h"
 #include "src/package/zip_reader.h"
@@ -46,8 +48,17 @@ Result<ServedFunctions> ServeCommandLine(const emulator::EmulatorOptions& base,
 }
 
 Result<ServedFunctions> ServeTemplate(const emulator::EmulatorOptions& base, const std::string& template_path,
-                                      const std::string& only, const std::string& temp_parent) {
-  ZS_ASSIGN_OR_RETURN(package::SamTemplate sam, package::LoadSamTemplate(template_path, only));
+                                      const std::string& only, const std::vector<std::string>& parameters,
+                                      const std::string& temp_parent) {
+  std::map<std::string, std::string> overrides;
+  for (const std::string& parameter : parameters) {
+    const size_t equals = parameter.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return InvalidArgumentError("--parameter expects KEY=VALUE, got '" + parameter + "'");
+    }
+    overrides[parameter.substr(0, equals)] = parameter.substr(equals + 1);
+  }
+  ZS_ASSIGN_OR_RETURN(package::SamTemplate sam, package::LoadSamTemplate(template_path, only, overrides));
   ServedFunctions served;
   if (!sam.unsupported.empty()) {
     std::string list;

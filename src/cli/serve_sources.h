@@ -29,15 +29,17 @@ struct ServedFunctions {
 Result<ServedFunctions> ServeCommandLine(const emulator::EmulatorOptions& base,
                                          const std::vector<std::string>& command, const std::string& temp_parent);
 
-// The functions of the SAM template at `template_path` (all, or only the one `only` names), over
+// The functions of the SAM template at `template_path` (all, or only the one `only` names; its
+// parameters' Defaults replaced by `parameters`, KEY=VALUE each), over
 // `base`: the template's MemorySize, Timeout, ReservedConcurrentExecutions replace serve's values,
 // its Environment.Variables come under serve's --env, FunctionUrlConfig opens the function URL.
 // Each CodeUri is opened as a task root (a zip unpacked under `temp_parent`). Errors: those of
-// package::LoadSamTemplate, of opening a CodeUri (named with its function), a bootstrap
+// package::LoadSamTemplate, a parameter not given as KEY=VALUE, of opening a CodeUri (named with its function), a bootstrap
 // built for another architecture than Architectures says, an arm64 one without qemu; nothing is
 // left under `temp_parent` then.
 Result<ServedFunctions> ServeTemplate(const emulator::EmulatorOptions& base, const std::string& template_path,
-                                      const std::string& only, const std::string& temp_parent);
+                                      const std::string& only, const std::vector<std::string>& parameters,
+                                      const std::string& temp_parent);
 
 }  // namespace zerostart::cli
 

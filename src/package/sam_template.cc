@@ -75,7 +75,8 @@ class Loader {
  public:
   explicit Loader(std::string path) : path_(std::move(path)) {}
 
-  Result<SamTemplate> Load(const YAML::Node& root, const std::string& only);
+  Result<SamTemplate> Load(const YAML::Node& root, const std::string& only,
+                           const std::map<std::string, std::string>& overrides);
 
  private:
   Status Error(const YAML::Node& node, const std::string& where, const std::string& what) const {
@@ -290,7 +291,8 @@ Result<SamFunction> Loader::ReadFunction(const std::string& id, const YAML::Node
   return function;
 }
 
-Result<SamTemplate> Loader::Load(const YAML::Node& root, const std::string& only) {
+Result<SamTemplate> Loader::Load(const YAML::Node& root, const std::string& only,
+                                 const std::map<std::string, std::string>& overrides) {
   if (!root.IsDefined() || !root.IsMap() || !Child(root, "Resources").IsMap()) {
     return InvalidArgumentError(path_ + " is not a SAM template: it has no Resources map");
   }
@@ -310,6 +312,13 @@ Result<SamTemplate> Loader::Load(const YAML::Node& root, const std::string& only
         value = joined;
       }
     }
+  }
+  for (const auto& [name, value] : overrides) {
+    auto parameter = parameters_.find(name);
+    if (parameter == parameters_.end()) {
+      return InvalidArgumentError(path_ + " has no parameter " + name + " (Parameters declares those it takes)");
+    }
+    parameter->second = value;
   }
   YAML::Node globals;
   if (const YAML::Node all_globals = Child(root, "Globals"); all_globals.IsMap()) {
@@ -363,7 +372,8 @@ Result<SamTemplate> Loader::Load(const YAML::Node& root, const std::string& only
 
 }  // namespace
 
-Result<SamTemplate> LoadSamTemplate(const std::string& path, const std::string& only) {
+Result<SamTemplate> LoadSamTemplate(const std::string& path, const std::string& only,
+                                    const std::map<std::string, std::string>& parameters) {
   ZS_ASSIGN_OR_RETURN(std::string text, ReadFileBytes(path, kMaxTemplateBytes));
   YAML::Node root;
   try {
@@ -373,7 +383,7 @@ Result<SamTemplate> LoadSamTemplate(const std::string& path, const std::string& 
                                 std::to_string(error.mark.column + 1) + ": " + error.msg);
   }
   try {
-    return Loader(path).Load(root, only);
+    return Loader(path).Load(root, only, parameters);
   } catch (const YAML::Exception& error) {
     // A node of an unexpected kind where the loader did not check for it.
     return InvalidArgumentError(path + ": line " + std::to_string(error.mark.line + 1) + ": " + error.msg);

@@ -51,14 +51,17 @@ struct SamTemplate {
 };
 
 // Reads the template at `path`. `only` (a logical id or a FunctionName), when not empty, keeps
-// that function alone: only its values are resolved. Errors, each starting with `path` and
+// that function alone: only its values are resolved. `parameters` replace the Default of the
+// template's parameters of those names (as `sam deploy --parameter-overrides` does); a name the
+// template does not declare is InvalidArgument. Errors, each starting with `path` and
 // saying what to fix: NotFound (no such file; `only` names no function, listing those there
 // are), InvalidArgument (not YAML, with the line; not a SAM template: no Resources or no
 // AWS::Serverless::Function; a runtime other than provided.al2023/provided.al2; PackageType
 // Image; CodeUri missing or in S3; a value of the wrong kind; an unresolvable intrinsic, named
 // with its place, e.g. "!GetAtt at Resources.Hello.Properties.Environment.Variables.TABLE (line
 // 12) cannot be resolved locally").
-Result<SamTemplate> LoadSamTemplate(const std::string& path, const std::string& only = "");
+Result<SamTemplate> LoadSamTemplate(const std::string& path, const std::string& only = "",
+                                    const std::map<std::string, std::string>& parameters = {});
 
 }  // namespace zerostart::package
 

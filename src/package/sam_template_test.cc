@@ -67,6 +67,29 @@ Resources:
   EXPECT_TRUE(loaded->unsupported.empty());
 }
 
+TEST(SamTemplateTest, ParameterValuesReplaceDefaultsAndMayFillAMissingOne) {
+  ScratchDir dir;
+  WriteTestFile(dir / "template.yaml", R"(
+Parameters:
+  Arch: {Type: String, Default: x86_64}
+  Stage: {Type: String}
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn.zip
+      Runtime: provided.al2023
+      Architectures: [!Ref Arch]
+      Handler: !Sub '${Stage}.handler'
+)");
+  auto loaded = LoadSamTemplate(dir / "template.yaml", "", {{"Arch", "arm64"}, {"Stage", "prod"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->functions[0].architecture, "arm64");
+  EXPECT_EQ(loaded->functions[0].handler, "prod.handler");
+  auto unknown = LoadSamTemplate(dir / "template.yaml", "", {{"Region", "x"}});
+  EXPECT_THAT(unknown.status().message(), HasSubstr("has no parameter Region"));
+}
+
 TEST(SamTemplateTest, WhatIsNotEmulatedIsListedAndItsIntrinsicsAreNotResolved) {
   ScratchDir dir;
   auto loaded = LoadText(dir, R"(

@@ -2,7 +2,7 @@
 // `zerostart package`, unpacked into a private task root under $TMPDIR and removed at exit; the
 // functions of a SAM template served at once on one port, each invoked by its name, with the
 // template's MemorySize, Timeout, Environment, FunctionUrlConfig and ReservedConcurrentExecutions
-// applied; and bad input refused with a message saying what to fix, leaving nothing in $TMPDIR.
+// applied (the repository's own deploy/template.yaml too); and bad input refused with a message saying what to fix, leaving nothing in $TMPDIR.
 // Each test points TMPDIR at a folder of its own and checks it is empty afterwards.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -78,11 +78,14 @@ class ServeDeployablesTest : public ::testing::Test {
     auto child = ChildProcess::Start(argv);
     ASSERT_TRUE(child.ok()) << child.status().ToString();
     serve_ = std::move(child).value();
-    ASSERT_TRUE(serve_->WaitForStderr(")\n", seconds(30))) << serve_->stderr_text();
+    // The ready line is the last one serve writes before it serves (a warning may come first).
+    const std::regex ready_line(R"(zerostart: serving \S+ on http://127\.0\.0\.1:(\d+) \(.*\)\n)");
+    ASSERT_TRUE(serve_->WaitForStderr("zerostart: serving ", seconds(30))) << serve_->stderr_text();
+    ASSERT_TRUE(testing::WaitUntil([&] { return std::regex_search(serve_->stderr_text(), ready_line); }))
+        << serve_->stderr_text();
     std::smatch match;
     const std::string ready = serve_->stderr_text();
-    ASSERT_TRUE(std::regex_search(ready, match, std::regex(R"(zerostart: serving \S+ on http://127\.0\.0\.1:(\d+) \()")))
-        << ready;
+    ASSERT_TRUE(std::regex_search(ready, match, ready_line)) << ready;
     port_ = static_cast<uint16_t>(std::stoi(match[1].str()));
   }
 
@@ -267,6 +270,38 @@ Resources:
   StopAndExpectCleanTmp(SIGTERM);
 }
 
+// deploy/template.yaml as users deploy it: its CodeUri ../build/kmeans.zip, parameters' Defaults
+// for Architectures, MemorySize, Timeout and the URL's AuthType.
+TEST_F(ServeDeployablesTest, TheRepositorysDeployTemplateServesKmeansAsItWouldRunOnLambda) {
+  if (!testing::HaveBinary("kmeans")) GTEST_SKIP() << "kmeans is not built";
+  fs::create_directories(dir_ + "/deploy");
+  fs::create_directories(dir_ + "/build");
+  fs::copy(testing::SourcePath("deploy/template.yaml"), dir_ + "/deploy/template.yaml");
+  RunOk({BinPath("zerostart"), "package", "-o", dir_ + "/build/kmeans.zip", BinPath("kmeans")});
+  StartServe({"--template", dir_ + "/deploy/template.yaml"});
+  const std::string ready = serve_->stderr_text();
+  EXPECT_NE(ready.find(": not emulated, ignored: Outputs, KmeansFunction.Tags, KmeansFunction.FunctionUrlConfig.AuthType "
+                       "AWS_IAM (requests are not checked)\n"),
+            std::string::npos)
+      << ready;
+  EXPECT_NE(ready.find("1024 MB, 30 s, up to 10 environments): "), std::string::npos) << ready;
+
+  auto client = testing::InvokeClient::Connect(port_);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto answer = client->Invoke(R"({"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42})", {}, "KmeansFunction");
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(answer->status, 200) << answer->body;
+  nlohmann::json result = testing::Json(answer->body);
+  ASSERT_FALSE(result.is_discarded()) << answer->body;
+  EXPECT_EQ(result["sizes"].size(), 4u) << answer->body;
+  auto url = client->SendRaw("POST /lambda-url/KmeansFunction/ HTTP/1.1\r\nHost: x\r\nContent-Length: 30\r\n\r\n"
+                             R"({"n":100,"d":2,"k":2,"seed":1})");
+  ASSERT_TRUE(url.ok()) << url.status().ToString();
+  EXPECT_EQ(url->status, 200) << url->body;
+  EXPECT_NE(url->body.find(R"("sizes":[)"), std::string::npos) << url->body;
+  StopAndExpectCleanTmp(SIGTERM);
+}
+
 TEST_F(ServeDeployablesTest, FunctionPicksOneFunctionOfTheTemplate) {
   PackageEcho("echo.zip");
   const std::string template_path = WriteFile("template.yaml", R"(
@@ -335,7 +370,11 @@ Resources:
                                       "      CodeUri: echo.zip\n      Runtime: python3.12\n"),
        "Runtime python3.12 is not served"},
       {{"--template", dir_ + "/absent.yaml"}, "absent.yaml"},
-      {{"--function", "Fn", echo_zip}, "--function needs --template"},
+      {{"--function", "Fn", echo_zip}, "--function and --parameter need --template"},
+      {serve_template("unknown_parameter.yaml", function_of, {"--parameter", "Stage=prod"}),
+       "unknown_parameter.yaml has no parameter Stage (Parameters declares those it takes)"},
+      {serve_template("parameter_syntax.yaml", function_of, {"--parameter", "Stage"}),
+       "--parameter expects KEY=VALUE, got 'Stage'"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> argv{BinPath("zerostart"), "serve", "--port", "0"};
