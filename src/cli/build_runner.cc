@@ -70,21 +70,41 @@ BuildOutcome RunBuild(const std::string& command, const std::string& dir, const 
   }
   bool cancelled = false;
   char buffer[16 * 1024];
+  auto keep = [&](ssize_t got) {
+    outcome.output.append(buffer, static_cast<size_t>(got));
+    if (outcome.output.size() > 2 * kKeptOutputBytes) outcome.output.erase(0, outcome.output.size() - kKeptOutputBytes);
+  };
+  // The build has ended when the shell has exited, not when its output closes: a server it left
+  // running (a compiler cache's daemon) may hold the pipe open for ever.
+  UniqueFd exited(static_cast<int>(::syscall(SYS_pidfd_open, *pid, 0)));
   for (;;) {
-    pollfd fds[2] = {{read_end.get(), POLLIN, 0}, {cancel_fd, POLLIN, 0}};
-    if (::poll(fds, cancel_fd >= 0 ? 2 : 1, -1) < 0) {
+    pollfd fds[3] = {{read_end.get(), POLLIN, 0}, {exited.get(), POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+    if (::poll(fds, cancel_fd >= 0 ? 3 : 2, -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (cancel_fd >= 0 && (fds[1].revents & POLLIN) != 0) {
+    if (cancel_fd >= 0 && (fds[2].revents & POLLIN) != 0) {
       cancelled = true;
       break;
     }
-    const ssize_t got = ::read(read_end.get(), buffer, sizeof buffer);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;  // every writer is gone: the build has ended (or closed its output)
-    outcome.output.append(buffer, static_cast<size_t>(got));
-    if (outcome.output.size() > 2 * kKeptOutputBytes) outcome.output.erase(0, outcome.output.size() - kKeptOutputBytes);
+    if ((fds[0].revents & (POLLIN | POLLHUP)) != 0) {
+      const ssize_t got = ::read(read_end.get(), buffer, sizeof buffer);
+      if (got < 0 && errno == EINTR) continue;
+      if (got > 0) {
+        keep(got);
+        continue;
+      }
+      if (exited.get() < 0) break;  // no pidfd: the end of the output is the end of the build
+      read_end.Reset();             // closed; the shell's exit is still to come
+    }
+    if (exited.get() >= 0 && (fds[1].revents & POLLIN) != 0) {
+      // What the shell wrote before it exited is in the pipe: take it, without waiting for more.
+      if (read_end.get() >= 0) {
+        ::fcntl(read_end.get(), F_SETFL, O_NONBLOCK);
+        for (ssize_t got; (got = ::read(read_end.get(), buffer, sizeof buffer)) > 0;) keep(got);
+      }
+      break;
+    }
   }
   if (outcome.output.size() > kKeptOutputBytes) outcome.output.erase(0, outcome.output.size() - kKeptOutputBytes);
   int status = 0;

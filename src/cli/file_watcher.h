@@ -1,6 +1,9 @@
 // FileWatcher: the changes under a project folder (Linux inotify), for `zerostart watch`. Every
-// folder of the tree is watched, new ones as they appear, except hidden ones (".git") and those
-// named to be ignored (the build folder, whose outputs the build itself writes).
+// folder of the tree is watched, new ones as they appear, except hidden ones (".git"), build
+// folders (those holding a CMakeCache.txt) and the paths named to be ignored (the build folder
+// and the binary, which the build itself writes). Files written, touched, created, moved or
+// deleted are changes, and so are folders created, moved or deleted; when the kernel's queue
+// overflows, the whole tree counts as changed.
 // Thread safety: one thread at a time.
 #ifndef ZEROSTART_SRC_CLI_FILE_WATCHER_H_
 #define ZEROSTART_SRC_CLI_FILE_WATCHER_H_
@@ -17,7 +20,8 @@ namespace zerostart::cli {
 
 class FileWatcher {
  public:
-  // Watches `root` (a folder) and its subfolders but the absolute paths in `ignore`. NotFound
+  // Watches `root` (a folder) and its subfolders but the absolute paths in `ignore` (folders or
+  // files). NotFound
   // when `root` is not a folder; Internal with the system's reason when inotify cannot be used
   // (e.g. the per-user watch limit, fs.inotify.max_user_watches).
   static Result<std::unique_ptr<FileWatcher>> Open(const std::string& root, std::vector<std::string> ignore);
@@ -36,6 +40,8 @@ class FileWatcher {
   FileWatcher(UniqueFd fd, std::string root, std::vector<std::string> ignore)
       : fd_(std::move(fd)), root_(std::move(root)), ignore_(std::move(ignore)) {}
   void WatchTree(const std::string& dir);
+  // Stops watching `dir` and every folder under it.
+  void Forget(std::string dir);
   bool Ignored(const std::string& path) const;
 
   UniqueFd fd_;

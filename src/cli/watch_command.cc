@@ -10,8 +10,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
-#include <thread>
+#include <cerrno>
+#include <cstring>
 
 #include "src/cli/build_runner.h"
 #include "src/cli/file_watcher.h"
@@ -27,6 +30,8 @@ namespace fs = std::filesystem;
 // Changes within this long of each other are one edit (an editor's save is several events; a
 // `git checkout` many): the build starts once the tree has been quiet this long.
 constexpr int kQuietMs = 200;
+constexpr int kMaxEditMs = 2000;
+constexpr int kIdlePollMs = 5;
 
 void Say(const std::string& line) { std::fprintf(stderr, "zerostart watch: %s\n", line.c_str()); }
 
@@ -45,6 +50,14 @@ class StagedBinary {
     if (!dir_.empty()) fs::remove_all(dir_, ignored);
   }
   std::string path() const { return dir_ + "/" + name_; }
+  // Whether `built` holds the same bytes as the staged copy (a build that changed nothing).
+  bool Same(const std::string& built) const {
+    std::ifstream a(built, std::ios::binary);
+    std::ifstream b(path(), std::ios::binary);
+    if (!a || !b) return false;
+    return std::equal(std::istreambuf_iterator<char>(a), std::istreambuf_iterator<char>(),
+                      std::istreambuf_iterator<char>(b), std::istreambuf_iterator<char>());
+  }
   Status CopyFrom(const std::string& built) {
     std::error_code error;
     const std::string next = path() + ".next";
@@ -133,12 +146,23 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
   // Signals arrive on a descriptor: the build and the wait for changes both watch it.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stop_signals, s);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&stop_signals, s);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
   UniqueFd signals(::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (signals.get() < 0) {
+    std::fprintf(stderr, "zerostart watch: signalfd: %s\n", std::strerror(errno));
+    return 1;
+  }
+  // A build folder that is the project itself would make every build a change to rebuild for.
+  if (build_dir == project) {
+    std::fprintf(stderr, "zerostart watch: --build-dir must be a folder inside --project, not the project itself\n");
+    return 2;
+  }
 
-  Result<std::unique_ptr<FileWatcher>> watcher = FileWatcher::Open(project.string(), {build_dir.string()});
+  // The build's outputs are not sources: the build folder, and the binary wherever it is.
+  Result<std::unique_ptr<FileWatcher>> watcher =
+      FileWatcher::Open(project.string(), {build_dir.string(), function, function + ".next"});
   if (!watcher.ok()) {
     std::fprintf(stderr, "zerostart watch: %s\n", watcher.status().message().c_str());
     return 1;
@@ -162,6 +186,10 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
     if (!outcome.ok) {
       std::fwrite(outcome.output.data(), 1, outcome.output.size(), stderr);
       Say("the build failed (" + outcome.what + ", " + seconds + "); still serving the previous binary");
+      return true;
+    }
+    if (staged->Same(function)) {
+      Say("built in " + std::string(seconds) + "; the binary is unchanged");
       return true;
     }
     if (Status copied = staged->CopyFrom(function); !copied.ok()) {
@@ -198,17 +226,34 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
   Say("serving " + function + " on http://" + options.host + ":" + std::to_string(port) +
       "; watching " + project.string() + " (Ctrl-C stops)");
 
-  for (;;) {
+  // Waits up to `ms` (-1: for ever) for a change or a stop signal: true when a signal came.
+  auto wait = [&](int ms, bool* changed) {
     pollfd fds[2] = {{signals.get(), POLLIN, 0}, {(*watcher)->fd(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) continue;
-    if ((fds[0].revents & POLLIN) != 0) break;
+    *changed = false;
+    if (::poll(fds, 2, ms) < 0) return false;
+    *changed = (fds[1].revents & POLLIN) != 0;
+    return (fds[0].revents & POLLIN) != 0;
+  };
+  bool stop = false;
+  while (!stop) {
+    bool changed = false;
+    if (wait(-1, &changed)) break;
+    if (!changed) continue;
     FileWatcher::Changes changes = (*watcher)->Read();
-    // Collect the rest of the edit: until the tree is quiet (or a stop signal comes).
-    for (pollfd quiet{(*watcher)->fd(), POLLIN, 0}; !changes.root_gone && ::poll(&quiet, 1, kQuietMs) > 0;) {
+    // Collect the rest of the edit: until the tree is quiet, for at most kMaxEditMs (a tree that
+    // never rests is built as it is then).
+    const auto edit_end = std::chrono::steady_clock::now() + std::chrono::milliseconds(kMaxEditMs);
+    while (!changes.root_gone && std::chrono::steady_clock::now() < edit_end) {
+      if (wait(kQuietMs, &changed)) {
+        stop = true;
+        break;
+      }
+      if (!changed) break;
       FileWatcher::Changes more = (*watcher)->Read();
       changes.root_gone = more.root_gone;
       changes.paths.insert(changes.paths.end(), more.paths.begin(), more.paths.end());
     }
+    if (stop) break;
     if (changes.root_gone) {
       Say(project.string() + " is gone (deleted or moved); stopping");
       running->Stop();
@@ -219,11 +264,17 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
     if (!build(&built)) break;
     if (!built) continue;
     // The environments of the old binary go (an invoke in flight is answered first, up to its
-    // timeout); the next invoke starts the new one.
+    // timeout, unless a stop signal comes); the next invoke starts the new one. The pool says
+    // nothing when it becomes idle, hence the short polls.
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(options.timeout_seconds);
     while (running->pool().stats().busy > 0 && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      pollfd signal_fd{signals.get(), POLLIN, 0};
+      if (::poll(&signal_fd, 1, kIdlePollMs) > 0) {
+        stop = true;
+        break;
+      }
     }
+    if (stop) break;
     running->Stop();
     running.reset();
     if (!start()) return 1;
