@@ -26,10 +26,11 @@ const std::set<std::string>& KnownProperties() {
   return known;
 }
 
-// Template sections read here; any other top-level key is reported as unsupported.
+// Template sections read here (Outputs, like Description, only describe a deployed stack: nothing
+// to emulate); any other top-level key is reported as unsupported.
 const std::set<std::string>& KnownSections() {
   static const std::set<std::string> known = {"AWSTemplateFormatVersion", "Transform", "Description",
-                                              "Parameters", "Globals", "Resources"};
+                                              "Parameters", "Globals", "Resources", "Outputs"};
   return known;
 }
 

@@ -46,7 +46,7 @@ struct SamFunction {
 struct SamTemplate {
   std::vector<SamFunction> functions;  // in the template's order
   // Features of the template that a local Lambda does not emulate, each as where it is
-  // ("Hello.Events", "Resources.Table (AWS::DynamoDB::Table)", "Outputs"), for one warning.
+  // ("Hello.Events", "Resources.Table (AWS::DynamoDB::Table)", "Conditions"), for one warning.
   std::vector<std::string> unsupported;
 };
 

@@ -280,7 +280,7 @@ TEST_F(ServeDeployablesTest, TheRepositorysDeployTemplateServesKmeansAsItWouldRu
   RunOk({BinPath("zerostart"), "package", "-o", dir_ + "/build/kmeans.zip", BinPath("kmeans")});
   StartServe({"--template", dir_ + "/deploy/template.yaml"});
   const std::string ready = serve_->stderr_text();
-  EXPECT_NE(ready.find(": not emulated, ignored: Outputs, KmeansFunction.Tags, KmeansFunction.FunctionUrlConfig.AuthType "
+  EXPECT_NE(ready.find(": not emulated, ignored: KmeansFunction.Tags, KmeansFunction.FunctionUrlConfig.AuthType "
                        "AWS_IAM (requests are not checked)\n"),
             std::string::npos)
       << ready;
