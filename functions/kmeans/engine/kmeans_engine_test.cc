@@ -431,5 +431,21 @@ TEST(KMeansEngineTest, EnginePoolRunsEveryPartOnce) {
   EXPECT_EQ(hits, (std::vector<int>{1, 1, 0, 0}));
 }
 
+// Jobs of changing sizes back to back: a worker late for one job must never claim a part of
+// the next against the old job's part count (each part runs once, on its own job).
+TEST(KMeansEngineTest, EnginePoolJobsOfChangingSizesRunEachPartOnce) {
+  for (const size_t threads : {2u, 3u, 5u}) {
+    EnginePool pool(threads);
+    for (int round = 0; round < 5000; ++round) {
+      const size_t parts = 1 + static_cast<size_t>(round) % threads;
+      std::vector<int> hits(threads, 0);
+      pool.Run(parts, [&](size_t part) { ++hits[part]; });
+      for (size_t part = 0; part < threads; ++part) {
+        ASSERT_EQ(hits[part], part < parts ? 1 : 0) << threads << " threads, round " << round;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zerostart::kmeans
