@@ -150,9 +150,9 @@ NOTES = """## Method
   triangle-inequality skip finds under 1 % to skip on uniform 16-dimensional data and switches
   itself off); each Lloyd pass ~45 ms dense (≥ 22 ms at the AVX-512 peak), pruned passes no
   faster in 10 passes. Floor of seeding + 10 passes ≈ 360 ms (≈ 250 ms with pruning at its
-  best) against the 268 ms a 30x per-iteration figure needs. Memory at n=1000000: the Lloyd
-  phase keeps an int32 assignment and two float bounds per point (12 MB) beside the points;
-  16-bit outward-rounded bounds would bring it under data + 10 MiB.
+  best) against the ~220–270 ms a 30x per-iteration figure needs. Memory at n=1000000: the
+  Lloyd phase keeps an int32 assignment and two 16-bit outward-rounded bounds per point (8 MB)
+  beside the points (float bounds, used below 2^19 points, would make it 12 MB).
 - **2 threads** only help when the second vCPU is idle: the pool's workers spin between the
   short phases of a pass, and on this shared machine the other vCPU is often busy (see the load
   averages), which turns the spin into waiting.

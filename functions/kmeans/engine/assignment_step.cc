@@ -12,16 +12,24 @@
 namespace zerostart::kmeans {
 
 AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts,
-                               KernelIsa isa)
+                               KernelIsa isa, BoundStorage storage)
     : points_(points),
       k_(k),
       pruning_(pruning && FloatBoundsOk(points.dims) && PrunableCoordinates(points.coords)),
+      compact_(pruning_ && (storage == BoundStorage::kCompact ||
+                            (storage == BoundStorage::kAuto &&
+                             points.count >= kCompactBoundsPoints))),
       isa_(isa) {
   const size_t dims = points.dims;
   eps_ = PruneEpsilon(dims);
   if (pruning_) {
-    upper_.resize(points.count);
-    lower_.resize(points.count);
+    if (compact_) {
+      upper_compact_.resize(points.count);
+      lower_compact_.resize(points.count);
+    } else {
+      upper_.resize(points.count);
+      lower_.resize(points.count);
+    }
     old_centers_.resize(k * dims);
     drift_.resize(k);
     other_drift_.resize(k);
@@ -131,15 +139,31 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   uint32_t* to_scan = part.to_scan.data();
   for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
     const size_t chunk_size = std::min(kBoundsChunk, end - chunk);
-    const size_t fails = UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
-                                      chunk_size, float_drifts, failed, isa_);
+    const size_t fails =
+        compact_ ? UpdateBounds(&assignments[chunk], &upper_compact_[chunk],
+                                &lower_compact_[chunk], chunk_size, float_drifts, failed)
+                 : UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], chunk_size,
+                                float_drifts, failed, isa_);
     part.distances += static_cast<int64_t>(fails);
     const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_};
-    const size_t scans = TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk],
-                                       failed, fails, inputs, to_scan, isa_);
+    const size_t scans =
+        compact_ ? TightenBounds(&assignments[chunk], &upper_compact_[chunk],
+                                 &lower_compact_[chunk], failed, fails, inputs, to_scan)
+                 : TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], failed,
+                                 fails, inputs, to_scan, isa_);
     for (size_t f = 0; f < scans; ++f) scan_later(chunk + to_scan[f]);
   }
   if (count > 0) ScanTile(pending, count, centers, assignments, part);
+}
+
+void AssignmentStep::SetBounds(size_t i, float upper, float lower) {
+  if (compact_) {
+    upper_compact_[i] = CompactUp(upper);
+    lower_compact_[i] = CompactDown(lower);
+  } else {
+    upper_[i] = upper;
+    lower_[i] = lower;
+  }
 }
 
 void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
@@ -158,12 +182,11 @@ void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
       nearest = static_cast<int32_t>(
           NearestCenter(points_.Row(i), centers.data(), k_, dims, part.scratch));
       if (pruning_) {  // no bounds for a near tie: the point is measured again next pass
-        upper_[i] = std::numeric_limits<float>::infinity();
-        lower_[i] = 0.0f;
+        SetBounds(i, std::numeric_limits<float>::infinity(), 0.0f);
       }
     } else if (pruning_) {
-      upper_[i] = UpperF(ExactUpperFromComputed(std::sqrt(out.nearest_sum[l]), eps_));
-      lower_[i] = LowerF(ExactLowerFromComputed(std::sqrt(out.second_sum[l]), eps_));
+      SetBounds(i, UpperF(ExactUpperFromComputed(std::sqrt(out.nearest_sum[l]), eps_)),
+                LowerF(ExactLowerFromComputed(std::sqrt(out.second_sum[l]), eps_)));
     }
     if (nearest != assignments[i]) ++part.changes;
     assignments[i] = nearest;

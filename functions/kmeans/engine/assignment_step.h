@@ -8,7 +8,10 @@
 //     scalar NearestCenter;
 //   - the points are split into contiguous ranges, one per thread; the result does not depend on
 //     the split.
-// All memory is allocated by the constructor: Assign allocates nothing.
+// All memory is allocated by the constructor: Assign allocates nothing. From
+// kCompactBoundsPoints points on, each bound takes 2 bytes instead of 4 (exact_bounds.h,
+// CompactUp / CompactDown), so the pruned passes keep 4 bytes per point beside the
+// assignments.
 //
 // Thread safety: one Assign at a time (it uses the pool's threads itself).
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_ASSIGNMENT_STEP_H_
@@ -24,13 +27,16 @@
 
 namespace zerostart::kmeans {
 
+// How AssignmentStep stores the bounds: kAuto = compact from kCompactBoundsPoints points on.
+enum class BoundStorage { kAuto, kFloat, kCompact };
+
 class AssignmentStep {
  public:
   // `points` must outlive the step. `pruning` asks for Hamerly bounds; they are used only when
   // every coordinate is finite and within kMaxPrunableMagnitude. `parts` >= 1 ranges. `isa`
   // names the kernels' build; REQUIRES: CpuRunsKernelIsa(isa).
   AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts,
-                 KernelIsa isa = BestKernelIsa());
+                 KernelIsa isa = BestKernelIsa(), BoundStorage storage = BoundStorage::kAuto);
 
   // Assigns every point to its nearest of `centers` (k * dims), writing `assignments` (n), and
   // returns how many points changed cluster against the old `assignments`.
@@ -42,6 +48,7 @@ class AssignmentStep {
   // How many point-to-center distances the last Assign computed (tests, benchmarks).
   int64_t last_distance_count() const { return last_distance_count_; }
   bool pruning() const { return pruning_; }
+  bool compact_bounds() const { return compact_; }
 
  private:
   // Points per call of the bound update: its list of failed points stays in L1.
@@ -57,6 +64,7 @@ class AssignmentStep {
   };
 
   void UpdateDrifts(const std::vector<double>& centers);
+  void SetBounds(size_t i, float upper, float lower);
   void AssignRange(size_t begin, size_t end, const std::vector<double>& centers,
                    std::vector<int32_t>& assignments, Part& part);
   void ScanTile(const size_t* indices, size_t lanes, const std::vector<double>& centers,
@@ -65,11 +73,14 @@ class AssignmentStep {
   const Points& points_;
   size_t k_;
   bool pruning_;
+  bool compact_;
   KernelIsa isa_;
   bool bounds_valid_ = false;
   double eps_ = 0.0;
   std::vector<float> upper_;          // n: >= exact distance to the assigned center
   std::vector<float> lower_;          // n: <= exact distance to every other center
+  std::vector<uint16_t> upper_compact_;  // the same two, compact (when compact_)
+  std::vector<uint16_t> lower_compact_;
   std::vector<double> old_centers_;   // k * dims, the centers of the previous Assign
   std::vector<double> drift_;         // k: >= exact distance each center moved
   std::vector<double> other_drift_;   // k: the largest drift among the other centers

@@ -37,21 +37,24 @@ size_t UpdateScalar(const int32_t* assignments, float* upper, float* lower, size
 }
 
 // One point of TightenBounds, scalar (tails; CPUs without AVX2).
-inline bool TightenOne(uint32_t i, const int32_t* assignments, float* upper, const float* lower,
-                       const TightenInputs& in) {
+// Point i's upper bound becomes `upper` (UpperF of the bound from Java's distance); returns
+// whether the point keeps its center given its lower bound `lower`.
+inline bool TightenOne(uint32_t i, const int32_t* assignments, float lower,
+                       const TightenInputs& in, float& upper) {
   const auto a = static_cast<size_t>(assignments[i]);
   const double computed =
       Distance(in.coords + size_t{i} * in.dims, in.centers + a * in.dims, in.dims);
   const double u = ExactUpperFromComputed(computed, in.eps);
-  upper[i] = UpperF(u);
-  return PruneTest(u, std::max(static_cast<double>(lower[i]), in.separation[a] - u), in.eps);
+  upper = UpperF(u);
+  return PruneTest(u, std::max(static_cast<double>(lower), in.separation[a] - u), in.eps);
 }
 
 size_t TightenScalar(const int32_t* assignments, float* upper, const float* lower,
                      const uint32_t* offsets, size_t begin, size_t count,
                      const TightenInputs& in, uint32_t* to_scan, size_t found) {
   for (size_t t = begin; t < count; ++t) {
-    const bool keep = TightenOne(offsets[t], assignments, upper, lower, in);
+    const uint32_t i = offsets[t];
+    const bool keep = TightenOne(i, assignments, lower[i], in, upper[i]);
     to_scan[found] = offsets[t];
     found += keep ? 0 : 1;
   }
@@ -212,6 +215,36 @@ __attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
 #endif
 
 }  // namespace
+
+size_t UpdateBounds(const int32_t* assignments, uint16_t* upper, uint16_t* lower, size_t count,
+                    const FloatDrifts& drifts, uint32_t* failed) {
+  size_t found = 0;
+  for (size_t i = 0; i < count; ++i) {
+    float u = FromCompact(upper[i]);
+    float l = FromCompact(lower[i]);
+    const bool keep = UpdateOne(static_cast<size_t>(assignments[i]), u, l, drifts);
+    upper[i] = CompactUp(u);
+    lower[i] = CompactDown(l);
+    failed[found] = static_cast<uint32_t>(i);
+    found += keep ? 0 : 1;
+  }
+  return found;
+}
+
+size_t TightenBounds(const int32_t* assignments, uint16_t* upper, const uint16_t* lower,
+                     const uint32_t* offsets, size_t count, const TightenInputs& in,
+                     uint32_t* to_scan) {
+  size_t found = 0;
+  for (size_t t = 0; t < count; ++t) {
+    const uint32_t i = offsets[t];
+    float u = 0.0f;
+    const bool keep = TightenOne(i, assignments, FromCompact(lower[i]), in, u);
+    upper[i] = CompactUp(u);
+    to_scan[found] = i;
+    found += keep ? 0 : 1;
+  }
+  return found;
+}
 
 size_t UpdateBounds(const int32_t* assignments, float* upper, float* lower, size_t count,
                     const FloatDrifts& drifts, uint32_t* failed, KernelIsa isa) {

@@ -60,6 +60,15 @@ size_t TightenBounds(const int32_t* assignments, float* upper, const float* lowe
                      const uint32_t* offsets, size_t count, const TightenInputs& in,
                      uint32_t* to_scan, KernelIsa isa = BestKernelIsa());
 
+// UpdateBounds and TightenBounds on compact bounds (exact_bounds.h, CompactUp/CompactDown):
+// each bound is decoded to its float, used as above, and stored rounded outward again.
+// Portable code (the per-pass update is a small part of a pass on data this large).
+size_t UpdateBounds(const int32_t* assignments, uint16_t* upper, uint16_t* lower, size_t count,
+                    const FloatDrifts& drifts, uint32_t* failed);
+size_t TightenBounds(const int32_t* assignments, uint16_t* upper, const uint16_t* lower,
+                     const uint32_t* offsets, size_t count, const TightenInputs& in,
+                     uint32_t* to_scan);
+
 }  // namespace zerostart::kmeans
 
 #endif  // ZEROSTART_FUNCTIONS_KMEANS_ENGINE_BOUNDS_KERNEL_H_

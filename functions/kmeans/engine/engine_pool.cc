@@ -26,7 +26,7 @@ inline void CpuRelax() {
 
 EnginePool::EnginePool(size_t threads) {
   for (size_t part = 1; part < threads; ++part) {
-    workers_.emplace_back([this, part] { WorkerLoop(part); });
+    workers_.emplace_back([this] { WorkerLoop(); });
   }
 }
 
@@ -42,24 +42,45 @@ void EnginePool::Run(size_t parts, const std::function<void(size_t)>& fn) {
     for (size_t part = 0; part < parts; ++part) fn(part);
     return;
   }
-  job_ = &fn;
-  job_parts_ = parts;
-  pending_.store(static_cast<uint32_t>(workers_.size()), std::memory_order_relaxed);
-  generation_.fetch_add(1, std::memory_order_acq_rel);  // publishes job_ and job_parts_
+  // Every part of the previous job was claimed and finished (pending_ reached 0), so no thread
+  // can claim against the old generation any more: the job can be replaced, then published.
+  job_.store(&fn, std::memory_order_relaxed);
+  pending_.store(static_cast<uint32_t>(parts), std::memory_order_relaxed);
+  const uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  claim_.store(uint64_t{generation} << 32 | uint64_t{parts} << 16, std::memory_order_release);
+  generation_.store(generation, std::memory_order_release);
   generation_.notify_all();
-  fn(0);
-  for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
+  RunClaimed(generation);
+  for (int spin = 0;; ++spin) {
+    const uint32_t left = pending_.load(std::memory_order_acquire);
+    if (left == 0) break;
     if (spin < kSpinIterations) {
       CpuRelax();
     } else {
-      const uint32_t left = pending_.load(std::memory_order_acquire);
-      if (left != 0) pending_.wait(left, std::memory_order_acquire);
+      pending_.wait(left, std::memory_order_acquire);
     }
   }
-  job_ = nullptr;
 }
 
-void EnginePool::WorkerLoop(size_t part) {
+void EnginePool::RunClaimed(uint32_t generation) {
+  uint64_t seen = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if (static_cast<uint32_t>(seen >> 32) != generation) return;  // a newer job
+    const auto part = static_cast<uint32_t>(seen & 0xffff);
+    if (part >= static_cast<uint32_t>((seen >> 16) & 0xffff)) return;  // all claimed
+    // A successful exchange claims `part` of this generation's job: that job cannot finish,
+    // and so cannot be replaced, before this part is done.
+    if (!claim_.compare_exchange_weak(seen, seen + 1, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+      continue;  // `seen` was reloaded
+    }
+    (*job_.load(std::memory_order_relaxed))(part);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    seen = claim_.load(std::memory_order_acquire);
+  }
+}
+
+void EnginePool::WorkerLoop() {
   uint32_t seen = 0;
   for (;;) {
     uint32_t now = generation_.load(std::memory_order_acquire);
@@ -73,8 +94,7 @@ void EnginePool::WorkerLoop(size_t part) {
     }
     seen = now;
     if (stop_.load(std::memory_order_acquire)) return;
-    if (part < job_parts_) (*job_)(part);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    RunClaimed(now);
   }
 }
 

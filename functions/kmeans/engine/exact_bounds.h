@@ -61,8 +61,10 @@
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_EXACT_BOUNDS_H_
 #define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_EXACT_BOUNDS_H_
 
+#include <bit>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <span>
 
@@ -134,6 +136,22 @@ inline bool FloatPruneTest(float upper, float lower) {
 }
 // Claim 3 needs ε <= 2^-22.
 inline bool FloatBoundsOk(size_t dims) { return PruneEpsilon(dims) <= 0x1.0p-22; }
+
+// Compact storage (2 B per bound, for data sets of kCompactBoundsPoints points or more): a
+// float bound >= +0 (or +inf) keeps bits 15-30 of its representation, 8 exponent and 8
+// mantissa bits (its sign bit is 0), rounded outward once more. CompactUp(u) decodes to >= u:
+// the dropped bits round the magnitude up, a carry moving into the exponent (the largest
+// floats round to +inf, and +inf stays +inf). CompactDown(l) decodes to <= l: truncation.
+// The relative step is 2^-8, so compact bounds prune somewhat less; the proofs above hold for
+// any bounds on the right side of the exact distances.
+inline constexpr size_t kCompactBoundsPoints = size_t{1} << 19;
+inline uint16_t CompactUp(float u) {
+  return static_cast<uint16_t>((std::bit_cast<uint32_t>(u) + 0x7fffu) >> 15);
+}
+inline uint16_t CompactDown(float l) {
+  return static_cast<uint16_t>(std::bit_cast<uint32_t>(l) >> 15);
+}
+inline float FromCompact(uint16_t h) { return std::bit_cast<float>(uint32_t{h} << 15); }
 
 }  // namespace zerostart::kmeans
 

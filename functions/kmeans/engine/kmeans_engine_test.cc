@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "functions/kmeans/engine/assignment_step.h"
 #include "functions/kmeans/engine/distance_kernel.h"
 #include "functions/kmeans/engine/engine_pool.h"
 #include "functions/kmeans/engine/exact_bounds.h"
@@ -403,6 +404,61 @@ TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
   }
 }
 
+// Compact bounds (2 bytes each) against float bounds and against no pruning: the same
+// assignments on every pass of a Lloyd loop, on every data set.
+TEST(KMeansEngineTest, CompactBoundsGiveTheSameAssignments) {
+  for (const DataSet& set : DataSets()) {
+    SCOPED_TRACE(set.name);
+    const Points& points = set.points;
+    const size_t k = static_cast<size_t>(set.k);
+    const size_t d = points.dims;
+    MersenneTwister rng(3);
+    const std::vector<size_t> seeds = ChooseInitialCenters(points, k, rng);
+    std::vector<double> centers;
+    for (const size_t s : seeds) centers.insert(centers.end(), points.Row(s), points.Row(s) + d);
+    AssignmentStep dense(points, k, /*pruning=*/false, 1);
+    AssignmentStep floats(points, k, true, 1, BestKernelIsa(), BoundStorage::kFloat);
+    AssignmentStep compact(points, k, true, 1, BestKernelIsa(), BoundStorage::kCompact);
+    EXPECT_EQ(compact.compact_bounds(), compact.pruning());
+    std::vector<int32_t> want(points.count, 0), got_float = want, got_compact = want;
+    for (int pass = 0; pass < 12; ++pass) {
+      dense.Assign(centers, want, nullptr);
+      floats.Assign(centers, got_float, nullptr);
+      compact.Assign(centers, got_compact, nullptr);
+      ASSERT_EQ(got_float, want) << "pass " << pass;
+      ASSERT_EQ(got_compact, want) << "pass " << pass;
+      // Next centers: the mean of each cluster (any order: the three steps share them).
+      std::vector<double> sums(k * d, 0.0);
+      std::vector<double> counts(k, 0.0);
+      for (size_t i = 0; i < points.count; ++i) {
+        const auto c = static_cast<size_t>(want[i]);
+        for (size_t j = 0; j < d; ++j) sums[c * d + j] += points.Row(i)[j];
+        counts[c] += 1.0;
+      }
+      for (size_t c = 0; c < k; ++c) {
+        if (counts[c] == 0.0) continue;
+        for (size_t j = 0; j < d; ++j) centers[c * d + j] = sums[c * d + j] / counts[c];
+      }
+    }
+  }
+}
+
+TEST(KMeansEngineTest, CompactBoundsRoundOutward) {
+  std::mt19937_64 gen(11);
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(FromCompact(CompactUp(inf)), inf);
+  EXPECT_EQ(FromCompact(CompactUp(std::numeric_limits<float>::max())), inf);
+  EXPECT_EQ(FromCompact(CompactDown(0.0f)), 0.0f);
+  EXPECT_EQ(FromCompact(CompactUp(0.0f)), 0.0f);
+  for (int i = 0; i < 200000; ++i) {
+    const auto bits = static_cast<uint32_t>(gen() % 0x7f800000u);  // every finite float >= +0
+    const float x = std::bit_cast<float>(bits);
+    EXPECT_GE(FromCompact(CompactUp(x)), x);
+    EXPECT_LE(FromCompact(CompactDown(x)), x);
+    EXPECT_LE(FromCompact(CompactUp(x)), x * (1.0f + 0x1.0p-7f) + 0x1.0p-133f);  // subnormal: 2^-134 steps
+  }
+}
+
 TEST(KMeansEngineTest, OutwardRoundedFloatBounds) {
   std::mt19937_64 gen(9);
   for (int i = 0; i < 100000; ++i) {
@@ -429,6 +485,22 @@ TEST(KMeansEngineTest, EnginePoolRunsEveryPartOnce) {
   std::vector<int> hits(4, 0);
   pool.Run(2, [&](size_t part) { ++hits[part]; });
   EXPECT_EQ(hits, (std::vector<int>{1, 1, 0, 0}));
+}
+
+// Jobs of changing sizes back to back: a worker late for one job must never claim a part of
+// the next against the old job's part count (each part runs once, on its own job).
+TEST(KMeansEngineTest, EnginePoolJobsOfChangingSizesRunEachPartOnce) {
+  for (const size_t threads : {2u, 3u, 5u}) {
+    EnginePool pool(threads);
+    for (int round = 0; round < 5000; ++round) {
+      const size_t parts = 1 + static_cast<size_t>(round) % threads;
+      std::vector<int> hits(threads, 0);
+      pool.Run(parts, [&](size_t part) { ++hits[part]; });
+      for (size_t part = 0; part < threads; ++part) {
+        ASSERT_EQ(hits[part], part < parts ? 1 : 0) << threads << " threads, round " << round;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -57,9 +57,11 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
       options.pool == nullptr
           ? 1
           : std::clamp<size_t>(options.parts, 1, std::min(blocks, options.pool->threads()));
-  // Owners and the triangle-inequality skip need moderate finite coordinates (Claim 1).
+  // Owners and the triangle-inequality skip need moderate finite coordinates (Claim 1). From
+  // kCompactBoundsPoints points on no owners are kept: seeding then needs 8 bytes and a bit per
+  // point, no more than the pruned passes after it (exact_bounds.h).
   const bool track = options.accelerate && k > 1 && k <= kMaxTrackedCenters &&
-                     PrunableCoordinates(points.coords);
+                     n < kCompactBoundsPoints && PrunableCoordinates(points.coords);
   const double eps = PruneEpsilon(dims);
   std::vector<double> min_dist_squared(k > 1 ? n : 0);  // taken points hold 0.0
   std::vector<uint16_t> owner(track ? n : 0, 0);        // index in `chosen` of the nearest

@@ -11,7 +11,8 @@
 // Internal to zs_kmeans.
 //
 // Memory: per point one double (the minimum squared distance), one uint16_t (which center
-// gave it) and one bit (taken); the checkpoints are one double per kSeedBlock points.
+// gave it; below kCompactBoundsPoints points only, exact_bounds.h) and one bit (taken); the
+// checkpoints are one double per kSeedBlock points.
 //
 // Thread safety: a pure function; `rng` is mutated.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_KMEANS_SEEDING_H_
