@@ -31,7 +31,9 @@ namespace fs = std::filesystem;
 // `git checkout` many): the build starts once the tree has been quiet this long.
 constexpr int kQuietMs = 200;
 constexpr int kMaxEditMs = 2000;
-constexpr int kIdlePollMs = 5;
+// How often environments of an older binary that were busy are checked for being idle (the pool
+// says nothing when an invoke ends).
+constexpr int kRetirePollMs = 250;
 
 void Say(const std::string& line) { std::fprintf(stderr, "zerostart watch: %s\n", line.c_str()); }
 
@@ -207,22 +209,17 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
     Say("nothing to serve: " + function + " was not built");
     return 1;
   }
-  std::unique_ptr<emulator::Emulator> running;
-  uint16_t port = options.port;
-  auto start = [&]() -> bool {
-    emulator::EmulatorOptions start_options = base;
-    start_options.function.path = staged->path();
-    start_options.invoke_address = {options.host, port};
-    auto started = emulator::Emulator::Start(std::move(start_options));
-    if (!started.ok()) {
-      Say("cannot serve: " + started.status().message());
-      return false;
-    }
-    running = std::move(started).value();
-    port = running->invoke_port();  // port 0: the same port after every rebuild
-    return true;
-  };
-  if (!start()) return 1;
+  // One emulator for the whole session: it spawns the staged path, so a rebuilt binary only
+  // needs the old environments retired.
+  base.function.path = staged->path();
+  base.invoke_address = {options.host, options.port};
+  auto started = emulator::Emulator::Start(std::move(base));
+  if (!started.ok()) {
+    Say("cannot serve: " + started.status().message());
+    return 1;
+  }
+  std::unique_ptr<emulator::Emulator> running = std::move(started).value();
+  const uint16_t port = running->invoke_port();
   Say("serving " + function + " on http://" + options.host + ":" + std::to_string(port) +
       "; watching " + project.string() + " (Ctrl-C stops)");
 
@@ -235,9 +232,11 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
     return (fds[0].revents & POLLIN) != 0;
   };
   bool stop = false;
+  int retiring = 0;  // environments of an older binary still answering an invoke
   while (!stop) {
     bool changed = false;
-    if (wait(-1, &changed)) break;
+    if (wait(retiring > 0 ? kRetirePollMs : -1, &changed)) break;
+    if (retiring > 0) retiring = running->pool().FinishRetiring();
     if (!changed) continue;
     FileWatcher::Changes changes = (*watcher)->Read();
     // Collect the rest of the edit: until the tree is quiet, for at most kMaxEditMs (a tree that
@@ -263,21 +262,10 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
     Say(Describe(changes.paths, project));
     if (!build(&built)) break;
     if (!built) continue;
-    // The environments of the old binary go (an invoke in flight is answered first, up to its
-    // timeout, unless a stop signal comes); the next invoke starts the new one. The pool says
-    // nothing when it becomes idle, hence the short polls.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(options.timeout_seconds);
-    while (running->pool().stats().busy > 0 && std::chrono::steady_clock::now() < until) {
-      pollfd signal_fd{signals.get(), POLLIN, 0};
-      if (::poll(&signal_fd, 1, kIdlePollMs) > 0) {
-        stop = true;
-        break;
-      }
-    }
-    if (stop) break;
-    running->Stop();
-    running.reset();
-    if (!start()) return 1;
+    // The old binary's environments get no more invokes and go as soon as they are idle (an
+    // invoke in flight finishes first); the next invoke starts the new binary, which replaced
+    // the staged copy by rename.
+    retiring = running->pool().RetireEnvironments();
     Say("the next invoke starts the new binary");
   }
   running->Stop();

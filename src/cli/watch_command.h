@@ -2,7 +2,7 @@
 // it when a source under the project folder changes: the user's build command runs, and the next
 // invoke gets a fresh environment from the new binary. A failed build keeps the previous binary
 // and prints the build's output. The work: src/cli/file_watcher (inotify), src/cli/build_runner
-// (the build's process group), src/emulator (the Emulator, restarted on the same port).
+// (the build's process group), src/emulator (the Emulator; a rebuild retires its environments).
 #ifndef ZEROSTART_SRC_CLI_WATCH_COMMAND_H_
 #define ZEROSTART_SRC_CLI_WATCH_COMMAND_H_
 

@@ -90,6 +90,7 @@ std::shared_ptr<Environment> Pool::PlaceLocked(const std::shared_ptr<Invocation>
   for (const auto& environment : environments_) {
     if (!environment->IsLiveLocked()) continue;
     ++live;
+    if (environment->id() <= retired_through_id_) continue;  // retired: no new invoke
     if (!environment->HasRoomLocked() || environment->HasOrphanLocked(invocation->request_id)) continue;
     if (!environment->IsReadyLocked()) {
       if (!starting) starting = environment;
@@ -185,6 +186,30 @@ void Pool::JanitorMain() {
     lock.lock();
     gone_cv_.notify_all();
   }
+}
+
+int Pool::RetireEnvironments() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    retired_through_id_ = next_id_;
+  }
+  return FinishRetiring();
+}
+
+int Pool::FinishRetiring() {
+  std::vector<std::shared_ptr<Environment>> retired;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& environment : environments_) {
+      if (environment->id() <= retired_through_id_ && environment->IsLiveLocked()) retired.push_back(environment);
+    }
+  }
+  // Retire() takes the mutex the environments share with the pool.
+  int busy = 0;
+  for (const auto& environment : retired) {
+    if (!environment->Retire() && environment->IsLive()) ++busy;
+  }
+  return busy;
 }
 
 Pool::Stats Pool::stats() {

@@ -94,6 +94,13 @@ class Pool {
     uint64_t throttled = 0;
   };
   Stats stats();
+  // Retires every environment started so far, for a function replaced on disk: none of them gets
+  // another invoke (the next one starts a fresh environment), and each is torn down as soon as
+  // it has no invoke in flight — now, or at a later FinishRetiring(). Returns how many are still
+  // busy. REQUIRES: mutex not held (as every public method).
+  int RetireEnvironments();
+  // Tears down the retired environments that have become idle; returns how many are still busy.
+  int FinishRetiring();
   // For tests and diagnostics: what each live environment has now (in the order they started).
   struct EnvironmentInfo {
     uint64_t id = 0;
@@ -131,6 +138,7 @@ class Pool {
   bool started_ = false;
   bool stopping_ = false;
   uint64_t next_id_ = 0;
+  uint64_t retired_through_id_ = 0;  // environments with an id up to this get no invoke
   uint64_t throttled_ = 0;
   std::list<std::shared_ptr<Environment>> environments_;  // live and ending
   std::vector<Environment*> dead_;                         // to destroy (janitor)

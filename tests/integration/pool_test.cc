@@ -174,6 +174,33 @@ INSTANTIATE_TEST_SUITE_P(Freezers, IdleFreezeTest, ::testing::Bool(),
                            return std::string(info.param ? "CgroupFreezerWhereUsable" : "Sigstop");
                          });
 
+// A function replaced on disk (zerostart watch): every environment started so far is retired.
+TEST_F(PoolTest, RetiredEnvironmentsGetNoInvokeAndGoOnceIdle) {
+  StartFaulty([](EmulatorOptions& options) { options.concurrency = 4; });
+  InvokeClient client = Client();
+  // Environment 1 is busy (waits for the release file), environment 2 idle after an echo.
+  std::shared_future<http::Response> busy = InvokeInBackground(WaitFileEvent("busy"));
+  ASSERT_TRUE(WaitForStarts(1)) << Log();
+  EXPECT_EQ(MustInvoke(client, R"({"n":1})").status, 200);
+  ASSERT_EQ(emulator_->pool().stats().started, 2u);
+
+  // The idle one goes now; the busy one stays until its invoke is answered.
+  EXPECT_EQ(emulator_->pool().RetireEnvironments(), 1);
+  // The next invoke starts a fresh environment: neither old one takes it.
+  EXPECT_EQ(MustInvoke(client, R"({"n":2})").status, 200);
+  EXPECT_EQ(emulator_->pool().stats().started, 3u);
+  EXPECT_EQ(MustInvoke(client, R"({"n":3})").status, 200);
+  EXPECT_EQ(emulator_->pool().stats().started, 3u);  // the fresh one is warm now
+
+  Release();
+  EXPECT_EQ(busy.get().status, 200);  // the retired environment answered its invoke in flight
+  ASSERT_TRUE(testing::WaitUntil([&] { return emulator_->pool().FinishRetiring() == 0; }, seconds(30)));
+  ASSERT_TRUE(testing::WaitUntil([&] { return emulator_->pool().stats().environments == 1; }, seconds(30)))
+      << emulator_->pool().stats().environments << " environments\n" << Log();
+  EXPECT_EQ(MustInvoke(client, R"({"n":4})").status, 200);
+  EXPECT_EQ(emulator_->pool().stats().started, 3u);
+}
+
 TEST_F(PoolTest, IdleEnvironmentIsReclaimed) {
   StartFaulty([](EmulatorOptions& options) { options.idle_timeout = milliseconds(200); });
   // What the environment is made of, read while its invoke holds it busy (an idle one could
