@@ -6,6 +6,20 @@
 #include "src/scaffold/project_template.h"
 
 namespace zerostart::cli {
+namespace {
+
+// `text` as one word for a POSIX shell: as it is when it holds only safe characters, else in
+// single quotes (a quote inside written '\'').
+std::string ShellWord(const std::string& text) {
+  const bool safe = !text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                           "0123456789-_./+:@%=,") == std::string::npos;
+  if (safe) return text;
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
 
 CLI::App* AddNewCommand(CLI::App& app, NewOptions* options) {
   CLI::App* command = app.add_subcommand(
@@ -35,14 +49,14 @@ int RunNew(const NewOptions& options, const std::string& installed_prefix) {
   }
   std::printf("zerostart new: created %s (template %s):\n", folder.c_str(), options.template_name.c_str());
   for (const std::string& path : *written) std::printf("  %s\n", path.c_str());
-  const std::string prefix = installed_prefix.empty() ? "" : " -DCMAKE_PREFIX_PATH=" + installed_prefix;
+  const std::string prefix = installed_prefix.empty() ? "" : " -DCMAKE_PREFIX_PATH=" + ShellWord(installed_prefix);
   std::printf(
       "Next:\n"
       "  cd %s\n"
       "  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release%s\n"
       "  cmake --build build && ctest --test-dir build\n"
       "  zerostart serve -- build/%s\n",
-      folder.c_str(), prefix.c_str(), options.name.c_str());
+      ShellWord(folder).c_str(), prefix.c_str(), options.name.c_str());
   return 0;
 }
 

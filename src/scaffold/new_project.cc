@@ -1,11 +1,13 @@
 #include "src/scaffold/new_project.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace zerostart::scaffold {
 namespace {
@@ -16,10 +18,21 @@ Status WriteFile(const fs::path& path, const std::string& text) {
   std::error_code error;
   fs::create_directories(path.parent_path(), error);
   if (error) return InternalError("cannot create " + path.parent_path().string() + ": " + error.message());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) return InternalError("cannot write " + path.string() + ": " + std::strerror(errno));
+  // POSIX calls, so that a failure says the system's reason (an ofstream does not keep errno).
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return InternalError("cannot create " + path.string() + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t wrote = ::write(fd, text.data() + done, text.size() - done);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      const std::string reason = std::strerror(errno);
+      ::close(fd);
+      return InternalError("cannot write " + path.string() + ": " + reason);
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  if (::close(fd) != 0) return InternalError("cannot write " + path.string() + ": " + std::strerror(errno));
   return OkStatus();
 }
 
@@ -57,9 +70,10 @@ Result<std::vector<std::string>> WriteProject(const std::string& folder, const s
     fs::remove_all(staging, ignored);
     return failure;
   };
-  // mkdtemp makes 0700; a new project folder gets the usual mode.
-  fs::permissions(staging, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                               fs::perms::others_read | fs::perms::others_exec, error);
+  // mkdtemp makes 0700; a new project folder gets what mkdir would give it (0777 less the umask).
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  fs::permissions(staging, static_cast<fs::perms>(0777 & ~mask), error);
   std::vector<std::string> written;
   for (const ProjectFile& file : files) {
     if (Status s = WriteFile(staging / file.path, file.text); !s.ok()) return fail(s);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -40,13 +41,15 @@ class NewProjectTest : public ::testing::Test {
 };
 
 TEST_F(NewProjectTest, WritesEveryFileIntoANewFolderAndNothingElse) {
+  const mode_t before = ::umask(027);  // the folder gets what mkdir would give it
   auto written = WriteProject((root_ / "fn").string(), files_);
+  ::umask(before);
   ASSERT_TRUE(written.ok()) << written.status().ToString();
   EXPECT_EQ(*written, (std::vector<std::string>{(root_ / "fn/CMakeLists.txt").string(),
                                                 (root_ / "fn/src/main.cc").string()}));
   EXPECT_EQ(Read(root_ / "fn/src/main.cc"), "int main() {}\n");
   EXPECT_EQ(Entries(), (std::vector<std::string>{"fn", "fn/CMakeLists.txt", "fn/src", "fn/src/main.cc"}));
-  EXPECT_EQ(fs::status(root_ / "fn").permissions() & fs::perms::others_read, fs::perms::others_read);
+  EXPECT_EQ(fs::status(root_ / "fn").permissions(), static_cast<fs::perms>(0750));
 }
 
 TEST_F(NewProjectTest, FillsAnEmptyFolder) {
