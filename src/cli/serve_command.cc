@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "src/cli/key_values.h"
 #include "src/cli/serve_sources.h"
 #include "src/cli/temp_parent.h"
 #include "src/common/lambda_protocol.h"
@@ -154,14 +155,12 @@ int RunServe(const ServeOptions& options, const std::vector<std::string>& comman
     return 2;
   }
   emulator_options.function.protocol = *protocol;
-  for (const std::string& entry : options.env) {
-    size_t equals = entry.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      std::fprintf(stderr, "zerostart serve: --env expects K=V, got '%s'\n", entry.c_str());
-      return 2;
-    }
-    emulator_options.function.env_overrides[entry.substr(0, equals)] = entry.substr(equals + 1);
+  Result<EnvMap> env = ParseKeyValues(options.env, "--env");
+  if (!env.ok()) {
+    std::fprintf(stderr, "zerostart serve: %s\n", env.status().message().c_str());
+    return 2;
   }
+  emulator_options.function.env_overrides = std::move(env).value();
   emulator_options.invoke_address = {options.host, options.port};
   emulator_options.eager = options.eager;
   emulator_options.enforce_limits = !options.no_limits;

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "src/common/lambda_protocol.h"
+#include "src/cli/key_values.h"
 #include "src/package/sam_template.h"
 #include "src/package/zip_reader.h"
 
@@ -50,14 +51,8 @@ Result<ServedFunctions> ServeCommandLine(const emulator::EmulatorOptions& base,
 Result<ServedFunctions> ServeTemplate(const emulator::EmulatorOptions& base, const std::string& template_path,
                                       const std::string& only, const std::vector<std::string>& parameters,
                                       const std::string& temp_parent) {
-  std::map<std::string, std::string> overrides;
-  for (const std::string& parameter : parameters) {
-    const size_t equals = parameter.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      return InvalidArgumentError("--parameter expects KEY=VALUE, got '" + parameter + "'");
-    }
-    overrides[parameter.substr(0, equals)] = parameter.substr(equals + 1);
-  }
+  ZS_ASSIGN_OR_RETURN(EnvMap parsed, ParseKeyValues(parameters, "--parameter"));
+  const std::map<std::string, std::string> overrides(parsed.begin(), parsed.end());
   ZS_ASSIGN_OR_RETURN(package::SamTemplate sam, package::LoadSamTemplate(template_path, only, overrides));
   ServedFunctions served;
   if (!sam.unsupported.empty()) {

@@ -18,6 +18,8 @@
 
 #include "src/cli/build_runner.h"
 #include "src/cli/file_watcher.h"
+#include "src/cli/key_values.h"
+#include "src/cli/temp_parent.h"
 #include "src/common/unique_fd.h"
 #include "src/emulator/emulator.h"
 #include "src/emulator/log_sink.h"
@@ -42,7 +44,7 @@ void Say(const std::string& line) { std::fprintf(stderr, "zerostart watch: %s\n"
 class StagedBinary {
  public:
   static Result<StagedBinary> Make(const std::string& name) {
-    std::string pattern = (fs::temp_directory_path() / "zerostart-watch.XXXXXX").string();
+    std::string pattern = TempParent() + "/zerostart-watch.XXXXXX";  // where serve unpacks zips
     if (::mkdtemp(pattern.data()) == nullptr) return InternalError("cannot make a temporary folder");
     return StagedBinary(pattern, name);
   }
@@ -135,14 +137,12 @@ int RunWatch(const WatchOptions& options, const std::vector<std::string>& env) {
   base.function.memory_mb = options.memory_mb;
   base.function.timeout_seconds = options.timeout_seconds;
   base.function.name = fs::path(function).filename().string();
-  for (const std::string& entry : options.env) {
-    const size_t equals = entry.find('=');
-    if (equals == std::string::npos || equals == 0) {
-      std::fprintf(stderr, "zerostart watch: --env %s: expected K=V\n", entry.c_str());
-      return 2;
-    }
-    base.function.env_overrides[entry.substr(0, equals)] = entry.substr(equals + 1);
+  Result<EnvMap> overrides = ParseKeyValues(options.env, "--env");
+  if (!overrides.ok()) {
+    std::fprintf(stderr, "zerostart watch: %s\n", overrides.status().message().c_str());
+    return 2;
   }
+  base.function.env_overrides = std::move(overrides).value();
   base.enforce_limits = !options.no_limits;
 
   // Signals arrive on a descriptor: the build and the wait for changes both watch it.
