@@ -32,10 +32,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report_common import bench_samples, cold_summary, median  # noqa: E402
+from report_common import bench_samples, cold_summary, median, run_bench  # noqa: E402
 
 
-def run_bench(raw, zerostart, label, spec, functions, payloads, cold_payload):
+def bench_functions(raw, zerostart, label, spec, functions, payloads, cold_payload):
     """Runs `zerostart bench` on `functions` (names in spec["functions"]) with `payloads`
     (config PAYLOAD objects); returns {name: [sample, ...]}."""
     return bench_samples(run_config(raw, zerostart, label, [spec["memory"]], spec["cold_repeats"],
@@ -53,9 +53,7 @@ def run_config(raw, zerostart, label, memory, cold, functions, payloads, cold_pa
     config_path = os.path.join(raw, f"bench-{label}.json")
     with open(config_path, "w") as f:
         json.dump(config, f)
-    subprocess.run([zerostart, "bench", "--config", config_path, "--no-charts", "--out", out],
-                   check=True, stdout=subprocess.DEVNULL)
-    return os.path.join(out, "results.json")
+    return run_bench(zerostart, out, ["--config", config_path])
 
 
 def warm(samples, workload):
@@ -108,7 +106,7 @@ def p50_text(xs, unit, scale=1.0):
 def measure_kmeans(raw, zerostart, spec, out):
     names = tuple(n for n in ("java_kmeans", "java_kmeans_c1", "cpp_kmeans") if n in spec["functions"])
     for shape, payload, warmups, runs in spec["kmeans"]:
-        samples = run_bench(raw, zerostart, shape, spec, names,
+        samples = bench_functions(raw, zerostart, shape, spec, names,
                             [{"label": shape, "payload": json.loads(payload),
                               "warmups": warmups, "warm": runs}], payload)
         for name in names:
@@ -131,7 +129,7 @@ def measure_kmeans(raw, zerostart, spec, out):
 def measure_echo(raw, zerostart, spec, out):
     echo = spec["echo"]
     names = ("java_echo", "cpp_echo")
-    samples = run_bench(raw, zerostart, "echo", spec, names,
+    samples = bench_functions(raw, zerostart, "echo", spec, names,
                         [{"label": "echo", "payload": json.loads(echo["payload"]),
                           "warmups": echo["warmups"], "warm": echo["runs"]}], echo["payload"])
     for name in names:

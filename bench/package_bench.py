@@ -20,7 +20,7 @@ import time
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report_common import bench_samples, cold_summary, write_outputs  # noqa: E402
+from report_common import bench_samples, cold_summary, run_bench, write_outputs  # noqa: E402
 
 ECHO_TARGET_BYTES = 1_500_000  # the target: the echo package <= 1.5 MB zipped
 MEMORY_MB = 3008  # the setting the cold starts run at (as in the foundation and JNI benchmarks)
@@ -43,11 +43,10 @@ def package(zerostart, arch, binary, out_zip):
 def cold_starts(zerostart, source, payload, repeats, work, label):
     """`zerostart bench`'s cold starts of `source` (a zip or an executable), summarised as
     report_common.cold_summary does; raises when one failed."""
-    out = os.path.join(work, "bench-" + label)
-    subprocess.run([zerostart, "bench", "--memory", str(MEMORY_MB), "--cold", str(repeats),
-                    "--warm", "1", "--warmups", "0", "--payload", payload, "--no-charts",
-                    "--out", out, f"{label}={source}"], check=True, stdout=subprocess.DEVNULL)
-    cold = cold_summary(bench_samples(os.path.join(out, "results.json"))[label])
+    results = run_bench(zerostart, os.path.join(work, "bench-" + label),
+                        ["--memory", str(MEMORY_MB), "--cold", str(repeats), "--warm", "1", "--warmups", "0",
+                         "--payload", payload, f"{label}={source}"])
+    cold = cold_summary(bench_samples(results)[label])
     if cold["failed"]:
         raise RuntimeError(f"{label}: {cold['failed']} cold starts failed: {cold['errors']}")
     return cold

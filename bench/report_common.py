@@ -92,6 +92,14 @@ def median(xs):
     return percentile(xs, 50)
 
 
+def run_bench(zerostart, out_dir, args):
+    """Runs `zerostart bench ARGS --no-charts --out OUT_DIR` (its progress on stderr; raises if it
+    fails) and returns the path of the results.json it wrote."""
+    subprocess.run([zerostart, "bench", *args, "--no-charts", "--out", out_dir], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(out_dir, "results.json")
+
+
 def bench_samples(results_path):
     """The samples of a `zerostart bench` run (its results.json, schema zerostart-bench/1), as
     {function name: [sample, ...]} over every memory setting, in the order they were taken. A
