@@ -37,7 +37,7 @@ NOTES = """\
 - JVM flags (both Java functions): `-XX:+UseSerialGC -Xshare:auto -XX:-UsePerfData
   -Xmx<85% of the memory size>`, and the k-means package maps its class-data-sharing archive
   (`-XX:SharedArchiveFile=lib/app.jsa`, made at build time); see
-  `examples/java-kmeans/bootstrap` for why, and *Start-up* above for the measurements.
+  `cmake/java/bootstrap.sh.in` for why, and *Start-up* above for the measurements.
 - **Start-up variants** are measured in one `zerostart bench` run at 1769 MB (1 vCPU) and
   3008 MB (1.7 vCPUs), in passes over every variant, in the order of the table and in the
   reverse order in turn, each variant's passes pooled: the swings of the machine's load during
@@ -45,7 +45,7 @@ NOTES = """\
   variant is a bootstrap that runs the package's with `ZEROSTART_JAVA_OPTS` (after the
   bootstrap's own flags, so they win); `without-archive` is a copy of the package without
   `lib/app.jsa` (its class path is relative to the package, so a copy runs as the original),
-  `g1` a copy whose archive is trained again (`cmake/zs_java_cds_archive.sh`) under G1.
+  `g1` a copy whose archive is trained again (`cmake/java/zerostart_java_cds_archive.sh`) under G1.
 
 ## Notes
 

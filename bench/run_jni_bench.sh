@@ -32,7 +32,7 @@ for f in "$bin/zerostart" "$bin/kmeans" "$bin/echo" "$lib/zerostart.jar" \
 done
 command -v java > /dev/null && command -v javac > /dev/null || { log "java/javac missing"; exit 1; }
 
-# The Java echo through the bridge, with the example's JVM flags (examples/java-kmeans/bootstrap).
+# The Java echo through the bridge, with the example's JVM flags (cmake/java/bootstrap.sh.in).
 mkdir -p "$raw/echo"
 javac -Xlint:all -Werror --release 17 -cp "$lib/zerostart.jar" -d "$raw/echo" \
   "$repo/bench/jni_peers/JniEcho.java"
@@ -54,7 +54,7 @@ rm "$raw/without-archive/lib/app.jsa"
 cp -a "$package" "$raw/g1-package"
 sed -i 's/ -XX:+UseSerialGC / -XX:+UseG1GC /' "$raw/g1-package/bootstrap"
 grep -q ' -XX:+UseG1GC ' "$raw/g1-package/bootstrap" || { log "no -XX:+UseSerialGC in $package/bootstrap"; exit 1; }
-sh "$repo/cmake/zs_java_cds_archive.sh" "$bin/zerostart" "$raw/g1-package" 1 \
+sh "$repo/cmake/java/zerostart_java_cds_archive.sh" "$bin/zerostart" "$raw/g1-package" 1 \
   '{"n":1000,"d":2,"k":4,"maxIterations":100,"seed":42}'
 variants=""
 variant() {  # NAME PACKAGE_DIR JAVA_OPTS

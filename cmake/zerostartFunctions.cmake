@@ -2,15 +2,26 @@
 # Installed beside zerostartConfig.cmake, which includes it after defining zerostart::runtime,
 # ZEROSTART_ARCH and ZEROSTART_CLI. Usage: examples/cmake-function/README.md.
 
+# Argument checks shared by the functions below: unparsed arguments are an error naming the
+# call; VAR gets VALUE when it is empty or unset.
+macro(_zerostart_refuse_unparsed command name)
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "${command}(${name}): unexpected arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+endmacro()
+macro(_zerostart_default var value)
+  if(NOT ${var})
+    set(${var} ${value})
+  endif()
+endmacro()
+
 # zerostart_add_function(NAME SOURCES a.cc ... [LIBRARIES target ...])
 # An executable NAME (C++20) linking zerostart::runtime and LIBRARIES, statically (-static: Lambda
 # runs it as `bootstrap` with nothing from the host; provided.al2023 has glibc 2.34) and stripped
 # in Release/MinSizeRel, as the functions in zerostart's own tree (zs_add_function).
 function(zerostart_add_function name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "SOURCES;LIBRARIES")
-  if(ARG_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "zerostart_add_function(${name}): unexpected arguments: ${ARG_UNPARSED_ARGUMENTS}")
-  endif()
+  _zerostart_refuse_unparsed(zerostart_add_function ${name})
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "zerostart_add_function(${name}): SOURCES is required")
   endif()
@@ -33,9 +44,7 @@ endfunction()
 # zerostart installed from an arm64 build (see examples/cmake-function/README.md).
 function(zerostart_package name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "EXCLUDE_FROM_ALL" "ARCH;OUTPUT" "INCLUDE")
-  if(ARG_UNPARSED_ARGUMENTS)
-    message(FATAL_ERROR "zerostart_package(${name}): unexpected arguments: ${ARG_UNPARSED_ARGUMENTS}")
-  endif()
+  _zerostart_refuse_unparsed(zerostart_package ${name})
   if(NOT TARGET ${name})
     message(FATAL_ERROR "zerostart_package(${name}): no target ${name}; "
                         "declare it first with zerostart_add_function(${name} SOURCES ...)")
@@ -84,4 +93,182 @@ function(zerostart_package name)
     set(all "")
   endif()
   add_custom_target(${name}_zip ${all} DEPENDS ${output})
+endfunction()
+
+# Java functions, through zerostart's JNI bridge (dev.zerostart.Lambda in zerostart.jar over
+# libzerostart_jni.so). They need what zerostartConfig.cmake (or zerostart's own tree) sets:
+# ZEROSTART_JAVA_JAR, ZEROSTART_JAVA_JNI_LIBRARY, ZEROSTART_JAVA_SUPPORT_DIR (bootstrap.sh.in,
+# Dockerfile.in, zerostart_java_cds_archive.sh), ZEROSTART_CLI for the class-data-sharing
+# training run, and optionally ZEROSTART_JAVA_BUILD_DEPENDS (targets those files come from).
+
+# zerostart_add_java_function(NAME MAIN_CLASS class [JAR file.jar] [SOURCE_DIR dir]
+#                             [JARS /path/x.jar ...] [CDS_PAYLOAD json [CDS_INVOKES n]])
+# The ALL target NAME: compiles the .java files under SOURCE_DIR (default src, relative to
+# ${CMAKE_CURRENT_SOURCE_DIR}) for Java 17 against zerostart.jar and JARS into JAR (default
+# NAME.jar), and assembles the Lambda package folder ${CMAKE_CURRENT_BINARY_DIR}/package:
+#   bootstrap     runs MAIN_CLASS (whose main() calls dev.zerostart.Lambda.serve) on the JVM
+#                 (cmake/java/bootstrap.sh.in: the JVM flags and why)
+#   lib/          JAR, zerostart.jar, libzerostart_jni.so, each of JARS, and app.jsa when
+#                 CDS_PAYLOAD is given and ZEROSTART_JAVA_CDS is on (the default): the
+#                 class-data-sharing archive of a training run, CDS_INVOKES (default 1) invokes
+#                 with CDS_PAYLOAD under `zerostart serve`, which shortens the JVM's cold start
+#   Dockerfile    the container image that deploys it (Debian 12 + OpenJDK 17 + this folder)
+# `zerostart serve PACKAGE_FOLDER` runs it here with the host's `java`. Sets NAME's properties
+# ZEROSTART_JAVA_PACKAGE (the folder) and ZEROSTART_JAVA_CLASSPATH (its jars, for tests).
+function(zerostart_add_java_function name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "MAIN_CLASS;JAR;SOURCE_DIR;CDS_PAYLOAD;CDS_INVOKES" "JARS")
+  _zerostart_refuse_unparsed(zerostart_add_java_function ${name})
+  if(NOT ARG_MAIN_CLASS)
+    message(FATAL_ERROR "zerostart_add_java_function(${name}): MAIN_CLASS is required")
+  endif()
+  if(NOT ZEROSTART_JAVA_JAR OR NOT ZEROSTART_JAVA_SUPPORT_DIR)
+    message(FATAL_ERROR "zerostart_add_java_function(${name}): this zerostart has no JNI bridge "
+                        "(it was built without a JDK: apt-get install openjdk-17-jdk-headless, then "
+                        "build and install zerostart again)")
+  endif()
+  find_package(Java 17 COMPONENTS Development REQUIRED)
+  _zerostart_default(ARG_JAR ${name}.jar)
+  _zerostart_default(ARG_SOURCE_DIR src)
+  _zerostart_default(ARG_CDS_INVOKES 1)
+  cmake_path(ABSOLUTE_PATH ARG_SOURCE_DIR BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${ARG_SOURCE_DIR}/*.java)
+  if(NOT sources)
+    message(FATAL_ERROR "zerostart_add_java_function(${name}): no .java file under ${ARG_SOURCE_DIR}")
+  endif()
+  set(package ${CMAKE_CURRENT_BINARY_DIR}/package)
+  set(classes ${CMAKE_CURRENT_BINARY_DIR}/${name}_classes)
+
+  # The bootstrap's class path is relative to the package, as the JVM runs from it.
+  set(lib_jars "")
+  set(copy_jars "")
+  set(runtime_classpath lib/${ARG_JAR}:lib/zerostart.jar)
+  foreach(jar IN LISTS ARG_JARS)
+    cmake_path(GET jar FILENAME jar_name)
+    list(APPEND lib_jars ${package}/lib/${jar_name})
+    list(APPEND copy_jars COMMAND ${CMAKE_COMMAND} -E copy ${jar} ${package}/lib/${jar_name})
+    string(APPEND runtime_classpath :lib/${jar_name})
+  endforeach()
+  set(ZS_JAVA_FUNCTION ${name})
+  set(ZS_JAVA_MAIN_CLASS ${ARG_MAIN_CLASS})
+  set(ZS_JAVA_CLASSPATH ${runtime_classpath})
+  if(ZEROSTART_ARCH STREQUAL "arm64")
+    set(ZS_JAVA_DOCKER_ARCH arm64)
+  else()
+    set(ZS_JAVA_DOCKER_ARCH amd64)
+  endif()
+  set(generated ${CMAKE_CURRENT_BINARY_DIR}/${name}_generated)
+  configure_file(${ZEROSTART_JAVA_SUPPORT_DIR}/bootstrap.sh.in ${generated}/bootstrap @ONLY
+                 FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                                  WORLD_READ WORLD_EXECUTE)
+  configure_file(${ZEROSTART_JAVA_SUPPORT_DIR}/Dockerfile.in ${generated}/Dockerfile @ONLY)
+
+  list(JOIN ARG_JARS ":" compile_classpath)
+  add_custom_command(
+    OUTPUT ${package}/lib/${ARG_JAR}
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${classes}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${classes} ${package}/lib
+    COMMAND ${Java_JAVAC_EXECUTABLE} -Xlint:all -Werror --release 17
+            -cp ${ZEROSTART_JAVA_JAR}:${compile_classpath} -d ${classes} ${sources}
+    COMMAND ${Java_JAR_EXECUTABLE} --create --file ${package}/lib/${ARG_JAR} -C ${classes} .
+    DEPENDS ${sources} ${ZEROSTART_JAVA_JAR} ${ZEROSTART_JAVA_BUILD_DEPENDS}
+    COMMENT "javac + jar ${ARG_JAR}"
+    VERBATIM)
+  add_custom_command(
+    OUTPUT ${package}/bootstrap ${package}/Dockerfile ${package}/lib/zerostart.jar
+           ${package}/lib/libzerostart_jni.so ${lib_jars}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${package}/lib
+    COMMAND ${CMAKE_COMMAND} -E copy ${generated}/bootstrap ${generated}/Dockerfile ${package}
+    COMMAND ${CMAKE_COMMAND} -E copy ${ZEROSTART_JAVA_JAR} ${package}/lib/zerostart.jar
+    COMMAND ${CMAKE_COMMAND} -E copy ${ZEROSTART_JAVA_JNI_LIBRARY} ${package}/lib/libzerostart_jni.so
+    ${copy_jars}
+    DEPENDS ${generated}/bootstrap ${generated}/Dockerfile ${ZEROSTART_JAVA_JAR} ${ARG_JARS}
+            ${ZEROSTART_JAVA_JNI_LIBRARY} ${ZEROSTART_JAVA_BUILD_DEPENDS}
+    COMMENT "${name}: Lambda package ${package}"
+    VERBATIM)
+  set(outputs ${package}/lib/${ARG_JAR} ${package}/bootstrap)
+  if(NOT DEFINED ZEROSTART_JAVA_CDS)  # unset: on; OFF (set by the user) stays off
+    set(ZEROSTART_JAVA_CDS ON)
+  endif()
+  if(ZEROSTART_JAVA_CDS AND DEFINED ARG_CDS_PAYLOAD)
+    if(NOT ZEROSTART_CLI)
+      message(FATAL_ERROR "zerostart_add_java_function(${name}): CDS_PAYLOAD needs the `zerostart` "
+                          "command for the training run; set -DZEROSTART_CLI=/path/to/bin/zerostart "
+                          "or -DZEROSTART_JAVA_CDS=OFF")
+    endif()
+    set(script ${ZEROSTART_JAVA_SUPPORT_DIR}/zerostart_java_cds_archive.sh)
+    add_custom_command(
+      OUTPUT ${package}/lib/app.jsa
+      COMMAND sh ${script} ${ZEROSTART_CLI} ${package} ${ARG_CDS_INVOKES} ${ARG_CDS_PAYLOAD}
+      DEPENDS ${script} ${ZEROSTART_CLI} ${ZEROSTART_JAVA_BUILD_DEPENDS} ${package}/lib/${ARG_JAR}
+              ${package}/bootstrap ${package}/lib/zerostart.jar ${package}/lib/libzerostart_jni.so
+              ${lib_jars}
+      COMMENT "${name}: class-data-sharing archive (a training run of ${ARG_CDS_INVOKES} invoke(s))"
+      VERBATIM)
+    list(APPEND outputs ${package}/lib/app.jsa)
+  endif()
+  add_custom_target(${name} ALL DEPENDS ${outputs})
+  if(ZEROSTART_JAVA_BUILD_DEPENDS)
+    add_dependencies(${name} ${ZEROSTART_JAVA_BUILD_DEPENDS})
+  endif()
+  set(test_classpath ${package}/lib/${ARG_JAR} ${ZEROSTART_JAVA_JAR} ${ARG_JARS})
+  set_target_properties(${name} PROPERTIES ZEROSTART_JAVA_PACKAGE ${package}
+                                           ZEROSTART_JAVA_CLASSPATH "${test_classpath}")
+endfunction()
+
+# zerostart_add_java_test(NAME FUNCTION java_function [SOURCE_DIR dir] [JARS /path/x.jar ...])
+# JUnit 4 tests of a Java function's classes, run by ctest as the test NAME without any server
+# or the native library: compiles the .java files under SOURCE_DIR (default test) against the
+# function's jars, JARS and JUnit 4 (Debian's junit4: /usr/share/java/junit4.jar and
+# hamcrest), and runs every class whose file name ends in Test with org.junit.runner.JUnitCore.
+# Without JUnit 4 it says so and adds nothing. NAME is also the ALL target that compiles them.
+function(zerostart_add_java_test name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "FUNCTION;SOURCE_DIR" "JARS")
+  _zerostart_refuse_unparsed(zerostart_add_java_test ${name})
+  if(NOT ARG_FUNCTION OR NOT TARGET ${ARG_FUNCTION})
+    message(FATAL_ERROR "zerostart_add_java_test(${name}): FUNCTION must name a "
+                        "zerostart_add_java_function target declared before")
+  endif()
+  find_file(ZEROSTART_JUNIT4_JAR junit4.jar PATHS /usr/share/java DOC "JUnit 4 (Debian's junit4)")
+  find_file(ZEROSTART_HAMCREST_JAR NAMES hamcrest.jar hamcrest-core.jar PATHS /usr/share/java
+            DOC "Hamcrest, which JUnit 4 needs (Debian's libhamcrest-java)")
+  if(NOT ZEROSTART_JUNIT4_JAR OR NOT ZEROSTART_HAMCREST_JAR)
+    message(STATUS "JUnit 4 not found (apt-get install junit4): ${name} is not built")
+    return()
+  endif()
+  _zerostart_default(ARG_SOURCE_DIR test)
+  cmake_path(ABSOLUTE_PATH ARG_SOURCE_DIR BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${ARG_SOURCE_DIR}/*.java)
+  set(test_classes "")
+  foreach(source IN LISTS sources)
+    cmake_path(RELATIVE_PATH source BASE_DIRECTORY ${ARG_SOURCE_DIR} OUTPUT_VARIABLE relative)
+    if(relative MATCHES "Test\\.java$")
+      string(REGEX REPLACE "\\.java$" "" class ${relative})
+      string(REPLACE "/" "." class ${class})
+      list(APPEND test_classes ${class})
+    endif()
+  endforeach()
+  if(NOT test_classes)
+    message(FATAL_ERROR "zerostart_add_java_test(${name}): no *Test.java under ${ARG_SOURCE_DIR}")
+  endif()
+  get_target_property(function_classpath ${ARG_FUNCTION} ZEROSTART_JAVA_CLASSPATH)
+  set(classes ${CMAKE_CURRENT_BINARY_DIR}/${name}_classes)
+  list(JOIN function_classpath ":" classpath)
+  foreach(jar IN LISTS ARG_JARS ZEROSTART_JUNIT4_JAR ZEROSTART_HAMCREST_JAR)
+    string(APPEND classpath :${jar})
+  endforeach()
+  # The function's jar is another target's output: that target comes first (add_dependencies);
+  # a file-level dependency on it would make Makefile generators build it twice.
+  add_custom_command(
+    OUTPUT ${classes}/.compiled
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${classes}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${classes}
+    COMMAND ${Java_JAVAC_EXECUTABLE} -Xlint:all -Werror --release 17 -cp ${classpath} -d ${classes} ${sources}
+    COMMAND ${CMAKE_COMMAND} -E touch ${classes}/.compiled
+    DEPENDS ${sources}
+    COMMENT "javac ${name}"
+    VERBATIM)
+  add_custom_target(${name} ALL DEPENDS ${classes}/.compiled)
+  add_dependencies(${name} ${ARG_FUNCTION})
+  add_test(NAME ${name} COMMAND ${Java_JAVA_EXECUTABLE} -cp ${classes}:${classpath}
+                                org.junit.runner.JUnitCore ${test_classes})
 endfunction()

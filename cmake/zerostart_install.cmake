@@ -5,8 +5,13 @@
 #   PREFIX/lib/libzerostart_http_event.a         zerostart/http_event.h (optional: payload 2.0)
 #   PREFIX/bin/zerostart                         the CLI (`zerostart package` makes the zip; `serve`)
 #   PREFIX/lib/cmake/zerostart/                  zerostartConfig.cmake (+ Version, Targets, Functions)
+#   PREFIX/lib/zerostart/java/                   the JNI bridge, when it is built (a JDK was found):
+#                                                zerostart.jar, libzerostart_jni.so, and what
+#                                                zerostart_add_java_function makes packages from
+#                                                (bootstrap.sh.in, Dockerfile.in, the CDS script)
 # find_package(zerostart) then gives zerostart::runtime, zerostart::http_event,
-# zerostart_add_function() and zerostart_package() (cmake/zerostartFunctions.cmake). Nothing else is installed: no tests,
+# zerostart_add_function(), zerostart_package(), zerostart_add_java_function() and
+# zerostart_add_java_test() (cmake/zerostartFunctions.cmake). Nothing else is installed: no tests,
 # benchmarks, emulator libraries or reference functions.
 # Included from the top CMakeLists.txt after every component has been added.
 
@@ -74,6 +79,16 @@ if(TARGET zerostart)
   install(TARGETS zerostart RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
+set(ZS_INSTALL_JAVADIR ${CMAKE_INSTALL_LIBDIR}/zerostart/java)
+if(TARGET zerostart_jni)
+  install(FILES ${ZS_JNI_JAR} ${PROJECT_SOURCE_DIR}/cmake/java/bootstrap.sh.in
+                ${PROJECT_SOURCE_DIR}/cmake/java/Dockerfile.in
+          DESTINATION ${ZS_INSTALL_JAVADIR})
+  install(PROGRAMS ${PROJECT_SOURCE_DIR}/cmake/java/zerostart_java_cds_archive.sh
+          DESTINATION ${ZS_INSTALL_JAVADIR})
+  install(TARGETS zerostart_jni LIBRARY DESTINATION ${ZS_INSTALL_JAVADIR})
+endif()
+
 install(EXPORT zerostartTargets
   NAMESPACE zerostart::
   FILE zerostartTargets.cmake
@@ -83,7 +98,7 @@ configure_package_config_file(
   ${PROJECT_SOURCE_DIR}/cmake/zerostartConfig.cmake.in
   ${PROJECT_BINARY_DIR}/cmake/zerostartConfig.cmake
   INSTALL_DESTINATION ${ZS_INSTALL_CMAKEDIR}
-  PATH_VARS CMAKE_INSTALL_BINDIR)
+  PATH_VARS CMAKE_INSTALL_BINDIR ZS_INSTALL_JAVADIR)
 
 # 0.x: a minor version may break the API, so only the same major.minor is compatible. The
 # basic file checks the version and pointer size; the architecture check is appended.

@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev                # JSON, CLI parsing
   libyaml-cpp-dev                                # `serve --template`: SAM templates (YAML)
   openjdk-17-jdk-headless libcommons-math3-java libandroid-json-org-java  # k-means oracle, Java peer
+  junit4                                         # `zerostart new --template java`: its test
   curl ca-certificates zip unzip                 # curl bootstrap peer, packaging
   libzip-dev zlib1g-dev python3-yaml             # package zips, event-stream CRC-32; SAM template checks
   g++-aarch64-linux-gnu qemu-user-static         # arm64 (Graviton) bootstraps, run under qemu

@@ -49,14 +49,15 @@ int RunNew(const NewOptions& options, const std::string& installed_prefix) {
   }
   std::printf("zerostart new: created %s (template %s):\n", folder.c_str(), options.template_name.c_str());
   for (const std::string& path : *written) std::printf("  %s\n", path.c_str());
+  const std::string built = scaffold::BuiltFunction(options.template_name, options.name);
   const std::string prefix = installed_prefix.empty() ? "" : " -DCMAKE_PREFIX_PATH=" + ShellWord(installed_prefix);
   std::printf(
       "Next:\n"
       "  cd %s\n"
       "  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release%s\n"
       "  cmake --build build && ctest --test-dir build\n"
-      "  zerostart serve -- build/%s\n",
-      ShellWord(folder).c_str(), prefix.c_str(), options.name.c_str());
+      "  zerostart serve -- %s\n",
+      ShellWord(folder).c_str(), prefix.c_str(), built.c_str());
   return 0;
 }
 

@@ -92,7 +92,10 @@ class Loader {
   Result<std::string> Substitute(const std::string& text, const YAML::Node& variables, const YAML::Node& node,
                                  const std::string& where) const;
   Result<int> ResolveInt(const YAML::Node& node, const std::string& where) const;
-  Result<SamFunction> ReadFunction(const std::string& id, const YAML::Node& properties, const YAML::Node& globals);
+  // `resource` is the whole resource (its Metadata says where an image function's code is).
+  Result<SamFunction> ReadFunction(const std::string& id, const YAML::Node& resource, const YAML::Node& globals);
+  // The path of `uri` (a CodeUri or DockerContext): relative ones joined to the template's folder.
+  std::string CodePath(const std::string& uri) const;
   void Unsupported(std::string what) {
     if (std::find(unsupported_.begin(), unsupported_.end(), what) == unsupported_.end()) {
       unsupported_.push_back(std::move(what));
@@ -181,8 +184,15 @@ Result<int> Loader::ResolveInt(const YAML::Node& node, const std::string& where)
   return value;
 }
 
-Result<SamFunction> Loader::ReadFunction(const std::string& id, const YAML::Node& properties,
+std::string Loader::CodePath(const std::string& uri) const {
+  if (uri.starts_with("/")) return uri;
+  const size_t slash = path_.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : path_.substr(0, slash)) + "/" + uri;
+}
+
+Result<SamFunction> Loader::ReadFunction(const std::string& id, const YAML::Node& resource,
                                          const YAML::Node& globals) {
+  const YAML::Node properties = Child(resource, "Properties");
   SamFunction function;
   function.logical_id = id;
   function.name = id;
@@ -206,32 +216,56 @@ Result<SamFunction> Loader::ReadFunction(const std::string& id, const YAML::Node
   if (YAML::Node node = get("FunctionName", &where); node.IsDefined()) {
     ZS_ASSIGN_OR_RETURN(function.name, Resolve(node, where));
   }
+  bool image = false;
   if (YAML::Node node = get("PackageType", &where); node.IsDefined()) {
     ZS_ASSIGN_OR_RETURN(std::string type, Resolve(node, where));
-    if (type != "Zip") return Error(node, where, "PackageType " + type + " is not served (only Zip: a bootstrap)");
+    if (type != "Zip" && type != "Image") return Error(node, where, "PackageType " + type + " is neither Zip nor Image");
+    image = type == "Image";
   }
-  YAML::Node runtime = get("Runtime", &where);
-  if (!runtime.IsDefined()) {
-    return InvalidArgumentError(path_ + ": function " + id + " has no Runtime (set Runtime: provided.al2023)");
-  }
-  ZS_ASSIGN_OR_RETURN(function.runtime, Resolve(runtime, where));
-  if (function.runtime != "provided.al2023" && function.runtime != "provided.al2") {
-    return Error(runtime, where, "Runtime " + function.runtime +
-                                     " is not served: zerostart runs OS-only runtimes (provided.al2023, provided.al2), "
-                                     "whose bootstrap is the function");
-  }
-  YAML::Node code = get("CodeUri", &where);
-  if (!code.IsDefined()) {
-    return InvalidArgumentError(path_ + ": function " + id + " has no CodeUri (a folder or a zip with its bootstrap)");
-  }
-  if (code.IsMap() && !AsIntrinsic(code)) return Error(code, where, "CodeUri in S3 is not served (give a folder or a zip)");
-  ZS_ASSIGN_OR_RETURN(std::string code_uri, Resolve(code, where));
-  if (code_uri.starts_with("s3://")) return Error(code, where, "CodeUri in S3 is not served (give a folder or a zip)");
-  if (code_uri.starts_with("/")) {
-    function.code_path = code_uri;
+  const YAML::Node metadata = Child(resource, "Metadata");
+  if (image) {
+    // `sam build` builds an image function from Metadata's DockerContext and Dockerfile
+    // (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-build.html,
+    // "Building a container image"). When that folder holds the bootstrap the image runs (a
+    // Java package from zerostart_add_java_function does), the folder is served as the task
+    // root, with this host's programs: the image itself is not built or run.
+    const std::string context_where = "Resources." + id + ".Metadata.DockerContext";
+    const YAML::Node context = Child(metadata, "DockerContext");
+    if (!context.IsDefined()) {
+      return Error(get("PackageType", &where), where,
+                   "PackageType Image is served only from its Metadata.DockerContext, a folder holding the "
+                   "bootstrap (zerostart does not run container images); this function has no DockerContext");
+    }
+    ZS_ASSIGN_OR_RETURN(std::string context_uri, Resolve(context, context_where));
+    function.code_path = CodePath(context_uri);
+    function.image = true;
+    Unsupported(id + ".PackageType Image (its DockerContext's bootstrap runs on this host; the image is not built)");
+    for (const auto& entry : metadata) {
+      const std::string key = entry.first.Scalar();
+      if (key != "DockerContext" && key != "Dockerfile" && key != "DockerTag" && key != "DockerBuildArgs") {
+        Unsupported(id + ".Metadata." + key);
+      }
+    }
   } else {
-    const size_t slash = path_.rfind('/');
-    function.code_path = (slash == std::string::npos ? std::string(".") : path_.substr(0, slash)) + "/" + code_uri;
+    if (metadata.IsDefined()) Unsupported(id + ".Metadata");
+    YAML::Node runtime = get("Runtime", &where);
+    if (!runtime.IsDefined()) {
+      return InvalidArgumentError(path_ + ": function " + id + " has no Runtime (set Runtime: provided.al2023)");
+    }
+    ZS_ASSIGN_OR_RETURN(function.runtime, Resolve(runtime, where));
+    if (function.runtime != "provided.al2023" && function.runtime != "provided.al2") {
+      return Error(runtime, where, "Runtime " + function.runtime +
+                                       " is not served: zerostart runs OS-only runtimes (provided.al2023, provided.al2), "
+                                       "whose bootstrap is the function");
+    }
+    YAML::Node code = get("CodeUri", &where);
+    if (!code.IsDefined()) {
+      return InvalidArgumentError(path_ + ": function " + id + " has no CodeUri (a folder or a zip with its bootstrap)");
+    }
+    if (code.IsMap() && !AsIntrinsic(code)) return Error(code, where, "CodeUri in S3 is not served (give a folder or a zip)");
+    ZS_ASSIGN_OR_RETURN(std::string code_uri, Resolve(code, where));
+    if (code_uri.starts_with("s3://")) return Error(code, where, "CodeUri in S3 is not served (give a folder or a zip)");
+    function.code_path = CodePath(code_uri);
   }
   if (YAML::Node node = get("Handler", &where); node.IsDefined()) {
     ZS_ASSIGN_OR_RETURN(function.handler, Resolve(node, where));
@@ -332,7 +366,7 @@ Result<SamTemplate> Loader::Load(const YAML::Node& root, const std::string& only
       }
     }
   }
-  std::vector<std::pair<std::string, YAML::Node>> functions;  // logical id, Properties
+  std::vector<std::pair<std::string, YAML::Node>> functions;  // logical id, resource
   std::string names;                                          // for "it has: ..."
   for (const auto& entry : Child(root, "Resources")) {
     const std::string id = entry.first.Scalar();
@@ -353,9 +387,9 @@ Result<SamTemplate> Loader::Load(const YAML::Node& root, const std::string& only
     if (only.empty() || only == id || only == function_name) {
       for (const auto& attribute : resource) {
         const std::string key = attribute.first.Scalar();
-        if (key != "Type" && key != "Properties") Unsupported(id + "." + key);
+        if (key != "Type" && key != "Properties" && key != "Metadata") Unsupported(id + "." + key);
       }
-      functions.emplace_back(id, properties);
+      functions.emplace_back(id, resource);
     }
   }
   if (names.empty()) return InvalidArgumentError(path_ + " has no resource of Type " + kFunctionType);
@@ -363,8 +397,8 @@ Result<SamTemplate> Loader::Load(const YAML::Node& root, const std::string& only
     return NotFoundError(path_ + " has no " + kFunctionType + " named '" + only + "' (it has: " + names + ")");
   }
   SamTemplate out;
-  for (const auto& [id, properties] : functions) {
-    ZS_ASSIGN_OR_RETURN(SamFunction function, ReadFunction(id, properties, globals));
+  for (const auto& [id, resource] : functions) {
+    ZS_ASSIGN_OR_RETURN(SamFunction function, ReadFunction(id, resource, globals));
     out.functions.push_back(std::move(function));
   }
   out.unsupported = std::move(unsupported_);

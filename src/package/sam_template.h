@@ -32,9 +32,12 @@ struct SamFunction {
   // FunctionName when the template sets it, else the logical id (as `sam local` names it).
   std::string name;
   // CodeUri made a path: relative ones are joined to the template's folder. A folder or a zip.
+  // For an image function (PackageType Image), its Metadata.DockerContext folder, which must
+  // hold the bootstrap the image runs (the image itself is not built).
   std::string code_path;
+  bool image = false;   // PackageType Image
   std::string handler;  // "" when not set
-  std::string runtime;  // provided.al2023 or provided.al2 (others are refused)
+  std::string runtime;  // provided.al2023 or provided.al2 (others are refused); "" for an image
   std::optional<int> memory_mb;
   std::optional<double> timeout_seconds;
   std::map<std::string, std::string> environment;  // Environment.Variables
@@ -57,7 +60,7 @@ struct SamTemplate {
 // saying what to fix: NotFound (no such file; `only` names no function, listing those there
 // are), InvalidArgument (not YAML, with the line; not a SAM template: no Resources or no
 // AWS::Serverless::Function; a runtime other than provided.al2023/provided.al2; PackageType
-// Image; CodeUri missing or in S3; a value of the wrong kind; an unresolvable intrinsic, named
+// Image without Metadata.DockerContext; CodeUri missing or in S3; a value of the wrong kind; an unresolvable intrinsic, named
 // with its place, e.g. "!GetAtt at Resources.Hello.Properties.Environment.Variables.TABLE (line
 // 12) cannot be resolved locally").
 Result<SamTemplate> LoadSamTemplate(const std::string& path, const std::string& only = "",

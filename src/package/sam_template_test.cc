@@ -120,6 +120,40 @@ Resources:
   EXPECT_EQ(loaded->functions[0].reserved_concurrency, 3);
 }
 
+TEST(SamTemplateTest, AnImageFunctionIsServedFromItsDockerContextAndSaysSo) {
+  ScratchDir dir;
+  auto loaded = LoadText(dir, R"(
+Resources:
+  Java:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      MemorySize: 512
+      ImageConfig: {Command: [x]}
+    Metadata:
+      Dockerfile: Dockerfile
+      DockerContext: build/package
+      DockerTag: latest
+      Extra: 1
+  Zip:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: fn.zip, Runtime: provided.al2023}
+    Metadata: {BuildMethod: makefile}
+)");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->functions.size(), 2u);
+  EXPECT_TRUE(loaded->functions[0].image);
+  EXPECT_EQ(loaded->functions[0].code_path, dir / "build/package");
+  EXPECT_EQ(loaded->functions[0].runtime, "");
+  EXPECT_EQ(loaded->functions[0].memory_mb, 512);
+  EXPECT_FALSE(loaded->functions[1].image);
+  EXPECT_THAT(loaded->unsupported,
+              ElementsAre("Java.ImageConfig",
+                          "Java.PackageType Image (its DockerContext's bootstrap runs on this host; the image is "
+                          "not built)",
+                          "Java.Metadata.Extra", "Zip.Metadata"));
+}
+
 TEST(SamTemplateTest, OnlyKeepsOneFunctionByLogicalIdOrFunctionName) {
   ScratchDir dir;
   const std::string text = R"(
@@ -159,7 +193,8 @@ TEST(SamTemplateTest, RefusalsSayWhatToFix) {
            {"      Runtime: provided.al2023\n", "function Fn has no CodeUri"},
            {"      Runtime: provided.al2023\n      CodeUri: s3://bucket/key.zip\n", "CodeUri in S3 is not served"},
            {"      Runtime: provided.al2023\n      CodeUri: {Bucket: b, Key: k}\n", "CodeUri in S3 is not served"},
-           {"      Runtime: provided.al2023\n      CodeUri: x\n      PackageType: Image\n", "PackageType Image is not served"},
+           {"      PackageType: Image\n", "PackageType Image is served only from its Metadata.DockerContext"},
+           {"      Runtime: provided.al2023\n      CodeUri: x\n      PackageType: Jar\n", "PackageType Jar is neither Zip nor Image"},
            {"      Runtime: provided.al2023\n      CodeUri: x\n      MemorySize: lots\n", "'lots' is not a whole number"},
            {"      Runtime: provided.al2023\n      CodeUri: !Ref Fn\n",
             "!Ref Fn cannot be resolved: Fn is a resource, which has no value locally"},

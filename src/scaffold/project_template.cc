@@ -13,7 +13,7 @@ namespace zerostart::scaffold {
 namespace {
 
 constexpr size_t kMaxNameLength = 64;  // AWS docs "CreateFunction": FunctionName, 1-64 characters
-constexpr std::string_view kCommonKit = "common";
+constexpr std::string_view kCommonKit = "common";  // every project: .gitignore, template.yaml
 constexpr std::string_view kTemplateSuffix = ".in";
 constexpr std::string_view kDotPrefix = "dot-";
 // The architecture this zerostart is built for, in Lambda's spelling: a project built against
@@ -43,9 +43,64 @@ constexpr std::array<std::string_view, 102> kCppReserved = {
     "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
     "main", "std", "zerostart", "testing", "posix", "final", "override", "import", "module", "errno"};
 
+// What a function's language decides: its kit's files (CMakeLists.txt, README.md) and how
+// template.yaml deploys it.
+struct LanguageSpec {
+  std::string name;         // template.yaml's Description
+  std::string kit;          // templates/<kit>/, over the common kit ("" for none)
+  std::string sam_summary;  // template.yaml's first comment, after "AWS SAM template for NAME: "
+  std::string sam_code;     // the lines under Properties that say where the code is
+  std::string sam_metadata; // lines after the function's Properties ("" for none)
+  std::string memory_mb;
+  std::string timeout_s;
+  std::string built;        // BuiltFunction's, "@NAME@" standing for the name
+};
+
+// A C++ function is a static `bootstrap` in a zip, on the OS-only runtime.
+const LanguageSpec& Cpp() {
+  static const LanguageSpec kCpp = {
+      "C++",
+      "cpp",
+      "one static `bootstrap` in the zip `cmake --build build` makes\n"
+      "# (zerostart_package), on the OS-only runtime provided.al2023, with a Function URL.\n"
+      "# `sam deploy --guided` deploys it; `zerostart serve --template template.yaml` runs it locally.",
+      "      CodeUri: build/@NAME@.zip\n"
+      "      Runtime: provided.al2023\n"
+      "      Handler: bootstrap  # Lambda runs the zip's `bootstrap`",
+      "",
+      "128",
+      "3",
+      "build/@NAME@"};
+  return kCpp;
+}
+
+// A Java function runs on a JVM, which Lambda's OS-only runtimes lack, and its bridge is built
+// against Debian 12's glibc: it deploys as a container image (Dockerfile.in of
+// zerostart_add_java_function: Debian 12, OpenJDK 17, the package folder).
+const LanguageSpec& Java() {
+  static const LanguageSpec kJava = {
+      "Java",
+      "",
+      "a Java function run through zerostart's JNI bridge,\n"
+      "# deployed as a container image (Lambda's OS-only runtimes have no JVM): `sam build` builds it\n"
+      "# from build/package (its Dockerfile: Debian 12, OpenJDK 17 and the package), `sam deploy\n"
+      "# --guided` deploys it. `zerostart serve --template template.yaml` runs build/package here, with\n"
+      "# this machine's java, without building the image. A Function URL is included.",
+      "      PackageType: Image  # built from Metadata's DockerContext",
+      "\n    Metadata:  # what `sam build` builds the image from\n"
+      "      Dockerfile: Dockerfile\n"
+      "      DockerContext: build/package\n"
+      "      DockerTag: latest",
+      "512",
+      "10",
+      "build/package/bootstrap"};
+  return kJava;
+}
+
 // What differs between the templates, beside their own files.
 struct TemplateSpec {
   TemplateInfo info;
+  const LanguageSpec& language;
   std::string libraries;    // the handler library's link libraries
   std::string payload;      // the README's `zerostart invoke --payload`
   std::string invoke_notes; // the README's text after that
@@ -55,11 +110,13 @@ struct TemplateSpec {
 const std::vector<TemplateSpec>& Specs() {
   static const std::vector<TemplateSpec> kSpecs = {
       {{"hello", "A function that answers each event with a JSON greeting."},
+       Cpp(),
        "zerostart::runtime",
        R"({"name":"world"})",
        "It answers `{\"message\":\"Hello from @NAME@\",\"eventBytes\":16}`.",
        ""},
       {{"http", "A function behind a Function URL (HTTP request in, HTTP response out)."},
+       Cpp(),
        "zerostart::runtime zerostart::http_event",
        R"({"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"POST"}},"body":"world","isBase64Encoded":false})",
        "The event is a Function URL request (payload format 2.0) whose body is the name; the answer is "
@@ -67,11 +124,18 @@ const std::vector<TemplateSpec>& Specs() {
        "the same: `curl -d world http://127.0.0.1:9000/lambda-url/@NAME@/`.",
        ""},
       {{"stream", "A function that streams its response while it produces it."},
+       Cpp(),
        "zerostart::runtime",
        "{}",
        "`zerostart invoke --stream` prints each tick as the function writes it "
        "(InvokeWithResponseStream); the Function URL streams too (InvokeMode RESPONSE_STREAM).",
        "\n        InvokeMode: RESPONSE_STREAM"},
+      {{"java", "A Java function (JUnit-tested handler) run through zerostart's JNI bridge."},
+       Java(),
+       "",
+       R"({"name":"world"})",
+       "It answers `{\"message\":\"Hello from @NAME@\",\"eventBytes\":16}`.",
+       ""},
   };
   return kSpecs;
 }
@@ -119,6 +183,13 @@ const std::vector<TemplateInfo>& Templates() {
   return kInfos;
 }
 
+std::string BuiltFunction(const std::string& template_name, const std::string& name) {
+  for (const TemplateSpec& spec : Specs()) {
+    if (spec.info.name == template_name) return Replace(spec.language.built, "@NAME@", name);
+  }
+  return "";
+}
+
 Status ValidateFunctionName(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameLength) {
     return InvalidArgumentError("the name must have 1 to 64 characters, not " + std::to_string(name.size()));
@@ -155,22 +226,29 @@ Result<std::vector<ProjectFile>> RenderProject(const std::string& template_name,
     return InvalidArgumentError("no template '" + template_name + "'; the templates are " + known);
   }
   std::map<std::string, std::string_view> chosen;  // project path -> template text
-  for (const EmbeddedFile& file : EmbeddedTemplateFiles()) {
-    if (file.kit == kCommonKit) chosen.emplace(ProjectPath(file.path), file.text);
-  }
-  for (const EmbeddedFile& file : EmbeddedTemplateFiles()) {
-    if (file.kit == spec->info.name) chosen[ProjectPath(file.path)] = file.text;
+  // The common kit, then the language's, then the template's own: a later kit's file replaces
+  // an earlier one of the same path.
+  for (std::string_view kit : {kCommonKit, std::string_view(spec->language.kit), std::string_view(spec->info.name)}) {
+    if (kit.empty()) continue;
+    for (const EmbeddedFile& file : EmbeddedTemplateFiles()) {
+      if (file.kit == kit) chosen[ProjectPath(file.path)] = file.text;
+    }
   }
   const std::string ident = Replace(name, "-", "_");
   std::string guard = ident;
   std::transform(guard.begin(), guard.end(), guard.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   // Longer texts first: they may hold @NAME@ themselves.
+  const LanguageSpec& language = spec->language;
   const std::vector<std::pair<std::string_view, std::string>> values = {
+      {"@SAM_SUMMARY@", language.sam_summary}, {"@SAM_CODE@", language.sam_code},
+      {"@SAM_METADATA@", language.sam_metadata}, {"@LANGUAGE@", language.name},
+      {"@MEMORY@", language.memory_mb},       {"@TIMEOUT@", language.timeout_s},
       {"@INVOKE_NOTES@", spec->invoke_notes}, {"@DESCRIPTION@", spec->info.description},
       {"@LIBRARIES@", spec->libraries},      {"@PAYLOAD@", spec->payload},
       {"@URL_EXTRA@", spec->url_extra},      {"@LOGICAL@", LogicalId(name)},
       {"@GUARD@", guard},                    {"@IDENT@", ident},
+      {"@DOCKER_ARCH@", kArchitecture == "arm64" ? "arm64" : "amd64"},
       {"@ARCH@", std::string(kArchitecture)}, {"@NAME@", name},
   };
   std::vector<ProjectFile> out;

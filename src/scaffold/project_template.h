@@ -2,7 +2,9 @@
 // A project is a CMake project built against the installed zerostart (find_package(zerostart),
 // zerostart_add_function, zerostart_package): the handler in src/, main() apart from it, a
 // GoogleTest test of the handler that runs without any server, a SAM template.yaml and a
-// README with the build, test, serve, invoke, package and deploy commands.
+// README with the build, test, serve, invoke, package and deploy commands. The java template's
+// project is the same in Java (zerostart_add_java_function: the JNI bridge; a JUnit 4 test of
+// the handler; an image function in template.yaml, as Lambda's OS-only runtimes have no JVM).
 // Thread safety: pure functions.
 #ifndef ZEROSTART_SRC_SCAFFOLD_PROJECT_TEMPLATE_H_
 #define ZEROSTART_SRC_SCAFFOLD_PROJECT_TEMPLATE_H_
@@ -27,6 +29,11 @@ const std::vector<TemplateInfo>& Templates();
 // it a C++ identifier once '-' becomes '_'), and not one of CMake's reserved target names.
 // InvalidArgument saying which rule it breaks otherwise.
 Status ValidateFunctionName(const std::string& name);
+
+// What `zerostart serve` runs once the project of template `template_name` for function `name`
+// is built, relative to the project's folder: "build/NAME" (a C++ binary) or
+// "build/package/bootstrap" (a Java package). "" for an unknown template.
+std::string BuiltFunction(const std::string& template_name, const std::string& name);
 
 struct ProjectFile {
   std::string path;  // relative to the project folder, '/'-separated, e.g. "src/handler.cc"

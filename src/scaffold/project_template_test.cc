@@ -26,13 +26,17 @@ const ProjectFile* Find(const std::vector<ProjectFile>& files, const std::string
 }
 
 TEST(ProjectTemplateTest, EveryTemplateHasTheProjectsFilesWithEveryPlaceholderFilled) {
-  ASSERT_GE(Templates().size(), 3u);
+  ASSERT_GE(Templates().size(), 4u);
   EXPECT_EQ(Templates().front().name, "hello");  // the default
-  const std::set<std::string> expected = {".gitignore", "CMakeLists.txt", "README.md", "src/handler.cc",
-                                          "src/handler.h", "src/main.cc", "template.yaml",
-                                          "test/handler_test.cc"};
+  const std::set<std::string> cpp_files = {".gitignore", "CMakeLists.txt", "README.md", "src/handler.cc",
+                                           "src/handler.h", "src/main.cc", "template.yaml",
+                                           "test/handler_test.cc"};
+  const std::set<std::string> java_files = {".gitignore", "CMakeLists.txt", "README.md",
+                                            "src/main/java/app/Handler.java", "src/main/java/app/Main.java",
+                                            "src/test/java/app/HandlerTest.java", "template.yaml"};
   for (const TemplateInfo& info : Templates()) {
     SCOPED_TRACE(info.name);
+    const bool java = info.name == "java";
     auto files = RenderProject(info.name, "my-fn_2");
     ASSERT_TRUE(files.ok()) << files.status().ToString();
     std::set<std::string> paths;
@@ -41,17 +45,29 @@ TEST(ProjectTemplateTest, EveryTemplateHasTheProjectsFilesWithEveryPlaceholderFi
       EXPECT_FALSE(HasPlaceholder(f.text)) << f.path << " keeps a placeholder";
       EXPECT_EQ(f.text.find(".in\""), std::string::npos) << f.path;
     }
-    EXPECT_EQ(paths, expected);
+    EXPECT_EQ(paths, java ? java_files : cpp_files);
     const std::string& cmake = Find(*files, "CMakeLists.txt")->text;
     EXPECT_NE(cmake.find("project(my-fn_2 LANGUAGES CXX)"), std::string::npos);
-    EXPECT_NE(cmake.find("zerostart_add_function(my-fn_2 SOURCES src/main.cc LIBRARIES my_fn_2_handler)"),
-              std::string::npos);
-    EXPECT_NE(Find(*files, "src/main.cc")->text.find("my_fn_2::Handle"), std::string::npos);
-    EXPECT_NE(Find(*files, "src/handler.h")->text.find("#ifndef MY_FN_2_HANDLER_H_"), std::string::npos);
     const std::string& sam = Find(*files, "template.yaml")->text;
     EXPECT_NE(sam.find("  MyFn2Function:\n    Type: AWS::Serverless::Function"), std::string::npos);
-    EXPECT_NE(sam.find("CodeUri: build/my-fn_2.zip"), std::string::npos);
+    if (java) {
+      EXPECT_NE(cmake.find("zerostart_add_java_function(my-fn_2 MAIN_CLASS app.Main"), std::string::npos);
+      EXPECT_NE(cmake.find("zerostart_add_java_test(my_fn_2_test FUNCTION my-fn_2"), std::string::npos);
+      EXPECT_NE(sam.find("PackageType: Image"), std::string::npos);
+      EXPECT_NE(sam.find("DockerContext: build/package"), std::string::npos);
+      EXPECT_EQ(sam.find("CodeUri"), std::string::npos);
+      EXPECT_EQ(BuiltFunction(info.name, "my-fn_2"), "build/package/bootstrap");
+    } else {
+      EXPECT_NE(cmake.find("zerostart_add_function(my-fn_2 SOURCES src/main.cc LIBRARIES my_fn_2_handler)"),
+                std::string::npos);
+      EXPECT_NE(Find(*files, "src/main.cc")->text.find("my_fn_2::Handle"), std::string::npos);
+      EXPECT_NE(Find(*files, "src/handler.h")->text.find("#ifndef MY_FN_2_HANDLER_H_"), std::string::npos);
+      EXPECT_NE(sam.find("CodeUri: build/my-fn_2.zip"), std::string::npos);
+      EXPECT_EQ(sam.find("Metadata"), std::string::npos);
+      EXPECT_EQ(BuiltFunction(info.name, "my-fn_2"), "build/my-fn_2");
+    }
   }
+  EXPECT_EQ(BuiltFunction("rust", "fn"), "");
 }
 
 TEST(ProjectTemplateTest, EachTemplateHasItsOwnHandlerAndLibraries) {
@@ -67,6 +83,12 @@ TEST(ProjectTemplateTest, EachTemplateHasItsOwnHandlerAndLibraries) {
   ASSERT_TRUE(hello.ok());
   EXPECT_EQ(Find(*hello, "CMakeLists.txt")->text.find("http_event"), std::string::npos);
   EXPECT_EQ(Find(*hello, "template.yaml")->text.find("InvokeMode"), std::string::npos);
+  auto java = RenderProject("java", "greeter");
+  ASSERT_TRUE(java.ok());
+  EXPECT_NE(Find(*java, "src/main/java/app/Handler.java")->text.find("Hello from greeter"), std::string::npos);
+  EXPECT_NE(Find(*java, "src/main/java/app/Main.java")->text.find("Lambda.serve(Handler::handle)"),
+            std::string::npos);
+  EXPECT_NE(Find(*java, "template.yaml")->text.find("a Java Lambda function"), std::string::npos);
 }
 
 TEST(ProjectTemplateTest, APlaceholderIsFoundAndAnEmailAddressIsNot) {
@@ -77,7 +99,7 @@ TEST(ProjectTemplateTest, APlaceholderIsFoundAndAnEmailAddressIsNot) {
 TEST(ProjectTemplateTest, AnUnknownTemplateNamesTheKnownOnes) {
   auto files = RenderProject("rust", "fn");
   ASSERT_FALSE(files.ok());
-  EXPECT_EQ(files.status().message(), "no template 'rust'; the templates are hello, http, stream");
+  EXPECT_EQ(files.status().message(), "no template 'rust'; the templates are hello, http, stream, java");
 }
 
 TEST(ProjectTemplateTest, NamesFollowLambdasRulesAndAvoidCMakesReservedTargets) {

@@ -5,7 +5,8 @@ Usage: check_template.py TEMPLATE.yaml   (exit 0: fine; 1: problems, one per lin
                                           77: python3-yaml is missing)
 
 Structural checks only, offline: no AWS call, no cfn-lint. For every AWS::Serverless::Function:
-Runtime provided.al2023, Handler bootstrap, a CodeUri, Architectures of one value from
+Runtime provided.al2023, Handler bootstrap and a CodeUri (an image function, PackageType Image:
+none of them, and an ImageUri or Metadata's DockerContext and Dockerfile), Architectures of one value from
 {x86_64, arm64} (or a parameter whose AllowedValues are exactly those), MemorySize within
 128-10240 MB and Timeout within 1-900 s (literals, or Number parameters bounded by MinValue and
 MaxValue within those ranges), a FunctionUrlConfig with an AuthType of AWS_IAM or NONE. Template
@@ -108,7 +109,7 @@ class Checker:
         if not functions:
             self.fail("no AWS::Serverless::Function resource")
         for name, resource in functions.items():
-            self.check_function(name, resource.get("Properties") or {})
+            self.check_function(name, resource.get("Properties") or {}, resource.get("Metadata") or {})
         self.check_references(functions)
         self.check_url_output(functions)
         return self.problems
@@ -141,17 +142,12 @@ class Checker:
                 self.fail(f"parameter {name}: Default {default} > MaxValue {parameter['MaxValue']}")
 
     # -- functions ---------------------------------------------------------------------------
-    def check_function(self, name, properties):
+    def check_function(self, name, properties, metadata):
         where = f"{name}"
-        if properties.get("Runtime") != "provided.al2023":
-            self.fail(f"{where}: Runtime must be provided.al2023 (found {properties.get('Runtime')!r})")
-        if properties.get("Handler") != "bootstrap":
-            self.fail(f"{where}: Handler must be bootstrap (found {properties.get('Handler')!r})")
-        code_uri = properties.get("CodeUri")
-        if code_uri is None or (isinstance(code_uri, str) and not code_uri.strip()):
-            self.fail(f"{where}: CodeUri is missing (the zip from `zerostart package`)")
-        elif isinstance(code_uri, str) and not (code_uri.endswith(".zip") or code_uri.startswith("s3://")):
-            self.fail(f"{where}: CodeUri {code_uri!r} should be the package zip (or an s3:// URI)")
+        if properties.get("PackageType") == "Image":
+            self.check_image_function(where, properties, metadata)
+        else:
+            self.check_zip_function(where, properties)
         self.check_architectures(where, properties.get("Architectures"))
         self.check_range(where, "MemorySize", properties.get("MemorySize"), MEMORY_MB)
         self.check_range(where, "Timeout", properties.get("Timeout"), TIMEOUT_S)
@@ -161,6 +157,29 @@ class Checker:
         else:
             self.check_choice(where, "FunctionUrlConfig.AuthType", url.get("AuthType"), URL_AUTH_TYPES,
                               exact=False)
+
+    def check_image_function(self, where, properties, metadata):
+        """An image (a Java function through the bridge): what `sam build` builds it from."""
+        for field in ("Runtime", "Handler", "CodeUri"):
+            if field in properties:
+                self.fail(f"{where}: an image function takes no {field} (the image holds the code)")
+        if "ImageUri" in properties:
+            return
+        for field in ("DockerContext", "Dockerfile"):
+            value = metadata.get(field)
+            if not isinstance(value, str) or not value.strip():
+                self.fail(f"{where}: Metadata.{field} is missing (what `sam build` builds the image from)")
+
+    def check_zip_function(self, where, properties):
+        if properties.get("Runtime") != "provided.al2023":
+            self.fail(f"{where}: Runtime must be provided.al2023 (found {properties.get('Runtime')!r})")
+        if properties.get("Handler") != "bootstrap":
+            self.fail(f"{where}: Handler must be bootstrap (found {properties.get('Handler')!r})")
+        code_uri = properties.get("CodeUri")
+        if code_uri is None or (isinstance(code_uri, str) and not code_uri.strip()):
+            self.fail(f"{where}: CodeUri is missing (the zip from `zerostart package`)")
+        elif isinstance(code_uri, str) and not (code_uri.endswith(".zip") or code_uri.startswith("s3://")):
+            self.fail(f"{where}: CodeUri {code_uri!r} should be the package zip (or an s3:// URI)")
 
     def check_architectures(self, where, value):
         if not isinstance(value, list) or len(value) != 1:

@@ -1,5 +1,5 @@
 // End-to-end tests of the Java packages' class-data-sharing archive (lib/app.jsa, written at
-// build time by cmake/zs_java_cds_archive.sh) and of the bridge's training-run exit
+// build time by cmake/java/zerostart_java_cds_archive.sh) and of the bridge's training-run exit
 // (dev.zerostart.Lambda.EXIT_AFTER_PROPERTY), under `zerostart serve`. The JVM's class-loading
 // log (-Xlog:class+load, through ZEROSTART_JAVA_OPTS) tells whether the archive was mapped: an
 // archived class is loaded from "shared objects file (top)", any other from its jar.

@@ -3,7 +3,7 @@
 #   jni_test_bootstrap.sh LIB_DIR CLASS_DIR serve|misuse|stream
 # serve and misuse run JniTestFunction in that mode, stream runs JniStreamingFunction.
 # LIB_DIR holds zerostart.jar and libzerostart_jni.so. The JVM flags are the java-kmeans
-# example's (examples/java-kmeans/bootstrap), then JNI_TEST_JAVA_OPTS (e.g. a small young
+# example's (cmake/java/bootstrap.sh.in), then JNI_TEST_JAVA_OPTS (e.g. a small young
 # generation for the leak test); `exec` keeps the pid for RSS readings.
 case "$#:$3" in
   3:serve | 3:misuse) main="JniTestFunction $3" ;;

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Writes a Java function package's application class-data-sharing archive, PACKAGE/lib/app.jsa:
 # the JVM's classes parsed and verified once, at build time, then mapped at every start.
-#   zs_java_cds_archive.sh ZEROSTART PACKAGE INVOKES PAYLOAD
+#   zerostart_java_cds_archive.sh ZEROSTART PACKAGE INVOKES PAYLOAD
 # A training run: `ZEROSTART serve` runs PACKAGE/bootstrap with -XX:ArchiveClassesAtExit and
-# -Dzerostart.exitAfterInvokes=INVOKES (src/jni/java/dev/zerostart/Lambda.java), we invoke it
+# -Dzerostart.exitAfterInvokes=INVOKES (dev.zerostart.Lambda, zerostart.jar), we invoke it
 # INVOKES times with PAYLOAD, then the function's next readRequest exits the JVM cleanly, which
 # writes the archive of every class those invokes loaded. The archive is written under another
 # name and renamed only once the JVM has exited with 0: a partial one never reaches the package
@@ -11,7 +11,7 @@
 # crashes it). Exits non-zero, with the reason, when any step fails.
 set -u
 if [ "$#" -ne 4 ]; then
-  echo "zs_java_cds_archive: usage: $0 ZEROSTART PACKAGE INVOKES PAYLOAD" >&2
+  echo "zerostart_java_cds_archive: usage: $0 ZEROSTART PACKAGE INVOKES PAYLOAD" >&2
   exit 64
 fi
 zerostart="$1"
@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() {
-  echo "zs_java_cds_archive: $package: $1" >&2
+  echo "zerostart_java_cds_archive: $package: $1" >&2
   sed 's/^/  serve: /' "$log" >&2
   exit 1
 }
