@@ -102,21 +102,26 @@ endfunction()
 # training run, and optionally ZEROSTART_JAVA_BUILD_DEPENDS (targets those files come from).
 
 # zerostart_add_java_function(NAME MAIN_CLASS class [JAR file.jar] [SOURCE_DIR dir]
-#                             [JARS /path/x.jar ...] [CDS_PAYLOAD json [CDS_INVOKES n]])
+#                             [JARS /path/x.jar ...] [JAVAC_OPTIONS option ...]
+#                             [CDS_PAYLOAD json [CDS_INVOKES n]])
 # The ALL target NAME: compiles the .java files under SOURCE_DIR (default src, relative to
 # ${CMAKE_CURRENT_SOURCE_DIR}) for Java 17 against zerostart.jar and JARS into JAR (default
-# NAME.jar), and assembles the Lambda package folder ${CMAKE_CURRENT_BINARY_DIR}/package:
+# NAME.jar), with JAVAC_OPTIONS (default -Xlint:all -Werror), and assembles the Lambda package
+# folder ${CMAKE_CURRENT_BINARY_DIR}/package (so one Java function per directory):
 #   bootstrap     runs MAIN_CLASS (whose main() calls dev.zerostart.Lambda.serve) on the JVM
 #                 (cmake/java/bootstrap.sh.in: the JVM flags and why)
 #   lib/          JAR, zerostart.jar, libzerostart_jni.so, each of JARS, and app.jsa when
 #                 CDS_PAYLOAD is given and ZEROSTART_JAVA_CDS is on (the default): the
 #                 class-data-sharing archive of a training run, CDS_INVOKES (default 1) invokes
 #                 with CDS_PAYLOAD under `zerostart serve`, which shortens the JVM's cold start
-#   Dockerfile    the container image that deploys it (Debian 12 + OpenJDK 17 + this folder)
-# `zerostart serve PACKAGE_FOLDER` runs it here with the host's `java`. Sets NAME's properties
-# ZEROSTART_JAVA_PACKAGE (the folder) and ZEROSTART_JAVA_CLASSPATH (its jars, for tests).
+#   Dockerfile    the container image that deploys it (Debian 12 + OpenJDK 17 + this folder;
+#                 it asks for the OpenJDK build installed here, which made lib/app.jsa)
+# `zerostart serve -- PACKAGE_FOLDER/bootstrap` runs it here with the host's `java`. Sets NAME's properties
+# ZEROSTART_JAVA_PACKAGE (the folder), ZEROSTART_JAVA_CLASSPATH (its jars) and
+# ZEROSTART_JAVA_SOURCES (for tests).
 function(zerostart_add_java_function name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "MAIN_CLASS;JAR;SOURCE_DIR;CDS_PAYLOAD;CDS_INVOKES" "JARS")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "MAIN_CLASS;JAR;SOURCE_DIR;CDS_PAYLOAD;CDS_INVOKES"
+                        "JARS;JAVAC_OPTIONS")
   _zerostart_refuse_unparsed(zerostart_add_java_function ${name})
   if(NOT ARG_MAIN_CLASS)
     message(FATAL_ERROR "zerostart_add_java_function(${name}): MAIN_CLASS is required")
@@ -130,6 +135,9 @@ function(zerostart_add_java_function name)
   _zerostart_default(ARG_JAR ${name}.jar)
   _zerostart_default(ARG_SOURCE_DIR src)
   _zerostart_default(ARG_CDS_INVOKES 1)
+  if(NOT DEFINED ARG_JAVAC_OPTIONS)
+    set(ARG_JAVAC_OPTIONS -Xlint:all -Werror)
+  endif()
   cmake_path(ABSOLUTE_PATH ARG_SOURCE_DIR BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${ARG_SOURCE_DIR}/*.java)
   if(NOT sources)
@@ -137,6 +145,12 @@ function(zerostart_add_java_function name)
   endif()
   set(package ${CMAKE_CURRENT_BINARY_DIR}/package)
   set(classes ${CMAKE_CURRENT_BINARY_DIR}/${name}_classes)
+  get_directory_property(owner ZEROSTART_JAVA_FUNCTION)
+  if(owner)
+    message(FATAL_ERROR "zerostart_add_java_function(${name}): ${owner} already makes ${package}; "
+                        "declare each Java function in a directory of its own (add_subdirectory)")
+  endif()
+  set_directory_properties(PROPERTIES ZEROSTART_JAVA_FUNCTION ${name})
 
   # The bootstrap's class path is relative to the package, as the JVM runs from it.
   set(lib_jars "")
@@ -151,10 +165,27 @@ function(zerostart_add_java_function name)
   set(ZS_JAVA_FUNCTION ${name})
   set(ZS_JAVA_MAIN_CLASS ${ARG_MAIN_CLASS})
   set(ZS_JAVA_CLASSPATH ${runtime_classpath})
-  if(ZEROSTART_ARCH STREQUAL "arm64")
+  string(TOLOWER ${name} ZS_JAVA_IMAGE_NAME)  # Docker image and ECR repository names are lowercase
+  if(ZEROSTART_ARCH STREQUAL "arm64" OR (NOT ZEROSTART_ARCH AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$"))
     set(ZS_JAVA_DOCKER_ARCH arm64)
   else()
     set(ZS_JAVA_DOCKER_ARCH amd64)
+  endif()
+  # The image is Debian 12 with its OpenJDK 17, which must be the build that made lib/app.jsa
+  # (the JVM ignores an archive of another build) and must have the glibc the bridge needs: the
+  # Dockerfile asks for this host's OpenJDK package version, and a host that is not Debian 12
+  # is warned about.
+  set(ZS_JAVA_OPENJDK_VERSION "")
+  execute_process(COMMAND dpkg-query -W -f=\${Version} openjdk-17-jre-headless
+                  OUTPUT_VARIABLE ZS_JAVA_OPENJDK_VERSION RESULT_VARIABLE dpkg_status ERROR_QUIET)
+  if(NOT dpkg_status EQUAL 0)
+    set(ZS_JAVA_OPENJDK_VERSION "")
+  endif()
+  file(STRINGS /etc/os-release os_release REGEX "^(ID|VERSION_ID)=")
+  if(NOT os_release MATCHES "ID=debian" OR NOT os_release MATCHES "VERSION_ID=\"12\"")
+    message(WARNING "zerostart_add_java_function(${name}): the Dockerfile's image is Debian 12 with its "
+                    "OpenJDK 17, but this is not Debian 12 (${os_release}): the JNI bridge may need a newer "
+                    "glibc than the image has, and the image's JVM will not use lib/app.jsa")
   endif()
   set(generated ${CMAKE_CURRENT_BINARY_DIR}/${name}_generated)
   configure_file(${ZEROSTART_JAVA_SUPPORT_DIR}/bootstrap.sh.in ${generated}/bootstrap @ONLY
@@ -167,10 +198,10 @@ function(zerostart_add_java_function name)
     OUTPUT ${package}/lib/${ARG_JAR}
     COMMAND ${CMAKE_COMMAND} -E rm -rf ${classes}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${classes} ${package}/lib
-    COMMAND ${Java_JAVAC_EXECUTABLE} -Xlint:all -Werror --release 17
+    COMMAND ${Java_JAVAC_EXECUTABLE} ${ARG_JAVAC_OPTIONS} --release 17
             -cp ${ZEROSTART_JAVA_JAR}:${compile_classpath} -d ${classes} ${sources}
     COMMAND ${Java_JAR_EXECUTABLE} --create --file ${package}/lib/${ARG_JAR} -C ${classes} .
-    DEPENDS ${sources} ${ZEROSTART_JAVA_JAR} ${ZEROSTART_JAVA_BUILD_DEPENDS}
+    DEPENDS ${sources} ${ZEROSTART_JAVA_JAR}
     COMMENT "javac + jar ${ARG_JAR}"
     VERBATIM)
   add_custom_command(
@@ -205,6 +236,8 @@ function(zerostart_add_java_function name)
       COMMENT "${name}: class-data-sharing archive (a training run of ${ARG_CDS_INVOKES} invoke(s))"
       VERBATIM)
     list(APPEND outputs ${package}/lib/app.jsa)
+  else()
+    file(REMOVE ${package}/lib/app.jsa)  # an archive of an earlier build must not ship
   endif()
   add_custom_target(${name} ALL DEPENDS ${outputs})
   if(ZEROSTART_JAVA_BUILD_DEPENDS)
@@ -212,17 +245,19 @@ function(zerostart_add_java_function name)
   endif()
   set(test_classpath ${package}/lib/${ARG_JAR} ${ZEROSTART_JAVA_JAR} ${ARG_JARS})
   set_target_properties(${name} PROPERTIES ZEROSTART_JAVA_PACKAGE ${package}
-                                           ZEROSTART_JAVA_CLASSPATH "${test_classpath}")
+                                           ZEROSTART_JAVA_CLASSPATH "${test_classpath}"
+                                           ZEROSTART_JAVA_SOURCES "${sources}")
 endfunction()
 
-# zerostart_add_java_test(NAME FUNCTION java_function [SOURCE_DIR dir] [JARS /path/x.jar ...])
+# zerostart_add_java_test(NAME FUNCTION java_function [SOURCE_DIR dir] [JARS /path/x.jar ...]
+#                         [JAVAC_OPTIONS option ...])
 # JUnit 4 tests of a Java function's classes, run by ctest as the test NAME without any server
 # or the native library: compiles the .java files under SOURCE_DIR (default test) against the
 # function's jars, JARS and JUnit 4 (Debian's junit4: /usr/share/java/junit4.jar and
 # hamcrest), and runs every class whose file name ends in Test with org.junit.runner.JUnitCore.
 # Without JUnit 4 it says so and adds nothing. NAME is also the ALL target that compiles them.
 function(zerostart_add_java_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "FUNCTION;SOURCE_DIR" "JARS")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "FUNCTION;SOURCE_DIR" "JARS;JAVAC_OPTIONS")
   _zerostart_refuse_unparsed(zerostart_add_java_test ${name})
   if(NOT ARG_FUNCTION OR NOT TARGET ${ARG_FUNCTION})
     message(FATAL_ERROR "zerostart_add_java_test(${name}): FUNCTION must name a "
@@ -236,6 +271,9 @@ function(zerostart_add_java_test name)
     return()
   endif()
   _zerostart_default(ARG_SOURCE_DIR test)
+  if(NOT DEFINED ARG_JAVAC_OPTIONS)
+    set(ARG_JAVAC_OPTIONS -Xlint:all -Werror)
+  endif()
   cmake_path(ABSOLUTE_PATH ARG_SOURCE_DIR BASE_DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${ARG_SOURCE_DIR}/*.java)
   set(test_classes "")
@@ -251,20 +289,23 @@ function(zerostart_add_java_test name)
     message(FATAL_ERROR "zerostart_add_java_test(${name}): no *Test.java under ${ARG_SOURCE_DIR}")
   endif()
   get_target_property(function_classpath ${ARG_FUNCTION} ZEROSTART_JAVA_CLASSPATH)
+  get_target_property(function_sources ${ARG_FUNCTION} ZEROSTART_JAVA_SOURCES)
   set(classes ${CMAKE_CURRENT_BINARY_DIR}/${name}_classes)
   list(JOIN function_classpath ":" classpath)
   foreach(jar IN LISTS ARG_JARS ZEROSTART_JUNIT4_JAR ZEROSTART_HAMCREST_JAR)
     string(APPEND classpath :${jar})
   endforeach()
   # The function's jar is another target's output: that target comes first (add_dependencies);
-  # a file-level dependency on it would make Makefile generators build it twice.
+  # a file-level dependency on it would make Makefile generators build it twice. Its sources
+  # stand for it: a test compiled against an older jar would fail at run time or, through
+  # inlined constants, check stale values.
   add_custom_command(
     OUTPUT ${classes}/.compiled
     COMMAND ${CMAKE_COMMAND} -E rm -rf ${classes}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${classes}
-    COMMAND ${Java_JAVAC_EXECUTABLE} -Xlint:all -Werror --release 17 -cp ${classpath} -d ${classes} ${sources}
+    COMMAND ${Java_JAVAC_EXECUTABLE} ${ARG_JAVAC_OPTIONS} --release 17 -cp ${classpath} -d ${classes} ${sources}
     COMMAND ${CMAKE_COMMAND} -E touch ${classes}/.compiled
-    DEPENDS ${sources}
+    DEPENDS ${sources} ${function_sources} ${ZEROSTART_JAVA_JAR}
     COMMENT "javac ${name}"
     VERBATIM)
   add_custom_target(${name} ALL DEPENDS ${classes}/.compiled)

@@ -235,6 +235,9 @@ Result<std::vector<ProjectFile>> RenderProject(const std::string& template_name,
     }
   }
   const std::string ident = Replace(name, "-", "_");
+  std::string image = name;  // Docker image and ECR repository names are lowercase
+  std::transform(image.begin(), image.end(), image.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   std::string guard = ident;
   std::transform(guard.begin(), guard.end(), guard.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -248,7 +251,7 @@ Result<std::vector<ProjectFile>> RenderProject(const std::string& template_name,
       {"@LIBRARIES@", spec->libraries},      {"@PAYLOAD@", spec->payload},
       {"@URL_EXTRA@", spec->url_extra},      {"@LOGICAL@", LogicalId(name)},
       {"@GUARD@", guard},                    {"@IDENT@", ident},
-      {"@DOCKER_ARCH@", kArchitecture == "arm64" ? "arm64" : "amd64"},
+      {"@DOCKER_ARCH@", kArchitecture == "arm64" ? "arm64" : "amd64"}, {"@IMAGE_NAME@", image},
       {"@ARCH@", std::string(kArchitecture)}, {"@NAME@", name},
   };
   std::vector<ProjectFile> out;

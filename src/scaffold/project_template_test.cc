@@ -83,9 +83,10 @@ TEST(ProjectTemplateTest, EachTemplateHasItsOwnHandlerAndLibraries) {
   ASSERT_TRUE(hello.ok());
   EXPECT_EQ(Find(*hello, "CMakeLists.txt")->text.find("http_event"), std::string::npos);
   EXPECT_EQ(Find(*hello, "template.yaml")->text.find("InvokeMode"), std::string::npos);
-  auto java = RenderProject("java", "greeter");
+  auto java = RenderProject("java", "Greeter");
   ASSERT_TRUE(java.ok());
-  EXPECT_NE(Find(*java, "src/main/java/app/Handler.java")->text.find("Hello from greeter"), std::string::npos);
+  EXPECT_NE(Find(*java, "README.md")->text.find("-t greeter build/package"), std::string::npos);
+  EXPECT_NE(Find(*java, "src/main/java/app/Handler.java")->text.find("Hello from Greeter"), std::string::npos);
   EXPECT_NE(Find(*java, "src/main/java/app/Main.java")->text.find("Lambda.serve(Handler::handle)"),
             std::string::npos);
   EXPECT_NE(Find(*java, "template.yaml")->text.find("a Java Lambda function"), std::string::npos);
