@@ -243,6 +243,13 @@ template <typename V>
   }
 }
 
+// How many tiles ahead SeedRowsBody prefetches its points' rows. A seeding step streams every
+// point once (at n = 1M, d = 16: 128 MB per step) and the hardware prefetcher alone left the
+// kernel waiting on its row loads: prefetching 4 tiles (32 points) ahead took the step from
+// ~11-12 ms to ~7-8 ms on an AMD EPYC (Zen 5) with AVX-512 (BM_Seeding/1000000/16/32; 2 and 8
+// tiles ahead were no better).
+constexpr size_t kSeedPrefetchTiles = 4;
+
 // SeedRows for one ISA: V is its vector, sqrt_square(d2) squares the sqrt of 8 sums in place.
 template <typename V, size_t kDims, typename SqrtSquare>
 [[gnu::always_inline]] inline void SeedRowsBody(const double* coords, size_t dims,
@@ -253,6 +260,13 @@ template <typename V, size_t kDims, typename SqrtSquare>
                                                 SqrtSquare sqrt_square) {
   for (size_t base = 0; base < count; base += kTileWidth) {
     const size_t lanes = count - base < kTileWidth ? count - base : kTileWidth;
+    if (base + (kSeedPrefetchTiles + 1) * kTileWidth <= count) {
+      for (size_t l = 0; l < kTileWidth; ++l) {
+        const char* ahead = reinterpret_cast<const char*>(
+            coords + size_t{rows[base + kSeedPrefetchTiles * kTileWidth + l]} * dims);
+        for (size_t b = 0; b < dims * sizeof(double); b += 64) __builtin_prefetch(ahead + b);
+      }
+    }
     const double* row[kTileWidth];
     for (size_t l = 0; l < kTileWidth; ++l) {
       row[l] = coords + size_t{rows[base + (l < lanes ? l : 0)]} * dims;
