@@ -325,6 +325,15 @@ void SeedRowsBaseline(const double* coords, size_t dims, const uint32_t* rows, s
                            min_dist_squared, owner, tile, SqrtSquareBaseline{});
 }
 
+// TileBounds' definition, lane by lane (the baseline build; the vector builds below repeat
+// these operations in this order).
+void TileBoundsBaseline(const TileNearest& in, double eps, float* upper, float* lower) {
+  for (size_t l = 0; l < kTileWidth; ++l) {
+    upper[l] = UpperF(ExactUpperFromComputed(std::sqrt(in.nearest_sum[l]), eps));
+    lower[l] = LowerF(ExactLowerFromComputed(std::sqrt(in.second_sum[l]), eps));
+  }
+}
+
 #if defined(__x86_64__)
 // The same bodies compiled for AVX2 (4 doubles per instruction) and AVX-512 (8). Neither
 // target enables FMA; with -ffp-contract=off no multiply-add is fused either way. (A lambda
@@ -353,6 +362,34 @@ __attribute__((target("avx2"))) void SeedRowsAvx2(const double* coords, size_t d
                                                   double* tile) {
   SeedRowsDispatchDims<V4>(coords, dims, rows, count, center, first, center_index,
                            min_dist_squared, owner, tile, SqrtSquareAvx2{});
+}
+
+// TileBoundsBaseline on 4 lanes per instruction. LowerF's `!(v > 0) ? 0` is a blend to +0.0
+// before the conversion ((float)+0.0 is +0.0f), its cap at FLT_MAX a blend on `shrunk < cap`
+// (false for NaN and +inf, as the scalar ternary).
+__attribute__((target("avx2"))) void TileBoundsAvx2(const TileNearest& in, double eps,
+                                                    float* upper, float* lower) {
+  const __m256d slack = _mm256_set1_pd(kUnderflowSlack);
+  const __m256d grow = _mm256_set1_pd(1.0 + 2.0 * eps);
+  const __m256d shrink = _mm256_set1_pd(1.0 - 2.0 * eps);
+  const __m256d f_grow = _mm256_set1_pd(1.0 + 0x1.0p-20);
+  const __m256d f_shrink = _mm256_set1_pd(1.0 - 0x1.0p-20);
+  const __m256d f_slack = _mm256_set1_pd(0x1.0p-120);
+  const __m256d cap = _mm256_set1_pd(static_cast<double>(std::numeric_limits<float>::max()));
+  const __m256d zero = _mm256_setzero_pd();
+  for (size_t l = 0; l < kTileWidth; l += 4) {
+    const __m256d u = _mm256_mul_pd(
+        _mm256_add_pd(_mm256_sqrt_pd(_mm256_loadu_pd(in.nearest_sum + l)), slack), grow);
+    _mm_storeu_ps(upper + l,
+                  _mm256_cvtpd_ps(_mm256_add_pd(_mm256_mul_pd(u, f_grow), f_slack)));
+    const __m256d v = _mm256_mul_pd(
+        _mm256_sub_pd(_mm256_sqrt_pd(_mm256_loadu_pd(in.second_sum + l)), slack), shrink);
+    const __m256d shrunk = _mm256_sub_pd(_mm256_mul_pd(v, f_shrink), f_slack);
+    const __m256d capped =
+        _mm256_blendv_pd(cap, shrunk, _mm256_cmp_pd(shrunk, cap, _CMP_LT_OQ));
+    const __m256d positive = _mm256_cmp_pd(v, zero, _CMP_GT_OQ);
+    _mm_storeu_ps(lower + l, _mm256_cvtpd_ps(_mm256_blendv_pd(zero, capped, positive)));
+  }
 }
 
 #define ZS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
@@ -468,6 +505,27 @@ struct SqrtSquareAvx512 {
   }
 };
 
+// TileBoundsAvx2 on one 8-lane vector (a masked conversion gives LowerF's +0.0f).
+ZS_AVX512 void TileBoundsAvx512(const TileNearest& in, double eps, float* upper, float* lower) {
+  const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
+  const __m512d u = _mm512_mul_pd(
+      _mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.nearest_sum)), slack),
+      _mm512_set1_pd(1.0 + 2.0 * eps));
+  _mm256_storeu_ps(upper, _mm512_maskz_cvtpd_ps(0xff, _mm512_add_pd(
+                              _mm512_mul_pd(u, _mm512_set1_pd(1.0 + 0x1.0p-20)),
+                              _mm512_set1_pd(0x1.0p-120))));
+  const __m512d v = _mm512_mul_pd(
+      _mm512_sub_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.second_sum)), slack),
+      _mm512_set1_pd(1.0 - 2.0 * eps));
+  const __m512d shrunk = _mm512_sub_pd(_mm512_mul_pd(v, _mm512_set1_pd(1.0 - 0x1.0p-20)),
+                                       _mm512_set1_pd(0x1.0p-120));
+  const __m512d cap = _mm512_set1_pd(static_cast<double>(std::numeric_limits<float>::max()));
+  const __m512d capped =
+      _mm512_mask_blend_pd(_mm512_cmp_pd_mask(shrunk, cap, _CMP_LT_OQ), cap, shrunk);
+  _mm256_storeu_ps(lower, _mm512_maskz_cvtpd_ps(
+                              _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_GT_OQ), capped));
+}
+
 ZS_AVX512 void SeedRowsAvx512(const double* coords, size_t dims, const uint32_t* rows,
                               size_t count, const double* center, bool first,
                               uint16_t center_index, double* min_dist_squared, uint16_t* owner,
@@ -507,6 +565,15 @@ void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t co
   (void)isa;
   SeedRowsBaseline(coords, dims, rows, count, center, first, center_index, min_dist_squared,
                    owner, tile);
+}
+
+void TileBounds(const TileNearest& in, double eps, float* upper, float* lower, KernelIsa isa) {
+#if defined(__x86_64__)
+  if (isa == KernelIsa::kAvx512) return TileBoundsAvx512(in, eps, upper, lower);
+  if (isa == KernelIsa::kAvx2) return TileBoundsAvx2(in, eps, upper, lower);
+#endif
+  (void)isa;
+  TileBoundsBaseline(in, eps, upper, lower);
 }
 
 }  // namespace zerostart::kmeans

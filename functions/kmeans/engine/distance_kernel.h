@@ -47,6 +47,16 @@ struct TileNearest {
 void NearestInTile(const double* const* rows, size_t dims, const double* centers, size_t k,
                    double* tile, TileNearest& out, KernelIsa isa = BestKernelIsa());
 
+// The Hamerly bounds of a scanned tile, per lane l (exact_bounds.h):
+//   upper[l] = UpperF(ExactUpperFromComputed(sqrt(in.nearest_sum[l]), eps))
+//   lower[l] = LowerF(ExactLowerFromComputed(sqrt(in.second_sum[l]), eps))
+// computed 8 lanes per instruction on the vector builds (the same IEEE operations in the same
+// order, so every ISA gives these bits); done per lane in scalar code, the two square roots
+// and the roundings cost more than the tile's distances on small k.
+// REQUIRES: CpuRunsKernelIsa(isa).
+void TileBounds(const TileNearest& in, double eps, float* upper, float* lower,
+                KernelIsa isa = BestKernelIsa());
+
 // One step of k-means++ seeding (chooseInitialCenters) for the `count` points whose indices
 // are listed in `rows` (row-major `coords`, `dims` each) against the newly chosen `center`:
 // d2_i = sqrt(sum of squares)^2 rounded as Java rounds it, then
