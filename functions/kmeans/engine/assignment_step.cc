@@ -145,7 +145,8 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
                  : UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], chunk_size,
                                 float_drifts, failed, isa_);
     part.distances += static_cast<int64_t>(fails);
-    const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_};
+    const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_,
+                               k_};
     const size_t scans =
         compact_ ? TightenBounds(&assignments[chunk], &upper_compact_[chunk],
                                  &lower_compact_[chunk], failed, fails, inputs, to_scan)

@@ -212,6 +212,81 @@ __attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
   return TightenScalar(assignments, upper, lower, offsets, t, count, in, to_scan, found);
 }
 
+// TightenBounds on AVX-512, 8 listed points per iteration, for k <= 8 centers of kDims <= 4
+// coordinates: coordinate j of every center sits in one register (lane c = center c), so each
+// lane's center coordinates and separation are one vpermpd each, and the points' coordinates,
+// assignments and lower bounds are gathered (few and scattered points: one gather per
+// coordinate beats 8 scalar loads and inserts). Java's distance is summed in dimension order
+// and every later operation is TightenAvx2's, in its order, so the bits are the same. The last
+// count % 8 offsets run as a masked iteration (no scalar tail). The failing offsets are
+// compressed in a register and stored whole (vpcompressd to memory is microcoded on AMD).
+// Conversions, permutes and the sqrt are the zero-masked forms with every lane on: the
+// unmasked intrinsics start from an undefined register, which GCC 12 reports as
+// maybe-uninitialized.
+template <size_t kDims>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t TightenAvx512(
+    const int32_t* assignments, float* upper, const float* lower, const uint32_t* offsets,
+    size_t count, const TightenInputs& in, uint32_t* to_scan) {
+  __m512d center_table[kDims];
+  __m512d separation_table;
+  {
+    alignas(64) double column[8] = {};
+    for (size_t j = 0; j < kDims; ++j) {
+      for (size_t c = 0; c < in.k; ++c) column[c] = in.centers[c * kDims + j];
+      center_table[j] = _mm512_load_pd(column);
+    }
+    for (size_t c = 0; c < in.k; ++c) column[c] = in.separation[c];
+    separation_table = _mm512_load_pd(column);
+  }
+  const __m512d grow = _mm512_set1_pd(1.0 + 2.0 * in.eps);       // ExactUpperFromComputed
+  const __m512d test_grow = _mm512_set1_pd(1.0 + in.eps);         // PruneTest
+  const __m512d test_shrink = _mm512_set1_pd(1.0 - in.eps);
+  const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
+  const __m512d upper_grow = _mm512_set1_pd(1.0 + 0x1.0p-20);    // UpperF
+  const __m512d upper_slack = _mm512_set1_pd(0x1.0p-120);
+  const __m512i dims = _mm512_set1_epi64(static_cast<int64_t>(kDims));
+  size_t found = 0;
+  for (size_t t = 0; t < count; t += 8) {
+    const __mmask8 valid =
+        count - t >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - t)) - 1);
+    const __m256i idx = _mm256_maskz_loadu_epi32(valid, offsets + t);
+    const __m256i a32 =
+        _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), valid, idx, assignments, 4);
+    const __m512i a = _mm512_maskz_cvtepi32_epi64(0xff, a32);
+    const __m512i row = _mm512_mullo_epi64(_mm512_maskz_cvtepu32_epi64(0xff, idx), dims);
+    __m512d sum = _mm512_setzero_pd();
+    for (size_t j = 0; j < kDims; ++j) {
+      const __m512d xj =
+          _mm512_mask_i64gather_pd(_mm512_setzero_pd(), valid, row, in.coords + j, 8);
+      const __m512d dp = _mm512_sub_pd(xj, _mm512_maskz_permutexvar_pd(0xff, a, center_table[j]));
+      const __m512d square = _mm512_mul_pd(dp, dp);
+      sum = j == 0 ? square : _mm512_add_pd(sum, square);  // 0.0 + s == s, as SumOfSquaresBy
+    }
+    const __m512d u =
+        _mm512_mul_pd(_mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, sum), slack), grow);
+    const __m512d low = _mm512_maskz_cvtps_pd(0xff, 
+        _mm256_mmask_i32gather_ps(_mm256_setzero_ps(), valid, idx, lower, 4));
+    const __m512d from_separation =
+        _mm512_sub_pd(_mm512_maskz_permutexvar_pd(0xff, a, separation_table), u);
+    // std::max(low, from_separation): low unless from_separation is larger.
+    const __m512d bound = _mm512_mask_blend_pd(
+        _mm512_cmp_pd_mask(low, from_separation, _CMP_LT_OQ), low, from_separation);
+    const __m512d lhs = _mm512_add_pd(_mm512_mul_pd(u, test_grow), slack);
+    const __m512d rhs = _mm512_sub_pd(_mm512_mul_pd(bound, test_shrink), slack);
+    const __mmask8 fail = _mm512_mask_cmp_pd_mask(valid, lhs, rhs, _CMP_NLT_UQ);  // !(lhs < rhs)
+    alignas(32) float up[8];
+    _mm256_store_ps(up, _mm512_maskz_cvtpd_ps(
+                            0xff, _mm512_add_pd(_mm512_mul_pd(u, upper_grow), upper_slack)));
+    const size_t lanes = count - t >= 8 ? 8 : count - t;
+    for (size_t l = 0; l < lanes; ++l) upper[offsets[t + l]] = up[l];
+    // 8 values stored, popcount kept: `to_scan` has 8 spare slots for the overhang.
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_scan + found),
+                        _mm256_maskz_compress_epi32(fail, idx));
+    found += static_cast<size_t>(__builtin_popcount(fail));
+  }
+  return found;
+}
+
 #endif
 
 }  // namespace
@@ -262,6 +337,20 @@ size_t TightenBounds(const int32_t* assignments, float* upper, const float* lowe
                      const uint32_t* offsets, size_t count, const TightenInputs& in,
                      uint32_t* to_scan, KernelIsa isa) {
 #if defined(__x86_64__)
+  if (isa == KernelIsa::kAvx512 && in.k >= 1 && in.k <= 8) {
+    switch (in.dims) {
+      case 1:
+        return TightenAvx512<1>(assignments, upper, lower, offsets, count, in, to_scan);
+      case 2:
+        return TightenAvx512<2>(assignments, upper, lower, offsets, count, in, to_scan);
+      case 3:
+        return TightenAvx512<3>(assignments, upper, lower, offsets, count, in, to_scan);
+      case 4:
+        return TightenAvx512<4>(assignments, upper, lower, offsets, count, in, to_scan);
+      default:
+        break;
+    }
+  }
   if (isa != KernelIsa::kBaseline) {
     return TightenAvx2(assignments, upper, lower, offsets, count, in, to_scan);
   }

@@ -99,7 +99,7 @@ TEST(BoundsKernelTest, TightenBoundsMatchesTheScalarContract) {
       std::vector<uint32_t> offsets;  // every other point, in order, and a tail of 3
       for (uint32_t i = 0; i < n; i += 2) offsets.push_back(i);
       const double eps = PruneEpsilon(dims);
-      const TightenInputs in{coords.data(), dims, centers.data(), separation.data(), eps};
+      const TightenInputs in{coords.data(), dims, centers.data(), separation.data(), eps, k};
       std::vector<float> want_upper = upper;
       std::vector<uint32_t> want_scan;
       for (const uint32_t i : offsets) {
@@ -111,17 +111,38 @@ TEST(BoundsKernelTest, TightenBoundsMatchesTheScalarContract) {
           want_scan.push_back(i);
         }
       }
-      std::vector<uint32_t> to_scan(offsets.size() + 8);
-      const size_t scans = TightenBounds(assigned.data(), upper.data(), lower.data(),
-                                         offsets.data(), offsets.size(), in, to_scan.data());
-      to_scan.resize(scans);
-      SCOPED_TRACE(testing::Message() << "dims=" << dims << " k=" << k);
-      EXPECT_EQ(to_scan, want_scan);
-      for (size_t i = 0; i < n; ++i) {
-        EXPECT_EQ(std::bit_cast<uint32_t>(upper[i]), std::bit_cast<uint32_t>(want_upper[i])) << i;
+      // Every ISA, with and without k (the AVX-512 build keeps k <= 8 centers in registers),
+      // over every tail length of the offsets.
+      for (const KernelIsa isa : RunnableKernelIsas()) {
+        for (const size_t known_k : {size_t{0}, k}) {
+          for (size_t listed = offsets.size() - 9; listed <= offsets.size(); ++listed) {
+            std::vector<float> got_upper = upper;
+            TightenInputs with_k = in;
+            with_k.k = known_k;
+            std::vector<uint32_t> to_scan(listed + 8);
+            const size_t scans = TightenBounds(assigned.data(), got_upper.data(), lower.data(),
+                                               offsets.data(), listed, with_k, to_scan.data(),
+                                               isa);
+            to_scan.resize(scans);
+            SCOPED_TRACE(testing::Message() << "dims=" << dims << " k=" << k << " isa="
+                                            << KernelIsaName(isa) << " known_k=" << known_k
+                                            << " listed=" << listed);
+            std::vector<uint32_t> want_listed_scan;
+            for (const uint32_t i : want_scan) {
+              if (i < offsets[listed - 1] + 1) want_listed_scan.push_back(i);
+            }
+            EXPECT_EQ(to_scan, want_listed_scan);
+            for (size_t i = 0; i < n; ++i) {
+              const float want =
+                  i <= offsets[listed - 1] ? want_upper[i] : upper[i];  // untouched past the list
+              EXPECT_EQ(std::bit_cast<uint32_t>(got_upper[i]), std::bit_cast<uint32_t>(want))
+                  << i;
+            }
+            EXPECT_GT(scans, 0u);
+            EXPECT_LT(scans, listed);
+          }
+        }
       }
-      EXPECT_GT(scans, 0u);
-      EXPECT_LT(scans, offsets.size());
     }
   }
 }
