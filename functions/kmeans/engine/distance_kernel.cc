@@ -149,13 +149,16 @@ template <typename V, size_t kDims>
   const V gate_factor = V{} + (1.0 + 0x1.0p-50);
   V best[kGroups];
   V second[kGroups];
+  // The smallest sum among the centers before the current minimum's (+inf while that is
+  // center 0 or none): when the minimum moves to a new center, the old minimum is exactly
+  // that. It decides the near-tie flag once, after the scan.
+  V below[kGroups];
   M index[kGroups];
-  M near_tie[kGroups];
   for (size_t g = 0; g < kGroups; ++g) {
     best[g] = V{} + kInf;
     second[g] = V{} + kInf;
+    below[g] = V{} + kInf;
     index[g] = M{};
-    near_tie[g] = M{};
   }
   for (size_t c = 0; c < k; ++c) {
     V sum[kGroups];
@@ -163,9 +166,7 @@ template <typename V, size_t kDims>
     const M center = M{} + static_cast<int64_t>(c);
     for (size_t g = 0; g < kGroups; ++g) {
       const M less = sum[g] < best[g];
-      // A new minimum within a relative 2^-50 of the previous one: an earlier center may have
-      // the same sqrt (see TileNearest::needs_exact_mask and NearestCenter's proof).
-      near_tie[g] |= less & (best[g] <= sum[g] * gate_factor);
+      below[g] = less ? best[g] : below[g];
       // second = less ? best : (sum < second ? sum : second), as min(max(best, sum), second)
       // in the operand order of x86's maxpd/minpd (`a > b ? a : b`, `a < b ? a : b`), which
       // GCC emits for these ternaries: a NaN sum gives max = NaN, then min keeps second.
@@ -177,12 +178,15 @@ template <typename V, size_t kDims>
   }
   uint32_t mask = 0;
   for (size_t g = 0; g < kGroups; ++g) {
+    // An earlier center within a relative 2^-50 of the minimum may have the same sqrt (see
+    // TileNearest::needs_exact_mask and NearestCenter's proof). below and best are never NaN.
+    const M near_tie = below[g] <= best[g] * gate_factor;
     for (size_t l = 0; l < kLanes; ++l) {
       const size_t lane = g * kLanes + l;
       out.nearest[lane] = static_cast<int32_t>(index[g][l]);
       out.nearest_sum[lane] = best[g][l];
       out.second_sum[lane] = second[g][l];
-      if (near_tie[g][l] != 0) mask |= 1u << lane;
+      if (near_tie[l] != 0) mask |= 1u << lane;
     }
   }
   out.needs_exact_mask = mask;
@@ -397,53 +401,63 @@ __attribute__((target("avx2"))) void TileBoundsAvx2(const TileNearest& in, doubl
 // One chain of NearestBody's scan for AVX-512 (mask-register intrinsics: GCC 12 scalarises
 // the 8-double vector-extension comparisons, their 64-bit-lane results, so the comparisons
 // and selects are spelt out). The operations and their NaN behaviour are NearestBody's, lane
-// for lane: best and second only ever take non-NaN sums.
+// for lane: best, second and below only ever take non-NaN sums. vminpd / vmaxpd are the
+// ternaries `a < b ? a : b` / `a > b ? a : b` (the second operand on NaN), and need no mask
+// register: per center, one compare into a mask (the index and `below` follow it), the rest
+// plain vector operations (AMD runs few mask-register operations per cycle).
+// vminpd / vmaxpd: `a < b ? a : b` and `a > b ? a : b` (b when either is NaN). Zero-masked
+// with every lane on: the unmasked intrinsics start from an undefined register, which GCC 12
+// reports as maybe-uninitialized.
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MinPd(
+    __m512d a, __m512d b) {
+  return _mm512_maskz_min_pd(0xff, a, b);
+}
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MaxPd(
+    __m512d a, __m512d b) {
+  return _mm512_maskz_max_pd(0xff, a, b);
+}
+
 struct ScanAvx512 {
   __m512d best;
   __m512d second;
+  __m512d below;  // NearestBody's: the smallest sum before the minimum's center
   __m512i index;
-  __mmask8 near_tie;
 
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Start() {
     best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
     second = best;
+    below = best;
     index = _mm512_setzero_si512();
-    near_tie = 0;
   }
 
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Add(
       __m512d sum, size_t c) {
     const __mmask8 less = _mm512_cmp_pd_mask(sum, best, _CMP_LT_OQ);
-    const __m512d gated = _mm512_mul_pd(sum, _mm512_set1_pd(1.0 + 0x1.0p-50));
-    near_tie = _kor_mask8(near_tie,
-                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
+    below = _mm512_mask_mov_pd(below, less, best);
     // larger = best > sum ? best : sum; second = larger < second ? larger : second.
-    const __m512d larger =
-        _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, sum, _CMP_GT_OQ), sum, best);
-    second = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(larger, second, _CMP_LT_OQ), second,
-                                  larger);
-    best = _mm512_mask_blend_pd(less, best, sum);
-    index = _mm512_mask_blend_epi64(less, index, _mm512_set1_epi64(static_cast<int64_t>(c)));
+    second = MinPd(MaxPd(best, sum), second);
+    best = MinPd(sum, best);  // sum < best ? sum : best: a NaN sum keeps best
+    index = _mm512_mask_mov_epi64(index, less, _mm512_set1_epi64(static_cast<int64_t>(c)));
   }
 
   // Folds in `later`, the scan of centers that all come after this one's: what one scan over
-  // both would give. Its minimum wins only if strictly smaller; the second smallest of the
-  // union is min(second, later.second, max(best, later.best)); and a win of `later` within
-  // the tie gate of this best is flagged like a new minimum of one scan.
+  // both would give. Its minimum wins only if strictly smaller (then every center of this
+  // scan, and later's own `below`, precede it); the second smallest of the union is
+  // min(max(best, later.best), min(later.second, second)).
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Merge(
       const ScanAvx512& later) {
     const __mmask8 less = _mm512_cmp_pd_mask(later.best, best, _CMP_LT_OQ);
-    const __m512d gated = _mm512_mul_pd(later.best, _mm512_set1_pd(1.0 + 0x1.0p-50));
-    near_tie = _kor_mask8(_kor_mask8(near_tie, later.near_tie),
-                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
-    const __m512d larger =
-        _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, later.best, _CMP_GT_OQ), later.best, best);
-    const __m512d seconds = _mm512_mask_blend_pd(
-        _mm512_cmp_pd_mask(later.second, second, _CMP_LT_OQ), second, later.second);
-    second = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(larger, seconds, _CMP_LT_OQ), seconds,
-                                  larger);
-    best = _mm512_mask_blend_pd(less, best, later.best);
-    index = _mm512_mask_blend_epi64(less, index, later.index);
+    below = _mm512_mask_mov_pd(below, less, MinPd(best, later.below));
+    second = MinPd(MaxPd(best, later.best), MinPd(later.second, second));
+    best = _mm512_mask_mov_pd(best, less, later.best);
+    index = _mm512_mask_mov_epi64(index, less, later.index);
+  }
+
+  // NearestBody's near-tie flag: an earlier center within a relative 2^-50 of the minimum.
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __mmask8 NearTie()
+      const {
+    return _mm512_cmp_pd_mask(below, _mm512_mul_pd(best, _mm512_set1_pd(1.0 + 0x1.0p-50)),
+                              _CMP_LE_OQ);
   }
 };
 
@@ -477,7 +491,7 @@ NearestOfRowsAvx512(const double* const* rows, size_t dims, const double* center
   for (size_t l = 0; l < kTileWidth; ++l) out.nearest[l] = static_cast<int32_t>(lanes[l]);
   _mm512_storeu_pd(out.nearest_sum, low.best);
   _mm512_storeu_pd(out.second_sum, low.second);
-  out.needs_exact_mask = low.near_tie;
+  out.needs_exact_mask = low.NearTie();
 }
 
 ZS_AVX512 void NearestAvx512(const double* const* rows, size_t dims, const double* centers,
