@@ -153,6 +153,67 @@ __attribute__((target("avx2,popcnt"))) size_t UpdateAvx2(const int32_t* assignme
   return UpdateScalar(assignments, upper, lower, i, count, drifts, failed, found);
 }
 
+// UpdateAvx2's operations on 16 lanes, for k <= 16: one zmm holds every cluster's value and
+// vpermps picks each lane's. The last count % 16 points run as a masked iteration; the failing
+// offsets are compressed in a register and stored under a mask of their count (no left-pack
+// table, no overhang; vpcompressd to memory is microcoded on AMD). vmaxps, vpermps and the
+// conversions are zero-masked with every lane on: the unmasked intrinsics start from an
+// undefined register, which GCC 12 reports as maybe-uninitialized.
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t UpdateAvx512(
+    const int32_t* assignments, float* upper, float* lower, size_t count,
+    const FloatDrifts& drifts, uint32_t* failed) {
+  constexpr __mmask16 kAll = 0xffff;
+  alignas(64) float d[16] = {};
+  alignas(64) float o[16] = {};
+  alignas(64) float s[16] = {};
+  std::memcpy(d, drifts.drift, drifts.k * sizeof(float));
+  std::memcpy(o, drifts.other_drift, drifts.k * sizeof(float));
+  std::memcpy(s, drifts.separation, drifts.k * sizeof(float));
+  const __m512 drift_table = _mm512_load_ps(d);
+  const __m512 other_table = _mm512_load_ps(o);
+  const __m512 separation_table = _mm512_load_ps(s);
+  const __m512 grow = _mm512_set1_ps(1.0f + 0x1.0p-21f);
+  const __m512 shrink = _mm512_set1_ps(1.0f - 0x1.0p-21f);
+  const __m512 slack = _mm512_set1_ps(kFloatSlack);
+  const __m512 test_grow = _mm512_set1_ps(1.0f + 0x1.0p-20f);
+  const __m512 test_shrink = _mm512_set1_ps(1.0f - 0x1.0p-20f);
+  const __m512 test_slack = _mm512_set1_ps(kFloatTestSlack);
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512i lane_ids =
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  size_t found = 0;
+  for (size_t i = 0; i < count; i += 16) {
+    const __mmask16 valid =
+        count - i >= 16 ? kAll : static_cast<__mmask16>((1u << (count - i)) - 1);
+    const __m512i a = _mm512_maskz_loadu_epi32(valid, assignments + i);
+    const __m512 drift = _mm512_maskz_permutexvar_ps(kAll, a, drift_table);
+    const __m512 other = _mm512_maskz_permutexvar_ps(kAll, a, other_table);
+    const __m512 separation = _mm512_maskz_permutexvar_ps(kAll, a, separation_table);
+    const __m512 u_sum = _mm512_add_ps(_mm512_maskz_loadu_ps(valid, upper + i), drift);
+    const __m512 u = _mm512_add_ps(_mm512_mul_ps(u_sum, grow), slack);
+    const __m512 l_diff = _mm512_sub_ps(_mm512_maskz_loadu_ps(valid, lower + i), other);
+    // max(x, 0) with x first: vmaxps returns the second operand for NaN, i.e. 0 (as DownF).
+    const __m512 l =
+        _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(l_diff, shrink), slack), zero);
+    const __m512 s_diff = _mm512_sub_ps(separation, u);
+    const __m512 sv =
+        _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(s_diff, shrink), slack), zero);
+    const __m512 bound = _mm512_maskz_max_ps(kAll, l, sv);
+    const __m512 lhs = _mm512_add_ps(_mm512_mul_ps(u, test_grow), test_slack);
+    const __m512 rhs = _mm512_sub_ps(_mm512_mul_ps(bound, test_shrink), test_slack);
+    _mm512_mask_storeu_ps(upper + i, valid, u);
+    _mm512_mask_storeu_ps(lower + i, valid, l);
+    const __mmask16 fail = _mm512_mask_cmp_ps_mask(valid, lhs, rhs, _CMP_NLT_UQ);  // !(lhs < rhs)
+    const auto fails = static_cast<uint32_t>(__builtin_popcount(fail));
+    const __m512i offsets =
+        _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(i)), lane_ids);
+    _mm512_mask_storeu_epi32(failed + found, static_cast<__mmask16>((1u << fails) - 1),
+                             _mm512_maskz_compress_epi32(fail, offsets));
+    found += fails;
+  }
+  return found;
+}
+
 // TightenBounds, 4 points per iteration: Java's distance is summed in dimension order as in TightenOne (no FMA:
 // target("avx2") does not enable it), and the failing offsets are left-packed into to_scan.
 __attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
@@ -324,6 +385,9 @@ size_t TightenBounds(const int32_t* assignments, uint16_t* upper, const uint16_t
 size_t UpdateBounds(const int32_t* assignments, float* upper, float* lower, size_t count,
                     const FloatDrifts& drifts, uint32_t* failed, KernelIsa isa) {
 #if defined(__x86_64__)
+  if (isa == KernelIsa::kAvx512 && drifts.k <= 16) {
+    return UpdateAvx512(assignments, upper, lower, count, drifts, failed);
+  }
   if (isa != KernelIsa::kBaseline) {
     return drifts.k <= 8 ? UpdateAvx2<true>(assignments, upper, lower, count, drifts, failed)
                          : UpdateAvx2<false>(assignments, upper, lower, count, drifts, failed);

@@ -8,9 +8,10 @@
 //   keep_i = FloatPruneTest(u, max(l, Down(separation[a] - u)))
 // upper[i] and lower[i] are overwritten with u and l whether the test holds or not.
 //
-// Dispatch by the caller's KernelIsa: AVX2 code for avx2 and avx512 (the per-cluster values
-// are fetched with one vpermps for k <= 8, a vgatherdps otherwise), else portable code (the
-// baseline: SSE2 / NEON).
+// Dispatch by the caller's KernelIsa: AVX-512 code, 16 points per instruction, for avx512 with
+// k <= 16 (the per-cluster values fetched with one vpermps); else AVX2 code for avx2 and avx512
+// (one vpermps for k <= 8, a vgatherdps otherwise); else portable code (the baseline: SSE2 /
+// NEON).
 //
 // Thread safety: pure function; the caller gives each thread its own range of points.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_BOUNDS_KERNEL_H_
