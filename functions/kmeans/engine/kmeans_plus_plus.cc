@@ -42,7 +42,8 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
     std::vector<double>& rows = scratch.rows[part];
     std::fill(rows.begin(), rows.end(), 0.0);
     SumClusterRows(points.coords.data(), points.count, dims, assignments.data(),
-                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), isa);
+                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), sizes.size(),
+                   isa);
   };
   if (pool != nullptr && parts > 1) {
     pool->Run(parts, run_part);
