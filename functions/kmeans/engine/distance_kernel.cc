@@ -264,6 +264,13 @@ template <typename V, size_t kDims, typename SqrtSquare>
     BuildTile<V, kDims>(row, dims, t);
     V sum[kTileWidth * sizeof(double) / sizeof(V)];
     SumOfSquares<V, kDims>(t, dims, center, sum);
+    const bool consecutive =
+        lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1);
+    if (!first && consecutive &&
+        sqrt_square.UpdateConsecutive(sum, center_index, min_dist_squared + rows[base],
+                                      owner != nullptr ? owner + rows[base] : nullptr)) {
+      continue;
+    }
     double d2[kTileWidth];
     std::memcpy(d2, sum, sizeof d2);
     sqrt_square(d2);
@@ -273,7 +280,7 @@ template <typename V, size_t kDims, typename SqrtSquare>
       // Selects by bit masks, not branches: whether the new center is nearer is a coin toss
       // for many points. The owner follows the distance. A whole tile of consecutive points
       // (every point listed) takes the loop GCC vectorises.
-      if (lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1)) {
+      if (consecutive) {
         UpdateNearer(d2, kTileWidth, center_index, min_dist_squared + rows[base],
                      owner != nullptr ? owner + rows[base] : nullptr);
       } else {
@@ -307,6 +314,11 @@ void NearestBaseline(const double* const* rows, size_t dims, const double* cente
 // d2 = sqrt(sum)^2 per lane; the sqrt is IEEE correctly rounded on every path (sqrtpd,
 // vsqrtpd, fsqrt), as Java's Math.sqrt.
 struct SqrtSquareBaseline {
+  // SeedRowsBody's update of a whole tile of consecutive points from its sums, where the ISA
+  // has a fused one (AVX-512); false: the caller does it through operator() and UpdateNearer.
+  [[gnu::always_inline]] bool UpdateConsecutive(const V2*, uint16_t, double*, uint16_t*) const {
+    return false;
+  }
   [[gnu::always_inline]] void operator()(double* d2) const {
     for (size_t l = 0; l < kTileWidth; l += 2) {
 #if defined(__SSE2__)
@@ -350,6 +362,9 @@ __attribute__((target("avx2"))) void NearestAvx2(const double* const* rows, size
 }
 
 struct SqrtSquareAvx2 {
+  [[gnu::always_inline]] bool UpdateConsecutive(const V4*, uint16_t, double*, uint16_t*) const {
+    return false;
+  }
   __attribute__((target("avx2"))) void operator()(double* d2) const {
     const __m256d r0 = _mm256_sqrt_pd(_mm256_loadu_pd(d2));
     const __m256d r1 = _mm256_sqrt_pd(_mm256_loadu_pd(d2 + 4));
@@ -511,6 +526,26 @@ ZS_AVX512 void NearestAvx512(const double* const* rows, size_t dims, const doubl
 }
 
 struct SqrtSquareAvx512 {
+  // UpdateNearer on 8 consecutive points in registers: d2 = sqrt(sum)^2, then where
+  // d2 < m (ordered: NaN never replaces) m takes d2 and the owner the center's index (a
+  // blend each: the bits move; the compare's mask widened to 16-bit lanes for the owners).
+  // Per lane, in scalar code, the update cost as much as the distances.
+  ZS_AVX512 bool UpdateConsecutive(const V8* sum, uint16_t center_index, double* m,
+                                   uint16_t* owner) const {
+    const __m512d root = _mm512_maskz_sqrt_pd(0xff, reinterpret_cast<__m512d>(sum[0]));
+    const __m512d d2 = _mm512_mul_pd(root, root);
+    const __m512d old_m = _mm512_loadu_pd(m);
+    const __mmask8 nearer = _mm512_cmp_pd_mask(d2, old_m, _CMP_LT_OQ);
+    _mm512_storeu_pd(m, _mm512_mask_blend_pd(nearer, old_m, d2));
+    if (owner != nullptr) {
+      const __m128i lanes = _mm512_maskz_cvtepi64_epi16(0xff, _mm512_movm_epi64(nearer));
+      const __m128i old = _mm_loadu_si128(reinterpret_cast<const __m128i*>(owner));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(owner),
+                       _mm_blendv_epi8(old, _mm_set1_epi16(static_cast<int16_t>(center_index)),
+                                       lanes));
+    }
+    return true;
+  }
   ZS_AVX512 void operator()(double* d2) const {
     // Masked with every lane on: the unmasked intrinsic starts from an undefined register,
     // which GCC 12 reports as maybe-uninitialized.

@@ -85,11 +85,15 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
   // chosen[center] (all of them on the first step, else those the skip test leaves). The skip
   // test costs a lookup per point and leaves gaps in the stream of points; on data where it
   // skips little (uniform data in many dimensions) it costs more than it saves, so the range's
-  // first block decides for the rest: below 1/2 skipped, every point is measured.
-  auto update = [&](size_t center, size_t first_block, size_t end_block, Part& part) {
+  // first block decides for the rest: below 1/2 skipped, every point is measured (whole tiles
+  // of consecutive points also take a faster update than scattered ones). `test` starts true
+  // and carries the decision across the calls of one range (with one part the range is the
+  // whole pass, updated block by block: deciding again on every block kept the test on).
+  auto update = [&](size_t center, size_t first_block, size_t end_block, bool decide,
+                    bool& test, Part& part) {
     const double* c = points.Row(chosen[center]);
     const bool first = center == 0;
-    bool test = track && !first;
+    test = test && track && !first;
     for (size_t block = first_block; block < end_block; ++block) {
       const size_t begin = block * kSeedBlock;
       const size_t end = std::min(n, begin + kSeedBlock);
@@ -103,7 +107,9 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
           count += min_dist_squared[i] < skip_below[owner[i]] ? size_t{0} : size_t{1};
         }
       }
-      if (block == first_block && test && 2 * (end - begin - count) < end - begin) test = false;
+      if (decide && block == first_block && test && 2 * (end - begin - count) < end - begin) {
+        test = false;
+      }
       SeedRows(points.coords.data(), dims, listed, count, c, first,
                static_cast<uint16_t>(center), min_dist_squared.data(),
                track ? owner.data() : nullptr, part.tile.data(), options.isa);
@@ -132,13 +138,16 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
                          std::min(n, begin + kSeedBlock) - begin);
     };
     if (parts == 1) {
+      bool test = true;
       for (size_t block = 0; block < blocks; ++block) {
-        update(center, block, block + 1, part_scratch[0]);
+        update(center, block, block + 1, block == 0, test, part_scratch[0]);
         chain(block);
       }
     } else {
       options.pool->Run(parts, [&](size_t p) {
-        update(center, blocks * p / parts, blocks * (p + 1) / parts, part_scratch[p]);
+        bool test = true;
+        update(center, blocks * p / parts, blocks * (p + 1) / parts, true, test,
+               part_scratch[p]);
       });
       for (size_t block = 0; block < blocks; ++block) chain(block);
     }
