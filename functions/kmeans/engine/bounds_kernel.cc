@@ -306,28 +306,59 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t TightenA
   const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
   const __m512d upper_grow = _mm512_set1_pd(1.0 + 0x1.0p-20);    // UpperF
   const __m512d upper_slack = _mm512_set1_pd(0x1.0p-120);
-  const __m512i dims = _mm512_set1_epi64(static_cast<int64_t>(kDims));
   size_t found = 0;
   for (size_t t = 0; t < count; t += 8) {
     const __mmask8 valid =
         count - t >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - t)) - 1);
-    const __m256i idx = _mm256_maskz_loadu_epi32(valid, offsets + t);
-    const __m256i a32 =
-        _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), valid, idx, assignments, 4);
+    // Scalar loads and inserts, not gathers: AMD runs a gather of 8 as a slow sequence, and
+    // five of them per 8 points (assignments, lower bounds, coordinates) were the kernel's
+    // cost. Lanes past the list repeat its first offset (their results are dropped).
+    const size_t lanes = count - t >= 8 ? 8 : count - t;
+    uint32_t at[8];
+    for (size_t l = 0; l < 8; ++l) at[l] = offsets[t + (l < lanes ? l : 0)];
+    const __m256i idx = _mm256_setr_epi32(
+        static_cast<int32_t>(at[0]), static_cast<int32_t>(at[1]), static_cast<int32_t>(at[2]),
+        static_cast<int32_t>(at[3]), static_cast<int32_t>(at[4]), static_cast<int32_t>(at[5]),
+        static_cast<int32_t>(at[6]), static_cast<int32_t>(at[7]));
+    const __m256i a32 = _mm256_setr_epi32(assignments[at[0]], assignments[at[1]],
+                                          assignments[at[2]], assignments[at[3]],
+                                          assignments[at[4]], assignments[at[5]],
+                                          assignments[at[6]], assignments[at[7]]);
     const __m512i a = _mm512_maskz_cvtepi32_epi64(0xff, a32);
-    const __m512i row = _mm512_mullo_epi64(_mm512_maskz_cvtepu32_epi64(0xff, idx), dims);
+    // The 8 rows (one masked 4-double load each), transposed to one vector per coordinate:
+    // points l and l + 4 side by side, 2x2 blocks within 128-bit lanes, then the lanes.
+    simd::V4 r[8];
+    for (size_t l = 0; l < 8; ++l) {
+      r[l] = reinterpret_cast<simd::V4>(
+          _mm256_maskz_loadu_pd((1u << kDims) - 1, in.coords + size_t{at[l]} * kDims));
+    }
+    using simd::V8;
+    const V8 z0 = __builtin_shufflevector(r[0], r[4], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 z1 = __builtin_shufflevector(r[1], r[5], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 z2 = __builtin_shufflevector(r[2], r[6], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 z3 = __builtin_shufflevector(r[3], r[7], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 t0 = __builtin_shufflevector(z0, z1, 0, 8, 2, 10, 4, 12, 6, 14);
+    const V8 t1 = __builtin_shufflevector(z0, z1, 1, 9, 3, 11, 5, 13, 7, 15);
+    const V8 t2 = __builtin_shufflevector(z2, z3, 0, 8, 2, 10, 4, 12, 6, 14);
+    const V8 t3 = __builtin_shufflevector(z2, z3, 1, 9, 3, 11, 5, 13, 7, 15);
+    const V8 columns[4] = {
+        __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13),
+        __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13),
+        __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15),
+        __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15),
+    };
     __m512d sum = _mm512_setzero_pd();
     for (size_t j = 0; j < kDims; ++j) {
-      const __m512d xj =
-          _mm512_mask_i64gather_pd(_mm512_setzero_pd(), valid, row, in.coords + j, 8);
-      const __m512d dp = _mm512_sub_pd(xj, _mm512_maskz_permutexvar_pd(0xff, a, center_table[j]));
+      const __m512d dp = _mm512_sub_pd(reinterpret_cast<__m512d>(columns[j]),
+                                       _mm512_maskz_permutexvar_pd(0xff, a, center_table[j]));
       const __m512d square = _mm512_mul_pd(dp, dp);
       sum = j == 0 ? square : _mm512_add_pd(sum, square);  // 0.0 + s == s, as SumOfSquaresBy
     }
     const __m512d u =
         _mm512_mul_pd(_mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, sum), slack), grow);
-    const __m512d low = _mm512_maskz_cvtps_pd(0xff, 
-        _mm256_mmask_i32gather_ps(_mm256_setzero_ps(), valid, idx, lower, 4));
+    const __m512d low = _mm512_maskz_cvtps_pd(
+        0xff, _mm256_setr_ps(lower[at[0]], lower[at[1]], lower[at[2]], lower[at[3]],
+                             lower[at[4]], lower[at[5]], lower[at[6]], lower[at[7]]));
     const __m512d from_separation =
         _mm512_sub_pd(_mm512_maskz_permutexvar_pd(0xff, a, separation_table), u);
     // std::max(low, from_separation): low unless from_separation is larger.
@@ -339,8 +370,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t TightenA
     alignas(32) float up[8];
     _mm256_store_ps(up, _mm512_maskz_cvtpd_ps(
                             0xff, _mm512_add_pd(_mm512_mul_pd(u, upper_grow), upper_slack)));
-    const size_t lanes = count - t >= 8 ? 8 : count - t;
-    for (size_t l = 0; l < lanes; ++l) upper[offsets[t + l]] = up[l];
+    for (size_t l = 0; l < lanes; ++l) upper[at[l]] = up[l];
     // 8 values stored, popcount kept: `to_scan` has 8 spare slots for the overhang.
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_scan + found),
                         _mm256_maskz_compress_epi32(fail, idx));
