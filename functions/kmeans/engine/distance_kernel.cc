@@ -253,8 +253,10 @@ template <typename V, size_t kDims, typename SqrtSquare>
                                                 const uint32_t* rows, size_t count,
                                                 const double* center, bool first,
                                                 uint16_t center_index, double* min_dist_squared,
-                                                uint16_t* owner, double* t,
+                                                uint16_t* owner, double* t, double* chain,
                                                 SqrtSquare sqrt_square) {
+  // The running sum, in a register for the whole call (see SeedRows).
+  double total = chain != nullptr ? *chain : 0.0;
   for (size_t base = 0; base < count; base += kTileWidth) {
     const size_t lanes = count - base < kTileWidth ? count - base : kTileWidth;
     const double* row[kTileWidth];
@@ -268,7 +270,8 @@ template <typename V, size_t kDims, typename SqrtSquare>
         lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1);
     if (!first && consecutive &&
         sqrt_square.UpdateConsecutive(sum, center_index, min_dist_squared + rows[base],
-                                      owner != nullptr ? owner + rows[base] : nullptr)) {
+                                      owner != nullptr ? owner + rows[base] : nullptr,
+                                      chain != nullptr ? &total : nullptr)) {
       continue;
     }
     double d2[kTileWidth];
@@ -291,7 +294,11 @@ template <typename V, size_t kDims, typename SqrtSquare>
         }
       }
     }
+    if (chain != nullptr) {
+      for (size_t l = 0; l < lanes; ++l) total += min_dist_squared[rows[base + l]];
+    }
   }
+  if (chain != nullptr) *chain = total;
 }
 
 // SeedRowsBody with the dimension count unrolled for small dims (0 = any).
@@ -299,10 +306,10 @@ template <typename V, typename SqrtSquare>
 [[gnu::always_inline]] inline void SeedRowsDispatchDims(
     const double* coords, size_t dims, const uint32_t* rows, size_t count, const double* center,
     bool first, uint16_t center_index, double* min_dist_squared, uint16_t* owner, double* t,
-    SqrtSquare sqrt_square) {
+    double* chain, SqrtSquare sqrt_square) {
   WithSmallDims(dims, [&](auto d) __attribute__((always_inline)) {
     SeedRowsBody<V, decltype(d)::value>(coords, dims, rows, count, center, first, center_index,
-                                        min_dist_squared, owner, t, sqrt_square);
+                                        min_dist_squared, owner, t, chain, sqrt_square);
   });
 }
 
@@ -316,7 +323,8 @@ void NearestBaseline(const double* const* rows, size_t dims, const double* cente
 struct SqrtSquareBaseline {
   // SeedRowsBody's update of a whole tile of consecutive points from its sums, where the ISA
   // has a fused one (AVX-512); false: the caller does it through operator() and UpdateNearer.
-  [[gnu::always_inline]] bool UpdateConsecutive(const V2*, uint16_t, double*, uint16_t*) const {
+  [[gnu::always_inline]] bool UpdateConsecutive(const V2*, uint16_t, double*, uint16_t*,
+                                                double*) const {
     return false;
   }
   [[gnu::always_inline]] void operator()(double* d2) const {
@@ -336,9 +344,9 @@ struct SqrtSquareBaseline {
 
 void SeedRowsBaseline(const double* coords, size_t dims, const uint32_t* rows, size_t count,
                       const double* center, bool first, uint16_t center_index,
-                      double* min_dist_squared, uint16_t* owner, double* tile) {
+                      double* min_dist_squared, uint16_t* owner, double* tile, double* chain) {
   SeedRowsDispatchDims<V2>(coords, dims, rows, count, center, first, center_index,
-                           min_dist_squared, owner, tile, SqrtSquareBaseline{});
+                           min_dist_squared, owner, tile, chain, SqrtSquareBaseline{});
 }
 
 // TileBounds' definition, lane by lane (the baseline build; the vector builds below repeat
@@ -362,7 +370,8 @@ __attribute__((target("avx2"))) void NearestAvx2(const double* const* rows, size
 }
 
 struct SqrtSquareAvx2 {
-  [[gnu::always_inline]] bool UpdateConsecutive(const V4*, uint16_t, double*, uint16_t*) const {
+  [[gnu::always_inline]] bool UpdateConsecutive(const V4*, uint16_t, double*, uint16_t*,
+                                                double*) const {
     return false;
   }
   __attribute__((target("avx2"))) void operator()(double* d2) const {
@@ -378,9 +387,9 @@ __attribute__((target("avx2"))) void SeedRowsAvx2(const double* coords, size_t d
                                                   const double* center, bool first,
                                                   uint16_t center_index,
                                                   double* min_dist_squared, uint16_t* owner,
-                                                  double* tile) {
+                                                  double* tile, double* chain) {
   SeedRowsDispatchDims<V4>(coords, dims, rows, count, center, first, center_index,
-                           min_dist_squared, owner, tile, SqrtSquareAvx2{});
+                           min_dist_squared, owner, tile, chain, SqrtSquareAvx2{});
 }
 
 // TileBoundsBaseline on 4 lanes per instruction. LowerF's `!(v > 0) ? 0` is a blend to +0.0
@@ -530,13 +539,22 @@ struct SqrtSquareAvx512 {
   // d2 < m (ordered: NaN never replaces) m takes d2 and the owner the center's index (a
   // blend each: the bits move; the compare's mask widened to 16-bit lanes for the owners).
   // Per lane, in scalar code, the update cost as much as the distances.
+  // With `total`, the 8 new minima are then added to it in index order from the register
+  // (SeedRows' running sum).
   ZS_AVX512 bool UpdateConsecutive(const V8* sum, uint16_t center_index, double* m,
-                                   uint16_t* owner) const {
+                                   uint16_t* owner, double* total) const {
     const __m512d root = _mm512_maskz_sqrt_pd(0xff, reinterpret_cast<__m512d>(sum[0]));
     const __m512d d2 = _mm512_mul_pd(root, root);
     const __m512d old_m = _mm512_loadu_pd(m);
     const __mmask8 nearer = _mm512_cmp_pd_mask(d2, old_m, _CMP_LT_OQ);
-    _mm512_storeu_pd(m, _mm512_mask_blend_pd(nearer, old_m, d2));
+    const __m512d new_m = _mm512_mask_blend_pd(nearer, old_m, d2);
+    _mm512_storeu_pd(m, new_m);
+    if (total != nullptr) {
+      const auto lanes = reinterpret_cast<V8>(new_m);
+      double running = *total;
+      for (size_t l = 0; l < kTileWidth; ++l) running += lanes[l];
+      *total = running;
+    }
     if (owner != nullptr) {
       const __m128i lanes = _mm512_maskz_cvtepi64_epi16(0xff, _mm512_movm_epi64(nearer));
       const __m128i old = _mm_loadu_si128(reinterpret_cast<const __m128i*>(owner));
@@ -578,9 +596,9 @@ ZS_AVX512 void TileBoundsAvx512(const TileNearest& in, double eps, float* upper,
 ZS_AVX512 void SeedRowsAvx512(const double* coords, size_t dims, const uint32_t* rows,
                               size_t count, const double* center, bool first,
                               uint16_t center_index, double* min_dist_squared, uint16_t* owner,
-                              double* tile) {
+                              double* tile, double* chain) {
   SeedRowsDispatchDims<V8>(coords, dims, rows, count, center, first, center_index,
-                           min_dist_squared, owner, tile, SqrtSquareAvx512{});
+                           min_dist_squared, owner, tile, chain, SqrtSquareAvx512{});
 }
 
 #undef ZS_AVX512
@@ -600,20 +618,20 @@ void NearestInTile(const double* const* rows, size_t dims, const double* centers
 
 void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t count,
               const double* center, bool first, uint16_t center_index, double* min_dist_squared,
-              uint16_t* owner, double* tile, KernelIsa isa) {
+              uint16_t* owner, double* tile, double* chain, KernelIsa isa) {
 #if defined(__x86_64__)
   if (isa == KernelIsa::kAvx512) {
     return SeedRowsAvx512(coords, dims, rows, count, center, first, center_index,
-                          min_dist_squared, owner, tile);
+                          min_dist_squared, owner, tile, chain);
   }
   if (isa == KernelIsa::kAvx2) {
     return SeedRowsAvx2(coords, dims, rows, count, center, first, center_index,
-                        min_dist_squared, owner, tile);
+                        min_dist_squared, owner, tile, chain);
   }
 #endif
   (void)isa;
   SeedRowsBaseline(coords, dims, rows, count, center, first, center_index, min_dist_squared,
-                   owner, tile);
+                   owner, tile, chain);
 }
 
 void TileBounds(const TileNearest& in, double eps, float* upper, float* lower, KernelIsa isa) {

@@ -66,12 +66,17 @@ void TileBounds(const TileNearest& in, double eps, float* upper, float* lower,
 //             owner[i] = center_index;
 //           }
 // (Java's `d2 < minDistSquared[j]`: NaN never replaces, and a taken point's 0.0 stays). The
-// running total is the caller's (kmeans_seeding.cc). `tile` is scratch of dims * kTileWidth
-// doubles. `owner` may be null (no owners kept; never written when `first`).
-// REQUIRES: dims >= 1, CpuRunsKernelIsa(isa).
+// running total is the caller's (kmeans_seeding.cc); with `chain`, the caller's running total
+// is carried on here instead: after each tile, the new min_dist_squared of its points are added
+// to *chain in index order, overlapping the dependent additions with the next tile's
+// distances. `tile` is scratch of dims * kTileWidth doubles. `owner` may be null (no owners
+// kept; never written when `first`).
+// REQUIRES: dims >= 1, CpuRunsKernelIsa(isa); with `chain`, !first and rows listing the
+// consecutive indices rows[0], rows[0] + 1, ... (every point of the range).
 void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t count,
               const double* center, bool first, uint16_t center_index, double* min_dist_squared,
-              uint16_t* owner, double* tile, KernelIsa isa = BestKernelIsa());
+              uint16_t* owner, double* tile, double* chain = nullptr,
+              KernelIsa isa = BestKernelIsa());
 
 }  // namespace zerostart::kmeans
 
