@@ -140,11 +140,14 @@ NOTES = """## Method
   formula; mixed bulk/single/nextInt draws; GeneratePoints vs NextDouble; ASan+UBSan and the
   baseline (non-AVX2) kernels (`-DZS_MT_BASELINE_ONLY`).
 - **Where the time goes** (1 thread, AVX-512 kernels, `perf record` and per-phase CPU timers on
-  this machine, 2026-12-07). n=100000 d=3 k=8: k-means++ seeding ~2 ms (7 distance passes and
-  Java's 7 dependent sums, the floor of a step), the 46 pruned assignment passes ~11 ms
-  (pruning leaves ~11 % of the distances; the rest is the float bound update, the tightening
-  of failed bounds and the tile scans), the centroid chains ~3 ms (serial per cluster to keep
-  Java's order of additions). n=1000000 d=16 k=32: seeding 450–700 ms = 31 passes over the
+  this machine, 2026-12-07, after the kernel rework of that evening). n=100000 d=3 k=8 (~11 ms):
+  k-means++ seeding ~1.2 ms (7 distance passes and Java's 7 dependent sums, the floor of a
+  step), the 46 pruned assignment passes ~6 ms (pruning leaves ~11 % of the distances; the
+  rest is the float bound update ~12 %, the tightening of failed bounds ~16 %, whose scattered
+  points come from L3, and the tile scans ~20 %), the centroid chains ~3.5 ms (~32 %: serial
+  per cluster to keep Java's order of additions, each addition waiting on the previous one of
+  its cluster). n=1000 d=2 k=4 (~30 µs): centroid chains ~15 %, tightening ~14 %, seeding
+  ~20 %, bound update ~8 %, tile scans ~24 %, the sse and the rest ~15 %. n=1000000 d=16 k=32: seeding 450–700 ms = 31 passes over the
   122 MiB of points at 11–17 ns per point (5–6 ns when the points are in cache; streaming the
   data alone takes ~4.5 ms a pass here, so the memory floor of seeding is ~140 ms; the
   triangle-inequality skip finds under 1 % to skip on uniform 16-dimensional data and switches

@@ -145,7 +145,8 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
                  : UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], chunk_size,
                                 float_drifts, failed, isa_);
     part.distances += static_cast<int64_t>(fails);
-    const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_};
+    const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_,
+                               k_};
     const size_t scans =
         compact_ ? TightenBounds(&assignments[chunk], &upper_compact_[chunk],
                                  &lower_compact_[chunk], failed, fails, inputs, to_scan)
@@ -175,21 +176,33 @@ void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
   TileNearest out;
   NearestInTile(rows, dims, centers.data(), k_, part.tile.data(), out, isa_);
   part.distances += static_cast<int64_t>(lanes * k_);
+  // The new bounds of all 8 lanes at once (vector sqrt and roundings); lanes in doubt get no
+  // bounds (+inf, 0): a near tie is measured again next pass.
+  float upper[kTileWidth];
+  float lower[kTileWidth];
+  if (pruning_) TileBounds(out, eps_, upper, lower, isa_);
+  int64_t changes = 0;
   for (size_t l = 0; l < lanes; ++l) {
     const size_t i = indices[l];
     int32_t nearest = out.nearest[l];
-    if ((out.needs_exact_mask >> l) & 1u) {
+    if ((out.needs_exact_mask >> l) & 1u) [[unlikely]] {
       nearest = static_cast<int32_t>(
           NearestCenter(points_.Row(i), centers.data(), k_, dims, part.scratch));
-      if (pruning_) {  // no bounds for a near tie: the point is measured again next pass
-        SetBounds(i, std::numeric_limits<float>::infinity(), 0.0f);
-      }
-    } else if (pruning_) {
-      SetBounds(i, UpperF(ExactUpperFromComputed(std::sqrt(out.nearest_sum[l]), eps_)),
-                LowerF(ExactLowerFromComputed(std::sqrt(out.second_sum[l]), eps_)));
+      upper[l] = std::numeric_limits<float>::infinity();
+      lower[l] = 0.0f;
     }
-    if (nearest != assignments[i]) ++part.changes;
+    changes += nearest != assignments[i] ? 1 : 0;
     assignments[i] = nearest;
+  }
+  part.changes += changes;
+  if (!pruning_) return;
+  if (compact_) {
+    for (size_t l = 0; l < lanes; ++l) SetBounds(indices[l], upper[l], lower[l]);
+  } else {
+    for (size_t l = 0; l < lanes; ++l) {
+      upper_[indices[l]] = upper[l];
+      lower_[indices[l]] = lower[l];
+    }
   }
 }
 

@@ -153,6 +153,67 @@ __attribute__((target("avx2,popcnt"))) size_t UpdateAvx2(const int32_t* assignme
   return UpdateScalar(assignments, upper, lower, i, count, drifts, failed, found);
 }
 
+// UpdateAvx2's operations on 16 lanes, for k <= 16: one zmm holds every cluster's value and
+// vpermps picks each lane's. The last count % 16 points run as a masked iteration; the failing
+// offsets are compressed in a register and stored under a mask of their count (no left-pack
+// table, no overhang; vpcompressd to memory is microcoded on AMD). vmaxps, vpermps and the
+// conversions are zero-masked with every lane on: the unmasked intrinsics start from an
+// undefined register, which GCC 12 reports as maybe-uninitialized.
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t UpdateAvx512(
+    const int32_t* assignments, float* upper, float* lower, size_t count,
+    const FloatDrifts& drifts, uint32_t* failed) {
+  constexpr __mmask16 kAll = 0xffff;
+  alignas(64) float d[16] = {};
+  alignas(64) float o[16] = {};
+  alignas(64) float s[16] = {};
+  std::memcpy(d, drifts.drift, drifts.k * sizeof(float));
+  std::memcpy(o, drifts.other_drift, drifts.k * sizeof(float));
+  std::memcpy(s, drifts.separation, drifts.k * sizeof(float));
+  const __m512 drift_table = _mm512_load_ps(d);
+  const __m512 other_table = _mm512_load_ps(o);
+  const __m512 separation_table = _mm512_load_ps(s);
+  const __m512 grow = _mm512_set1_ps(1.0f + 0x1.0p-21f);
+  const __m512 shrink = _mm512_set1_ps(1.0f - 0x1.0p-21f);
+  const __m512 slack = _mm512_set1_ps(kFloatSlack);
+  const __m512 test_grow = _mm512_set1_ps(1.0f + 0x1.0p-20f);
+  const __m512 test_shrink = _mm512_set1_ps(1.0f - 0x1.0p-20f);
+  const __m512 test_slack = _mm512_set1_ps(kFloatTestSlack);
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512i lane_ids =
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  size_t found = 0;
+  for (size_t i = 0; i < count; i += 16) {
+    const __mmask16 valid =
+        count - i >= 16 ? kAll : static_cast<__mmask16>((1u << (count - i)) - 1);
+    const __m512i a = _mm512_maskz_loadu_epi32(valid, assignments + i);
+    const __m512 drift = _mm512_maskz_permutexvar_ps(kAll, a, drift_table);
+    const __m512 other = _mm512_maskz_permutexvar_ps(kAll, a, other_table);
+    const __m512 separation = _mm512_maskz_permutexvar_ps(kAll, a, separation_table);
+    const __m512 u_sum = _mm512_add_ps(_mm512_maskz_loadu_ps(valid, upper + i), drift);
+    const __m512 u = _mm512_add_ps(_mm512_mul_ps(u_sum, grow), slack);
+    const __m512 l_diff = _mm512_sub_ps(_mm512_maskz_loadu_ps(valid, lower + i), other);
+    // max(x, 0) with x first: vmaxps returns the second operand for NaN, i.e. 0 (as DownF).
+    const __m512 l =
+        _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(l_diff, shrink), slack), zero);
+    const __m512 s_diff = _mm512_sub_ps(separation, u);
+    const __m512 sv =
+        _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(s_diff, shrink), slack), zero);
+    const __m512 bound = _mm512_maskz_max_ps(kAll, l, sv);
+    const __m512 lhs = _mm512_add_ps(_mm512_mul_ps(u, test_grow), test_slack);
+    const __m512 rhs = _mm512_sub_ps(_mm512_mul_ps(bound, test_shrink), test_slack);
+    _mm512_mask_storeu_ps(upper + i, valid, u);
+    _mm512_mask_storeu_ps(lower + i, valid, l);
+    const __mmask16 fail = _mm512_mask_cmp_ps_mask(valid, lhs, rhs, _CMP_NLT_UQ);  // !(lhs < rhs)
+    const auto fails = static_cast<uint32_t>(__builtin_popcount(fail));
+    const __m512i offsets =
+        _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(i)), lane_ids);
+    _mm512_mask_storeu_epi32(failed + found, static_cast<__mmask16>((1u << fails) - 1),
+                             _mm512_maskz_compress_epi32(fail, offsets));
+    found += fails;
+  }
+  return found;
+}
+
 // TightenBounds, 4 points per iteration: Java's distance is summed in dimension order as in TightenOne (no FMA:
 // target("avx2") does not enable it), and the failing offsets are left-packed into to_scan.
 __attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
@@ -212,6 +273,112 @@ __attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
   return TightenScalar(assignments, upper, lower, offsets, t, count, in, to_scan, found);
 }
 
+// TightenBounds on AVX-512, 8 listed points per iteration, for k <= 8 centers of kDims <= 4
+// coordinates: coordinate j of every center sits in one register (lane c = center c), so each
+// lane's center coordinates and separation are one vpermpd each, and the points' coordinates,
+// assignments and lower bounds are gathered (few and scattered points: one gather per
+// coordinate beats 8 scalar loads and inserts). Java's distance is summed in dimension order
+// and every later operation is TightenAvx2's, in its order, so the bits are the same. The last
+// count % 8 offsets run as a masked iteration (no scalar tail). The failing offsets are
+// compressed in a register and stored whole (vpcompressd to memory is microcoded on AMD).
+// Conversions, permutes and the sqrt are the zero-masked forms with every lane on: the
+// unmasked intrinsics start from an undefined register, which GCC 12 reports as
+// maybe-uninitialized.
+template <size_t kDims>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t TightenAvx512(
+    const int32_t* assignments, float* upper, const float* lower, const uint32_t* offsets,
+    size_t count, const TightenInputs& in, uint32_t* to_scan) {
+  // The tables (lanes c >= k are 0): masked loads and one gather per coordinate, a few
+  // instructions per call (a scalar fill loop cost as much as a tenth of the kernel).
+  const auto centers_on = static_cast<__mmask8>((1u << in.k) - 1);
+  const __m512i center_rows =
+      _mm512_mullo_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
+                         _mm512_set1_epi64(static_cast<int64_t>(kDims)));
+  __m512d center_table[kDims];
+  for (size_t j = 0; j < kDims; ++j) {
+    center_table[j] = _mm512_mask_i64gather_pd(_mm512_setzero_pd(), centers_on, center_rows,
+                                               in.centers + j, 8);
+  }
+  const __m512d separation_table = _mm512_maskz_loadu_pd(centers_on, in.separation);
+  const __m512d grow = _mm512_set1_pd(1.0 + 2.0 * in.eps);       // ExactUpperFromComputed
+  const __m512d test_grow = _mm512_set1_pd(1.0 + in.eps);         // PruneTest
+  const __m512d test_shrink = _mm512_set1_pd(1.0 - in.eps);
+  const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
+  const __m512d upper_grow = _mm512_set1_pd(1.0 + 0x1.0p-20);    // UpperF
+  const __m512d upper_slack = _mm512_set1_pd(0x1.0p-120);
+  size_t found = 0;
+  for (size_t t = 0; t < count; t += 8) {
+    const __mmask8 valid =
+        count - t >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (count - t)) - 1);
+    // Scalar loads and inserts, not gathers: AMD runs a gather of 8 as a slow sequence, and
+    // five of them per 8 points (assignments, lower bounds, coordinates) were the kernel's
+    // cost. Lanes past the list repeat its first offset (their results are dropped).
+    const size_t lanes = count - t >= 8 ? 8 : count - t;
+    uint32_t at[8];
+    for (size_t l = 0; l < 8; ++l) at[l] = offsets[t + (l < lanes ? l : 0)];
+    const __m256i idx = _mm256_setr_epi32(
+        static_cast<int32_t>(at[0]), static_cast<int32_t>(at[1]), static_cast<int32_t>(at[2]),
+        static_cast<int32_t>(at[3]), static_cast<int32_t>(at[4]), static_cast<int32_t>(at[5]),
+        static_cast<int32_t>(at[6]), static_cast<int32_t>(at[7]));
+    const __m256i a32 = _mm256_setr_epi32(assignments[at[0]], assignments[at[1]],
+                                          assignments[at[2]], assignments[at[3]],
+                                          assignments[at[4]], assignments[at[5]],
+                                          assignments[at[6]], assignments[at[7]]);
+    const __m512i a = _mm512_maskz_cvtepi32_epi64(0xff, a32);
+    // The 8 rows (one masked 4-double load each), transposed to one vector per coordinate:
+    // points l and l + 4 side by side, 2x2 blocks within 128-bit lanes, then the lanes.
+    simd::V4 r[8];
+    for (size_t l = 0; l < 8; ++l) {
+      r[l] = reinterpret_cast<simd::V4>(
+          _mm256_maskz_loadu_pd((1u << kDims) - 1, in.coords + size_t{at[l]} * kDims));
+    }
+    using simd::V8;
+    const V8 z0 = __builtin_shufflevector(r[0], r[4], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 z1 = __builtin_shufflevector(r[1], r[5], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 z2 = __builtin_shufflevector(r[2], r[6], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 z3 = __builtin_shufflevector(r[3], r[7], 0, 1, 2, 3, 4, 5, 6, 7);
+    const V8 t0 = __builtin_shufflevector(z0, z1, 0, 8, 2, 10, 4, 12, 6, 14);
+    const V8 t1 = __builtin_shufflevector(z0, z1, 1, 9, 3, 11, 5, 13, 7, 15);
+    const V8 t2 = __builtin_shufflevector(z2, z3, 0, 8, 2, 10, 4, 12, 6, 14);
+    const V8 t3 = __builtin_shufflevector(z2, z3, 1, 9, 3, 11, 5, 13, 7, 15);
+    const V8 columns[4] = {
+        __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13),
+        __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13),
+        __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15),
+        __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15),
+    };
+    __m512d sum = _mm512_setzero_pd();
+    for (size_t j = 0; j < kDims; ++j) {
+      const __m512d dp = _mm512_sub_pd(reinterpret_cast<__m512d>(columns[j]),
+                                       _mm512_maskz_permutexvar_pd(0xff, a, center_table[j]));
+      const __m512d square = _mm512_mul_pd(dp, dp);
+      sum = j == 0 ? square : _mm512_add_pd(sum, square);  // 0.0 + s == s, as SumOfSquaresBy
+    }
+    const __m512d u =
+        _mm512_mul_pd(_mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, sum), slack), grow);
+    const __m512d low = _mm512_maskz_cvtps_pd(
+        0xff, _mm256_setr_ps(lower[at[0]], lower[at[1]], lower[at[2]], lower[at[3]],
+                             lower[at[4]], lower[at[5]], lower[at[6]], lower[at[7]]));
+    const __m512d from_separation =
+        _mm512_sub_pd(_mm512_maskz_permutexvar_pd(0xff, a, separation_table), u);
+    // std::max(low, from_separation): low unless from_separation is larger.
+    const __m512d bound = _mm512_mask_blend_pd(
+        _mm512_cmp_pd_mask(low, from_separation, _CMP_LT_OQ), low, from_separation);
+    const __m512d lhs = _mm512_add_pd(_mm512_mul_pd(u, test_grow), slack);
+    const __m512d rhs = _mm512_sub_pd(_mm512_mul_pd(bound, test_shrink), slack);
+    const __mmask8 fail = _mm512_mask_cmp_pd_mask(valid, lhs, rhs, _CMP_NLT_UQ);  // !(lhs < rhs)
+    alignas(32) float up[8];
+    _mm256_store_ps(up, _mm512_maskz_cvtpd_ps(
+                            0xff, _mm512_add_pd(_mm512_mul_pd(u, upper_grow), upper_slack)));
+    for (size_t l = 0; l < lanes; ++l) upper[at[l]] = up[l];
+    // 8 values stored, popcount kept: `to_scan` has 8 spare slots for the overhang.
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(to_scan + found),
+                        _mm256_maskz_compress_epi32(fail, idx));
+    found += static_cast<size_t>(__builtin_popcount(fail));
+  }
+  return found;
+}
+
 #endif
 
 }  // namespace
@@ -249,6 +416,9 @@ size_t TightenBounds(const int32_t* assignments, uint16_t* upper, const uint16_t
 size_t UpdateBounds(const int32_t* assignments, float* upper, float* lower, size_t count,
                     const FloatDrifts& drifts, uint32_t* failed, KernelIsa isa) {
 #if defined(__x86_64__)
+  if (isa == KernelIsa::kAvx512 && drifts.k <= 16) {
+    return UpdateAvx512(assignments, upper, lower, count, drifts, failed);
+  }
   if (isa != KernelIsa::kBaseline) {
     return drifts.k <= 8 ? UpdateAvx2<true>(assignments, upper, lower, count, drifts, failed)
                          : UpdateAvx2<false>(assignments, upper, lower, count, drifts, failed);
@@ -262,6 +432,20 @@ size_t TightenBounds(const int32_t* assignments, float* upper, const float* lowe
                      const uint32_t* offsets, size_t count, const TightenInputs& in,
                      uint32_t* to_scan, KernelIsa isa) {
 #if defined(__x86_64__)
+  if (isa == KernelIsa::kAvx512 && in.k >= 1 && in.k <= 8) {
+    switch (in.dims) {
+      case 1:
+        return TightenAvx512<1>(assignments, upper, lower, offsets, count, in, to_scan);
+      case 2:
+        return TightenAvx512<2>(assignments, upper, lower, offsets, count, in, to_scan);
+      case 3:
+        return TightenAvx512<3>(assignments, upper, lower, offsets, count, in, to_scan);
+      case 4:
+        return TightenAvx512<4>(assignments, upper, lower, offsets, count, in, to_scan);
+      default:
+        break;
+    }
+  }
   if (isa != KernelIsa::kBaseline) {
     return TightenAvx2(assignments, upper, lower, offsets, count, in, to_scan);
   }

@@ -8,9 +8,10 @@
 //   keep_i = FloatPruneTest(u, max(l, Down(separation[a] - u)))
 // upper[i] and lower[i] are overwritten with u and l whether the test holds or not.
 //
-// Dispatch by the caller's KernelIsa: AVX2 code for avx2 and avx512 (the per-cluster values
-// are fetched with one vpermps for k <= 8, a vgatherdps otherwise), else portable code (the
-// baseline: SSE2 / NEON).
+// Dispatch by the caller's KernelIsa: AVX-512 code, 16 points per instruction, for avx512 with
+// k <= 16 (the per-cluster values fetched with one vpermps); else AVX2 code for avx2 and avx512
+// (one vpermps for k <= 8, a vgatherdps otherwise); else portable code (the baseline: SSE2 /
+// NEON).
 //
 // Thread safety: pure function; the caller gives each thread its own range of points.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_BOUNDS_KERNEL_H_
@@ -55,6 +56,9 @@ struct TightenInputs {
   const double* centers;     // this pass's centers, row-major
   const double* separation;  // <= exact distance from each center to its nearest other
   double eps;                // PruneEpsilon(dims)
+  // The number of centers, or 0 when not known. With 1 <= k <= 8 and dims <= 4 the AVX-512
+  // build keeps the centers and separations in registers and measures 8 points at a time.
+  size_t k = 0;
 };
 size_t TightenBounds(const int32_t* assignments, float* upper, const float* lower,
                      const uint32_t* offsets, size_t count, const TightenInputs& in,

@@ -1,7 +1,8 @@
 // The pruned pass's vector kernels against a plain transcription of their contracts
 // (exact_bounds.h's scalar UpF / DownF / FloatPruneTest and PruneTest), bit for bit, for k on
-// both sides of the vpermps limit (8) and counts that leave tails; and Claim 3's roundings
-// against long double arithmetic: the float bounds stay on their side of the exact values.
+// both sides of the vpermps limits (8 and 16) and counts that leave tails, on every ISA; and
+// Claim 3's roundings against long double arithmetic: the float bounds stay on their side of
+// the exact values.
 #include "functions/kmeans/engine/bounds_kernel.h"
 
 #include <gtest/gtest.h>
@@ -38,8 +39,8 @@ Drifts RandomDrifts(size_t k, std::mt19937_64& gen) {
 
 TEST(BoundsKernelTest, UpdateBoundsMatchesTheScalarContract) {
   std::mt19937_64 gen(7);
-  for (const size_t k : {1u, 3u, 8u, 9u, 32u}) {
-    for (const size_t count : {0u, 1u, 7u, 8u, 9u, 100u, 515u}) {
+  for (const size_t k : {1u, 3u, 8u, 9u, 16u, 17u, 32u}) {
+    for (const size_t count : {0u, 1u, 7u, 8u, 9u, 15u, 16u, 17u, 100u, 515u}) {
       const Drifts drifts = RandomDrifts(k, gen);
       std::uniform_int_distribution<int32_t> cluster(0, static_cast<int32_t>(k) - 1);
       std::uniform_real_distribution<float> bound(0.0f, 1.0f);
@@ -61,19 +62,25 @@ TEST(BoundsKernelTest, UpdateBoundsMatchesTheScalarContract) {
         want_lower[i] = l;
         if (!FloatPruneTest(u, std::max(l, s))) want_failed.push_back(static_cast<uint32_t>(i));
       }
-      std::vector<uint32_t> failed(count + 8);
-      const size_t fails = UpdateBounds(assigned.data(), upper.data(), lower.data(), count,
-                                        drifts.View(), failed.data());
-      failed.resize(fails);
-      SCOPED_TRACE(testing::Message() << "k=" << k << " count=" << count);
-      EXPECT_EQ(failed, want_failed);
-      for (size_t i = 0; i < count; ++i) {
-        EXPECT_EQ(std::bit_cast<uint32_t>(upper[i]), std::bit_cast<uint32_t>(want_upper[i])) << i;
-        EXPECT_EQ(std::bit_cast<uint32_t>(lower[i]), std::bit_cast<uint32_t>(want_lower[i])) << i;
-      }
-      if (count >= 100) {  // the data is meant to exercise both outcomes
-        EXPECT_GT(fails, 0u);
-        EXPECT_LT(fails, count);
+      for (const KernelIsa isa : RunnableKernelIsas()) {
+        std::vector<float> got_upper = upper, got_lower = lower;
+        std::vector<uint32_t> failed(count + 8);
+        const size_t fails = UpdateBounds(assigned.data(), got_upper.data(), got_lower.data(),
+                                          count, drifts.View(), failed.data(), isa);
+        failed.resize(fails);
+        SCOPED_TRACE(testing::Message() << "k=" << k << " count=" << count
+                                        << " isa=" << KernelIsaName(isa));
+        EXPECT_EQ(failed, want_failed);
+        for (size_t i = 0; i < count; ++i) {
+          EXPECT_EQ(std::bit_cast<uint32_t>(got_upper[i]), std::bit_cast<uint32_t>(want_upper[i]))
+              << i;
+          EXPECT_EQ(std::bit_cast<uint32_t>(got_lower[i]), std::bit_cast<uint32_t>(want_lower[i]))
+              << i;
+        }
+        if (count >= 100) {  // the data is meant to exercise both outcomes
+          EXPECT_GT(fails, 0u);
+          EXPECT_LT(fails, count);
+        }
       }
     }
   }
@@ -99,7 +106,7 @@ TEST(BoundsKernelTest, TightenBoundsMatchesTheScalarContract) {
       std::vector<uint32_t> offsets;  // every other point, in order, and a tail of 3
       for (uint32_t i = 0; i < n; i += 2) offsets.push_back(i);
       const double eps = PruneEpsilon(dims);
-      const TightenInputs in{coords.data(), dims, centers.data(), separation.data(), eps};
+      const TightenInputs in{coords.data(), dims, centers.data(), separation.data(), eps, k};
       std::vector<float> want_upper = upper;
       std::vector<uint32_t> want_scan;
       for (const uint32_t i : offsets) {
@@ -111,17 +118,38 @@ TEST(BoundsKernelTest, TightenBoundsMatchesTheScalarContract) {
           want_scan.push_back(i);
         }
       }
-      std::vector<uint32_t> to_scan(offsets.size() + 8);
-      const size_t scans = TightenBounds(assigned.data(), upper.data(), lower.data(),
-                                         offsets.data(), offsets.size(), in, to_scan.data());
-      to_scan.resize(scans);
-      SCOPED_TRACE(testing::Message() << "dims=" << dims << " k=" << k);
-      EXPECT_EQ(to_scan, want_scan);
-      for (size_t i = 0; i < n; ++i) {
-        EXPECT_EQ(std::bit_cast<uint32_t>(upper[i]), std::bit_cast<uint32_t>(want_upper[i])) << i;
+      // Every ISA, with and without k (the AVX-512 build keeps k <= 8 centers in registers),
+      // over every tail length of the offsets.
+      for (const KernelIsa isa : RunnableKernelIsas()) {
+        for (const size_t known_k : {size_t{0}, k}) {
+          for (size_t listed = offsets.size() - 9; listed <= offsets.size(); ++listed) {
+            std::vector<float> got_upper = upper;
+            TightenInputs with_k = in;
+            with_k.k = known_k;
+            std::vector<uint32_t> to_scan(listed + 8);
+            const size_t scans = TightenBounds(assigned.data(), got_upper.data(), lower.data(),
+                                               offsets.data(), listed, with_k, to_scan.data(),
+                                               isa);
+            to_scan.resize(scans);
+            SCOPED_TRACE(testing::Message() << "dims=" << dims << " k=" << k << " isa="
+                                            << KernelIsaName(isa) << " known_k=" << known_k
+                                            << " listed=" << listed);
+            std::vector<uint32_t> want_listed_scan;
+            for (const uint32_t i : want_scan) {
+              if (i < offsets[listed - 1] + 1) want_listed_scan.push_back(i);
+            }
+            EXPECT_EQ(to_scan, want_listed_scan);
+            for (size_t i = 0; i < n; ++i) {
+              const float want =
+                  i <= offsets[listed - 1] ? want_upper[i] : upper[i];  // untouched past the list
+              EXPECT_EQ(std::bit_cast<uint32_t>(got_upper[i]), std::bit_cast<uint32_t>(want))
+                  << i;
+            }
+            EXPECT_GT(scans, 0u);
+            EXPECT_LT(scans, listed);
+          }
+        }
       }
-      EXPECT_GT(scans, 0u);
-      EXPECT_LT(scans, offsets.size());
     }
   }
 }

@@ -9,7 +9,11 @@
 // exactly as Java's `centroid[j] += p[j]`.
 //
 // Dispatch by the caller's KernelIsa: AVX2 code for avx2 and avx512 (rows of 4 doubles), else
-// SSE2 / NEON.
+// SSE2 / NEON. With few clusters the interleaved chains wait on each other through memory
+// (each addition loads the row the previous one of its cluster stored: with k = 4 a quarter of
+// the points are one such chain); so for avx512, k <= 4, dims <= 3 and all clusters, each
+// chunk of points is first split into per-cluster lists of indices (vpcompressd, in index
+// order), then each cluster's chain runs in a register, the k chains interleaved.
 // Thread safety: pure function; each thread passes its own `sums`.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_CENTROID_KERNEL_H_
 #define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_CENTROID_KERNEL_H_
@@ -31,8 +35,10 @@ inline constexpr size_t CentroidRowStride(size_t dims) { return (dims + 1 + 3) /
 // `sums` holds one row of CentroidRowStride(dims) doubles per cluster, zeroed by the caller
 // (rows of other clusters stay 0). REQUIRES: every assignment is a row of `sums` (and of
 // `mine`); dims >= 1; CpuRunsKernelIsa(isa).
+// `k`: the number of rows of `sums`, or 0 when not known (the general path).
 void SumClusterRows(const double* coords, size_t count, size_t dims, const int32_t* assignments,
-                    const uint8_t* mine, double* sums, KernelIsa isa = BestKernelIsa());
+                    const uint8_t* mine, double* sums, size_t k = 0,
+                    KernelIsa isa = BestKernelIsa());
 
 }  // namespace zerostart::kmeans
 

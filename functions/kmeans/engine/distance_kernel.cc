@@ -149,13 +149,16 @@ template <typename V, size_t kDims>
   const V gate_factor = V{} + (1.0 + 0x1.0p-50);
   V best[kGroups];
   V second[kGroups];
+  // The smallest sum among the centers before the current minimum's (+inf while that is
+  // center 0 or none): when the minimum moves to a new center, the old minimum is exactly
+  // that. It decides the near-tie flag once, after the scan.
+  V below[kGroups];
   M index[kGroups];
-  M near_tie[kGroups];
   for (size_t g = 0; g < kGroups; ++g) {
     best[g] = V{} + kInf;
     second[g] = V{} + kInf;
+    below[g] = V{} + kInf;
     index[g] = M{};
-    near_tie[g] = M{};
   }
   for (size_t c = 0; c < k; ++c) {
     V sum[kGroups];
@@ -163,9 +166,7 @@ template <typename V, size_t kDims>
     const M center = M{} + static_cast<int64_t>(c);
     for (size_t g = 0; g < kGroups; ++g) {
       const M less = sum[g] < best[g];
-      // A new minimum within a relative 2^-50 of the previous one: an earlier center may have
-      // the same sqrt (see TileNearest::needs_exact_mask and NearestCenter's proof).
-      near_tie[g] |= less & (best[g] <= sum[g] * gate_factor);
+      below[g] = less ? best[g] : below[g];
       // second = less ? best : (sum < second ? sum : second), as min(max(best, sum), second)
       // in the operand order of x86's maxpd/minpd (`a > b ? a : b`, `a < b ? a : b`), which
       // GCC emits for these ternaries: a NaN sum gives max = NaN, then min keeps second.
@@ -177,12 +178,15 @@ template <typename V, size_t kDims>
   }
   uint32_t mask = 0;
   for (size_t g = 0; g < kGroups; ++g) {
+    // An earlier center within a relative 2^-50 of the minimum may have the same sqrt (see
+    // TileNearest::needs_exact_mask and NearestCenter's proof). below and best are never NaN.
+    const M near_tie = below[g] <= best[g] * gate_factor;
     for (size_t l = 0; l < kLanes; ++l) {
       const size_t lane = g * kLanes + l;
       out.nearest[lane] = static_cast<int32_t>(index[g][l]);
       out.nearest_sum[lane] = best[g][l];
       out.second_sum[lane] = second[g][l];
-      if (near_tie[g][l] != 0) mask |= 1u << lane;
+      if (near_tie[l] != 0) mask |= 1u << lane;
     }
   }
   out.needs_exact_mask = mask;
@@ -256,8 +260,10 @@ template <typename V, size_t kDims, typename SqrtSquare>
                                                 const uint32_t* rows, size_t count,
                                                 const double* center, bool first,
                                                 uint16_t center_index, double* min_dist_squared,
-                                                uint16_t* owner, double* t,
+                                                uint16_t* owner, double* t, double* chain,
                                                 SqrtSquare sqrt_square) {
+  // The running sum, in a register for the whole call (see SeedRows).
+  double total = chain != nullptr ? *chain : 0.0;
   for (size_t base = 0; base < count; base += kTileWidth) {
     const size_t lanes = count - base < kTileWidth ? count - base : kTileWidth;
     if (base + (kSeedPrefetchTiles + 1) * kTileWidth <= count) {
@@ -274,6 +280,14 @@ template <typename V, size_t kDims, typename SqrtSquare>
     BuildTile<V, kDims>(row, dims, t);
     V sum[kTileWidth * sizeof(double) / sizeof(V)];
     SumOfSquares<V, kDims>(t, dims, center, sum);
+    const bool consecutive =
+        lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1);
+    if (!first && consecutive &&
+        sqrt_square.UpdateConsecutive(sum, center_index, min_dist_squared + rows[base],
+                                      owner != nullptr ? owner + rows[base] : nullptr,
+                                      chain != nullptr ? &total : nullptr)) {
+      continue;
+    }
     double d2[kTileWidth];
     std::memcpy(d2, sum, sizeof d2);
     sqrt_square(d2);
@@ -283,7 +297,7 @@ template <typename V, size_t kDims, typename SqrtSquare>
       // Selects by bit masks, not branches: whether the new center is nearer is a coin toss
       // for many points. The owner follows the distance. A whole tile of consecutive points
       // (every point listed) takes the loop GCC vectorises.
-      if (lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1)) {
+      if (consecutive) {
         UpdateNearer(d2, kTileWidth, center_index, min_dist_squared + rows[base],
                      owner != nullptr ? owner + rows[base] : nullptr);
       } else {
@@ -294,7 +308,11 @@ template <typename V, size_t kDims, typename SqrtSquare>
         }
       }
     }
+    if (chain != nullptr) {
+      for (size_t l = 0; l < lanes; ++l) total += min_dist_squared[rows[base + l]];
+    }
   }
+  if (chain != nullptr) *chain = total;
 }
 
 // SeedRowsBody with the dimension count unrolled for small dims (0 = any).
@@ -302,10 +320,10 @@ template <typename V, typename SqrtSquare>
 [[gnu::always_inline]] inline void SeedRowsDispatchDims(
     const double* coords, size_t dims, const uint32_t* rows, size_t count, const double* center,
     bool first, uint16_t center_index, double* min_dist_squared, uint16_t* owner, double* t,
-    SqrtSquare sqrt_square) {
+    double* chain, SqrtSquare sqrt_square) {
   WithSmallDims(dims, [&](auto d) __attribute__((always_inline)) {
     SeedRowsBody<V, decltype(d)::value>(coords, dims, rows, count, center, first, center_index,
-                                        min_dist_squared, owner, t, sqrt_square);
+                                        min_dist_squared, owner, t, chain, sqrt_square);
   });
 }
 
@@ -317,6 +335,12 @@ void NearestBaseline(const double* const* rows, size_t dims, const double* cente
 // d2 = sqrt(sum)^2 per lane; the sqrt is IEEE correctly rounded on every path (sqrtpd,
 // vsqrtpd, fsqrt), as Java's Math.sqrt.
 struct SqrtSquareBaseline {
+  // SeedRowsBody's update of a whole tile of consecutive points from its sums, where the ISA
+  // has a fused one (AVX-512); false: the caller does it through operator() and UpdateNearer.
+  [[gnu::always_inline]] bool UpdateConsecutive(const V2*, uint16_t, double*, uint16_t*,
+                                                double*) const {
+    return false;
+  }
   [[gnu::always_inline]] void operator()(double* d2) const {
     for (size_t l = 0; l < kTileWidth; l += 2) {
 #if defined(__SSE2__)
@@ -334,9 +358,18 @@ struct SqrtSquareBaseline {
 
 void SeedRowsBaseline(const double* coords, size_t dims, const uint32_t* rows, size_t count,
                       const double* center, bool first, uint16_t center_index,
-                      double* min_dist_squared, uint16_t* owner, double* tile) {
+                      double* min_dist_squared, uint16_t* owner, double* tile, double* chain) {
   SeedRowsDispatchDims<V2>(coords, dims, rows, count, center, first, center_index,
-                           min_dist_squared, owner, tile, SqrtSquareBaseline{});
+                           min_dist_squared, owner, tile, chain, SqrtSquareBaseline{});
+}
+
+// TileBounds' definition, lane by lane (the baseline build; the vector builds below repeat
+// these operations in this order).
+void TileBoundsBaseline(const TileNearest& in, double eps, float* upper, float* lower) {
+  for (size_t l = 0; l < kTileWidth; ++l) {
+    upper[l] = UpperF(ExactUpperFromComputed(std::sqrt(in.nearest_sum[l]), eps));
+    lower[l] = LowerF(ExactLowerFromComputed(std::sqrt(in.second_sum[l]), eps));
+  }
 }
 
 #if defined(__x86_64__)
@@ -351,6 +384,10 @@ __attribute__((target("avx2"))) void NearestAvx2(const double* const* rows, size
 }
 
 struct SqrtSquareAvx2 {
+  [[gnu::always_inline]] bool UpdateConsecutive(const V4*, uint16_t, double*, uint16_t*,
+                                                double*) const {
+    return false;
+  }
   __attribute__((target("avx2"))) void operator()(double* d2) const {
     const __m256d r0 = _mm256_sqrt_pd(_mm256_loadu_pd(d2));
     const __m256d r1 = _mm256_sqrt_pd(_mm256_loadu_pd(d2 + 4));
@@ -364,9 +401,37 @@ __attribute__((target("avx2"))) void SeedRowsAvx2(const double* coords, size_t d
                                                   const double* center, bool first,
                                                   uint16_t center_index,
                                                   double* min_dist_squared, uint16_t* owner,
-                                                  double* tile) {
+                                                  double* tile, double* chain) {
   SeedRowsDispatchDims<V4>(coords, dims, rows, count, center, first, center_index,
-                           min_dist_squared, owner, tile, SqrtSquareAvx2{});
+                           min_dist_squared, owner, tile, chain, SqrtSquareAvx2{});
+}
+
+// TileBoundsBaseline on 4 lanes per instruction. LowerF's `!(v > 0) ? 0` is a blend to +0.0
+// before the conversion ((float)+0.0 is +0.0f), its cap at FLT_MAX a blend on `shrunk < cap`
+// (false for NaN and +inf, as the scalar ternary).
+__attribute__((target("avx2"))) void TileBoundsAvx2(const TileNearest& in, double eps,
+                                                    float* upper, float* lower) {
+  const __m256d slack = _mm256_set1_pd(kUnderflowSlack);
+  const __m256d grow = _mm256_set1_pd(1.0 + 2.0 * eps);
+  const __m256d shrink = _mm256_set1_pd(1.0 - 2.0 * eps);
+  const __m256d f_grow = _mm256_set1_pd(1.0 + 0x1.0p-20);
+  const __m256d f_shrink = _mm256_set1_pd(1.0 - 0x1.0p-20);
+  const __m256d f_slack = _mm256_set1_pd(0x1.0p-120);
+  const __m256d cap = _mm256_set1_pd(static_cast<double>(std::numeric_limits<float>::max()));
+  const __m256d zero = _mm256_setzero_pd();
+  for (size_t l = 0; l < kTileWidth; l += 4) {
+    const __m256d u = _mm256_mul_pd(
+        _mm256_add_pd(_mm256_sqrt_pd(_mm256_loadu_pd(in.nearest_sum + l)), slack), grow);
+    _mm_storeu_ps(upper + l,
+                  _mm256_cvtpd_ps(_mm256_add_pd(_mm256_mul_pd(u, f_grow), f_slack)));
+    const __m256d v = _mm256_mul_pd(
+        _mm256_sub_pd(_mm256_sqrt_pd(_mm256_loadu_pd(in.second_sum + l)), slack), shrink);
+    const __m256d shrunk = _mm256_sub_pd(_mm256_mul_pd(v, f_shrink), f_slack);
+    const __m256d capped =
+        _mm256_blendv_pd(cap, shrunk, _mm256_cmp_pd(shrunk, cap, _CMP_LT_OQ));
+    const __m256d positive = _mm256_cmp_pd(v, zero, _CMP_GT_OQ);
+    _mm_storeu_ps(lower + l, _mm256_cvtpd_ps(_mm256_blendv_pd(zero, capped, positive)));
+  }
 }
 
 #define ZS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
@@ -374,53 +439,63 @@ __attribute__((target("avx2"))) void SeedRowsAvx2(const double* coords, size_t d
 // One chain of NearestBody's scan for AVX-512 (mask-register intrinsics: GCC 12 scalarises
 // the 8-double vector-extension comparisons, their 64-bit-lane results, so the comparisons
 // and selects are spelt out). The operations and their NaN behaviour are NearestBody's, lane
-// for lane: best and second only ever take non-NaN sums.
+// for lane: best, second and below only ever take non-NaN sums. vminpd / vmaxpd are the
+// ternaries `a < b ? a : b` / `a > b ? a : b` (the second operand on NaN), and need no mask
+// register: per center, one compare into a mask (the index and `below` follow it), the rest
+// plain vector operations (AMD runs few mask-register operations per cycle).
+// vminpd / vmaxpd: `a < b ? a : b` and `a > b ? a : b` (b when either is NaN). Zero-masked
+// with every lane on: the unmasked intrinsics start from an undefined register, which GCC 12
+// reports as maybe-uninitialized.
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MinPd(
+    __m512d a, __m512d b) {
+  return _mm512_maskz_min_pd(0xff, a, b);
+}
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MaxPd(
+    __m512d a, __m512d b) {
+  return _mm512_maskz_max_pd(0xff, a, b);
+}
+
 struct ScanAvx512 {
   __m512d best;
   __m512d second;
+  __m512d below;  // NearestBody's: the smallest sum before the minimum's center
   __m512i index;
-  __mmask8 near_tie;
 
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Start() {
     best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
     second = best;
+    below = best;
     index = _mm512_setzero_si512();
-    near_tie = 0;
   }
 
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Add(
       __m512d sum, size_t c) {
     const __mmask8 less = _mm512_cmp_pd_mask(sum, best, _CMP_LT_OQ);
-    const __m512d gated = _mm512_mul_pd(sum, _mm512_set1_pd(1.0 + 0x1.0p-50));
-    near_tie = _kor_mask8(near_tie,
-                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
+    below = _mm512_mask_mov_pd(below, less, best);
     // larger = best > sum ? best : sum; second = larger < second ? larger : second.
-    const __m512d larger =
-        _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, sum, _CMP_GT_OQ), sum, best);
-    second = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(larger, second, _CMP_LT_OQ), second,
-                                  larger);
-    best = _mm512_mask_blend_pd(less, best, sum);
-    index = _mm512_mask_blend_epi64(less, index, _mm512_set1_epi64(static_cast<int64_t>(c)));
+    second = MinPd(MaxPd(best, sum), second);
+    best = MinPd(sum, best);  // sum < best ? sum : best: a NaN sum keeps best
+    index = _mm512_mask_mov_epi64(index, less, _mm512_set1_epi64(static_cast<int64_t>(c)));
   }
 
   // Folds in `later`, the scan of centers that all come after this one's: what one scan over
-  // both would give. Its minimum wins only if strictly smaller; the second smallest of the
-  // union is min(second, later.second, max(best, later.best)); and a win of `later` within
-  // the tie gate of this best is flagged like a new minimum of one scan.
+  // both would give. Its minimum wins only if strictly smaller (then every center of this
+  // scan, and later's own `below`, precede it); the second smallest of the union is
+  // min(max(best, later.best), min(later.second, second)).
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Merge(
       const ScanAvx512& later) {
     const __mmask8 less = _mm512_cmp_pd_mask(later.best, best, _CMP_LT_OQ);
-    const __m512d gated = _mm512_mul_pd(later.best, _mm512_set1_pd(1.0 + 0x1.0p-50));
-    near_tie = _kor_mask8(_kor_mask8(near_tie, later.near_tie),
-                          _kand_mask8(less, _mm512_cmp_pd_mask(best, gated, _CMP_LE_OQ)));
-    const __m512d larger =
-        _mm512_mask_blend_pd(_mm512_cmp_pd_mask(best, later.best, _CMP_GT_OQ), later.best, best);
-    const __m512d seconds = _mm512_mask_blend_pd(
-        _mm512_cmp_pd_mask(later.second, second, _CMP_LT_OQ), second, later.second);
-    second = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(larger, seconds, _CMP_LT_OQ), seconds,
-                                  larger);
-    best = _mm512_mask_blend_pd(less, best, later.best);
-    index = _mm512_mask_blend_epi64(less, index, later.index);
+    below = _mm512_mask_mov_pd(below, less, MinPd(best, later.below));
+    second = MinPd(MaxPd(best, later.best), MinPd(later.second, second));
+    best = _mm512_mask_mov_pd(best, less, later.best);
+    index = _mm512_mask_mov_epi64(index, less, later.index);
+  }
+
+  // NearestBody's near-tie flag: an earlier center within a relative 2^-50 of the minimum.
+  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __mmask8 NearTie()
+      const {
+    return _mm512_cmp_pd_mask(below, _mm512_mul_pd(best, _mm512_set1_pd(1.0 + 0x1.0p-50)),
+                              _CMP_LE_OQ);
   }
 };
 
@@ -454,7 +529,7 @@ NearestOfRowsAvx512(const double* const* rows, size_t dims, const double* center
   for (size_t l = 0; l < kTileWidth; ++l) out.nearest[l] = static_cast<int32_t>(lanes[l]);
   _mm512_storeu_pd(out.nearest_sum, low.best);
   _mm512_storeu_pd(out.second_sum, low.second);
-  out.needs_exact_mask = low.near_tie;
+  out.needs_exact_mask = low.NearTie();
 }
 
 ZS_AVX512 void NearestAvx512(const double* const* rows, size_t dims, const double* centers,
@@ -474,6 +549,35 @@ ZS_AVX512 void NearestAvx512(const double* const* rows, size_t dims, const doubl
 }
 
 struct SqrtSquareAvx512 {
+  // UpdateNearer on 8 consecutive points in registers: d2 = sqrt(sum)^2, then where
+  // d2 < m (ordered: NaN never replaces) m takes d2 and the owner the center's index (a
+  // blend each: the bits move; the compare's mask widened to 16-bit lanes for the owners).
+  // Per lane, in scalar code, the update cost as much as the distances.
+  // With `total`, the 8 new minima are then added to it in index order from the register
+  // (SeedRows' running sum).
+  ZS_AVX512 bool UpdateConsecutive(const V8* sum, uint16_t center_index, double* m,
+                                   uint16_t* owner, double* total) const {
+    const __m512d root = _mm512_maskz_sqrt_pd(0xff, reinterpret_cast<__m512d>(sum[0]));
+    const __m512d d2 = _mm512_mul_pd(root, root);
+    const __m512d old_m = _mm512_loadu_pd(m);
+    const __mmask8 nearer = _mm512_cmp_pd_mask(d2, old_m, _CMP_LT_OQ);
+    const __m512d new_m = _mm512_mask_blend_pd(nearer, old_m, d2);
+    _mm512_storeu_pd(m, new_m);
+    if (total != nullptr) {
+      const auto lanes = reinterpret_cast<V8>(new_m);
+      double running = *total;
+      for (size_t l = 0; l < kTileWidth; ++l) running += lanes[l];
+      *total = running;
+    }
+    if (owner != nullptr) {
+      const __m128i lanes = _mm512_maskz_cvtepi64_epi16(0xff, _mm512_movm_epi64(nearer));
+      const __m128i old = _mm_loadu_si128(reinterpret_cast<const __m128i*>(owner));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(owner),
+                       _mm_blendv_epi8(old, _mm_set1_epi16(static_cast<int16_t>(center_index)),
+                                       lanes));
+    }
+    return true;
+  }
   ZS_AVX512 void operator()(double* d2) const {
     // Masked with every lane on: the unmasked intrinsic starts from an undefined register,
     // which GCC 12 reports as maybe-uninitialized.
@@ -482,12 +586,33 @@ struct SqrtSquareAvx512 {
   }
 };
 
+// TileBoundsAvx2 on one 8-lane vector (a masked conversion gives LowerF's +0.0f).
+ZS_AVX512 void TileBoundsAvx512(const TileNearest& in, double eps, float* upper, float* lower) {
+  const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
+  const __m512d u = _mm512_mul_pd(
+      _mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.nearest_sum)), slack),
+      _mm512_set1_pd(1.0 + 2.0 * eps));
+  _mm256_storeu_ps(upper, _mm512_maskz_cvtpd_ps(0xff, _mm512_add_pd(
+                              _mm512_mul_pd(u, _mm512_set1_pd(1.0 + 0x1.0p-20)),
+                              _mm512_set1_pd(0x1.0p-120))));
+  const __m512d v = _mm512_mul_pd(
+      _mm512_sub_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.second_sum)), slack),
+      _mm512_set1_pd(1.0 - 2.0 * eps));
+  const __m512d shrunk = _mm512_sub_pd(_mm512_mul_pd(v, _mm512_set1_pd(1.0 - 0x1.0p-20)),
+                                       _mm512_set1_pd(0x1.0p-120));
+  const __m512d cap = _mm512_set1_pd(static_cast<double>(std::numeric_limits<float>::max()));
+  const __m512d capped =
+      _mm512_mask_blend_pd(_mm512_cmp_pd_mask(shrunk, cap, _CMP_LT_OQ), cap, shrunk);
+  _mm256_storeu_ps(lower, _mm512_maskz_cvtpd_ps(
+                              _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_GT_OQ), capped));
+}
+
 ZS_AVX512 void SeedRowsAvx512(const double* coords, size_t dims, const uint32_t* rows,
                               size_t count, const double* center, bool first,
                               uint16_t center_index, double* min_dist_squared, uint16_t* owner,
-                              double* tile) {
+                              double* tile, double* chain) {
   SeedRowsDispatchDims<V8>(coords, dims, rows, count, center, first, center_index,
-                           min_dist_squared, owner, tile, SqrtSquareAvx512{});
+                           min_dist_squared, owner, tile, chain, SqrtSquareAvx512{});
 }
 
 #undef ZS_AVX512
@@ -507,20 +632,29 @@ void NearestInTile(const double* const* rows, size_t dims, const double* centers
 
 void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t count,
               const double* center, bool first, uint16_t center_index, double* min_dist_squared,
-              uint16_t* owner, double* tile, KernelIsa isa) {
+              uint16_t* owner, double* tile, double* chain, KernelIsa isa) {
 #if defined(__x86_64__)
   if (isa == KernelIsa::kAvx512) {
     return SeedRowsAvx512(coords, dims, rows, count, center, first, center_index,
-                          min_dist_squared, owner, tile);
+                          min_dist_squared, owner, tile, chain);
   }
   if (isa == KernelIsa::kAvx2) {
     return SeedRowsAvx2(coords, dims, rows, count, center, first, center_index,
-                        min_dist_squared, owner, tile);
+                        min_dist_squared, owner, tile, chain);
   }
 #endif
   (void)isa;
   SeedRowsBaseline(coords, dims, rows, count, center, first, center_index, min_dist_squared,
-                   owner, tile);
+                   owner, tile, chain);
+}
+
+void TileBounds(const TileNearest& in, double eps, float* upper, float* lower, KernelIsa isa) {
+#if defined(__x86_64__)
+  if (isa == KernelIsa::kAvx512) return TileBoundsAvx512(in, eps, upper, lower);
+  if (isa == KernelIsa::kAvx2) return TileBoundsAvx2(in, eps, upper, lower);
+#endif
+  (void)isa;
+  TileBoundsBaseline(in, eps, upper, lower);
 }
 
 }  // namespace zerostart::kmeans

@@ -47,6 +47,16 @@ struct TileNearest {
 void NearestInTile(const double* const* rows, size_t dims, const double* centers, size_t k,
                    double* tile, TileNearest& out, KernelIsa isa = BestKernelIsa());
 
+// The Hamerly bounds of a scanned tile, per lane l (exact_bounds.h):
+//   upper[l] = UpperF(ExactUpperFromComputed(sqrt(in.nearest_sum[l]), eps))
+//   lower[l] = LowerF(ExactLowerFromComputed(sqrt(in.second_sum[l]), eps))
+// computed 8 lanes per instruction on the vector builds (the same IEEE operations in the same
+// order, so every ISA gives these bits); done per lane in scalar code, the two square roots
+// and the roundings cost more than the tile's distances on small k.
+// REQUIRES: CpuRunsKernelIsa(isa).
+void TileBounds(const TileNearest& in, double eps, float* upper, float* lower,
+                KernelIsa isa = BestKernelIsa());
+
 // One step of k-means++ seeding (chooseInitialCenters) for the `count` points whose indices
 // are listed in `rows` (row-major `coords`, `dims` each) against the newly chosen `center`:
 // d2_i = sqrt(sum of squares)^2 rounded as Java rounds it, then
@@ -56,12 +66,17 @@ void NearestInTile(const double* const* rows, size_t dims, const double* centers
 //             owner[i] = center_index;
 //           }
 // (Java's `d2 < minDistSquared[j]`: NaN never replaces, and a taken point's 0.0 stays). The
-// running total is the caller's (kmeans_seeding.cc). `tile` is scratch of dims * kTileWidth
-// doubles. `owner` may be null (no owners kept; never written when `first`).
-// REQUIRES: dims >= 1, CpuRunsKernelIsa(isa).
+// running total is the caller's (kmeans_seeding.cc); with `chain`, the caller's running total
+// is carried on here instead: after each tile, the new min_dist_squared of its points are added
+// to *chain in index order, overlapping the dependent additions with the next tile's
+// distances. `tile` is scratch of dims * kTileWidth doubles. `owner` may be null (no owners
+// kept; never written when `first`).
+// REQUIRES: dims >= 1, CpuRunsKernelIsa(isa); with `chain`, !first and rows listing the
+// consecutive indices rows[0], rows[0] + 1, ... (every point of the range).
 void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t count,
               const double* center, bool first, uint16_t center_index, double* min_dist_squared,
-              uint16_t* owner, double* tile, KernelIsa isa = BestKernelIsa());
+              uint16_t* owner, double* tile, double* chain = nullptr,
+              KernelIsa isa = BestKernelIsa());
 
 }  // namespace zerostart::kmeans
 

@@ -79,10 +79,17 @@ inline constexpr double kUnderflowSlack = 0x1.0p-500;  // η of Claim 1
 
 // Whether every coordinate is finite and within kMaxPrunableMagnitude (NaN: false), so that
 // the claims apply to the data and to every center made from it.
+// Computed on the magnitudes' bits: for doubles >= +0 their order as unsigned integers is
+// their order as values, and every NaN's bits lie above +inf's; so kLimit - bits wraps (its
+// top bit set) exactly for the coordinates beyond the limit or NaN. Integer operations
+// vectorise; GCC keeps the floating-point comparison loop scalar (one compare per coordinate,
+// run twice per clustering: seeding and the assignment step).
 inline bool PrunableCoordinates(std::span<const double> coords) {
-  bool ok = true;
-  for (const double x : coords) ok &= std::fabs(x) <= kMaxPrunableMagnitude;
-  return ok;
+  constexpr uint64_t kLimit = std::bit_cast<uint64_t>(kMaxPrunableMagnitude);
+  constexpr uint64_t kMagnitude = ~(uint64_t{1} << 63);
+  uint64_t wrapped = 0;
+  for (const double x : coords) wrapped |= kLimit - (std::bit_cast<uint64_t>(x) & kMagnitude);
+  return (wrapped >> 63) == 0;
 }
 
 // ε of Claim 2 for d dimensions.

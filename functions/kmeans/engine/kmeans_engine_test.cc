@@ -459,6 +459,24 @@ TEST(KMeansEngineTest, CompactBoundsRoundOutward) {
   }
 }
 
+// Pruning needs finite coordinates within kMaxPrunableMagnitude (both signs, NaN never).
+TEST(KMeansEngineTest, PrunableCoordinatesChecksEveryMagnitude) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double beyond = std::nextafter(kMaxPrunableMagnitude, inf);
+  for (const double ok : {0.0, -0.0, 1.0, -1e-320, kMaxPrunableMagnitude, -kMaxPrunableMagnitude}) {
+    EXPECT_TRUE(PrunableCoordinates(std::vector<double>{1.0, ok, 2.0})) << ok;
+  }
+  for (const double bad : {beyond, -beyond, inf, -inf, nan, -nan, 1e300}) {
+    for (size_t at = 0; at < 5; ++at) {  // anywhere in a span longer than a vector
+      std::vector<double> coords(5, 0.5);
+      coords[at] = bad;
+      EXPECT_FALSE(PrunableCoordinates(coords)) << bad << " at " << at;
+    }
+  }
+  EXPECT_TRUE(PrunableCoordinates({}));
+}
+
 TEST(KMeansEngineTest, OutwardRoundedFloatBounds) {
   std::mt19937_64 gen(9);
   for (int i = 0; i < 100000; ++i) {

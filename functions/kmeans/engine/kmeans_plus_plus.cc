@@ -42,7 +42,8 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
     std::vector<double>& rows = scratch.rows[part];
     std::fill(rows.begin(), rows.end(), 0.0);
     SumClusterRows(points.coords.data(), points.count, dims, assignments.data(),
-                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), isa);
+                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), sizes.size(),
+                   isa);
   };
   if (pool != nullptr && parts > 1) {
     pool->Run(parts, run_part);
@@ -204,6 +205,7 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
   std::vector<double> next(k * dims);
   std::vector<size_t> sizes(k, 0);
   CentroidScratch scratch(parts, k, dims);
+  bool converged = false;
   for (int32_t pass = 0; pass < max_passes; ++pass) {
     const bool empty_cluster =
         !CentroidsInOrder(points, assignments, pool, isa, scratch, sizes, next);
@@ -216,10 +218,16 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
     const int64_t changes = assign(next);
     std::swap(centers, next);
     result.iterations = pass + 1;
-    if (changes == 0 && !empty_cluster) break;
+    if (changes == 0 && !empty_cluster) {
+      converged = true;
+      break;
+    }
   }
-  std::fill(sizes.begin(), sizes.end(), size_t{0});
-  for (const int32_t c : assignments) ++sizes[static_cast<size_t>(c)];
+  // Converged: the last pass moved no point, so the sizes its centroids counted are final.
+  if (!converged) {
+    std::fill(sizes.begin(), sizes.end(), size_t{0});
+    for (const int32_t c : assignments) ++sizes[static_cast<size_t>(c)];
+  }
 
   result.k = k;
   result.dims = dims;

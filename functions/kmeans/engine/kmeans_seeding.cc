@@ -85,11 +85,18 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
   // chosen[center] (all of them on the first step, else those the skip test leaves). The skip
   // test costs a lookup per point and leaves gaps in the stream of points; on data where it
   // skips little (uniform data in many dimensions) it costs more than it saves, so the range's
-  // first block decides for the rest: below 1/2 skipped, every point is measured.
-  auto update = [&](size_t center, size_t first_block, size_t end_block, Part& part) {
+  // first block decides for the rest: below 1/2 skipped, every point is measured (whole tiles
+  // of consecutive points also take a faster update than scattered ones). `test` starts true
+  // and carries the decision across the calls of one range (with one part the range is the
+  // whole pass, updated block by block: deciding again on every block kept the test on).
+  // With `chain` (one block, one part), a block whose every point is measured carries the
+  // running total on in SeedRows and the call returns true; else the caller adds the block.
+  auto update = [&](size_t center, size_t first_block, size_t end_block, bool decide,
+                    bool& test, Part& part, double* chain) {
+    bool chained = false;
     const double* c = points.Row(chosen[center]);
     const bool first = center == 0;
-    bool test = track && !first;
+    test = test && track && !first;
     for (size_t block = first_block; block < end_block; ++block) {
       const size_t begin = block * kSeedBlock;
       const size_t end = std::min(n, begin + kSeedBlock);
@@ -103,14 +110,19 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
           count += min_dist_squared[i] < skip_below[owner[i]] ? size_t{0} : size_t{1};
         }
       }
-      if (block == first_block && test && 2 * (end - begin - count) < end - begin) test = false;
+      if (decide && block == first_block && test && 2 * (end - begin - count) < end - begin) {
+        test = false;
+      }
+      chained = chain != nullptr && !first && count == end - begin;
       SeedRows(points.coords.data(), dims, listed, count, c, first,
                static_cast<uint16_t>(center), min_dist_squared.data(),
-               track ? owner.data() : nullptr, part.tile.data(), options.isa);
+               track ? owner.data() : nullptr, part.tile.data(), chained ? chain : nullptr,
+               options.isa);
       if (first && chosen[0] >= begin && chosen[0] < end) min_dist_squared[chosen[0]] = 0.0;
       part.stats.distances += static_cast<int64_t>(count);
       part.stats.skipped += static_cast<int64_t>(end - begin - count);
     }
+    return chained;
   };
   // Java's distSqSum after the update for chosen[center]: the minimum squared distances added
   // in index order, one chain from 0.0, checkpointed per block. Taken points add their 0.0,
@@ -132,13 +144,18 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
                          std::min(n, begin + kSeedBlock) - begin);
     };
     if (parts == 1) {
+      bool test = true;
       for (size_t block = 0; block < blocks; ++block) {
-        update(center, block, block + 1, part_scratch[0]);
-        chain(block);
+        checkpoint[block] = total;
+        if (!update(center, block, block + 1, block == 0, test, part_scratch[0], &total)) {
+          chain(block);
+        }
       }
     } else {
       options.pool->Run(parts, [&](size_t p) {
-        update(center, blocks * p / parts, blocks * (p + 1) / parts, part_scratch[p]);
+        bool test = true;
+        update(center, blocks * p / parts, blocks * (p + 1) / parts, true, test,
+               part_scratch[p], nullptr);
       });
       for (size_t block = 0; block < blocks; ++block) chain(block);
     }
