@@ -180,7 +180,10 @@ template <typename V, size_t kDims>
   for (size_t g = 0; g < kGroups; ++g) {
     // An earlier center within a relative 2^-50 of the minimum may have the same sqrt (see
     // TileNearest::needs_exact_mask and NearestCenter's proof). below and best are never NaN.
-    const M near_tie = below[g] <= best[g] * gate_factor;
+    // With best = +inf no sum was finite: Java's scan from Double.MAX_VALUE keeps index 0, as
+    // the tile does, so there is nothing to resolve (flagging it would send every such point
+    // to the scalar path on every pass).
+    const M near_tie = (below[g] <= best[g] * gate_factor) & (best[g] < kInf);
     for (size_t l = 0; l < kLanes; ++l) {
       const size_t lane = g * kLanes + l;
       out.nearest[lane] = static_cast<int32_t>(index[g][l]);
@@ -494,8 +497,12 @@ struct ScanAvx512 {
   // NearestBody's near-tie flag: an earlier center within a relative 2^-50 of the minimum.
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __mmask8 NearTie()
       const {
-    return _mm512_cmp_pd_mask(below, _mm512_mul_pd(best, _mm512_set1_pd(1.0 + 0x1.0p-50)),
-                              _CMP_LE_OQ);
+    // As NearestBody: not when no sum was finite (best = +inf).
+    return _kand_mask8(
+        _mm512_cmp_pd_mask(below, _mm512_mul_pd(best, _mm512_set1_pd(1.0 + 0x1.0p-50)),
+                           _CMP_LE_OQ),
+        _mm512_cmp_pd_mask(best, _mm512_set1_pd(std::numeric_limits<double>::infinity()),
+                           _CMP_LT_OQ));
   }
 };
 

@@ -401,6 +401,15 @@ TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
   std::vector<double> scratch(2);
   const double point[2] = {0.0, 0.0};
   EXPECT_EQ(NearestCenter(point, near, 2, dims, scratch), 0u);
+  // Every sum overflows to +inf: Java keeps center 0, as the tile does, with nothing to flag
+  // (a flag would send such points to the scalar path on every pass). k = 5 puts centers in
+  // both halves of the AVX-512 scan.
+  const double huge[10] = {1e155, -1e155, -1e155, 1e155, 1e155, 1e155, -1e155, -1e155, 1e155, 0.0};
+  NearestInTile(rows, dims, huge, 5, tile, out, isa);
+  EXPECT_EQ(out.needs_exact_mask, 0u);
+  EXPECT_EQ(out.nearest[0], 0);
+  scratch.resize(5);  // NearestCenter needs k values of scratch
+  EXPECT_EQ(NearestCenter(point, huge, 5, dims, scratch), 0u);
   }
 }
 
