@@ -89,8 +89,8 @@ TEST(BoundsKernelTest, UpdateBoundsMatchesTheScalarContract) {
 TEST(BoundsKernelTest, TightenBoundsMatchesTheScalarContract) {
   std::mt19937_64 gen(11);
   std::uniform_real_distribution<double> coordinate(0.0, 1.0);
-  for (const size_t dims : {1u, 3u, 16u}) {
-    for (const size_t k : {2u, 8u, 20u}) {
+  for (const size_t dims : {1u, 2u, 3u, 4u, 16u}) {
+    for (const size_t k : {1u, 2u, 8u, 20u}) {
       const size_t n = 300;
       std::vector<double> coords(n * dims), centers(k * dims), separation(k);
       for (double& x : coords) x = coordinate(gen);
