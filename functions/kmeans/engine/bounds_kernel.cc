@@ -100,11 +100,11 @@ __attribute__((target("avx2,popcnt"))) size_t UpdateAvx2(const int32_t* assignme
     other_table = _mm256_loadu_ps(o);
     separation_table = _mm256_loadu_ps(s);
   }
-  const __m256 grow = _mm256_set1_ps(1.0f + 0x1.0p-21f);
-  const __m256 shrink = _mm256_set1_ps(1.0f - 0x1.0p-21f);
+  const __m256 grow = _mm256_set1_ps(kFloatGrow);
+  const __m256 shrink = _mm256_set1_ps(kFloatShrink);
   const __m256 slack = _mm256_set1_ps(kFloatSlack);
-  const __m256 test_grow = _mm256_set1_ps(1.0f + 0x1.0p-20f);
-  const __m256 test_shrink = _mm256_set1_ps(1.0f - 0x1.0p-20f);
+  const __m256 test_grow = _mm256_set1_ps(kFloatTestGrow);
+  const __m256 test_shrink = _mm256_set1_ps(kFloatTestShrink);
   const __m256 test_slack = _mm256_set1_ps(kFloatTestSlack);
   const __m256 zero = _mm256_setzero_ps();
   const __m256i lane_ids = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -172,11 +172,11 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t UpdateAv
   const __m512 drift_table = _mm512_load_ps(d);
   const __m512 other_table = _mm512_load_ps(o);
   const __m512 separation_table = _mm512_load_ps(s);
-  const __m512 grow = _mm512_set1_ps(1.0f + 0x1.0p-21f);
-  const __m512 shrink = _mm512_set1_ps(1.0f - 0x1.0p-21f);
+  const __m512 grow = _mm512_set1_ps(kFloatGrow);
+  const __m512 shrink = _mm512_set1_ps(kFloatShrink);
   const __m512 slack = _mm512_set1_ps(kFloatSlack);
-  const __m512 test_grow = _mm512_set1_ps(1.0f + 0x1.0p-20f);
-  const __m512 test_shrink = _mm512_set1_ps(1.0f - 0x1.0p-20f);
+  const __m512 test_grow = _mm512_set1_ps(kFloatTestGrow);
+  const __m512 test_shrink = _mm512_set1_ps(kFloatTestShrink);
   const __m512 test_slack = _mm512_set1_ps(kFloatTestSlack);
   const __m512 zero = _mm512_setzero_ps();
   const __m512i lane_ids =

@@ -130,16 +130,20 @@ inline bool PruneTest(double upper, double lower, double eps) {
 }
 
 // Claim 3's operations (bounds_kernel.h runs them 8 lanes at a time, in this order).
-inline constexpr float kFloatSlack = 0x1.0p-120f;  // m of Claim 3
-inline constexpr float kFloatTestSlack = 0x1.0p-100f;  // h of Claim 3
-inline float UpF(float x) { return x * (1.0f + 0x1.0p-21f) + kFloatSlack; }
+// The factors and slacks are named once: the vector kernels use the same constants.
+inline constexpr float kFloatGrow = 1.0f + 0x1.0p-21f;    // UpF's factor
+inline constexpr float kFloatShrink = 1.0f - 0x1.0p-21f;  // DownF's factor
+inline constexpr float kFloatSlack = 0x1.0p-120f;         // m of Claim 3
+inline constexpr float kFloatTestGrow = 1.0f + 0x1.0p-20f;    // FloatPruneTest's, upper side
+inline constexpr float kFloatTestShrink = 1.0f - 0x1.0p-20f;  // FloatPruneTest's, lower side
+inline constexpr float kFloatTestSlack = 0x1.0p-100f;         // h of Claim 3
+inline float UpF(float x) { return x * kFloatGrow + kFloatSlack; }
 inline float DownF(float x) {
-  const float shrunk = x * (1.0f - 0x1.0p-21f) - kFloatSlack;
+  const float shrunk = x * kFloatShrink - kFloatSlack;
   return shrunk > 0.0f ? shrunk : 0.0f;  // NaN: 0
 }
 inline bool FloatPruneTest(float upper, float lower) {
-  return upper * (1.0f + 0x1.0p-20f) + kFloatTestSlack <
-         lower * (1.0f - 0x1.0p-20f) - kFloatTestSlack;
+  return upper * kFloatTestGrow + kFloatTestSlack < lower * kFloatTestShrink - kFloatTestSlack;
 }
 // Claim 3 needs ε <= 2^-22.
 inline bool FloatBoundsOk(size_t dims) { return PruneEpsilon(dims) <= 0x1.0p-22; }
