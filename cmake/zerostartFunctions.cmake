@@ -181,7 +181,10 @@ function(zerostart_add_java_function name)
   if(NOT dpkg_status EQUAL 0)
     set(ZS_JAVA_OPENJDK_VERSION "")
   endif()
-  file(STRINGS /etc/os-release os_release REGEX "^(ID|VERSION_ID)=")
+  set(os_release "no /etc/os-release")
+  if(EXISTS /etc/os-release)
+    file(STRINGS /etc/os-release os_release REGEX "^(ID|VERSION_ID)=")
+  endif()
   if(NOT os_release MATCHES "ID=debian" OR NOT os_release MATCHES "VERSION_ID=\"12\"")
     message(WARNING "zerostart_add_java_function(${name}): the Dockerfile's image is Debian 12 with its "
                     "OpenJDK 17, but this is not Debian 12 (${os_release}): the JNI bridge may need a newer "

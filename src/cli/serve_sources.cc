@@ -64,12 +64,12 @@ Result<ServedFunctions> ServeTemplate(const emulator::EmulatorOptions& base, con
     const std::string context = template_path + ": function " + function.logical_id + ": ";
     auto fail = [&](const Status& status) { return Status(status.code(), context + status.message()); };
     Result<package::FunctionSource> source = package::FunctionSource::OpenCode(function.code_path, temp_parent);
-    if (!source.ok() && function.image) {
+    if (!source.ok()) {
+      if (!function.image) return fail(source.status());
       return fail(Status(source.status().code(),
                          "PackageType Image is served from its Metadata.DockerContext, which must hold the bootstrap "
                          "the image runs (build the project first): " + source.status().message()));
     }
-    if (!source.ok()) return fail(source.status());
     if (!source->arch().empty() && source->arch() != function.architecture) {
       return fail(InvalidArgumentError("Architectures says " + function.architecture +
                                        " (x86_64 when not set) but the bootstrap in " + function.code_path +
