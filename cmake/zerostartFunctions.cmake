@@ -101,6 +101,35 @@ endfunction()
 # Dockerfile.in, zerostart_java_cds_archive.sh), ZEROSTART_CLI for the class-data-sharing
 # training run, and optionally ZEROSTART_JAVA_BUILD_DEPENDS (targets those files come from).
 
+# _zerostart_java_image_facts(NAME): what the Dockerfile of Java function NAME is made with, set
+# in the caller's scope: ZS_JAVA_DOCKER_ARCH (amd64 | arm64) and ZS_JAVA_OPENJDK_VERSION (this
+# host's Debian OpenJDK 17 package version, "" when dpkg does not know it). The image is Debian 12
+# with its OpenJDK 17, which must be the build that made lib/app.jsa (the JVM ignores an archive
+# of another build) and must have the glibc the bridge needs: the Dockerfile asks for this
+# host's OpenJDK package version, and a host that is not Debian 12 is warned about.
+function(_zerostart_java_image_facts name)
+  if(ZEROSTART_ARCH STREQUAL "arm64" OR (NOT ZEROSTART_ARCH AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$"))
+    set(ZS_JAVA_DOCKER_ARCH arm64 PARENT_SCOPE)
+  else()
+    set(ZS_JAVA_DOCKER_ARCH amd64 PARENT_SCOPE)
+  endif()
+  execute_process(COMMAND dpkg-query -W -f=\${Version} openjdk-17-jre-headless
+                  OUTPUT_VARIABLE version RESULT_VARIABLE dpkg_status ERROR_QUIET)
+  if(NOT dpkg_status EQUAL 0)
+    set(version "")
+  endif()
+  set(ZS_JAVA_OPENJDK_VERSION "${version}" PARENT_SCOPE)
+  set(os_release "no /etc/os-release")
+  if(EXISTS /etc/os-release)
+    file(STRINGS /etc/os-release os_release REGEX "^(ID|VERSION_ID)=")
+  endif()
+  if(NOT os_release MATCHES "ID=debian" OR NOT os_release MATCHES "VERSION_ID=\"12\"")
+    message(WARNING "zerostart_add_java_function(${name}): the Dockerfile's image is Debian 12 with its "
+                    "OpenJDK 17, but this is not Debian 12 (${os_release}): the JNI bridge may need a newer "
+                    "glibc than the image has, and the image's JVM will not use lib/app.jsa")
+  endif()
+endfunction()
+
 # zerostart_add_java_function(NAME MAIN_CLASS class [JAR file.jar] [SOURCE_DIR dir]
 #                             [JARS /path/x.jar ...] [JAVAC_OPTIONS option ...]
 #                             [CDS_PAYLOAD json [CDS_INVOKES n]])
@@ -166,30 +195,7 @@ function(zerostart_add_java_function name)
   set(ZS_JAVA_MAIN_CLASS ${ARG_MAIN_CLASS})
   set(ZS_JAVA_CLASSPATH ${runtime_classpath})
   string(TOLOWER ${name} ZS_JAVA_IMAGE_NAME)  # Docker image and ECR repository names are lowercase
-  if(ZEROSTART_ARCH STREQUAL "arm64" OR (NOT ZEROSTART_ARCH AND CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$"))
-    set(ZS_JAVA_DOCKER_ARCH arm64)
-  else()
-    set(ZS_JAVA_DOCKER_ARCH amd64)
-  endif()
-  # The image is Debian 12 with its OpenJDK 17, which must be the build that made lib/app.jsa
-  # (the JVM ignores an archive of another build) and must have the glibc the bridge needs: the
-  # Dockerfile asks for this host's OpenJDK package version, and a host that is not Debian 12
-  # is warned about.
-  set(ZS_JAVA_OPENJDK_VERSION "")
-  execute_process(COMMAND dpkg-query -W -f=\${Version} openjdk-17-jre-headless
-                  OUTPUT_VARIABLE ZS_JAVA_OPENJDK_VERSION RESULT_VARIABLE dpkg_status ERROR_QUIET)
-  if(NOT dpkg_status EQUAL 0)
-    set(ZS_JAVA_OPENJDK_VERSION "")
-  endif()
-  set(os_release "no /etc/os-release")
-  if(EXISTS /etc/os-release)
-    file(STRINGS /etc/os-release os_release REGEX "^(ID|VERSION_ID)=")
-  endif()
-  if(NOT os_release MATCHES "ID=debian" OR NOT os_release MATCHES "VERSION_ID=\"12\"")
-    message(WARNING "zerostart_add_java_function(${name}): the Dockerfile's image is Debian 12 with its "
-                    "OpenJDK 17, but this is not Debian 12 (${os_release}): the JNI bridge may need a newer "
-                    "glibc than the image has, and the image's JVM will not use lib/app.jsa")
-  endif()
+  _zerostart_java_image_facts(${name})
   set(generated ${CMAKE_CURRENT_BINARY_DIR}/${name}_generated)
   configure_file(${ZEROSTART_JAVA_SUPPORT_DIR}/bootstrap.sh.in ${generated}/bootstrap @ONLY
                  FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE

@@ -216,14 +216,17 @@ Result<SamFunction> Loader::ReadFunction(const std::string& id, const YAML::Node
   if (YAML::Node node = get("FunctionName", &where); node.IsDefined()) {
     ZS_ASSIGN_OR_RETURN(function.name, Resolve(node, where));
   }
-  bool image = false;
-  if (YAML::Node node = get("PackageType", &where); node.IsDefined()) {
-    ZS_ASSIGN_OR_RETURN(std::string type, Resolve(node, where));
-    if (type != "Zip" && type != "Image") return Error(node, where, "PackageType " + type + " is neither Zip nor Image");
-    image = type == "Image";
+  const YAML::Node package_type = get("PackageType", &where);
+  const std::string package_type_where = where;
+  if (package_type.IsDefined()) {
+    ZS_ASSIGN_OR_RETURN(std::string type, Resolve(package_type, where));
+    if (type != "Zip" && type != "Image") {
+      return Error(package_type, where, "PackageType " + type + " is neither Zip nor Image");
+    }
+    function.image = type == "Image";
   }
   const YAML::Node metadata = Child(resource, "Metadata");
-  if (image) {
+  if (function.image) {
     // `sam build` builds an image function from Metadata's DockerContext and Dockerfile
     // (https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-build.html,
     // "Building a container image"). When that folder holds the bootstrap the image runs (a
@@ -232,13 +235,12 @@ Result<SamFunction> Loader::ReadFunction(const std::string& id, const YAML::Node
     const std::string context_where = "Resources." + id + ".Metadata.DockerContext";
     const YAML::Node context = Child(metadata, "DockerContext");
     if (!context.IsDefined()) {
-      return Error(get("PackageType", &where), where,
+      return Error(package_type, package_type_where,
                    "PackageType Image is served only from its Metadata.DockerContext, a folder holding the "
                    "bootstrap (zerostart does not run container images); this function has no DockerContext");
     }
     ZS_ASSIGN_OR_RETURN(std::string context_uri, Resolve(context, context_where));
     function.code_path = CodePath(context_uri);
-    function.image = true;
     Unsupported(id + ".PackageType Image (its DockerContext's bootstrap runs on this host; the image is not built)");
     for (const auto& entry : metadata) {
       const std::string key = entry.first.Scalar();
