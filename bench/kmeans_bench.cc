@@ -13,12 +13,15 @@
 // clustering ran) for clustering, so the report can divide by them.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "functions/kmeans/engine/assignment_step.h"
+#include "functions/kmeans/engine/centroid_kernel.h"
 #include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/kmeans_plus_plus.h"
 #include "functions/kmeans/engine/kmeans_seeding.h"
@@ -117,19 +120,36 @@ BENCHMARK(BM_Cluster)
     ->MeasureProcessCPUTime()
     ->UseRealTime();
 
-// Args: n, d, k, isa (KernelIsa as an integer). One dense assignment pass (every point against
-// every center, no pruning) with one ISA's kernels: the step whose throughput is compared with
-// this CPU's non-fused multiply+add peak. Counter `flops`: n·k·d·3 (sub, mul, add) per pass.
-void BM_AssignDense(benchmark::State& state) {
-  const auto n = static_cast<size_t>(state.range(0));
-  const auto d = static_cast<size_t>(state.range(1));
-  const auto k = static_cast<size_t>(state.range(2));
-  const auto isa = static_cast<KernelIsa>(state.range(3));
-  state.SetLabel(std::string(KernelIsaName(isa)));
-  if (!CpuRunsKernelIsa(isa)) {
+// A benchmark's shape and kernels: Args n, d, k, isa (KernelIsa as an integer).
+struct ShapeOnIsa {
+  size_t n;
+  size_t d;
+  size_t k;
+  KernelIsa isa;
+};
+
+// `state`'s ShapeOnIsa, with the ISA's name as its label; nullopt, the run marked skipped,
+// when this CPU does not run that ISA.
+std::optional<ShapeOnIsa> ReadShapeOnIsa(benchmark::State& state) {
+  const ShapeOnIsa shape{static_cast<size_t>(state.range(0)), static_cast<size_t>(state.range(1)),
+                         static_cast<size_t>(state.range(2)),
+                         static_cast<KernelIsa>(state.range(3))};
+  state.SetLabel(std::string(KernelIsaName(shape.isa)));
+  if (!CpuRunsKernelIsa(shape.isa)) {
     state.SkipWithError("this CPU does not run these kernels");
-    return;
+    return std::nullopt;
   }
+  return shape;
+}
+
+// Args: ShapeOnIsa. One dense assignment pass (every point against every center, no pruning)
+// with one ISA's kernels: the step whose throughput is compared with this CPU's non-fused
+// multiply+add peak (at n=1000000 d=16 k=32), and what a pass would cost without pruning at
+// n=100000 d=3 k=8. Counter `flops`: n·k·d·3 (sub, mul, add) per pass.
+void BM_AssignDense(benchmark::State& state) {
+  const std::optional<ShapeOnIsa> shape = ReadShapeOnIsa(state);
+  if (!shape) return;
+  const auto [n, d, k, isa] = *shape;
   MersenneTwister rng(42);
   const Points points = GeneratePoints(n, d, rng);
   const std::vector<double> centers(points.coords.begin(),
@@ -144,7 +164,32 @@ BENCHMARK(BM_AssignDense)
     ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kBaseline)})
     ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx2)})
     ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx512)})
+    ->Args({100000, 3, 8, static_cast<int64_t>(KernelIsa::kAvx512)})
     ->Unit(benchmark::kMillisecond);
+
+// Args: ShapeOnIsa. One pass of centroid sums (SumClusterRows, 1 thread) over points assigned
+// to uniformly random clusters: the part of every Lloyd pass that reads every point.
+void BM_CentroidSums(benchmark::State& state) {
+  const std::optional<ShapeOnIsa> shape = ReadShapeOnIsa(state);
+  if (!shape) return;
+  const auto [n, d, k, isa] = *shape;
+  MersenneTwister rng(42);
+  const Points points = GeneratePoints(n, d, rng);
+  std::vector<int32_t> assignments(n);
+  for (int32_t& a : assignments) a = static_cast<int32_t>(rng.NextInt(static_cast<int32_t>(k)));
+  std::vector<double> rows(k * CentroidRowStride(d));
+  for (auto _ : state) {
+    std::fill(rows.begin(), rows.end(), 0.0);
+    SumClusterRows(points.coords.data(), n, d, assignments.data(), nullptr, rows.data(), k, isa);
+    benchmark::DoNotOptimize(rows.data());
+  }
+}
+BENCHMARK(BM_CentroidSums)
+    ->Args({100000, 3, 8, static_cast<int64_t>(KernelIsa::kAvx2)})
+    ->Args({100000, 3, 8, static_cast<int64_t>(KernelIsa::kAvx512)})
+    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx2)})
+    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx512)})
+    ->Unit(benchmark::kMicrosecond);
 
 // Args: n, d, k. k-means++ seeding alone (ChooseInitialCenters, 1 thread, the widest ISA):
 // where the large shape's time goes. Counter `steps`: distance passes over the points (k - 1).
