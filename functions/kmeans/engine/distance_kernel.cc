@@ -267,6 +267,18 @@ template <typename V, size_t kDims, typename SqrtSquare>
                                                 SqrtSquare sqrt_square) {
   // The running sum, in a register for the whole call (see SeedRows).
   double total = chain != nullptr ? *chain : 0.0;
+  // The center's coordinates, each repeated across a vector once per call: a tile's distances
+  // then load them, where broadcasting each from the scalar cost an addition and a shuffle
+  // per coordinate and tile.
+  constexpr size_t kMaxWideDims = 32;
+  const size_t n = kDims > 0 ? kDims : dims;
+  alignas(64) double wide[kMaxWideDims * kTileWidth];
+  const bool widened = n <= kMaxWideDims;
+  if (widened) {
+    for (size_t j = 0; j < n; ++j) {
+      for (size_t l = 0; l < kTileWidth; ++l) wide[j * kTileWidth + l] = center[j];
+    }
+  }
   for (size_t base = 0; base < count; base += kTileWidth) {
     const size_t lanes = count - base < kTileWidth ? count - base : kTileWidth;
     if (base + (kSeedPrefetchTiles + 1) * kTileWidth <= count) {
@@ -282,7 +294,16 @@ template <typename V, size_t kDims, typename SqrtSquare>
     }
     BuildTile<V, kDims>(row, dims, t);
     V sum[kTileWidth * sizeof(double) / sizeof(V)];
-    SumOfSquares<V, kDims>(t, dims, center, sum);
+    if (widened) {
+      SumOfSquaresBy<V, kDims>(
+          t, dims,
+          [&wide](size_t j, size_t) __attribute__((always_inline)) {
+            return Load<V>(wide + j * kTileWidth);
+          },
+          sum);
+    } else {
+      SumOfSquares<V, kDims>(t, dims, center, sum);
+    }
     const bool consecutive =
         lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1);
     if (!first && consecutive &&
