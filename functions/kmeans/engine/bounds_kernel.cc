@@ -223,8 +223,8 @@ __attribute__((target("avx2,popcnt"))) size_t TightenAvx2(
   const __m256d test_grow = _mm256_set1_pd(1.0 + in.eps);         // PruneTest
   const __m256d test_shrink = _mm256_set1_pd(1.0 - in.eps);
   const __m256d slack = _mm256_set1_pd(kUnderflowSlack);
-  const __m256d upper_grow = _mm256_set1_pd(1.0 + 0x1.0p-20);    // UpperF
-  const __m256d upper_slack = _mm256_set1_pd(0x1.0p-120);
+  const __m256d upper_grow = _mm256_set1_pd(kUpperFGrow);    // UpperF
+  const __m256d upper_slack = _mm256_set1_pd(kBoundFSlack);
   size_t found = 0;
   size_t t = 0;
   for (; t + 4 <= count; t += 4) {
@@ -304,8 +304,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t TightenA
   const __m512d test_grow = _mm512_set1_pd(1.0 + in.eps);         // PruneTest
   const __m512d test_shrink = _mm512_set1_pd(1.0 - in.eps);
   const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
-  const __m512d upper_grow = _mm512_set1_pd(1.0 + 0x1.0p-20);    // UpperF
-  const __m512d upper_slack = _mm512_set1_pd(0x1.0p-120);
+  const __m512d upper_grow = _mm512_set1_pd(kUpperFGrow);    // UpperF
+  const __m512d upper_slack = _mm512_set1_pd(kBoundFSlack);
   size_t found = 0;
   for (size_t t = 0; t < count; t += 8) {
     const __mmask8 valid =

@@ -11,6 +11,7 @@
 #endif
 
 #include "functions/kmeans/engine/exact_bounds.h"
+#include "functions/kmeans/engine/exact_math.h"
 #include "functions/kmeans/engine/simd.h"
 
 namespace zerostart::kmeans {
@@ -146,7 +147,7 @@ template <typename V, size_t kDims>
   constexpr size_t kLanes = sizeof(V) / sizeof(double);
   constexpr size_t kGroups = kTileWidth / kLanes;
   constexpr double kInf = std::numeric_limits<double>::infinity();
-  const V gate_factor = V{} + (1.0 + 0x1.0p-50);
+  const V gate_factor = V{} + kNearTieGate;
   V best[kGroups];
   V second[kGroups];
   // The smallest sum among the centers before the current minimum's (+inf while that is
@@ -438,9 +439,9 @@ __attribute__((target("avx2"))) void TileBoundsAvx2(const TileNearest& in, doubl
   const __m256d slack = _mm256_set1_pd(kUnderflowSlack);
   const __m256d grow = _mm256_set1_pd(1.0 + 2.0 * eps);
   const __m256d shrink = _mm256_set1_pd(1.0 - 2.0 * eps);
-  const __m256d f_grow = _mm256_set1_pd(1.0 + 0x1.0p-20);
-  const __m256d f_shrink = _mm256_set1_pd(1.0 - 0x1.0p-20);
-  const __m256d f_slack = _mm256_set1_pd(0x1.0p-120);
+  const __m256d f_grow = _mm256_set1_pd(kUpperFGrow);
+  const __m256d f_shrink = _mm256_set1_pd(kLowerFShrink);
+  const __m256d f_slack = _mm256_set1_pd(kBoundFSlack);
   const __m256d cap = _mm256_set1_pd(static_cast<double>(std::numeric_limits<float>::max()));
   const __m256d zero = _mm256_setzero_pd();
   for (size_t l = 0; l < kTileWidth; l += 4) {
@@ -520,7 +521,7 @@ struct ScanAvx512 {
       const {
     // As NearestBody: not when no sum was finite (best = +inf).
     return _kand_mask8(
-        _mm512_cmp_pd_mask(below, _mm512_mul_pd(best, _mm512_set1_pd(1.0 + 0x1.0p-50)),
+        _mm512_cmp_pd_mask(below, _mm512_mul_pd(best, _mm512_set1_pd(kNearTieGate)),
                            _CMP_LE_OQ),
         _mm512_cmp_pd_mask(best, _mm512_set1_pd(std::numeric_limits<double>::infinity()),
                            _CMP_LT_OQ));
@@ -621,13 +622,13 @@ ZS_AVX512 void TileBoundsAvx512(const TileNearest& in, double eps, float* upper,
       _mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.nearest_sum)), slack),
       _mm512_set1_pd(1.0 + 2.0 * eps));
   _mm256_storeu_ps(upper, _mm512_maskz_cvtpd_ps(0xff, _mm512_add_pd(
-                              _mm512_mul_pd(u, _mm512_set1_pd(1.0 + 0x1.0p-20)),
-                              _mm512_set1_pd(0x1.0p-120))));
+                              _mm512_mul_pd(u, _mm512_set1_pd(kUpperFGrow)),
+                              _mm512_set1_pd(kBoundFSlack))));
   const __m512d v = _mm512_mul_pd(
       _mm512_sub_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.second_sum)), slack),
       _mm512_set1_pd(1.0 - 2.0 * eps));
-  const __m512d shrunk = _mm512_sub_pd(_mm512_mul_pd(v, _mm512_set1_pd(1.0 - 0x1.0p-20)),
-                                       _mm512_set1_pd(0x1.0p-120));
+  const __m512d shrunk = _mm512_sub_pd(_mm512_mul_pd(v, _mm512_set1_pd(kLowerFShrink)),
+                                       _mm512_set1_pd(kBoundFSlack));
   const __m512d cap = _mm512_set1_pd(static_cast<double>(std::numeric_limits<float>::max()));
   const __m512d capped =
       _mm512_mask_blend_pd(_mm512_cmp_pd_mask(shrunk, cap, _CMP_LT_OQ), cap, shrunk);

@@ -111,13 +111,17 @@ inline double ExactLowerFromComputed(double computed, double eps) {
   return (computed - kUnderflowSlack) * (1.0 - 2.0 * eps);
 }
 
-inline float UpperF(double v) {
-  return static_cast<float>(v * (1.0 + 0x1.0p-20) + 0x1.0p-120);
-}
+// UpperF's and LowerF's outward factors and absolute slack (the vector kernels repeat these
+// operations with the same constants).
+inline constexpr double kUpperFGrow = 1.0 + 0x1.0p-20;
+inline constexpr double kLowerFShrink = 1.0 - 0x1.0p-20;
+inline constexpr double kBoundFSlack = 0x1.0p-120;
+
+inline float UpperF(double v) { return static_cast<float>(v * kUpperFGrow + kBoundFSlack); }
 
 inline float LowerF(double v) {
   if (!(v > 0.0)) return 0.0f;
-  const double shrunk = v * (1.0 - 0x1.0p-20) - 0x1.0p-120;
+  const double shrunk = v * kLowerFShrink - kBoundFSlack;
   const double capped = shrunk < static_cast<double>(std::numeric_limits<float>::max())
                             ? shrunk
                             : static_cast<double>(std::numeric_limits<float>::max());

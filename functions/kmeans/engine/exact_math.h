@@ -30,6 +30,10 @@ inline double Distance(const double* a, const double* b, size_t dims) {
   return std::sqrt(SquaredDistanceSum(a, b, dims));
 }
 
+// The near-tie gate of NearestCenter (below), which the vector kernels apply too: a sum within
+// this relative factor of the minimum may have the same sqrt.
+inline constexpr double kNearTieGate = 1.0 + 0x1.0p-50;
+
 // KMeansPlusPlusClusterer.getNearestCluster: the index of the center nearest to `point` among
 // `k` centers (row-major, `dims` each), exactly as Java picks it, without a sqrt per center.
 // Java keeps the first center whose sqrt(sum) is smallest by a strict `<` from
@@ -52,7 +56,7 @@ inline size_t NearestCenter(const double* point, const double* centers, size_t k
     }
   }
   if (!(min_sum < std::numeric_limits<double>::infinity())) return 0;  // all inf or NaN
-  const double gate = min_sum * (1.0 + 0x1.0p-50);
+  const double gate = min_sum * kNearTieGate;
   const double min_distance = std::sqrt(min_sum);
   for (size_t c = 0; c < nearest; ++c) {
     if (scratch[c] <= gate && std::sqrt(scratch[c]) == min_distance) return c;
