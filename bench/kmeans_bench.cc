@@ -22,6 +22,7 @@
 
 #include "functions/kmeans/engine/assignment_step.h"
 #include "functions/kmeans/engine/centroid_kernel.h"
+#include "functions/kmeans/engine/dot_filter.h"
 #include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/kmeans_plus_plus.h"
 #include "functions/kmeans/engine/kmeans_seeding.h"
@@ -142,29 +143,47 @@ std::optional<ShapeOnIsa> ReadShapeOnIsa(benchmark::State& state) {
   return shape;
 }
 
-// Args: ShapeOnIsa. One dense assignment pass (every point against every center, no pruning)
-// with one ISA's kernels: the step whose throughput is compared with this CPU's non-fused
-// multiply+add peak (at n=1000000 d=16 k=32), and what a pass would cost without pruning at
-// n=100000 d=3 k=8. Counter `flops`: n·k·d·3 (sub, mul, add) per pass.
+// Args: ShapeOnIsa, then the scan kernel (0 exact, 1 the dot-product filter). One dense
+// assignment pass (every point against every center, no pruning) with one ISA's kernels: the
+// step whose throughput is compared with this CPU's non-fused multiply+add peak (at n=1000000
+// d=16 k=32), what a pass would cost without pruning at n=100000 d=3 k=8, and where the
+// filter starts to pay. Counter `flops`: n·k·d·3 (the exact kernel's sub, mul, add) per pass,
+// for either kernel, so the two compare as rates of the same work.
 void BM_AssignDense(benchmark::State& state) {
   const std::optional<ShapeOnIsa> shape = ReadShapeOnIsa(state);
   if (!shape) return;
   const auto [n, d, k, isa] = *shape;
+  const bool dot = state.range(4) != 0;
+  if (dot) state.SetLabel(std::string(KernelIsaName(isa)) + " dot");
+  if (dot && !DotFilterServes(isa)) {
+    state.SkipWithError("the dot-product filter does not serve this ISA");
+    return;
+  }
   MersenneTwister rng(42);
   const Points points = GeneratePoints(n, d, rng);
   const std::vector<double> centers(points.coords.begin(),
                                     points.coords.begin() + static_cast<ptrdiff_t>(k * d));
-  AssignmentStep step(points, k, /*pruning=*/false, 1, isa);
+  AssignmentStep step(points, k, /*pruning=*/false, 1, isa, BoundStorage::kAuto,
+                      dot ? ScanKernel::kDot : ScanKernel::kExact);
   std::vector<int32_t> assignments(n, 0);
   for (auto _ : state) benchmark::DoNotOptimize(step.Assign(centers, assignments, nullptr));
   state.counters["flops"] = benchmark::Counter(static_cast<double>(n * k * d * 3),
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
+constexpr int64_t kAvx512Arg = static_cast<int64_t>(KernelIsa::kAvx512);
 BENCHMARK(BM_AssignDense)
-    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kBaseline)})
-    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx2)})
-    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx512)})
-    ->Args({100000, 3, 8, static_cast<int64_t>(KernelIsa::kAvx512)})
+    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kBaseline), 0})
+    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx2), 0})
+    ->Args({1000000, 16, 32, kAvx512Arg, 0})
+    ->Args({1000000, 16, 32, kAvx512Arg, 1})
+    ->Args({100000, 3, 8, kAvx512Arg, 0})
+    ->Args({100000, 3, 8, kAvx512Arg, 1})
+    ->Args({100000, 4, 16, kAvx512Arg, 0})
+    ->Args({100000, 4, 16, kAvx512Arg, 1})
+    ->Args({100000, 6, 16, kAvx512Arg, 0})
+    ->Args({100000, 6, 16, kAvx512Arg, 1})
+    ->Args({100000, 8, 16, kAvx512Arg, 0})
+    ->Args({100000, 8, 16, kAvx512Arg, 1})
     ->Unit(benchmark::kMillisecond);
 
 // Args: ShapeOnIsa. One pass of centroid sums (SumClusterRows, 1 thread) over points assigned

@@ -306,6 +306,22 @@ TEST(KMeansOracleTest, RandomShapesMatchJava) {
   ExpectAllMatchOracle(cases);
 }
 
+// Shapes where the AVX-512 engine scans with the dot-product filter (d >= 4, k >= 16), one far
+// from the origin, against Commons Math itself.
+TEST(KMeansOracleTest, WideShapesMatchJava) {
+  std::vector<OracleCase> cases = {
+      Generated("wide_d4_k16", 4000, 4, 16, 100, 5),
+      Generated("wide_d9_k20", 3000, 9, 20, 30, -11),
+      Generated("wide_d16_k33", 2500, 16, 33, 10, 42),
+  };
+  std::mt19937 offsets(5);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<double> coords(2000 * 6);
+  for (double& x : coords) x = 1e5 + unit(offsets);
+  cases.push_back(Explicit("wide_offset_d6_k18", 6, coords, 18, 40, 9));
+  ExpectAllMatchOracle(cases);
+}
+
 // LARGEST_VARIANCE compares Commons Math Variance values; check their bits directly (which
 // cluster wins rarely depends on the last bits, so the clustering cases alone would not
 // notice, e.g., a missing bias correction).

@@ -12,14 +12,20 @@
 namespace zerostart::kmeans {
 
 AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts,
-                               KernelIsa isa, BoundStorage storage)
+                               KernelIsa isa, BoundStorage storage, ScanKernel scan)
     : points_(points),
       k_(k),
-      pruning_(pruning && FloatBoundsOk(points.dims) && PrunableCoordinates(points.coords)),
+      prunable_(PrunableCoordinates(points.coords)),
+      pruning_(pruning && FloatBoundsOk(points.dims) && prunable_),
       compact_(pruning_ && (storage == BoundStorage::kCompact ||
                             (storage == BoundStorage::kAuto &&
                              points.count >= kCompactBoundsPoints))),
-      isa_(isa) {
+      isa_(isa),
+      // The filter's bound needs finite coordinates whose squares cannot overflow: the
+      // pruning's check.
+      dot_filter_(prunable_ && DotFilterServes(isa) && scan != ScanKernel::kExact &&
+                  (scan == ScanKernel::kDot ||
+                   (points.dims >= kDotFilterMinDims && k >= kDotFilterMinCenters))) {
   const size_t dims = points.dims;
   eps_ = PruneEpsilon(dims);
   if (pruning_) {
@@ -86,6 +92,7 @@ void AssignmentStep::UpdateDrifts(const std::vector<double>& centers) {
 int64_t AssignmentStep::Assign(const std::vector<double>& centers,
                                std::vector<int32_t>& assignments, EnginePool* pool) {
   if (pruning_ && bounds_valid_) UpdateDrifts(centers);
+  if (dot_filter_) BuildDotCenters(centers.data(), k_, points_.dims, dot_centers_);
   const size_t n = points_.count;
   const size_t parts = parts_.size();
   auto run_part = [&](size_t p) {
@@ -174,7 +181,11 @@ void AssignmentStep::ScanTile(const size_t* indices, size_t lanes,
   const double* rows[kTileWidth];
   for (size_t l = 0; l < kTileWidth; ++l) rows[l] = points_.Row(indices[l < lanes ? l : 0]);
   TileNearest out;
-  NearestInTile(rows, dims, centers.data(), k_, part.tile.data(), out, isa_);
+  if (dot_filter_) {
+    NearestByDot(rows, dot_centers_, part.tile.data(), out);
+  } else {
+    NearestInTile(rows, dims, centers.data(), k_, part.tile.data(), out, isa_);
+  }
   part.distances += static_cast<int64_t>(lanes * k_);
   // The new bounds of all 8 lanes at once (vector sqrt and roundings); lanes in doubt get no
   // bounds (+inf, 0): a near tie is measured again next pass.

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "functions/kmeans/engine/dot_filter.h"
 #include "functions/kmeans/engine/engine_pool.h"
 #include "functions/kmeans/engine/kernel_isa.h"
 #include "functions/kmeans/engine/points.h"
@@ -30,13 +31,21 @@ namespace zerostart::kmeans {
 // How AssignmentStep stores the bounds: kAuto = compact from kCompactBoundsPoints points on.
 enum class BoundStorage { kAuto, kFloat, kCompact };
 
+// Which kernel measures a point against every center: kAuto = the dot-product filter
+// (dot_filter.h) from kDotFilterMinDims coordinates and kDotFilterMinCenters centers on, where
+// it serves, else the exact kernel
+// (distance_kernel.h). kDot asks for the filter wherever it serves (AVX-512, every coordinate
+// finite and within kMaxPrunableMagnitude). The assignments are the same either way.
+enum class ScanKernel { kAuto, kExact, kDot };
+
 class AssignmentStep {
  public:
   // `points` must outlive the step. `pruning` asks for Hamerly bounds; they are used only when
   // every coordinate is finite and within kMaxPrunableMagnitude. `parts` >= 1 ranges. `isa`
   // names the kernels' build; REQUIRES: CpuRunsKernelIsa(isa).
   AssignmentStep(const Points& points, size_t k, bool pruning, size_t parts,
-                 KernelIsa isa = BestKernelIsa(), BoundStorage storage = BoundStorage::kAuto);
+                 KernelIsa isa = BestKernelIsa(), BoundStorage storage = BoundStorage::kAuto,
+                 ScanKernel scan = ScanKernel::kAuto);
 
   // Assigns every point to its nearest of `centers` (k * dims), writing `assignments` (n), and
   // returns how many points changed cluster against the old `assignments`.
@@ -49,10 +58,16 @@ class AssignmentStep {
   int64_t last_distance_count() const { return last_distance_count_; }
   bool pruning() const { return pruning_; }
   bool compact_bounds() const { return compact_; }
+  bool dot_filter() const { return dot_filter_; }
 
  private:
   // Points per call of the bound update: its list of failed points stays in L1.
   static constexpr size_t kBoundsChunk = 512;
+  // From this many coordinates and centers on, ScanKernel::kAuto runs the dot-product filter:
+  // one FMA per coordinate and center instead of three operations outweighs its per-tile
+  // transpose and margin test only on such shapes (BM_AssignDense, docs/DESIGN.md).
+  static constexpr size_t kDotFilterMinDims = 4;
+  static constexpr size_t kDotFilterMinCenters = 16;
 
   struct Part {
     std::vector<double> tile;       // dims * kTileWidth
@@ -72,9 +87,11 @@ class AssignmentStep {
 
   const Points& points_;
   size_t k_;
+  bool prunable_;  // PrunableCoordinates(points)
   bool pruning_;
   bool compact_;
   KernelIsa isa_;
+  bool dot_filter_;  // full scans use NearestByDot
   bool bounds_valid_ = false;
   double eps_ = 0.0;
   std::vector<float> upper_;          // n: >= exact distance to the assigned center
@@ -89,6 +106,7 @@ class AssignmentStep {
   std::vector<float> drift_f_;
   std::vector<float> other_drift_f_;
   std::vector<float> separation_f_;
+  DotCenters dot_centers_;  // this pass's centers, when dot_filter_
   std::vector<Part> parts_;
   int64_t last_distance_count_ = 0;
 };

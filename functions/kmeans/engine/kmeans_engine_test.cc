@@ -18,6 +18,7 @@
 
 #include "functions/kmeans/engine/assignment_step.h"
 #include "functions/kmeans/engine/distance_kernel.h"
+#include "functions/kmeans/engine/dot_filter.h"
 #include "functions/kmeans/engine/engine_pool.h"
 #include "functions/kmeans/engine/exact_bounds.h"
 #include "functions/kmeans/engine/exact_math.h"
@@ -246,6 +247,34 @@ std::vector<DataSet> DataSets() {
   sets.push_back({"subnormal", Make(2, uniform(3000, 2, 1e-310)), 4});
   sets.push_back({"huge", Make(2, uniform(3000, 2, 1e150)), 4});  // pruning disabled
   sets.push_back({"large", Make(4, uniform(3000, 4, 1e90)), 6});
+  // Shapes where the dot-product filter runs (d >= 4, k >= 16 on AVX-512), with what strains
+  // its error bound: data far from the origin, exact ties, near ties, subnormal squares.
+  sets.push_back({"uniform_d12_k37", Make(12, uniform(2000, 12, 1.0)), 37});
+  {
+    std::vector<double> v = uniform(2500, 9, 1.0);
+    for (double& x : v) x += 1e6;
+    sets.push_back({"offset_d9", Make(9, v), 17});
+  }
+  {  // {0, 1, 2}^6, each point three times
+    std::vector<double> v;
+    for (int copy = 0; copy < 3; ++copy) {
+      for (int i = 0; i < 729; ++i) {
+        for (int j = 0, rest = i; j < 6; ++j, rest /= 3) v.push_back(rest % 3);
+      }
+    }
+    sets.push_back({"grid_d6", Make(6, v), 16});
+  }
+  {
+    std::vector<double> v;
+    for (int i = 0; i < 2000; ++i) {
+      const double base = 1.0 + static_cast<double>(i % 40) * 0x1.0p-50;
+      v.push_back(i % 2 ? base : -base);
+      for (int j = 1; j < 4; ++j) v.push_back(static_cast<double>((i + j) % 3) * 0x1.0p-30);
+    }
+    sets.push_back({"near_ties_d4", Make(4, v), 16});
+  }
+  sets.push_back({"tiny_d8", Make(8, uniform(2000, 8, 1e-160)), 16});
+  sets.push_back({"large_d5", Make(5, uniform(2000, 5, 1e90)), 16});
   return sets;
 }
 
@@ -415,7 +444,9 @@ TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
 
 // Compact bounds (2 bytes each) against float bounds and against no pruning: the same
 // assignments on every pass of a Lloyd loop, on every data set.
-TEST(KMeansEngineTest, CompactBoundsGiveTheSameAssignments) {
+// ... and with the dot-product filter (dot_filter.h) forced on every shape, with and without
+// pruning (where the CPU has no AVX-512, those steps run the exact kernel).
+TEST(KMeansEngineTest, CompactBoundsAndTheDotFilterGiveTheSameAssignments) {
   for (const DataSet& set : DataSets()) {
     SCOPED_TRACE(set.name);
     const Points& points = set.points;
@@ -425,17 +456,28 @@ TEST(KMeansEngineTest, CompactBoundsGiveTheSameAssignments) {
     const std::vector<size_t> seeds = ChooseInitialCenters(points, k, rng);
     std::vector<double> centers;
     for (const size_t s : seeds) centers.insert(centers.end(), points.Row(s), points.Row(s) + d);
-    AssignmentStep dense(points, k, /*pruning=*/false, 1);
-    AssignmentStep floats(points, k, true, 1, BestKernelIsa(), BoundStorage::kFloat);
-    AssignmentStep compact(points, k, true, 1, BestKernelIsa(), BoundStorage::kCompact);
+    const KernelIsa isa = BestKernelIsa();
+    AssignmentStep dense(points, k, /*pruning=*/false, 1, isa, BoundStorage::kAuto,
+                         ScanKernel::kExact);
+    AssignmentStep floats(points, k, true, 1, isa, BoundStorage::kFloat, ScanKernel::kExact);
+    AssignmentStep compact(points, k, true, 1, isa, BoundStorage::kCompact, ScanKernel::kExact);
+    AssignmentStep dot_dense(points, k, false, 1, isa, BoundStorage::kAuto, ScanKernel::kDot);
+    AssignmentStep dot_pruned(points, k, true, 1, isa, BoundStorage::kFloat, ScanKernel::kDot);
     EXPECT_EQ(compact.compact_bounds(), compact.pruning());
-    std::vector<int32_t> want(points.count, 0), got_float = want, got_compact = want;
+    EXPECT_EQ(dot_dense.dot_filter(),
+              DotFilterServes(isa) && PrunableCoordinates(points.coords));
+    std::vector<int32_t> want(points.count, 0), got_float = want, got_compact = want,
+                                                got_dot_dense = want, got_dot_pruned = want;
     for (int pass = 0; pass < 12; ++pass) {
       dense.Assign(centers, want, nullptr);
       floats.Assign(centers, got_float, nullptr);
       compact.Assign(centers, got_compact, nullptr);
+      dot_dense.Assign(centers, got_dot_dense, nullptr);
+      dot_pruned.Assign(centers, got_dot_pruned, nullptr);
       ASSERT_EQ(got_float, want) << "pass " << pass;
       ASSERT_EQ(got_compact, want) << "pass " << pass;
+      ASSERT_EQ(got_dot_dense, want) << "pass " << pass;
+      ASSERT_EQ(got_dot_pruned, want) << "pass " << pass;
       // Next centers: the mean of each cluster (any order: the three steps share them).
       std::vector<double> sums(k * d, 0.0);
       std::vector<double> counts(k, 0.0);

@@ -16,8 +16,13 @@
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
 #define ZEROSTART_FUNCTIONS_KMEANS_ENGINE_SIMD_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #pragma GCC diagnostic ignored "-Wpsabi"
 
@@ -84,6 +89,36 @@ inline bool CpuHasAvx512() {
   return false;
 #endif
 }
+
+#if defined(__x86_64__)
+// r[l][q] -> r[q][l] for an 8x8 block of doubles in AVX-512 registers: pairs unpacked, then two
+// rounds of two-source permutes (24 shuffles; gathers are slow on AMD). Zero-masked with
+// every lane on: the unmasked unpacks start from an undefined register, which GCC 12 reports
+// as maybe-uninitialized.
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Transpose8x8(
+    __m512d* r) {
+  __m512d t[8];
+  for (size_t p = 0; p < 8; p += 2) {
+    t[p] = _mm512_maskz_unpacklo_pd(0xff, r[p], r[p + 1]);      // columns 0, 2, 4, 6
+    t[p + 1] = _mm512_maskz_unpackhi_pd(0xff, r[p], r[p + 1]);  // columns 1, 3, 5, 7
+  }
+  const __m512i low_pairs = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+  const __m512i high_pairs = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+  __m512d u[8];
+  for (size_t h = 0; h < 8; h += 4) {  // rows h .. h + 3
+    u[h] = _mm512_permutex2var_pd(t[h], low_pairs, t[h + 2]);           // columns 0, 4
+    u[h + 1] = _mm512_permutex2var_pd(t[h + 1], low_pairs, t[h + 3]);   // columns 1, 5
+    u[h + 2] = _mm512_permutex2var_pd(t[h], high_pairs, t[h + 2]);      // columns 2, 6
+    u[h + 3] = _mm512_permutex2var_pd(t[h + 1], high_pairs, t[h + 3]);  // columns 3, 7
+  }
+  const __m512i low_halves = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
+  const __m512i high_halves = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
+  for (size_t q = 0; q < 4; ++q) {  // u[q]: columns q and q + 4 of rows 0-3; u[q + 4]: 4-7
+    r[q] = _mm512_permutex2var_pd(u[q], low_halves, u[q + 4]);
+    r[q + 4] = _mm512_permutex2var_pd(u[q], high_halves, u[q + 4]);
+  }
+}
+#endif
 
 }  // namespace zerostart::kmeans::simd
 
