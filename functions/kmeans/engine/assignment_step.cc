@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "functions/kmeans/engine/bounds_kernel.h"
+#include "functions/kmeans/engine/centroid_kernel.h"
 #include "functions/kmeans/engine/distance_kernel.h"
 #include "functions/kmeans/engine/exact_bounds.h"
 #include "functions/kmeans/engine/exact_math.h"
@@ -90,13 +91,15 @@ void AssignmentStep::UpdateDrifts(const std::vector<double>& centers) {
 }
 
 int64_t AssignmentStep::Assign(const std::vector<double>& centers,
-                               std::vector<int32_t>& assignments, EnginePool* pool) {
+                               std::vector<int32_t>& assignments, EnginePool* pool,
+                               double* centroid_rows) {
   if (pruning_ && bounds_valid_) UpdateDrifts(centers);
   if (dot_filter_) BuildDotCenters(centers.data(), k_, points_.dims, dot_centers_);
   const size_t n = points_.count;
   const size_t parts = parts_.size();
   auto run_part = [&](size_t p) {
-    AssignRange(n * p / parts, n * (p + 1) / parts, centers, assignments, parts_[p]);
+    AssignRange(n * p / parts, n * (p + 1) / parts, centers, assignments, parts_[p],
+                parts == 1 ? centroid_rows : nullptr);
   };
   if (pool != nullptr && parts > 1) {
     pool->Run(parts, run_part);
@@ -117,7 +120,8 @@ int64_t AssignmentStep::Assign(const std::vector<double>& centers,
 }
 
 void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<double>& centers,
-                                 std::vector<int32_t>& assignments, Part& part) {
+                                 std::vector<int32_t>& assignments, Part& part,
+                                 double* centroid_rows) {
   const size_t dims = points_.dims;
   part.changes = 0;
   part.distances = 0;
@@ -130,8 +134,25 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
       count = 0;
     }
   };
+  // A chunk's assignments are final once its pending points are scanned; its rows were just
+  // read (tightened or scanned), so the centroid sums take them from cache rather than from a
+  // pass of their own, and their chains overlap the next chunk's work. (The flush costs a
+  // partial tile per chunk that has pending points.)
+  auto finish_chunk = [&](size_t chunk, size_t chunk_size) {
+    if (centroid_rows == nullptr) return;
+    if (count > 0) {
+      ScanTile(pending, count, centers, assignments, part);
+      count = 0;
+    }
+    SumClusterRows(points_.Row(chunk), chunk_size, dims, &assignments[chunk], nullptr,
+                   centroid_rows, k_, isa_);
+  };
   if (!bounds_valid_) {
-    for (size_t i = begin; i < end; ++i) scan_later(i);
+    for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
+      const size_t chunk_size = std::min(kBoundsChunk, end - chunk);
+      for (size_t i = chunk; i < chunk + chunk_size; ++i) scan_later(i);
+      finish_chunk(chunk, chunk_size);
+    }
     if (count > 0) ScanTile(pending, count, centers, assignments, part);
     return;
   }
@@ -160,6 +181,7 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
                  : TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], failed,
                                  fails, inputs, to_scan, isa_);
     for (size_t f = 0; f < scans; ++f) scan_later(chunk + to_scan[f]);
+    finish_chunk(chunk, chunk_size);
   }
   if (count > 0) ScanTile(pending, count, centers, assignments, part);
 }

@@ -51,8 +51,15 @@ class AssignmentStep {
   // returns how many points changed cluster against the old `assignments`.
   // Later calls use the bounds left by the earlier ones and the drift of each center since
   // then. `pool` runs the parts (nullptr: all on the caller).
+  // With `centroid_rows` (only when SumsCentroids()), the step also adds every point to row
+  // assignments[i] of it as it finishes each chunk: the next pass's centroid sums, in Java's
+  // order, as SumClusterRows computes them (centroid_kernel.h; CentroidRowStride(dims)
+  // doubles per cluster, zeroed by the caller), from rows that the pass has just read.
   int64_t Assign(const std::vector<double>& centers, std::vector<int32_t>& assignments,
-                 EnginePool* pool);
+                 EnginePool* pool, double* centroid_rows = nullptr);
+
+  // Whether Assign can sum the centroids: with one part (one chain per cluster, in index order).
+  bool SumsCentroids() const { return parts_.size() == 1; }
 
   // How many point-to-center distances the last Assign computed (tests, benchmarks).
   int64_t last_distance_count() const { return last_distance_count_; }
@@ -81,7 +88,7 @@ class AssignmentStep {
   void UpdateDrifts(const std::vector<double>& centers);
   void SetBounds(size_t i, float upper, float lower);
   void AssignRange(size_t begin, size_t end, const std::vector<double>& centers,
-                   std::vector<int32_t>& assignments, Part& part);
+                   std::vector<int32_t>& assignments, Part& part, double* centroid_rows);
   void ScanTile(const size_t* indices, size_t lanes, const std::vector<double>& centers,
                 std::vector<int32_t>& assignments, Part& part);
 

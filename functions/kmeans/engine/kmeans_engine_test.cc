@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "functions/kmeans/engine/assignment_step.h"
+#include "functions/kmeans/engine/centroid_kernel.h"
 #include "functions/kmeans/engine/distance_kernel.h"
 #include "functions/kmeans/engine/dot_filter.h"
 #include "functions/kmeans/engine/engine_pool.h"
@@ -442,10 +443,10 @@ TEST(KMeansEngineTest, NearestInTileFlagsNearTiesAndBreaksExactTiesLow) {
   }
 }
 
-// Compact bounds (2 bytes each) against float bounds and against no pruning: the same
-// assignments on every pass of a Lloyd loop, on every data set.
-// ... and with the dot-product filter (dot_filter.h) forced on every shape, with and without
-// pruning (where the CPU has no AVX-512, those steps run the exact kernel).
+// Compact bounds (2 bytes each), float bounds, no pruning, and the dot-product filter
+// (dot_filter.h) forced on every shape with and without pruning (where the CPU has no AVX-512,
+// those two steps run the exact kernel): the same assignments on every pass of a Lloyd loop,
+// on every data set. The centroid sums a step makes while it assigns equal SumClusterRows'.
 TEST(KMeansEngineTest, CompactBoundsAndTheDotFilterGiveTheSameAssignments) {
   for (const DataSet& set : DataSets()) {
     SCOPED_TRACE(set.name);
@@ -470,7 +471,14 @@ TEST(KMeansEngineTest, CompactBoundsAndTheDotFilterGiveTheSameAssignments) {
                                                 got_dot_dense = want, got_dot_pruned = want;
     for (int pass = 0; pass < 12; ++pass) {
       dense.Assign(centers, want, nullptr);
-      floats.Assign(centers, got_float, nullptr);
+      // The centroid sums the step makes as it goes are SumClusterRows' of its result.
+      std::vector<double> step_rows(k * CentroidRowStride(d), 0.0);
+      ASSERT_TRUE(floats.SumsCentroids());
+      floats.Assign(centers, got_float, nullptr, step_rows.data());
+      std::vector<double> rows(step_rows.size(), 0.0);
+      SumClusterRows(points.coords.data(), points.count, d, got_float.data(), nullptr,
+                     rows.data(), k);
+      ASSERT_EQ(Bits(step_rows), Bits(rows)) << "pass " << pass;
       compact.Assign(centers, got_compact, nullptr);
       dot_dense.Assign(centers, got_dot_dense, nullptr);
       dot_pruned.Assign(centers, got_dot_pruned, nullptr);

@@ -28,28 +28,13 @@ struct CentroidScratch {
   }
 };
 
-// The cluster sizes of `assignments` and, when none is empty, the new centers (sum / count per
-// coordinate, as centroidOf divides) in `next_centers`. Returns false, with next_centers
-// unspecified, when some cluster is empty (the caller takes the strategy path). Each part sums
-// into its own buffer (no false sharing between clusters of different threads).
-bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignments,
-                      EnginePool* pool, KernelIsa isa, CentroidScratch& scratch,
-                      std::vector<size_t>& sizes, std::vector<double>& next_centers) {
-  const size_t dims = points.dims;
+// The cluster sizes and, when none is empty, the centers (sum / count per coordinate, as
+// centroidOf divides) in `next_centers`, from the summed rows of `scratch` (cluster c's row in
+// part c % parts). Returns false, with next_centers unspecified, when some cluster is empty.
+bool CentersFromRows(const CentroidScratch& scratch, size_t dims, std::vector<size_t>& sizes,
+                     std::vector<double>& next_centers) {
   const size_t parts = scratch.rows.size();
   const size_t stride = CentroidRowStride(dims);
-  auto run_part = [&](size_t part) {
-    std::vector<double>& rows = scratch.rows[part];
-    std::fill(rows.begin(), rows.end(), 0.0);
-    SumClusterRows(points.coords.data(), points.count, dims, assignments.data(),
-                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), sizes.size(),
-                   isa);
-  };
-  if (pool != nullptr && parts > 1) {
-    pool->Run(parts, run_part);
-  } else {
-    for (size_t part = 0; part < parts; ++part) run_part(part);
-  }
   bool all_filled = true;
   for (size_t c = 0; c < sizes.size(); ++c) {
     sizes[c] = static_cast<size_t>(scratch.rows[c % parts][c * stride + dims]);
@@ -62,6 +47,29 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
     for (size_t j = 0; j < dims; ++j) next_centers[c * dims + j] = sums[j] / count;
   }
   return true;
+}
+
+// CentersFromRows after summing `assignments`' clusters into `scratch`'s rows (the caller
+// takes the strategy path on false). Each part sums into its own buffer (no false sharing
+// between clusters of different threads).
+bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignments,
+                      EnginePool* pool, KernelIsa isa, CentroidScratch& scratch,
+                      std::vector<size_t>& sizes, std::vector<double>& next_centers) {
+  const size_t dims = points.dims;
+  const size_t parts = scratch.rows.size();
+  auto run_part = [&](size_t part) {
+    std::vector<double>& rows = scratch.rows[part];
+    std::fill(rows.begin(), rows.end(), 0.0);
+    SumClusterRows(points.coords.data(), points.count, dims, assignments.data(),
+                   parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), sizes.size(),
+                   isa);
+  };
+  if (pool != nullptr && parts > 1) {
+    pool->Run(parts, run_part);
+  } else {
+    for (size_t part = 0; part < parts; ++part) run_part(part);
+  }
+  return CentersFromRows(scratch, dims, sizes, next_centers);
 }
 
 // The result's sse: one running sum over clusters in order, over their points in index order,
@@ -195,27 +203,37 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
   result.mode = fast ? ClusteringMode::kFast : ClusteringMode::kExact;
   std::optional<AssignmentStep> exact;
   if (!fast) exact.emplace(points, k, options.exact_pruning, parts, isa);
-  auto assign = [&](const std::vector<double>& to) {
-    return fast ? fast->Assign(to, assignments, pool) : exact->Assign(to, assignments, pool);
-  };
-  (void)assign(centers);
-
   const int32_t max_passes =
       options.max_iterations < 0 ? std::numeric_limits<int32_t>::max() : options.max_iterations;
   std::vector<double> next(k * dims);
   std::vector<size_t> sizes(k, 0);
   CentroidScratch scratch(parts, k, dims);
+  // With one part, the exact step sums the next pass's centroids as it assigns (from the rows
+  // it has just read); otherwise the parts sum them afterwards, one chain per cluster each.
+  const bool step_sums = exact && exact->SumsCentroids();
+  auto assign = [&](const std::vector<double>& to, bool centroids_next) {
+    if (fast) return fast->Assign(to, assignments, pool);
+    double* rows = nullptr;
+    if (step_sums && centroids_next) {
+      std::fill(scratch.rows[0].begin(), scratch.rows[0].end(), 0.0);
+      rows = scratch.rows[0].data();
+    }
+    return exact->Assign(to, assignments, pool, rows);
+  };
+  (void)assign(centers, max_passes > 0);
+
   bool converged = false;
   for (int32_t pass = 0; pass < max_passes; ++pass) {
     const bool empty_cluster =
-        !CentroidsInOrder(points, assignments, pool, isa, scratch, sizes, next);
+        !(step_sums ? CentersFromRows(scratch, dims, sizes, next)
+                    : CentroidsInOrder(points, assignments, pool, isa, scratch, sizes, next));
     if (empty_cluster) {
       ZS_ASSIGN_OR_RETURN(const int64_t events,
                           CentersWithEmptyClusters(points, assignments, centers, k,
                                                    options.empty_cluster_strategy, rng, next));
       result.empty_cluster_events += events;
     }
-    const int64_t changes = assign(next);
+    const int64_t changes = assign(next, pass + 1 < max_passes);
     std::swap(centers, next);
     result.iterations = pass + 1;
     if (changes == 0 && !empty_cluster) {
