@@ -147,13 +147,14 @@ NOTES = """## Method
   points come from L3, and the tile scans ~20 %), the centroid chains ~3.5 ms (~32 %: serial
   per cluster to keep Java's order of additions, each addition waiting on the previous one of
   its cluster). n=1000 d=2 k=4 (~30 µs): centroid chains ~15 %, tightening ~14 %, seeding
-  ~20 %, bound update ~8 %, tile scans ~24 %, the sse and the rest ~15 %. n=1000000 d=16 k=32: seeding 450–700 ms = 31 passes over the
-  122 MiB of points at 11–17 ns per point (5–6 ns when the points are in cache; streaming the
-  data alone takes ~4.5 ms a pass here, so the memory floor of seeding is ~140 ms; the
-  triangle-inequality skip finds under 1 % to skip on uniform 16-dimensional data and switches
-  itself off); each Lloyd pass ~45 ms dense (≥ 22 ms at the AVX-512 peak), pruned passes no
-  faster in 10 passes. Floor of seeding + 10 passes ≈ 360 ms (≈ 250 ms with pruning at its
-  best) against the ~220–270 ms a 30x per-iteration figure needs. Memory at n=1000000: the
+  ~20 %, bound update ~8 %, tile scans ~24 %, the sse and the rest ~15 %. n=1000000 d=16
+  k=32 (~560–750 ms, `perf record` of `BM_Cluster`): seeding ~34 % (31 passes over the
+  122 MiB of points; streaming the data alone takes ~4.5 ms a pass here, so its memory floor
+  is ~140 ms, and the triangle-inequality skip finds under 1 % to skip on uniform
+  16-dimensional data), the full scans with the dot-product filter ~21 % (~45 % of the points
+  per pruned pass), the tightening of failed bounds ~19 % (92 % of the points fail the float
+  update: it waits on their rows from memory), the centroid sums ~6 %, the bound update ~5 %,
+  page clearing of the step's arrays ~3 %. Memory at n=1000000: the
   Lloyd phase keeps an int32 assignment and two 16-bit outward-rounded bounds per point (8 MB)
   beside the points (float bounds, used below 2^19 points, would make it 12 MB).
 - **2 threads** only help when the second vCPU is idle: the pool's workers spin between the
