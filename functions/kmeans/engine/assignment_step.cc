@@ -134,26 +134,31 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
       count = 0;
     }
   };
-  // A chunk's assignments are final once its pending points are scanned; its rows were just
-  // read (tightened or scanned), so the centroid sums take them from cache rather than from a
-  // pass of their own, and their chains overlap the next chunk's work. (The flush costs a
-  // partial tile per chunk that has pending points.)
-  auto finish_chunk = [&](size_t chunk, size_t chunk_size) {
-    if (centroid_rows == nullptr) return;
-    if (count > 0) {
-      ScanTile(pending, count, centers, assignments, part);
-      count = 0;
-    }
-    SumClusterRows(points_.Row(chunk), chunk_size, dims, &assignments[chunk], nullptr,
+  // The centroid sums follow the assignments closely: after each chunk, every point before
+  // the first one still pending (pending points are in index order) is final, and its row was
+  // just read (tightened or scanned), so the sums take the rows from cache rather than from a
+  // pass of their own, and their chains overlap the next chunk's work. (Flushing the pending
+  // points instead would scan many partial tiles.)
+  size_t summed = begin;
+  auto sum_final = [&](size_t final_end) {
+    if (centroid_rows == nullptr || final_end <= summed) return;
+    SumClusterRows(points_.Row(summed), final_end - summed, dims, &assignments[summed], nullptr,
                    centroid_rows, k_, isa_);
+    summed = final_end;
+  };
+  auto finish_chunk = [&](size_t chunk_end) { sum_final(count > 0 ? pending[0] : chunk_end); };
+  auto finish_range = [&] {
+    if (count > 0) ScanTile(pending, count, centers, assignments, part);
+    count = 0;
+    sum_final(end);
   };
   if (!bounds_valid_) {
     for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
-      const size_t chunk_size = std::min(kBoundsChunk, end - chunk);
-      for (size_t i = chunk; i < chunk + chunk_size; ++i) scan_later(i);
-      finish_chunk(chunk, chunk_size);
+      const size_t chunk_end = std::min(chunk + kBoundsChunk, end);
+      for (size_t i = chunk; i < chunk_end; ++i) scan_later(i);
+      finish_chunk(chunk_end);
     }
-    if (count > 0) ScanTile(pending, count, centers, assignments, part);
+    finish_range();
     return;
   }
   // Hamerly: the bounds follow the centers' moves (triangle inequality on exact distances); a
@@ -181,9 +186,9 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
                  : TightenBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], failed,
                                  fails, inputs, to_scan, isa_);
     for (size_t f = 0; f < scans; ++f) scan_later(chunk + to_scan[f]);
-    finish_chunk(chunk, chunk_size);
+    finish_chunk(chunk + chunk_size);
   }
-  if (count > 0) ScanTile(pending, count, centers, assignments, part);
+  finish_range();
 }
 
 void AssignmentStep::SetBounds(size_t i, float upper, float lower) {
