@@ -52,10 +52,10 @@ void BuildDotCenters(const double* centers, size_t k, size_t dims, DotCenters& o
 #if defined(__x86_64__)
 namespace {
 
-#define ZS_DOT __attribute__((target("avx512f,avx512dq,avx512vl,popcnt,bmi")))
+#define ZS_DOT __attribute__((target("avx512f,avx512dq,avx512vl")))
 
-// Masked with every lane on: the unmasked intrinsics (and GCC 12's reductions built on them)
-// start from an undefined register, which GCC 12 reports as maybe-uninitialized.
+// Masked with every lane on: the unmasked intrinsics start from an undefined register, which
+// GCC 12 reports as maybe-uninitialized.
 ZS_DOT inline __m512d MinPd(__m512d a, __m512d b) { return _mm512_maskz_min_pd(0xff, a, b); }
 
 ZS_DOT inline __m512d MaxPd(__m512d a, __m512d b) { return _mm512_maskz_max_pd(0xff, a, b); }
