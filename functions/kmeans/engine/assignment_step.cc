@@ -16,7 +16,9 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
                                KernelIsa isa, BoundStorage storage, ScanKernel scan)
     : points_(points),
       k_(k),
-      prunable_(PrunableCoordinates(points.coords)),
+      // One pass over the coordinates, only when pruning or the filter could use it.
+      prunable_((pruning || (DotFilterServes(isa) && scan != ScanKernel::kExact)) &&
+                PrunableCoordinates(points.coords)),
       pruning_(pruning && FloatBoundsOk(points.dims) && prunable_),
       compact_(pruning_ && (storage == BoundStorage::kCompact ||
                             (storage == BoundStorage::kAuto &&

@@ -51,10 +51,11 @@ class AssignmentStep {
   // returns how many points changed cluster against the old `assignments`.
   // Later calls use the bounds left by the earlier ones and the drift of each center since
   // then. `pool` runs the parts (nullptr: all on the caller).
-  // With `centroid_rows` (only when SumsCentroids()), the step also adds every point to row
-  // assignments[i] of it as it finishes each chunk: the next pass's centroid sums, in Java's
-  // order, as SumClusterRows computes them (centroid_kernel.h; CentroidRowStride(dims)
-  // doubles per cluster, zeroed by the caller), from rows that the pass has just read.
+  // With `centroid_rows` (used only when SumsCentroids(), ignored otherwise), the step also
+  // adds every point to row assignments[i] of it as it finishes each chunk: the next pass's
+  // centroid sums, in Java's order, as SumClusterRows computes them (centroid_kernel.h;
+  // CentroidRowStride(dims) doubles per cluster, zeroed by the caller), from rows that the
+  // pass has just read.
   int64_t Assign(const std::vector<double>& centers, std::vector<int32_t>& assignments,
                  EnginePool* pool, double* centroid_rows = nullptr);
 
@@ -72,7 +73,8 @@ class AssignmentStep {
   static constexpr size_t kBoundsChunk = 512;
   // From this many coordinates and centers on, ScanKernel::kAuto runs the dot-product filter:
   // one FMA per coordinate and center instead of three operations outweighs its per-tile
-  // transpose and margin test only on such shapes (BM_AssignDense, docs/DESIGN.md).
+  // transpose and margin test reliably there; below, it lost or tied on most shapes measured
+  // (BM_AssignDense, docs/DESIGN.md).
   static constexpr size_t kDotFilterMinDims = 4;
   static constexpr size_t kDotFilterMinCenters = 16;
 
@@ -94,7 +96,7 @@ class AssignmentStep {
 
   const Points& points_;
   size_t k_;
-  bool prunable_;  // PrunableCoordinates(points)
+  bool prunable_;  // PrunableCoordinates(points), where pruning or the filter could use it
   bool pruning_;
   bool compact_;
   KernelIsa isa_;

@@ -10,8 +10,8 @@
 // Dispatch: every kernel is compiled three times from one source: for the baseline ISA (SSE2
 // on x86-64, NEON on arm64), with __attribute__((target("avx2"))) and with
 // target("avx512f,avx512dq,avx512vl") on x86-64 (a tile is then one 8-double vector); the
-// caller names the build (kernel_isa.h). No build ever forms an FMA (zs_kmeans is compiled with
-// -ffp-contract=off, and neither target attribute enables FMA).
+// caller names the build (kernel_isa.h). No kernel here forms an FMA: zs_kmeans is compiled with
+// -ffp-contract=off (the AVX-512 target would allow contraction otherwise).
 //
 // Thread safety: pure functions.
 #ifndef ZEROSTART_FUNCTIONS_KMEANS_ENGINE_DISTANCE_KERNEL_H_
@@ -26,7 +26,8 @@ namespace zerostart::kmeans {
 
 inline constexpr size_t kTileWidth = 8;
 
-// Per-lane result of NearestInTile.
+// Per-lane result of NearestInTile (and of NearestByDot, which fills the two sums with bounds
+// instead and flags every lane its error bound cannot decide: dot_filter.h).
 struct TileNearest {
   int32_t nearest[kTileWidth];     // Java's getNearestCluster index (see below)
   double nearest_sum[kTileWidth];  // the sum of squares to that center

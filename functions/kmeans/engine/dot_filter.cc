@@ -1,7 +1,7 @@
 #include "functions/kmeans/engine/dot_filter.h"
 
 #include <algorithm>
-#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -27,15 +27,18 @@ bool DotFilterServes(KernelIsa isa) {
 void BuildDotCenters(const double* centers, size_t k, size_t dims, DotCenters& out) {
   out.dims = dims;
   out.k = k;
-  // The mean keeps x̃ and c̃ small on data far from the origin, and the bound with them.
-  out.reference.assign(dims, 0.0);
-  for (size_t c = 0; c < k; ++c) {
-    for (size_t j = 0; j < dims; ++j) out.reference[j] += centers[c * dims + j];
+  out.reference.resize(dims);
+  out.median_scratch.resize(k);
+  for (size_t j = 0; j < dims; ++j) {
+    for (size_t c = 0; c < k; ++c) out.median_scratch[c] = centers[c * dims + j];
+    const auto middle = out.median_scratch.begin() + static_cast<std::ptrdiff_t>(k / 2);
+    std::nth_element(out.median_scratch.begin(), middle, out.median_scratch.end());
+    out.reference[j] = *middle;
   }
-  for (double& r : out.reference) r /= static_cast<double>(k);
+  out.error_scale = static_cast<double>(16 * dims + 64) * 0x1.0p-53;
   out.scaled.resize(k * dims);
-  out.norms.resize(k);
-  out.norm_max = 0.0;
+  out.starts.resize(k);
+  out.errors.resize(k);
   for (size_t c = 0; c < k; ++c) {
     double norm = 0.0;
     for (size_t j = 0; j < dims; ++j) {
@@ -43,10 +46,9 @@ void BuildDotCenters(const double* centers, size_t k, size_t dims, DotCenters& o
       out.scaled[c * dims + j] = -2.0 * t;
       norm += t * t;
     }
-    out.norms[c] = norm;
-    out.norm_max = std::max(out.norm_max, norm);
+    out.errors[c] = out.error_scale * norm;
+    out.starts[c] = norm - out.errors[c];
   }
-  out.error_scale = static_cast<double>(16 * dims + 64) * 0x1.0p-53;
 }
 
 #if defined(__x86_64__)
@@ -60,29 +62,33 @@ ZS_DOT inline __m512d MinPd(__m512d a, __m512d b) { return _mm512_maskz_min_pd(0
 
 ZS_DOT inline __m512d MaxPd(__m512d a, __m512d b) { return _mm512_maskz_max_pd(0xff, a, b); }
 
-// One chain of the scan over centers: the smallest and second smallest value per lane, and
-// the first center giving the smallest. Equal values leave second == best, so the margin test
-// flags the lane whichever index was kept.
+// One chain of the scan over centers: the smallest and second smallest chain value per lane,
+// the first center giving the smallest, and that center's ε. Equal values leave second ==
+// best, so the margin test flags the lane whichever index was kept.
 struct DotScan {
   __m512d best;
   __m512d second;
+  __m512d best_error;
   __m512i index;
 
   ZS_DOT inline void Start() {
     best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
     second = best;
+    best_error = _mm512_setzero_pd();
     index = _mm512_setzero_si512();
   }
-  ZS_DOT inline void Add(__m512d value, size_t c) {
+  ZS_DOT inline void Add(__m512d value, double error, size_t c) {
     const __mmask8 less = _mm512_cmp_pd_mask(value, best, _CMP_LT_OQ);
     second = MinPd(MaxPd(best, value), second);
     best = MinPd(value, best);
+    best_error = _mm512_mask_mov_pd(best_error, less, _mm512_set1_pd(error));
     index = _mm512_mask_mov_epi64(index, less, _mm512_set1_epi64(static_cast<int64_t>(c)));
   }
   ZS_DOT inline void Merge(const DotScan& other) {
     const __mmask8 less = _mm512_cmp_pd_mask(other.best, best, _CMP_LT_OQ);
     second = MinPd(MaxPd(best, other.best), MinPd(other.second, second));
     best = MinPd(other.best, best);
+    best_error = _mm512_mask_mov_pd(best_error, less, other.best_error);
     index = _mm512_mask_mov_epi64(index, less, other.index);
   }
 };
@@ -103,7 +109,8 @@ ZS_DOT void NearestByDotDims(const double* const* rows, const DotCenters& center
     const size_t width = dims - j0 < 8 ? dims - j0 : 8;
     const auto on = static_cast<__mmask8>((1u << width) - 1);
     __m512d block[8];
-    // Whole rows by plain loads: AMD runs masked loads that miss the cache much slower.
+    // Whole blocks of 8 by plain loads (AMD runs masked loads that miss the cache much
+    // slower); only a last block of fewer coordinates is masked.
     for (size_t l = 0; l < kTileWidth; ++l) {
       block[l] = width == 8 ? _mm512_loadu_pd(rows[l] + j0)
                             : _mm512_maskz_loadu_pd(on, rows[l] + j0);
@@ -122,33 +129,36 @@ ZS_DOT void NearestByDotDims(const double* const* rows, const DotCenters& center
   size_t c = 0;
   for (; c + kGroup <= k; c += kGroup) {
     __m512d chain[kGroup];
-    for (size_t g = 0; g < kGroup; ++g) chain[g] = _mm512_set1_pd(centers.norms[c + g]);
+    for (size_t g = 0; g < kGroup; ++g) chain[g] = _mm512_set1_pd(centers.starts[c + g]);
     for (size_t j = 0; j < dims; ++j) {
       const __m512d x = _mm512_loadu_pd(tile + j * kTileWidth);
       for (size_t g = 0; g < kGroup; ++g) {
         chain[g] = _mm512_fmadd_pd(x, _mm512_set1_pd(scaled[(c + g) * dims + j]), chain[g]);
       }
     }
-    for (size_t g = 0; g < kGroup; ++g) scan[g % 4].Add(chain[g], c + g);
+    for (size_t g = 0; g < kGroup; ++g) scan[g % 4].Add(chain[g], centers.errors[c + g], c + g);
   }
   for (; c < k; ++c) {
-    __m512d chain = _mm512_set1_pd(centers.norms[c]);
+    __m512d chain = _mm512_set1_pd(centers.starts[c]);
     for (size_t j = 0; j < dims; ++j) {
       chain = _mm512_fmadd_pd(_mm512_loadu_pd(tile + j * kTileWidth),
                               _mm512_set1_pd(scaled[c * dims + j]), chain);
     }
-    scan[c % 4].Add(chain, c);
+    scan[c % 4].Add(chain, centers.errors[c], c);
   }
   scan[0].Merge(scan[1]);
   scan[2].Merge(scan[3]);
   scan[0].Merge(scan[2]);
-  // The margin test of dot_filter.h.
-  const __m512d error = _mm512_add_pd(
-      _mm512_mul_pd(_mm512_add_pd(norm, _mm512_set1_pd(centers.norm_max)),
-                    _mm512_set1_pd(centers.error_scale)),
-      _mm512_set1_pd(0x1.0p-900));
-  const __m512d high = _mm512_add_pd(_mm512_add_pd(scan[0].best, norm), error);
-  const __m512d low = _mm512_sub_pd(_mm512_add_pd(scan[0].second, norm), error);
+  // The margin test of dot_filter.h: lower bound of the others against the upper bound of the
+  // smallest, with the point's error term (16d + 64)u·X̃ + 2^-900 on both sides.
+  const __m512d point_error = _mm512_add_pd(
+      _mm512_mul_pd(norm, _mm512_set1_pd(centers.error_scale)), _mm512_set1_pd(0x1.0p-900));
+  const __m512d high = _mm512_add_pd(
+      _mm512_add_pd(_mm512_add_pd(scan[0].best, _mm512_add_pd(scan[0].best_error,
+                                                              scan[0].best_error)),
+                    norm),
+      point_error);
+  const __m512d low = _mm512_sub_pd(_mm512_add_pd(scan[0].second, norm), point_error);
   const __mmask8 proven = _mm512_cmp_pd_mask(
       low, _mm512_mul_pd(high, _mm512_set1_pd(kNearTieGate)), _CMP_GT_OQ);
   alignas(64) int64_t lanes[kTileWidth];

@@ -19,8 +19,20 @@
 namespace zerostart::kmeans {
 namespace {
 
+// The exact squared distance, closely enough: long double sums (64-bit significands on x86-64)
+// err far less than the filter's margin.
+long double ExactSquaredDistance(const double* a, const double* b, size_t dims) {
+  long double sum = 0.0L;
+  for (size_t j = 0; j < dims; ++j) {
+    const long double dp = static_cast<long double>(a[j]) - static_cast<long double>(b[j]);
+    sum += dp * dp;
+  }
+  return sum;
+}
+
 // Runs the filter on the 8 points of `points` (rows of dims) against `centers` (k rows) and
-// checks every lane against NearestCenter. Returns how many lanes were flagged.
+// checks every lane: the index against NearestCenter, the two sums against exact distances.
+// Returns how many lanes were flagged.
 int CheckTile(const std::vector<double>& points, const std::vector<double>& centers, size_t dims,
               size_t k) {
   DotCenters dot;
@@ -40,10 +52,13 @@ int CheckTile(const std::vector<double>& points, const std::vector<double>& cent
     }
     const size_t want = NearestCenter(rows[l], centers.data(), k, dims, sums);
     EXPECT_EQ(static_cast<size_t>(out.nearest[l]), want);
-    EXPECT_GE(out.nearest_sum[l], sums[want]);
+    EXPECT_GE(static_cast<long double>(out.nearest_sum[l]),
+              ExactSquaredDistance(rows[l], centers.data() + want * dims, dims));
     for (size_t c = 0; c < k; ++c) {
       if (c == want) continue;
-      EXPECT_LE(out.second_sum[l], sums[c]) << "center " << c;
+      EXPECT_LE(static_cast<long double>(out.second_sum[l]),
+                ExactSquaredDistance(rows[l], centers.data() + c * dims, dims))
+          << "center " << c;
     }
     EXPECT_GE(out.second_sum[l], 0.0);
   }
@@ -75,6 +90,28 @@ TEST(DotFilterTest, AgreesWithJavasScanOnRandomTiles) {
   // Flags are for near ties: rare on random data, except where the offset swamps the spread
   // (1e6 + [0, 1e-3): the coordinates keep 10 significant bits).
   EXPECT_LT(flagged, lanes / 4);
+}
+
+// One center far away (k-means++ seeding picks outliers) must not blur the others: each
+// center's bound has its own error term, and the reference point is the centers' median.
+TEST(DotFilterTest, AFarCenterDoesNotFlagTheRest) {
+  if (!CpuRunsKernelIsa(KernelIsa::kAvx512)) GTEST_SKIP() << "no AVX-512 here";
+  std::mt19937_64 gen(3);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  const size_t dims = 8;
+  const size_t k = 16;
+  int flagged = 0;
+  for (const double far : {1e6, 1e8, 1e50}) {
+    for (int tile = 0; tile < 50; ++tile) {
+      std::vector<double> points(kTileWidth * dims);
+      std::vector<double> centers(k * dims);
+      for (double& x : points) x = u(gen);
+      for (double& x : centers) x = u(gen);
+      for (size_t j = 0; j < dims; ++j) centers[5 * dims + j] = far;
+      flagged += CheckTile(points, centers, dims, k);
+    }
+  }
+  EXPECT_LT(flagged, 3 * 50 * static_cast<int>(kTileWidth) / 20);  // under 5 % of the lanes
 }
 
 TEST(DotFilterTest, FlagsTiesAndSumsTooCloseToSeparate) {

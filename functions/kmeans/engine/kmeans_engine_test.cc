@@ -471,22 +471,25 @@ TEST(KMeansEngineTest, CompactBoundsAndTheDotFilterGiveTheSameAssignments) {
                                                 got_dot_dense = want, got_dot_pruned = want;
     for (int pass = 0; pass < 12; ++pass) {
       dense.Assign(centers, want, nullptr);
-      // The centroid sums the step makes as it goes are SumClusterRows' of its result.
-      std::vector<double> step_rows(k * CentroidRowStride(d), 0.0);
-      ASSERT_TRUE(floats.SumsCentroids());
-      floats.Assign(centers, got_float, nullptr, step_rows.data());
-      std::vector<double> rows(step_rows.size(), 0.0);
-      SumClusterRows(points.coords.data(), points.count, d, got_float.data(), nullptr,
-                     rows.data(), k);
-      ASSERT_EQ(Bits(step_rows), Bits(rows)) << "pass " << pass;
-      compact.Assign(centers, got_compact, nullptr);
+      // The centroid sums a step makes as it goes are SumClusterRows' of its result.
+      auto assign_and_sum = [&](AssignmentStep& step, std::vector<int32_t>& got) {
+        std::vector<double> step_rows(k * CentroidRowStride(d), 0.0);
+        ASSERT_TRUE(step.SumsCentroids());
+        step.Assign(centers, got, nullptr, step_rows.data());
+        std::vector<double> rows(step_rows.size(), 0.0);
+        SumClusterRows(points.coords.data(), points.count, d, got.data(), nullptr, rows.data(),
+                       k);
+        ASSERT_EQ(Bits(step_rows), Bits(rows)) << "pass " << pass;
+      };
+      assign_and_sum(floats, got_float);
+      assign_and_sum(compact, got_compact);
       dot_dense.Assign(centers, got_dot_dense, nullptr);
-      dot_pruned.Assign(centers, got_dot_pruned, nullptr);
+      assign_and_sum(dot_pruned, got_dot_pruned);
       ASSERT_EQ(got_float, want) << "pass " << pass;
       ASSERT_EQ(got_compact, want) << "pass " << pass;
       ASSERT_EQ(got_dot_dense, want) << "pass " << pass;
       ASSERT_EQ(got_dot_pruned, want) << "pass " << pass;
-      // Next centers: the mean of each cluster (any order: the three steps share them).
+      // Next centers: the mean of each cluster (any order: the steps share them).
       std::vector<double> sums(k * d, 0.0);
       std::vector<double> counts(k, 0.0);
       for (size_t i = 0; i < points.count; ++i) {
