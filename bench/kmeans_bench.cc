@@ -122,6 +122,9 @@ BENCHMARK(BM_Cluster)
     ->UseRealTime();
 
 // A benchmark's shape and kernels: Args n, d, k, isa (KernelIsa as an integer).
+constexpr int64_t kBaselineArg = static_cast<int64_t>(KernelIsa::kBaseline);
+constexpr int64_t kAvx2Arg = static_cast<int64_t>(KernelIsa::kAvx2);
+constexpr int64_t kAvx512Arg = static_cast<int64_t>(KernelIsa::kAvx512);
 struct ShapeOnIsa {
   size_t n;
   size_t d;
@@ -154,10 +157,12 @@ void BM_AssignDense(benchmark::State& state) {
   if (!shape) return;
   const auto [n, d, k, isa] = *shape;
   const bool dot = state.range(4) != 0;
-  if (dot) state.SetLabel(std::string(KernelIsaName(isa)) + " dot");
-  if (dot && !DotFilterServes(isa)) {
-    state.SkipWithError("the dot-product filter does not serve this ISA");
-    return;
+  if (dot) {
+    state.SetLabel(std::string(KernelIsaName(isa)) + " dot");
+    if (!DotFilterServes(isa)) {
+      state.SkipWithError("the dot-product filter does not serve this ISA");
+      return;
+    }
   }
   MersenneTwister rng(42);
   const Points points = GeneratePoints(n, d, rng);
@@ -170,10 +175,9 @@ void BM_AssignDense(benchmark::State& state) {
   state.counters["flops"] = benchmark::Counter(static_cast<double>(n * k * d * 3),
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
-constexpr int64_t kAvx512Arg = static_cast<int64_t>(KernelIsa::kAvx512);
 BENCHMARK(BM_AssignDense)
-    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kBaseline), 0})
-    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx2), 0})
+    ->Args({1000000, 16, 32, kBaselineArg, 0})
+    ->Args({1000000, 16, 32, kAvx2Arg, 0})
     ->Args({1000000, 16, 32, kAvx512Arg, 0})
     ->Args({1000000, 16, 32, kAvx512Arg, 1})
     ->Args({100000, 3, 8, kAvx512Arg, 0})
@@ -204,10 +208,10 @@ void BM_CentroidSums(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CentroidSums)
-    ->Args({100000, 3, 8, static_cast<int64_t>(KernelIsa::kAvx2)})
-    ->Args({100000, 3, 8, static_cast<int64_t>(KernelIsa::kAvx512)})
-    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx2)})
-    ->Args({1000000, 16, 32, static_cast<int64_t>(KernelIsa::kAvx512)})
+    ->Args({100000, 3, 8, kAvx2Arg})
+    ->Args({100000, 3, 8, kAvx512Arg})
+    ->Args({1000000, 16, 32, kAvx2Arg})
+    ->Args({1000000, 16, 32, kAvx512Arg})
     ->Unit(benchmark::kMicrosecond);
 
 // Args: n, d, k. k-means++ seeding alone (ChooseInitialCenters, 1 thread, the widest ISA):

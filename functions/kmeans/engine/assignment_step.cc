@@ -17,7 +17,7 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
     : points_(points),
       k_(k),
       // One pass over the coordinates, only when pruning or the filter could use it.
-      prunable_((pruning || (DotFilterServes(isa) && scan != ScanKernel::kExact)) &&
+      prunable_((pruning || WantsDotFilter(points.dims, k, isa, scan)) &&
                 PrunableCoordinates(points.coords)),
       pruning_(pruning && FloatBoundsOk(points.dims) && prunable_),
       compact_(pruning_ && (storage == BoundStorage::kCompact ||
@@ -26,9 +26,7 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
       isa_(isa),
       // The filter's bound needs finite coordinates whose squares cannot overflow: the
       // pruning's check.
-      dot_filter_(prunable_ && DotFilterServes(isa) && scan != ScanKernel::kExact &&
-                  (scan == ScanKernel::kDot ||
-                   (points.dims >= kDotFilterMinDims && k >= kDotFilterMinCenters))) {
+      dot_filter_(prunable_ && WantsDotFilter(points.dims, k, isa, scan)) {
   const size_t dims = points.dims;
   eps_ = PruneEpsilon(dims);
   if (pruning_) {
@@ -56,6 +54,19 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
       part.to_scan.resize(kBoundsChunk + 8);
     }
   }
+}
+
+bool AssignmentStep::WantsDotFilter(size_t dims, size_t k, KernelIsa isa, ScanKernel scan) {
+  if (!DotFilterServes(isa)) return false;
+  switch (scan) {
+    case ScanKernel::kExact:
+      return false;
+    case ScanKernel::kDot:
+      return true;
+    case ScanKernel::kAuto:
+      return dims >= kDotFilterMinDims && k >= kDotFilterMinCenters;
+  }
+  return false;
 }
 
 // Hamerly's per-pass center quantities, as exact bounds (Claim 1 turns a computed distance into

@@ -33,9 +33,9 @@ enum class BoundStorage { kAuto, kFloat, kCompact };
 
 // Which kernel measures a point against every center: kAuto = the dot-product filter
 // (dot_filter.h) from kDotFilterMinDims coordinates and kDotFilterMinCenters centers on, where
-// it serves, else the exact kernel
-// (distance_kernel.h). kDot asks for the filter wherever it serves (AVX-512, every coordinate
-// finite and within kMaxPrunableMagnitude). The assignments are the same either way.
+// it serves, else the exact kernel (distance_kernel.h). kDot asks for the filter wherever it
+// serves (AVX-512, every coordinate finite and within kMaxPrunableMagnitude). The assignments
+// are the same either way.
 enum class ScanKernel { kAuto, kExact, kDot };
 
 class AssignmentStep {
@@ -87,6 +87,9 @@ class AssignmentStep {
     int64_t distances = 0;
   };
 
+  // Whether `scan` asks for the dot-product filter on this shape and ISA (it also needs
+  // PrunableCoordinates).
+  static bool WantsDotFilter(size_t dims, size_t k, KernelIsa isa, ScanKernel scan);
   void UpdateDrifts(const std::vector<double>& centers);
   void SetBounds(size_t i, float upper, float lower);
   void AssignRange(size_t begin, size_t end, const std::vector<double>& centers,

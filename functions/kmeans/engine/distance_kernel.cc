@@ -20,6 +20,7 @@ namespace {
 using simd::Load;
 using simd::MaskOf;
 using simd::Select;
+using simd::Transpose;
 using simd::V2;
 using simd::V4;
 using simd::V8;
@@ -67,48 +68,6 @@ template <typename V>
   } else {
     return V{rows[0][j], rows[1][j], rows[2][j], rows[3][j],
              rows[4][j], rows[5][j], rows[6][j], rows[7][j]};
-  }
-}
-
-// Transposes the L x L block r[p][q] (point p, coordinate q) in place to r[q][p], with
-// shuffles only (no arithmetic: the bits move unchanged). GCC picks the ISA's unpack and
-// lane-permute instructions for the constant masks.
-[[gnu::always_inline]] inline void Transpose(V2* r) {
-  const V2 c0 = __builtin_shufflevector(r[0], r[1], 0, 2);
-  const V2 c1 = __builtin_shufflevector(r[0], r[1], 1, 3);
-  r[0] = c0;
-  r[1] = c1;
-}
-
-[[gnu::always_inline]] inline void Transpose(V4* r) {
-  const V4 t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 2, 6);
-  const V4 t1 = __builtin_shufflevector(r[0], r[1], 1, 5, 3, 7);
-  const V4 t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 2, 6);
-  const V4 t3 = __builtin_shufflevector(r[2], r[3], 1, 5, 3, 7);
-  r[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
-  r[1] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
-  r[2] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
-  r[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
-}
-
-[[gnu::always_inline]] inline void Transpose(V8* r) {
-  V8 t[8];
-  for (size_t p = 0; p < 8; p += 2) {  // pairs of points interleaved within 128-bit lanes
-    t[p] = __builtin_shufflevector(r[p], r[p + 1], 0, 8, 2, 10, 4, 12, 6, 14);
-    t[p + 1] = __builtin_shufflevector(r[p], r[p + 1], 1, 9, 3, 11, 5, 13, 7, 15);
-  }
-  V8 u[8];
-  for (size_t h = 0; h < 8; h += 4) {  // then pairs of 128-bit lanes
-    u[h] = __builtin_shufflevector(t[h], t[h + 2], 0, 1, 4, 5, 8, 9, 12, 13);
-    u[h + 1] = __builtin_shufflevector(t[h], t[h + 2], 2, 3, 6, 7, 10, 11, 14, 15);
-    u[h + 2] = __builtin_shufflevector(t[h + 1], t[h + 3], 0, 1, 4, 5, 8, 9, 12, 13);
-    u[h + 3] = __builtin_shufflevector(t[h + 1], t[h + 3], 2, 3, 6, 7, 10, 11, 14, 15);
-  }
-  // u[0..3] hold coordinates (0,4), (2,6), (1,5), (3,7) of points 0-3; u[4..7] of points 4-7.
-  constexpr size_t kFrom[4] = {0, 2, 1, 3};
-  for (size_t q = 0; q < 4; ++q) {
-    r[q] = __builtin_shufflevector(u[kFrom[q]], u[kFrom[q] + 4], 0, 1, 4, 5, 8, 9, 12, 13);
-    r[q + 4] = __builtin_shufflevector(u[kFrom[q]], u[kFrom[q] + 4], 2, 3, 6, 7, 10, 11, 14, 15);
   }
 }
 
@@ -468,17 +427,8 @@ __attribute__((target("avx2"))) void TileBoundsAvx2(const TileNearest& in, doubl
 // ternaries `a < b ? a : b` / `a > b ? a : b` (the second operand on NaN), and need no mask
 // register: per center, one compare into a mask (the index and `below` follow it), the rest
 // plain vector operations (AMD runs few mask-register operations per cycle).
-// vminpd / vmaxpd: `a < b ? a : b` and `a > b ? a : b` (b when either is NaN). Zero-masked
-// with every lane on: the unmasked intrinsics start from an undefined register, which GCC 12
-// reports as maybe-uninitialized.
-__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MinPd(
-    __m512d a, __m512d b) {
-  return _mm512_maskz_min_pd(0xff, a, b);
-}
-__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MaxPd(
-    __m512d a, __m512d b) {
-  return _mm512_maskz_max_pd(0xff, a, b);
-}
+using simd::MaxPd;
+using simd::MinPd;
 
 struct ScanAvx512 {
   __m512d best;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 
 #if defined(__x86_64__)
@@ -56,11 +55,9 @@ namespace {
 
 #define ZS_DOT __attribute__((target("avx512f,avx512dq,avx512vl")))
 
-// Masked with every lane on: the unmasked intrinsics start from an undefined register, which
-// GCC 12 reports as maybe-uninitialized.
-ZS_DOT inline __m512d MinPd(__m512d a, __m512d b) { return _mm512_maskz_min_pd(0xff, a, b); }
-
-ZS_DOT inline __m512d MaxPd(__m512d a, __m512d b) { return _mm512_maskz_max_pd(0xff, a, b); }
+using simd::MaxPd;
+using simd::MinPd;
+using simd::V8;
 
 // One chain of the scan over centers: the smallest and second smallest chain value per lane,
 // the first center giving the smallest, and that center's ε. Equal values leave second ==
@@ -108,16 +105,17 @@ ZS_DOT void NearestByDotDims(const double* const* rows, const DotCenters& center
   for (size_t j0 = 0; j0 < dims; j0 += 8) {
     const size_t width = dims - j0 < 8 ? dims - j0 : 8;
     const auto on = static_cast<__mmask8>((1u << width) - 1);
-    __m512d block[8];
+    V8 block[8];
     // Whole blocks of 8 by plain loads (AMD runs masked loads that miss the cache much
     // slower); only a last block of fewer coordinates is masked.
     for (size_t l = 0; l < kTileWidth; ++l) {
-      block[l] = width == 8 ? _mm512_loadu_pd(rows[l] + j0)
-                            : _mm512_maskz_loadu_pd(on, rows[l] + j0);
+      block[l] = width == 8 ? simd::Load<V8>(rows[l] + j0)
+                            : reinterpret_cast<V8>(_mm512_maskz_loadu_pd(on, rows[l] + j0));
     }
-    simd::Transpose8x8(block);
+    simd::Transpose(block);
     for (size_t q = 0; q < width; ++q) {
-      const __m512d shifted = _mm512_sub_pd(block[q], _mm512_set1_pd(reference[j0 + q]));
+      const __m512d shifted = _mm512_sub_pd(reinterpret_cast<__m512d>(block[q]),
+                                            _mm512_set1_pd(reference[j0 + q]));
       _mm512_storeu_pd(tile + (j0 + q) * kTileWidth, shifted);
       norm = _mm512_fmadd_pd(shifted, shifted, norm);
     }

@@ -90,33 +90,60 @@ inline bool CpuHasAvx512() {
 #endif
 }
 
+// Transposes the L x L block r[p][q] (point p, coordinate q) in place to r[q][p], with
+// shuffles only (no arithmetic: the bits move unchanged). GCC picks the ISA's unpack and
+// lane-permute instructions for the constant masks (on AVX-512: unpacks and two-source
+// permutes, no gathers, which are slow on AMD).
+[[gnu::always_inline]] inline void Transpose(V2* r) {
+  const V2 c0 = __builtin_shufflevector(r[0], r[1], 0, 2);
+  const V2 c1 = __builtin_shufflevector(r[0], r[1], 1, 3);
+  r[0] = c0;
+  r[1] = c1;
+}
+
+[[gnu::always_inline]] inline void Transpose(V4* r) {
+  const V4 t0 = __builtin_shufflevector(r[0], r[1], 0, 4, 2, 6);
+  const V4 t1 = __builtin_shufflevector(r[0], r[1], 1, 5, 3, 7);
+  const V4 t2 = __builtin_shufflevector(r[2], r[3], 0, 4, 2, 6);
+  const V4 t3 = __builtin_shufflevector(r[2], r[3], 1, 5, 3, 7);
+  r[0] = __builtin_shufflevector(t0, t2, 0, 1, 4, 5);
+  r[1] = __builtin_shufflevector(t1, t3, 0, 1, 4, 5);
+  r[2] = __builtin_shufflevector(t0, t2, 2, 3, 6, 7);
+  r[3] = __builtin_shufflevector(t1, t3, 2, 3, 6, 7);
+}
+
+[[gnu::always_inline]] inline void Transpose(V8* r) {
+  V8 t[8];
+  for (size_t p = 0; p < 8; p += 2) {  // pairs of points interleaved within 128-bit lanes
+    t[p] = __builtin_shufflevector(r[p], r[p + 1], 0, 8, 2, 10, 4, 12, 6, 14);
+    t[p + 1] = __builtin_shufflevector(r[p], r[p + 1], 1, 9, 3, 11, 5, 13, 7, 15);
+  }
+  V8 u[8];
+  for (size_t h = 0; h < 8; h += 4) {  // then pairs of 128-bit lanes
+    u[h] = __builtin_shufflevector(t[h], t[h + 2], 0, 1, 4, 5, 8, 9, 12, 13);
+    u[h + 1] = __builtin_shufflevector(t[h], t[h + 2], 2, 3, 6, 7, 10, 11, 14, 15);
+    u[h + 2] = __builtin_shufflevector(t[h + 1], t[h + 3], 0, 1, 4, 5, 8, 9, 12, 13);
+    u[h + 3] = __builtin_shufflevector(t[h + 1], t[h + 3], 2, 3, 6, 7, 10, 11, 14, 15);
+  }
+  // u[0..3] hold coordinates (0,4), (2,6), (1,5), (3,7) of points 0-3; u[4..7] of points 4-7.
+  constexpr size_t kFrom[4] = {0, 2, 1, 3};
+  for (size_t q = 0; q < 4; ++q) {
+    r[q] = __builtin_shufflevector(u[kFrom[q]], u[kFrom[q] + 4], 0, 1, 4, 5, 8, 9, 12, 13);
+    r[q + 4] = __builtin_shufflevector(u[kFrom[q]], u[kFrom[q] + 4], 2, 3, 6, 7, 10, 11, 14, 15);
+  }
+}
+
 #if defined(__x86_64__)
-// r[l][q] -> r[q][l] for an 8x8 block of doubles in AVX-512 registers: pairs unpacked, then two
-// rounds of two-source permutes (24 shuffles; gathers are slow on AMD). Zero-masked with
-// every lane on: the unmasked unpacks start from an undefined register, which GCC 12 reports
-// as maybe-uninitialized.
-__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Transpose8x8(
-    __m512d* r) {
-  __m512d t[8];
-  for (size_t p = 0; p < 8; p += 2) {
-    t[p] = _mm512_maskz_unpacklo_pd(0xff, r[p], r[p + 1]);      // columns 0, 2, 4, 6
-    t[p + 1] = _mm512_maskz_unpackhi_pd(0xff, r[p], r[p + 1]);  // columns 1, 3, 5, 7
-  }
-  const __m512i low_pairs = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
-  const __m512i high_pairs = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
-  __m512d u[8];
-  for (size_t h = 0; h < 8; h += 4) {  // rows h .. h + 3
-    u[h] = _mm512_permutex2var_pd(t[h], low_pairs, t[h + 2]);           // columns 0, 4
-    u[h + 1] = _mm512_permutex2var_pd(t[h + 1], low_pairs, t[h + 3]);   // columns 1, 5
-    u[h + 2] = _mm512_permutex2var_pd(t[h], high_pairs, t[h + 2]);      // columns 2, 6
-    u[h + 3] = _mm512_permutex2var_pd(t[h + 1], high_pairs, t[h + 3]);  // columns 3, 7
-  }
-  const __m512i low_halves = _mm512_setr_epi64(0, 1, 2, 3, 8, 9, 10, 11);
-  const __m512i high_halves = _mm512_setr_epi64(4, 5, 6, 7, 12, 13, 14, 15);
-  for (size_t q = 0; q < 4; ++q) {  // u[q]: columns q and q + 4 of rows 0-3; u[q + 4]: 4-7
-    r[q] = _mm512_permutex2var_pd(u[q], low_halves, u[q + 4]);
-    r[q + 4] = _mm512_permutex2var_pd(u[q], high_halves, u[q + 4]);
-  }
+// vminpd / vmaxpd: `a < b ? a : b` and `a > b ? a : b` (b when either is NaN). Zero-masked
+// with every lane on: the unmasked intrinsics start from an undefined register, which GCC 12
+// reports as maybe-uninitialized.
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MinPd(
+    __m512d a, __m512d b) {
+  return _mm512_maskz_min_pd(0xff, a, b);
+}
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d MaxPd(
+    __m512d a, __m512d b) {
+  return _mm512_maskz_max_pd(0xff, a, b);
 }
 #endif
 
