@@ -9,6 +9,7 @@
 #include "functions/kmeans/engine/distance_kernel.h"
 #include "functions/kmeans/engine/exact_bounds.h"
 #include "functions/kmeans/engine/exact_math.h"
+#include "functions/kmeans/engine/run_kernel.h"
 
 namespace zerostart::kmeans {
 
@@ -26,7 +27,8 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
       isa_(isa),
       // The filter's bound needs finite coordinates whose squares cannot overflow: the
       // pruning's check.
-      dot_filter_(prunable_ && WantsDotFilter(points.dims, k, isa, scan)) {
+      dot_filter_(prunable_ && WantsDotFilter(points.dims, k, isa, scan)),
+      run_scan_(!dot_filter_ && RunScanServes(points.dims, isa)) {
   const size_t dims = points.dims;
   eps_ = PruneEpsilon(dims);
   if (pruning_) {
@@ -49,6 +51,13 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
   for (Part& part : parts_) {
     part.tile.resize(dims * kTileWidth);
     part.scratch.resize(k);
+    if (run_scan_) {
+      part.flagged.resize(kBoundsChunk);
+      if (compact_) {
+        part.run_upper.resize(kBoundsChunk);
+        part.run_lower.resize(kBoundsChunk);
+      }
+    }
     if (pruning_) {  // + 8: the kernels' overhang
       part.failed.resize(kBoundsChunk + 8);
       part.to_scan.resize(kBoundsChunk + 8);
@@ -168,7 +177,9 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   if (!bounds_valid_) {
     for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
       const size_t chunk_end = std::min(chunk + kBoundsChunk, end);
-      for (size_t i = chunk; i < chunk_end; ++i) scan_later(i);
+      size_t i = chunk;
+      if (run_scan_) i += ScanRun(chunk, chunk_end - chunk, centers, assignments, part);
+      for (; i < chunk_end; ++i) scan_later(i);
       finish_chunk(chunk_end);
     }
     finish_range();
@@ -190,6 +201,12 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
                                 &lower_compact_[chunk], chunk_size, float_drifts, failed)
                  : UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], chunk_size,
                                 float_drifts, failed, isa_);
+    if (run_scan_ && fails * kRunScanDenominator > chunk_size * kRunScanNumerator) {
+      size_t i = chunk + ScanRun(chunk, chunk_size, centers, assignments, part);
+      for (; i < chunk + chunk_size; ++i) scan_later(i);
+      finish_chunk(chunk + chunk_size);
+      continue;
+    }
     part.distances += static_cast<int64_t>(fails);
     const TightenInputs inputs{points_.Row(chunk), dims, centers.data(), separation_.data(), eps_,
                                k_};
@@ -202,6 +219,40 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
     finish_chunk(chunk + chunk_size);
   }
   finish_range();
+}
+
+size_t AssignmentStep::ScanRun(size_t begin, size_t count, const std::vector<double>& centers,
+                               std::vector<int32_t>& assignments, Part& part) {
+  const size_t dims = points_.dims;
+  const size_t tiles = count / kTileWidth;
+  const size_t scanned = tiles * kTileWidth;
+  float* upper = nullptr;
+  float* lower = nullptr;
+  if (pruning_) {
+    upper = compact_ ? part.run_upper.data() : &upper_[begin];
+    lower = compact_ ? part.run_lower.data() : &lower_[begin];
+  }
+  const RunScan run = NearestOfRun(points_.Row(begin), tiles, dims, centers.data(), k_, eps_,
+                                   &assignments[begin], upper, lower, part.flagged.data());
+  int64_t changes = static_cast<int64_t>(run.changes);
+  for (size_t f = 0; f < run.flagged; ++f) {
+    const size_t offset = part.flagged[f];
+    const size_t i = begin + offset;
+    const auto nearest = static_cast<int32_t>(
+        NearestCenter(points_.Row(i), centers.data(), k_, dims, part.scratch));
+    changes += nearest != assignments[i] ? 1 : 0;
+    assignments[i] = nearest;
+    if (pruning_) {  // a near tie is measured again next pass
+      upper[offset] = std::numeric_limits<float>::infinity();
+      lower[offset] = 0.0f;
+    }
+  }
+  if (pruning_ && compact_) {
+    for (size_t l = 0; l < scanned; ++l) SetBounds(begin + l, upper[l], lower[l]);
+  }
+  part.changes += changes;
+  part.distances += static_cast<int64_t>(scanned * k_);
+  return scanned;
 }
 
 void AssignmentStep::SetBounds(size_t i, float upper, float lower) {

@@ -77,12 +77,19 @@ class AssignmentStep {
   // (BM_AssignDense, docs/DESIGN.md).
   static constexpr size_t kDotFilterMinDims = 4;
   static constexpr size_t kDotFilterMinCenters = 16;
+  // A chunk whose bound update fails more than this fraction of its points is scanned whole
+  // by NearestOfRun (measured, docs/DESIGN.md).
+  static constexpr size_t kRunScanNumerator = 1;
+  static constexpr size_t kRunScanDenominator = 8;
 
   struct Part {
     std::vector<double> tile;       // dims * kTileWidth
     std::vector<double> scratch;    // k, for NearestCenter
     std::vector<uint32_t> failed;   // offsets in a chunk whose bound test failed
     std::vector<uint32_t> to_scan;  // offsets in a chunk that failed the tightened test too
+    std::vector<uint32_t> flagged;  // offsets of a run scan's near ties
+    std::vector<float> run_upper;   // a run scan's bounds, when compact_
+    std::vector<float> run_lower;
     int64_t changes = 0;
     int64_t distances = 0;
   };
@@ -94,6 +101,11 @@ class AssignmentStep {
   void SetBounds(size_t i, float upper, float lower);
   void AssignRange(size_t begin, size_t end, const std::vector<double>& centers,
                    std::vector<int32_t>& assignments, Part& part, double* centroid_rows);
+  // Scans the whole tiles of points [begin, begin + count) with NearestOfRun, setting their
+  // assignments and (when pruning) bounds; returns how many points it scanned (a multiple of
+  // kTileWidth).
+  size_t ScanRun(size_t begin, size_t count, const std::vector<double>& centers,
+                 std::vector<int32_t>& assignments, Part& part);
   void ScanTile(const size_t* indices, size_t lanes, const std::vector<double>& centers,
                 std::vector<int32_t>& assignments, Part& part);
 
@@ -104,6 +116,7 @@ class AssignmentStep {
   bool compact_;
   KernelIsa isa_;
   bool dot_filter_;  // full scans use NearestByDot
+  bool run_scan_;    // consecutive points can be scanned by NearestOfRun
   bool bounds_valid_ = false;
   double eps_ = 0.0;
   std::vector<float> upper_;          // n: >= exact distance to the assigned center

@@ -12,6 +12,7 @@
 
 #include "functions/kmeans/engine/exact_bounds.h"
 #include "functions/kmeans/engine/exact_math.h"
+#include "functions/kmeans/engine/scan_avx512.h"
 #include "functions/kmeans/engine/simd.h"
 
 namespace zerostart::kmeans {
@@ -248,24 +249,28 @@ template <typename V, size_t kDims, typename SqrtSquare>
         for (size_t b = 0; b < dims * sizeof(double); b += 64) __builtin_prefetch(ahead + b);
       }
     }
-    const double* row[kTileWidth];
-    for (size_t l = 0; l < kTileWidth; ++l) {
-      row[l] = coords + size_t{rows[base + (l < lanes ? l : 0)]} * dims;
-    }
-    BuildTile<V, kDims>(row, dims, t);
-    V sum[kTileWidth * sizeof(double) / sizeof(V)];
-    if (widened) {
-      SumOfSquaresBy<V, kDims>(
-          t, dims,
-          [&wide](size_t j, size_t) __attribute__((always_inline)) {
-            return Load<V>(wide + j * kTileWidth);
-          },
-          sum);
-    } else {
-      SumOfSquares<V, kDims>(t, dims, center, sum);
-    }
     const bool consecutive =
         lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1);
+    V sum[kTileWidth * sizeof(double) / sizeof(V)];
+    // 8 consecutive rows: whole-vector loads and permutes, where the ISA has them.
+    if (!consecutive ||
+        !sqrt_square.template SumRun<kDims>(coords + size_t{rows[base]} * n, center, sum)) {
+      const double* row[kTileWidth];
+      for (size_t l = 0; l < kTileWidth; ++l) {
+        row[l] = coords + size_t{rows[base + (l < lanes ? l : 0)]} * dims;
+      }
+      BuildTile<V, kDims>(row, dims, t);
+      if (widened) {
+        SumOfSquaresBy<V, kDims>(
+            t, dims,
+            [&wide](size_t j, size_t) __attribute__((always_inline)) {
+              return Load<V>(wide + j * kTileWidth);
+            },
+            sum);
+      } else {
+        SumOfSquares<V, kDims>(t, dims, center, sum);
+      }
+    }
     if (!first && consecutive &&
         sqrt_square.UpdateConsecutive(sum, center_index, min_dist_squared + rows[base],
                                       owner != nullptr ? owner + rows[base] : nullptr,
@@ -319,6 +324,12 @@ void NearestBaseline(const double* const* rows, size_t dims, const double* cente
 // d2 = sqrt(sum)^2 per lane; the sqrt is IEEE correctly rounded on every path (sqrtpd,
 // vsqrtpd, fsqrt), as Java's Math.sqrt.
 struct SqrtSquareBaseline {
+  // SeedRowsBody's sums for 8 consecutive rows from whole-vector loads, where the ISA has a
+  // kernel for it (AVX-512, 1 to 4 coordinates); false: the caller builds a tile.
+  template <size_t kDims>
+  [[gnu::always_inline]] bool SumRun(const double*, const double*, V2*) const {
+    return false;
+  }
   // SeedRowsBody's update of a whole tile of consecutive points from its sums, where the ISA
   // has a fused one (AVX-512); false: the caller does it through operator() and UpdateNearer.
   [[gnu::always_inline]] bool UpdateConsecutive(const V2*, uint16_t, double*, uint16_t*,
@@ -368,6 +379,10 @@ __attribute__((target("avx2"))) void NearestAvx2(const double* const* rows, size
 }
 
 struct SqrtSquareAvx2 {
+  template <size_t kDims>
+  [[gnu::always_inline]] bool SumRun(const double*, const double*, V4*) const {
+    return false;
+  }
   [[gnu::always_inline]] bool UpdateConsecutive(const V4*, uint16_t, double*, uint16_t*,
                                                 double*) const {
     return false;
@@ -420,63 +435,10 @@ __attribute__((target("avx2"))) void TileBoundsAvx2(const TileNearest& in, doubl
 
 #define ZS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
 
-// One chain of NearestBody's scan for AVX-512 (mask-register intrinsics: GCC 12 scalarises
-// the 8-double vector-extension comparisons, their 64-bit-lane results, so the comparisons
-// and selects are spelt out). The operations and their NaN behaviour are NearestBody's, lane
-// for lane: best, second and below only ever take non-NaN sums. vminpd / vmaxpd are the
-// ternaries `a < b ? a : b` / `a > b ? a : b` (the second operand on NaN), and need no mask
-// register: per center, one compare into a mask (the index and `below` follow it), the rest
-// plain vector operations (AMD runs few mask-register operations per cycle).
-using simd::MaxPd;
-using simd::MinPd;
-
-struct ScanAvx512 {
-  __m512d best;
-  __m512d second;
-  __m512d below;  // NearestBody's: the smallest sum before the minimum's center
-  __m512i index;
-
-  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Start() {
-    best = _mm512_set1_pd(std::numeric_limits<double>::infinity());
-    second = best;
-    below = best;
-    index = _mm512_setzero_si512();
-  }
-
-  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Add(
-      __m512d sum, size_t c) {
-    const __mmask8 less = _mm512_cmp_pd_mask(sum, best, _CMP_LT_OQ);
-    below = _mm512_mask_mov_pd(below, less, best);
-    // larger = best > sum ? best : sum; second = larger < second ? larger : second.
-    second = MinPd(MaxPd(best, sum), second);
-    best = MinPd(sum, best);  // sum < best ? sum : best: a NaN sum keeps best
-    index = _mm512_mask_mov_epi64(index, less, _mm512_set1_epi64(static_cast<int64_t>(c)));
-  }
-
-  // Folds in `later`, the scan of centers that all come after this one's: what one scan over
-  // both would give. Its minimum wins only if strictly smaller (then every center of this
-  // scan, and later's own `below`, precede it); the second smallest of the union is
-  // min(max(best, later.best), min(later.second, second)).
-  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Merge(
-      const ScanAvx512& later) {
-    const __mmask8 less = _mm512_cmp_pd_mask(later.best, best, _CMP_LT_OQ);
-    below = _mm512_mask_mov_pd(below, less, MinPd(best, later.below));
-    second = MinPd(MaxPd(best, later.best), MinPd(later.second, second));
-    best = _mm512_mask_mov_pd(best, less, later.best);
-    index = _mm512_mask_mov_epi64(index, less, later.index);
-  }
-
-  // NearestBody's near-tie flag: an earlier center within a relative 2^-50 of the minimum.
-  __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __mmask8 NearTie()
-      const {
-    // As NearestBody: not when no sum was finite (best = +inf).
-    return _kand_mask8(
-        _mm512_cmp_pd_mask(below, _mm512_mul_pd(best, _mm512_set1_pd(kNearTieGate)),
-                           _CMP_LE_OQ),
-        _mm512_cmp_pd_mask(best, _mm512_set1_pd(std::numeric_limits<double>::infinity()),
-                           _CMP_LT_OQ));
-  }
-};
+using scan_avx512::BoundsOfSums;
+using scan_avx512::RunColumn;
+using scan_avx512::RunSum;
+using scan_avx512::ScanAvx512;
 
 // NearestBody for AVX-512. A tile is one vector, so one scan over the centers would be one
 // dependent chain of compare-and-select (latency-bound); the centers are split in two halves
@@ -486,20 +448,32 @@ template <size_t kDims>
 __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void
 NearestOfRowsAvx512(const double* const* rows, size_t dims, const double* centers, size_t k,
                     double* tile, TileNearest& out) {
-  BuildTile<V8, kDims>(rows, dims, tile);
   const size_t half = (k + 1) / 2;
   ScanAvx512 low;
   ScanAvx512 high;
   low.Start();
   high.Start();
-  for (size_t c = 0; c < half; ++c) {
-    V8 sum_low;
-    SumOfSquares<V8, kDims>(tile, dims, centers + c * dims, &sum_low);
-    low.Add(reinterpret_cast<__m512d>(sum_low), c);
-    if (half + c < k) {
-      V8 sum_high;
-      SumOfSquares<V8, kDims>(tile, dims, centers + (half + c) * dims, &sum_high);
-      high.Add(reinterpret_cast<__m512d>(sum_high), half + c);
+  if constexpr (kDims > 0) {
+    // The columns stay in registers, and each center coordinate is broadcast from memory
+    // into its subtraction (RunSum).
+    (void)tile;
+    __m512d x[kDims];
+    for (size_t j = 0; j < kDims; ++j) x[j] = reinterpret_cast<__m512d>(Column<V8>(rows, 0, j));
+    for (size_t c = 0; c < half; ++c) {
+      low.Add(RunSum<kDims>(x, centers + c * kDims), c);
+      if (half + c < k) high.Add(RunSum<kDims>(x, centers + (half + c) * kDims), half + c);
+    }
+  } else {
+    BuildTile<V8, kDims>(rows, dims, tile);
+    for (size_t c = 0; c < half; ++c) {
+      V8 sum_low;
+      SumOfSquares<V8, kDims>(tile, dims, centers + c * dims, &sum_low);
+      low.Add(reinterpret_cast<__m512d>(sum_low), c);
+      if (half + c < k) {
+        V8 sum_high;
+        SumOfSquares<V8, kDims>(tile, dims, centers + (half + c) * dims, &sum_high);
+        high.Add(reinterpret_cast<__m512d>(sum_high), half + c);
+      }
     }
   }
   low.Merge(high);
@@ -528,6 +502,19 @@ ZS_AVX512 void NearestAvx512(const double* const* rows, size_t dims, const doubl
 }
 
 struct SqrtSquareAvx512 {
+  template <size_t kDims>
+  ZS_AVX512 bool SumRun(const double* p, const double* center, V8* sum) const {
+    if constexpr (kDims == 0) {
+      return false;
+    } else {
+      __m512d v[kDims];
+      for (size_t j = 0; j < kDims; ++j) v[j] = _mm512_loadu_pd(p + j * kTileWidth);
+      __m512d x[kDims];
+      for (size_t j = 0; j < kDims; ++j) x[j] = RunColumn<kDims>(v, j);
+      sum[0] = reinterpret_cast<V8>(RunSum<kDims>(x, center));
+      return true;
+    }
+  }
   // UpdateNearer on 8 consecutive points in registers: d2 = sqrt(sum)^2, then where
   // d2 < m (ordered: NaN never replaces) m takes d2 and the owner the center's index (a
   // blend each: the bits move; the compare's mask widened to 16-bit lanes for the owners).
@@ -565,25 +552,13 @@ struct SqrtSquareAvx512 {
   }
 };
 
-// TileBoundsAvx2 on one 8-lane vector (a masked conversion gives LowerF's +0.0f).
+// TileBoundsAvx2 on one 8-lane vector.
 ZS_AVX512 void TileBoundsAvx512(const TileNearest& in, double eps, float* upper, float* lower) {
-  const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
-  const __m512d u = _mm512_mul_pd(
-      _mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.nearest_sum)), slack),
-      _mm512_set1_pd(1.0 + 2.0 * eps));
-  _mm256_storeu_ps(upper, _mm512_maskz_cvtpd_ps(0xff, _mm512_add_pd(
-                              _mm512_mul_pd(u, _mm512_set1_pd(kUpperFGrow)),
-                              _mm512_set1_pd(kBoundFSlack))));
-  const __m512d v = _mm512_mul_pd(
-      _mm512_sub_pd(_mm512_maskz_sqrt_pd(0xff, _mm512_loadu_pd(in.second_sum)), slack),
-      _mm512_set1_pd(1.0 - 2.0 * eps));
-  const __m512d shrunk = _mm512_sub_pd(_mm512_mul_pd(v, _mm512_set1_pd(kLowerFShrink)),
-                                       _mm512_set1_pd(kBoundFSlack));
-  const __m512d cap = _mm512_set1_pd(static_cast<double>(std::numeric_limits<float>::max()));
-  const __m512d capped =
-      _mm512_mask_blend_pd(_mm512_cmp_pd_mask(shrunk, cap, _CMP_LT_OQ), cap, shrunk);
-  _mm256_storeu_ps(lower, _mm512_maskz_cvtpd_ps(
-                              _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_GT_OQ), capped));
+  __m256 u;
+  __m256 l;
+  BoundsOfSums(_mm512_loadu_pd(in.nearest_sum), _mm512_loadu_pd(in.second_sum), eps, &u, &l);
+  _mm256_storeu_ps(upper, u);
+  _mm256_storeu_ps(lower, l);
 }
 
 ZS_AVX512 void SeedRowsAvx512(const double* coords, size_t dims, const uint32_t* rows,
