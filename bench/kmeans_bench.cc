@@ -200,9 +200,9 @@ void BM_CentroidSums(benchmark::State& state) {
   const Points points = GeneratePoints(n, d, rng);
   std::vector<int32_t> assignments(n);
   for (int32_t& a : assignments) a = static_cast<int32_t>(rng.NextInt(static_cast<int32_t>(k)));
-  std::vector<double> rows(k * CentroidRowStride(d));
+  CentroidRows rows(k, d);
   for (auto _ : state) {
-    std::fill(rows.begin(), rows.end(), 0.0);
+    rows.Clear();
     SumClusterRows(points.coords.data(), n, d, assignments.data(), nullptr, rows.data(), k, isa);
     benchmark::DoNotOptimize(rows.data());
   }

@@ -24,7 +24,7 @@ template <typename V, size_t kDims>
   constexpr size_t kLanes = sizeof(V) / sizeof(double);
   const size_t d = kDims > 0 ? kDims : dims;
   const size_t stride = CentroidRowStride(d);
-  const size_t chunks = stride / kLanes;
+  const size_t chunks = CentroidRowWidth(d) / kLanes;
   // Per chunk of a row: which lanes take the point's coordinates, and the count lane's 1.0
   // (bit operations, not arithmetic: no sign of zero can change).
   constexpr size_t kMaxChunks = 64;
@@ -38,9 +38,10 @@ template <typename V, size_t kDims>
       fill[ch][l] = j == d ? 1.0 : 0.0;
     }
   }
-  // Point i's vector loads read coords[i*d .. i*d + stride): within the array for i < safe.
+  // Point i's vector loads read coords[i*d .. i*d + width): within the array for i < safe.
+  const size_t width = chunks * kLanes;
   const size_t total = count * d;
-  const size_t safe = vector_chunks == 0 || total < stride ? 0 : (total - stride) / d + 1;
+  const size_t safe = vector_chunks == 0 || total < width ? 0 : (total - width) / d + 1;
   auto add_vector = [&](size_t i) __attribute__((always_inline)) {
     double* s = sums + static_cast<size_t>(assignments[i]) * stride;
     const double* p = coords + i * d;
@@ -140,7 +141,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) void SumRowsLis
   constexpr size_t kChunk = 2048;  // 4 lists of 8 KiB: in L1 with the points they index
   alignas(64) uint32_t lists[kK][kChunk + 16];  // + 16: a compressed store's overhang
   __m256d acc[kK];
-  for (size_t c = 0; c < kK; ++c) acc[c] = _mm256_loadu_pd(sums + c * 4);
+  constexpr size_t kStride = CentroidRowStride(kDims);
+  for (size_t c = 0; c < kK; ++c) acc[c] = _mm256_loadu_pd(sums + c * kStride);
   const auto coords_on = static_cast<__mmask8>((1u << kDims) - 1);
   const __m256d fill = _mm256_setr_pd(kDims == 0 ? 1.0 : 0.0, kDims == 1 ? 1.0 : 0.0,
                                       kDims == 2 ? 1.0 : 0.0, kDims == 3 ? 1.0 : 0.0);
@@ -180,7 +182,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) void SumRowsLis
       acc[c] = chain;
     }
   }
-  for (size_t c = 0; c < kK; ++c) _mm256_storeu_pd(sums + c * 4, acc[c]);
+  for (size_t c = 0; c < kK; ++c) _mm256_storeu_pd(sums + c * kStride, acc[c]);
 }
 
 template <size_t kDims>

@@ -19,10 +19,10 @@ namespace {
 // Per-part buffers of the centroid pass (allocated once per clustering).
 // Part p owns the clusters c with c % parts == p, so each chain stays on one thread.
 struct CentroidScratch {
-  std::vector<std::vector<double>> rows;   // parts x k rows (centroid_kernel.h)
+  std::vector<CentroidRows> rows;          // parts x k rows (centroid_kernel.h)
   std::vector<std::vector<uint8_t>> mine;  // parts x k: the clusters each part owns
   CentroidScratch(size_t parts, size_t k, size_t dims)
-      : rows(parts, std::vector<double>(k * CentroidRowStride(dims))),
+      : rows(parts, CentroidRows(k, dims)),
         mine(parts, std::vector<uint8_t>(k)) {
     for (size_t c = 0; c < k; ++c) mine[c % parts][c] = 1;
   }
@@ -37,7 +37,7 @@ bool CentersFromRows(const CentroidScratch& scratch, size_t dims, std::vector<si
   const size_t stride = CentroidRowStride(dims);
   bool all_filled = true;
   for (size_t c = 0; c < sizes.size(); ++c) {
-    sizes[c] = static_cast<size_t>(scratch.rows[c % parts][c * stride + dims]);
+    sizes[c] = static_cast<size_t>(scratch.rows[c % parts].data()[c * stride + dims]);
     all_filled &= sizes[c] != 0;
   }
   if (!all_filled) return false;
@@ -58,8 +58,8 @@ bool CentroidsInOrder(const Points& points, const std::vector<int32_t>& assignme
   const size_t dims = points.dims;
   const size_t parts = scratch.rows.size();
   auto run_part = [&](size_t part) {
-    std::vector<double>& rows = scratch.rows[part];
-    std::fill(rows.begin(), rows.end(), 0.0);
+    CentroidRows& rows = scratch.rows[part];
+    rows.Clear();
     SumClusterRows(points.coords.data(), points.count, dims, assignments.data(),
                    parts == 1 ? nullptr : scratch.mine[part].data(), rows.data(), sizes.size(),
                    isa);
@@ -215,7 +215,7 @@ Result<Clustering> ClusterKMeansPlusPlus(const Points& points, const ClustererOp
     if (fast) return fast->Assign(to, assignments, pool);
     double* rows = nullptr;
     if (step_sums && centroids_next) {
-      std::fill(scratch.rows[0].begin(), scratch.rows[0].end(), 0.0);
+      scratch.rows[0].Clear();
       rows = scratch.rows[0].data();
     }
     return exact->Assign(to, assignments, pool, rows);
