@@ -58,8 +58,8 @@ AssignmentStep::AssignmentStep(const Points& points, size_t k, bool pruning, siz
         part.run_lower.resize(kBoundsChunk);
       }
     }
-    if (pruning_) {  // + 8: the kernels' overhang
-      part.failed.resize(kBoundsChunk + 8);
+    if (pruning_) {  // + 16 and + 8: the kernels' overhang
+      part.failed.resize(kBoundsChunk + 16);
       part.to_scan.resize(kBoundsChunk + 8);
     }
   }
@@ -115,7 +115,11 @@ void AssignmentStep::UpdateDrifts(const std::vector<double>& centers) {
 int64_t AssignmentStep::Assign(const std::vector<double>& centers,
                                std::vector<int32_t>& assignments, EnginePool* pool,
                                double* centroid_rows) {
-  if (pruning_ && bounds_valid_) UpdateDrifts(centers);
+  // While the passes still move many points, nearly every chunk fails the bound test and is
+  // scanned whole (see AssignRange): then the whole pass is scanned, without updating the
+  // bounds first.
+  dense_pass_ = run_scan_ && last_changes_ * kDensePassDenominator > points_.count;
+  if (pruning_ && bounds_valid_ && !dense_pass_) UpdateDrifts(centers);
   if (dot_filter_) BuildDotCenters(centers.data(), k_, points_.dims, dot_centers_);
   const size_t n = points_.count;
   const size_t parts = parts_.size();
@@ -138,6 +142,7 @@ int64_t AssignmentStep::Assign(const std::vector<double>& centers,
     changes += part.changes;
     last_distance_count_ += part.distances;
   }
+  last_changes_ = static_cast<size_t>(changes);
   return changes;
 }
 
@@ -174,7 +179,7 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
     count = 0;
     sum_final(end);
   };
-  if (!bounds_valid_) {
+  if (!bounds_valid_ || dense_pass_) {
     for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
       const size_t chunk_end = std::min(chunk + kBoundsChunk, end);
       size_t i = chunk;

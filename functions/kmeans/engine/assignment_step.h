@@ -81,6 +81,9 @@ class AssignmentStep {
   // by NearestOfRun (measured, docs/DESIGN.md).
   static constexpr size_t kRunScanNumerator = 1;
   static constexpr size_t kRunScanDenominator = 8;
+  // After a pass that moved more than 1 / kDensePassDenominator of the points, the next one
+  // scans every point by NearestOfRun, without a bound update (measured, docs/DESIGN.md).
+  static constexpr size_t kDensePassDenominator = 32;
 
   struct Part {
     std::vector<double> tile;       // dims * kTileWidth
@@ -134,6 +137,8 @@ class AssignmentStep {
   DotCenters dot_centers_;  // this pass's centers, when dot_filter_
   std::vector<Part> parts_;
   int64_t last_distance_count_ = 0;
+  size_t last_changes_ = 0;  // the previous Assign's changes
+  bool dense_pass_ = false;  // this Assign scans every point (see Assign)
 };
 
 }  // namespace zerostart::kmeans

@@ -154,62 +154,82 @@ __attribute__((target("avx2,popcnt"))) size_t UpdateAvx2(const int32_t* assignme
 }
 
 // UpdateAvx2's operations on 16 lanes, for k <= 16: one zmm holds every cluster's value and
-// vpermps picks each lane's. The last count % 16 points run as a masked iteration; the failing
-// offsets are compressed in a register and stored under a mask of their count (no left-pack
-// table, no overhang; vpcompressd to memory is microcoded on AMD). vmaxps, vpermps and the
-// conversions are zero-masked with every lane on: the unmasked intrinsics start from an
-// undefined register, which GCC 12 reports as maybe-uninitialized.
+// vpermps picks each lane's. The last count % 16 points run as a masked iteration, the others
+// with plain loads and stores; the failing offsets are compressed in a register and stored as
+// a whole vector (no left-pack table; vpcompressd to memory is microcoded on AMD, and a masked
+// store cannot forward to the next stage's loads). vmaxps, vpermps and the conversions are
+// zero-masked with every lane on: the unmasked intrinsics start from an undefined register,
+// which GCC 12 reports as maybe-uninitialized.
+//
+// UpdateAvx512's per-cluster tables: each cluster's value in its lane.
+struct UpdateTables {
+  __m512 drift, other, separation;
+};
+
+// One group of 16 points at offset i of UpdateAvx512 (lanes outside `valid` untouched; kFull:
+// all 16 valid). The failing offsets go to failed + found, and `found` advances.
+template <bool kFull>
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) inline void
+UpdateGroup(const int32_t* assignments, float* upper, float* lower, size_t i, __mmask16 valid,
+            const UpdateTables& tables, uint32_t* failed, size_t& found) {
+  constexpr __mmask16 kAll = 0xffff;
+  const __m512 grow = _mm512_set1_ps(kFloatGrow);
+  const __m512 shrink = _mm512_set1_ps(kFloatShrink);
+  const __m512 slack = _mm512_set1_ps(kFloatSlack);
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512i a = kFull ? _mm512_loadu_si512(assignments + i)
+                          : _mm512_maskz_loadu_epi32(valid, assignments + i);
+  const __m512 drift = _mm512_maskz_permutexvar_ps(kAll, a, tables.drift);
+  const __m512 other = _mm512_maskz_permutexvar_ps(kAll, a, tables.other);
+  const __m512 separation = _mm512_maskz_permutexvar_ps(kAll, a, tables.separation);
+  const __m512 old_u = kFull ? _mm512_loadu_ps(upper + i) : _mm512_maskz_loadu_ps(valid, upper + i);
+  const __m512 old_l = kFull ? _mm512_loadu_ps(lower + i) : _mm512_maskz_loadu_ps(valid, lower + i);
+  const __m512 u = _mm512_add_ps(_mm512_mul_ps(_mm512_add_ps(old_u, drift), grow), slack);
+  const __m512 l_diff = _mm512_sub_ps(old_l, other);
+  // max(x, 0) with x first: vmaxps returns the second operand for NaN, i.e. 0 (as DownF).
+  const __m512 l =
+      _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(l_diff, shrink), slack), zero);
+  const __m512 s_diff = _mm512_sub_ps(separation, u);
+  const __m512 sv =
+      _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(s_diff, shrink), slack), zero);
+  const __m512 bound = _mm512_maskz_max_ps(kAll, l, sv);
+  const __m512 lhs = _mm512_add_ps(_mm512_mul_ps(u, _mm512_set1_ps(kFloatTestGrow)),
+                                   _mm512_set1_ps(kFloatTestSlack));
+  const __m512 rhs = _mm512_sub_ps(_mm512_mul_ps(bound, _mm512_set1_ps(kFloatTestShrink)),
+                                   _mm512_set1_ps(kFloatTestSlack));
+  if constexpr (kFull) {
+    _mm512_storeu_ps(upper + i, u);
+    _mm512_storeu_ps(lower + i, l);
+  } else {
+    _mm512_mask_storeu_ps(upper + i, valid, u);
+    _mm512_mask_storeu_ps(lower + i, valid, l);
+  }
+  const __mmask16 fail = _mm512_mask_cmp_ps_mask(valid, lhs, rhs, _CMP_NLT_UQ);  // !(lhs < rhs)
+  const __m512i offsets = _mm512_add_epi32(
+      _mm512_set1_epi32(static_cast<int32_t>(i)),
+      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  _mm512_storeu_si512(failed + found, _mm512_maskz_compress_epi32(fail, offsets));
+  found += static_cast<size_t>(__builtin_popcount(fail));
+}
+
 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,popcnt"))) size_t UpdateAvx512(
     const int32_t* assignments, float* upper, float* lower, size_t count,
     const FloatDrifts& drifts, uint32_t* failed) {
-  constexpr __mmask16 kAll = 0xffff;
   alignas(64) float d[16] = {};
   alignas(64) float o[16] = {};
   alignas(64) float s[16] = {};
   std::memcpy(d, drifts.drift, drifts.k * sizeof(float));
   std::memcpy(o, drifts.other_drift, drifts.k * sizeof(float));
   std::memcpy(s, drifts.separation, drifts.k * sizeof(float));
-  const __m512 drift_table = _mm512_load_ps(d);
-  const __m512 other_table = _mm512_load_ps(o);
-  const __m512 separation_table = _mm512_load_ps(s);
-  const __m512 grow = _mm512_set1_ps(kFloatGrow);
-  const __m512 shrink = _mm512_set1_ps(kFloatShrink);
-  const __m512 slack = _mm512_set1_ps(kFloatSlack);
-  const __m512 test_grow = _mm512_set1_ps(kFloatTestGrow);
-  const __m512 test_shrink = _mm512_set1_ps(kFloatTestShrink);
-  const __m512 test_slack = _mm512_set1_ps(kFloatTestSlack);
-  const __m512 zero = _mm512_setzero_ps();
-  const __m512i lane_ids =
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const UpdateTables tables{_mm512_load_ps(d), _mm512_load_ps(o), _mm512_load_ps(s)};
   size_t found = 0;
-  for (size_t i = 0; i < count; i += 16) {
-    const __mmask16 valid =
-        count - i >= 16 ? kAll : static_cast<__mmask16>((1u << (count - i)) - 1);
-    const __m512i a = _mm512_maskz_loadu_epi32(valid, assignments + i);
-    const __m512 drift = _mm512_maskz_permutexvar_ps(kAll, a, drift_table);
-    const __m512 other = _mm512_maskz_permutexvar_ps(kAll, a, other_table);
-    const __m512 separation = _mm512_maskz_permutexvar_ps(kAll, a, separation_table);
-    const __m512 u_sum = _mm512_add_ps(_mm512_maskz_loadu_ps(valid, upper + i), drift);
-    const __m512 u = _mm512_add_ps(_mm512_mul_ps(u_sum, grow), slack);
-    const __m512 l_diff = _mm512_sub_ps(_mm512_maskz_loadu_ps(valid, lower + i), other);
-    // max(x, 0) with x first: vmaxps returns the second operand for NaN, i.e. 0 (as DownF).
-    const __m512 l =
-        _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(l_diff, shrink), slack), zero);
-    const __m512 s_diff = _mm512_sub_ps(separation, u);
-    const __m512 sv =
-        _mm512_maskz_max_ps(kAll, _mm512_sub_ps(_mm512_mul_ps(s_diff, shrink), slack), zero);
-    const __m512 bound = _mm512_maskz_max_ps(kAll, l, sv);
-    const __m512 lhs = _mm512_add_ps(_mm512_mul_ps(u, test_grow), test_slack);
-    const __m512 rhs = _mm512_sub_ps(_mm512_mul_ps(bound, test_shrink), test_slack);
-    _mm512_mask_storeu_ps(upper + i, valid, u);
-    _mm512_mask_storeu_ps(lower + i, valid, l);
-    const __mmask16 fail = _mm512_mask_cmp_ps_mask(valid, lhs, rhs, _CMP_NLT_UQ);  // !(lhs < rhs)
-    const auto fails = static_cast<uint32_t>(__builtin_popcount(fail));
-    const __m512i offsets =
-        _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(i)), lane_ids);
-    _mm512_mask_storeu_epi32(failed + found, static_cast<__mmask16>((1u << fails) - 1),
-                             _mm512_maskz_compress_epi32(fail, offsets));
-    found += fails;
+  size_t i = 0;
+  for (; i + 16 <= count; i += 16) {
+    UpdateGroup<true>(assignments, upper, lower, i, 0xffff, tables, failed, found);
+  }
+  if (i < count) {
+    UpdateGroup<false>(assignments, upper, lower, i,
+                       static_cast<__mmask16>((1u << (count - i)) - 1), tables, failed, found);
   }
   return found;
 }

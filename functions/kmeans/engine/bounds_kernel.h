@@ -36,7 +36,7 @@ struct FloatDrifts {
 // Updates the bounds of points [0, count) of the three arrays (see above) and writes the index
 // of every point whose test fails to `failed`, in increasing order; returns how many it wrote
 // (<= count). REQUIRES: every assignments[i] in [0, drifts.k);
-// `failed` holds count + 8 values (the vector code stores 8 at a time); the pruning ε of the
+// `failed` holds count + 16 values (the vector code stores 16 at a time); the pruning ε of the
 // data's dimension count is at most 2^-22 (exact_bounds.h, FloatBoundsOk).
 size_t UpdateBounds(const int32_t* assignments, float* upper, float* lower, size_t count,
                     const FloatDrifts& drifts, uint32_t* failed,

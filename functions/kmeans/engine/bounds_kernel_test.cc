@@ -64,7 +64,7 @@ TEST(BoundsKernelTest, UpdateBoundsMatchesTheScalarContract) {
       }
       for (const KernelIsa isa : RunnableKernelIsas()) {
         std::vector<float> got_upper = upper, got_lower = lower;
-        std::vector<uint32_t> failed(count + 8);
+        std::vector<uint32_t> failed(count + 16);
         const size_t fails = UpdateBounds(assigned.data(), got_upper.data(), got_lower.data(),
                                           count, drifts.View(), failed.data(), isa);
         failed.resize(fails);
