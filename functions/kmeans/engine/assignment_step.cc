@@ -119,6 +119,14 @@ int64_t AssignmentStep::Assign(const std::vector<double>& centers,
   // scanned whole (see AssignRange): then the whole pass is scanned, without updating the
   // bounds first.
   dense_pass_ = run_scan_ && last_changes_ * kDensePassDenominator > points_.count;
+  // A scanned pass sets every point's bounds for the next one; when that one will most likely
+  // be scanned whole again (this pass follows one that moved over 1 / kBoundlessDenominator of
+  // the points, or is the first), they are not computed, and the next pass scans whole.
+  const bool scanned_whole = !bounds_valid_ || dense_pass_;
+  skip_bounds_ = run_scan_ && scanned_whole &&
+                 (!bounds_valid_ && last_changes_ == 0 ? k_ > 1
+                                                       : last_changes_ * kBoundlessDenominator >
+                                                             points_.count);
   if (pruning_ && bounds_valid_ && !dense_pass_) UpdateDrifts(centers);
   if (dot_filter_) BuildDotCenters(centers.data(), k_, points_.dims, dot_centers_);
   const size_t n = points_.count;
@@ -134,7 +142,7 @@ int64_t AssignmentStep::Assign(const std::vector<double>& centers,
   }
   if (pruning_) {
     std::copy(centers.begin(), centers.end(), old_centers_.begin());
-    bounds_valid_ = true;
+    bounds_valid_ = !skip_bounds_;
   }
   int64_t changes = 0;
   last_distance_count_ = 0;
@@ -233,7 +241,8 @@ size_t AssignmentStep::ScanRun(size_t begin, size_t count, const std::vector<dou
   const size_t scanned = tiles * kTileWidth;
   float* upper = nullptr;
   float* lower = nullptr;
-  if (pruning_) {
+  const bool bounds = pruning_ && !skip_bounds_;
+  if (bounds) {
     upper = compact_ ? part.run_upper.data() : &upper_[begin];
     lower = compact_ ? part.run_lower.data() : &lower_[begin];
   }
@@ -247,12 +256,12 @@ size_t AssignmentStep::ScanRun(size_t begin, size_t count, const std::vector<dou
         NearestCenter(points_.Row(i), centers.data(), k_, dims, part.scratch));
     changes += nearest != assignments[i] ? 1 : 0;
     assignments[i] = nearest;
-    if (pruning_) {  // a near tie is measured again next pass
+    if (bounds) {  // a near tie is measured again next pass
       upper[offset] = std::numeric_limits<float>::infinity();
       lower[offset] = 0.0f;
     }
   }
-  if (pruning_ && compact_) {
+  if (bounds && compact_) {
     for (size_t l = 0; l < scanned; ++l) SetBounds(begin + l, upper[l], lower[l]);
   }
   part.changes += changes;

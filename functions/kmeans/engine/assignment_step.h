@@ -84,6 +84,7 @@ class AssignmentStep {
   // After a pass that moved more than 1 / kDensePassDenominator of the points, the next one
   // scans every point by NearestOfRun, without a bound update (measured, docs/DESIGN.md).
   static constexpr size_t kDensePassDenominator = 32;
+  static constexpr size_t kBoundlessDenominator = 16;
 
   struct Part {
     std::vector<double> tile;       // dims * kTileWidth
@@ -138,7 +139,8 @@ class AssignmentStep {
   std::vector<Part> parts_;
   int64_t last_distance_count_ = 0;
   size_t last_changes_ = 0;  // the previous Assign's changes
-  bool dense_pass_ = false;  // this Assign scans every point (see Assign)
+  bool dense_pass_ = false;   // this Assign scans every point (see Assign)
+  bool skip_bounds_ = false;  // and computes no bounds (see Assign)
 };
 
 }  // namespace zerostart::kmeans
