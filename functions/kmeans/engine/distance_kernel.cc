@@ -274,7 +274,7 @@ template <typename V, size_t kDims, typename SqrtSquare>
     if (!first && consecutive &&
         sqrt_square.UpdateConsecutive(sum, center_index, min_dist_squared + rows[base],
                                       owner != nullptr ? owner + rows[base] : nullptr,
-                                      chain != nullptr ? &total : nullptr)) {
+                                      chain != nullptr, total)) {
       continue;
     }
     double d2[kTileWidth];
@@ -332,8 +332,8 @@ struct SqrtSquareBaseline {
   }
   // SeedRowsBody's update of a whole tile of consecutive points from its sums, where the ISA
   // has a fused one (AVX-512); false: the caller does it through operator() and UpdateNearer.
-  [[gnu::always_inline]] bool UpdateConsecutive(const V2*, uint16_t, double*, uint16_t*,
-                                                double*) const {
+  [[gnu::always_inline]] bool UpdateConsecutive(const V2*, uint16_t, double*, uint16_t*, bool,
+                                                double&) const {
     return false;
   }
   [[gnu::always_inline]] void operator()(double* d2) const {
@@ -383,8 +383,8 @@ struct SqrtSquareAvx2 {
   [[gnu::always_inline]] bool SumRun(const double*, const double*, V4*) const {
     return false;
   }
-  [[gnu::always_inline]] bool UpdateConsecutive(const V4*, uint16_t, double*, uint16_t*,
-                                                double*) const {
+  [[gnu::always_inline]] bool UpdateConsecutive(const V4*, uint16_t, double*, uint16_t*, bool,
+                                                double&) const {
     return false;
   }
   __attribute__((target("avx2"))) void operator()(double* d2) const {
@@ -519,21 +519,21 @@ struct SqrtSquareAvx512 {
   // d2 < m (ordered: NaN never replaces) m takes d2 and the owner the center's index (a
   // blend each: the bits move; the compare's mask widened to 16-bit lanes for the owners).
   // Per lane, in scalar code, the update cost as much as the distances.
-  // With `total`, the 8 new minima are then added to it in index order from the register
-  // (SeedRows' running sum).
+  // With `add`, the 8 new minima are then added to `total` in index order from the register
+  // (SeedRows' running sum). `total` is a reference, not a pointer that may be null: so the
+  // caller's sum stays in a register (through a conditional pointer GCC kept it in memory,
+  // and every tile's additions waited on the previous tile's store).
   ZS_AVX512 bool UpdateConsecutive(const V8* sum, uint16_t center_index, double* m,
-                                   uint16_t* owner, double* total) const {
+                                   uint16_t* owner, bool add, double& total) const {
     const __m512d root = _mm512_maskz_sqrt_pd(0xff, reinterpret_cast<__m512d>(sum[0]));
     const __m512d d2 = _mm512_mul_pd(root, root);
     const __m512d old_m = _mm512_loadu_pd(m);
     const __mmask8 nearer = _mm512_cmp_pd_mask(d2, old_m, _CMP_LT_OQ);
     const __m512d new_m = _mm512_mask_blend_pd(nearer, old_m, d2);
     _mm512_storeu_pd(m, new_m);
-    if (total != nullptr) {
+    if (add) {
       const auto lanes = reinterpret_cast<V8>(new_m);
-      double running = *total;
-      for (size_t l = 0; l < kTileWidth; ++l) running += lanes[l];
-      *total = running;
+      for (size_t l = 0; l < kTileWidth; ++l) total += lanes[l];
     }
     if (owner != nullptr) {
       const __m128i lanes = _mm512_maskz_cvtepi64_epi16(0xff, _mm512_movm_epi64(nearer));
