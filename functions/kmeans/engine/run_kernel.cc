@@ -19,7 +19,7 @@ using scan_avx512::ScanAvx512;
 // As distance_kernel.cc's NearestOfRowsAvx512: the centers in two halves scanned as two
 // independent chains and merged. The assignments are compared and stored 8 at a time under
 // the mask of settled lanes.
-template <size_t kDims>
+template <size_t kDims, bool kBounds>
 __attribute__((target("avx512f,avx512dq,avx512vl"))) RunScan NearestRunAvx512(const double* coords, size_t tiles, const double* centers,
                                size_t k, double eps, int32_t* assignments, float* upper,
                                float* lower, uint32_t* flagged) {
@@ -36,8 +36,10 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) RunScan NearestRunAvx512(co
     low.Start();
     high.Start();
     for (size_t c = 0; c < half; ++c) {
-      low.Add(RunSum<kDims>(x, centers + c * kDims), c);
-      if (half + c < k) high.Add(RunSum<kDims>(x, centers + (half + c) * kDims), half + c);
+      low.Add<kBounds>(RunSum<kDims>(x, centers + c * kDims), c);
+      if (half + c < k) {
+        high.Add<kBounds>(RunSum<kDims>(x, centers + (half + c) * kDims), half + c);
+      }
     }
     low.Merge(high);
     const __mmask8 tie = low.NearTie();
@@ -48,7 +50,7 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) RunScan NearestRunAvx512(co
         settled, nearest, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a)));
     result.changes += static_cast<size_t>(__builtin_popcount(moved));
     _mm256_mask_storeu_epi32(a, settled, nearest);
-    if (upper != nullptr) {
+    if constexpr (kBounds) {
       __m256 u;
       __m256 l;
       BoundsOfSums(low.best, low.second, eps, &u, &l);
@@ -77,22 +79,36 @@ bool RunScanServes(size_t dims, KernelIsa isa) {
 #endif
 }
 
+#if defined(__x86_64__)
+// NearestRunAvx512 with the bounds computed or not (a scan without them skips the second
+// smallest sum too).
+template <size_t kDims>
+RunScan NearestRunBounded(const double* coords, size_t tiles, const double* centers, size_t k,
+                          double eps, int32_t* assignments, float* upper, float* lower,
+                          uint32_t* flagged) {
+  return upper != nullptr ? NearestRunAvx512<kDims, true>(coords, tiles, centers, k, eps,
+                                                          assignments, upper, lower, flagged)
+                          : NearestRunAvx512<kDims, false>(coords, tiles, centers, k, eps,
+                                                           assignments, upper, lower, flagged);
+}
+#endif
+
 RunScan NearestOfRun(const double* coords, size_t tiles, size_t dims, const double* centers,
                      size_t k, double eps, int32_t* assignments, float* upper, float* lower,
                      uint32_t* flagged) {
 #if defined(__x86_64__)
   switch (dims) {
     case 1:
-      return NearestRunAvx512<1>(coords, tiles, centers, k, eps, assignments, upper, lower,
+      return NearestRunBounded<1>(coords, tiles, centers, k, eps, assignments, upper, lower,
                                  flagged);
     case 2:
-      return NearestRunAvx512<2>(coords, tiles, centers, k, eps, assignments, upper, lower,
+      return NearestRunBounded<2>(coords, tiles, centers, k, eps, assignments, upper, lower,
                                  flagged);
     case 3:
-      return NearestRunAvx512<3>(coords, tiles, centers, k, eps, assignments, upper, lower,
+      return NearestRunBounded<3>(coords, tiles, centers, k, eps, assignments, upper, lower,
                                  flagged);
     default:
-      return NearestRunAvx512<4>(coords, tiles, centers, k, eps, assignments, upper, lower,
+      return NearestRunBounded<4>(coords, tiles, centers, k, eps, assignments, upper, lower,
                                  flagged);
   }
 #else

@@ -45,12 +45,14 @@ struct ScanAvx512 {
     index = _mm512_setzero_si512();
   }
 
+  // kSecond = false leaves `second` as it is (a scan whose bounds are not wanted).
+  template <bool kSecond = true>
   __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void Add(
       __m512d sum, size_t c) {
     const __mmask8 less = _mm512_cmp_pd_mask(sum, best, _CMP_LT_OQ);
     below = _mm512_mask_mov_pd(below, less, best);
     // larger = best > sum ? best : sum; second = larger < second ? larger : second.
-    second = MinPd(MaxPd(best, sum), second);
+    if constexpr (kSecond) second = MinPd(MaxPd(best, sum), second);
     best = MinPd(sum, best);  // sum < best ? sum : best: a NaN sum keeps best
     index = _mm512_mask_mov_epi64(index, less, _mm512_set1_epi64(static_cast<int64_t>(c)));
   }
