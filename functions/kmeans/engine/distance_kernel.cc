@@ -243,10 +243,19 @@ template <typename V, size_t kDims, typename SqrtSquare>
   for (size_t base = 0; base < count; base += kTileWidth) {
     const size_t lanes = count - base < kTileWidth ? count - base : kTileWidth;
     if (base + (kSeedPrefetchTiles + 1) * kTileWidth <= count) {
-      for (size_t l = 0; l < kTileWidth; ++l) {
-        const char* ahead = reinterpret_cast<const char*>(
-            coords + size_t{rows[base + kSeedPrefetchTiles * kTileWidth + l]} * dims);
-        for (size_t b = 0; b < dims * sizeof(double); b += 64) __builtin_prefetch(ahead + b);
+      const uint32_t* ahead_rows = rows + base + kSeedPrefetchTiles * kTileWidth;
+      if (ahead_rows[kTileWidth - 1] == ahead_rows[0] + (kTileWidth - 1)) {
+        // Consecutive rows: each cache line of their span once.
+        const char* ahead = reinterpret_cast<const char*>(coords + size_t{ahead_rows[0]} * dims);
+        for (size_t b = 0; b < kTileWidth * dims * sizeof(double); b += 64) {
+          __builtin_prefetch(ahead + b);
+        }
+      } else {
+        for (size_t l = 0; l < kTileWidth; ++l) {
+          const char* ahead =
+              reinterpret_cast<const char*>(coords + size_t{ahead_rows[l]} * dims);
+          for (size_t b = 0; b < dims * sizeof(double); b += 64) __builtin_prefetch(ahead + b);
+        }
       }
     }
     const bool consecutive =
@@ -281,7 +290,11 @@ template <typename V, size_t kDims, typename SqrtSquare>
     std::memcpy(d2, sum, sizeof d2);
     sqrt_square(d2);
     if (first) {
-      for (size_t l = 0; l < lanes; ++l) min_dist_squared[rows[base + l]] = d2[l];
+      if (consecutive) {  // one store (GCC made the loop a scatter, slow on AMD)
+        std::memcpy(min_dist_squared + rows[base], d2, sizeof d2);
+      } else {
+        for (size_t l = 0; l < lanes; ++l) min_dist_squared[rows[base + l]] = d2[l];
+      }
     } else {
       // Selects by bit masks, not branches: whether the new center is nearer is a coin toss
       // for many points. The owner follows the distance. A whole tile of consecutive points

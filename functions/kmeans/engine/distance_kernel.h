@@ -72,7 +72,7 @@ void TileBounds(const TileNearest& in, double eps, float* upper, float* lower,
 // to *chain in index order, overlapping the dependent additions with the next tile's
 // distances. `tile` is scratch of dims * kTileWidth doubles. `owner` may be null (no owners
 // kept; never written when `first`).
-// REQUIRES: dims >= 1, CpuRunsKernelIsa(isa); with `chain`, !first and rows listing the
+// REQUIRES: dims >= 1, CpuRunsKernelIsa(isa); with `chain`, rows listing the
 // consecutive indices rows[0], rows[0] + 1, ... (every point of the range).
 void SeedRows(const double* coords, size_t dims, const uint32_t* rows, size_t count,
               const double* center, bool first, uint16_t center_index, double* min_dist_squared,

@@ -373,6 +373,30 @@ TEST(KMeansEngineTest, SeedingMatchesJavasLoopOnEveryPath) {
   }
 }
 
+// The first center drawn has an infinite coordinate: its distance to itself is NaN, but Java
+// leaves taken points out of the total (the others are +inf, so the total is +inf, not NaN,
+// and the draw takes the first point, not the last). Every ISA, the chain carried through
+// the kernel on the blocks without the taken point.
+TEST(KMeansEngineTest, SeedingLeavesTheTakenInfinitePointOutOfTheTotal) {
+  constexpr size_t kCount = 3000;
+  for (const int32_t seed : {1, 42}) {
+    std::vector<double> v;
+    MersenneTwister gen(3);
+    for (size_t i = 0; i < 2 * kCount; ++i) v.push_back(gen.NextDouble());
+    const auto first = static_cast<size_t>(MersenneTwister(seed).NextInt(kCount));
+    v[2 * first] = std::numeric_limits<double>::infinity();
+    const Points points = Make(2, v);
+    MersenneTwister want_rng(seed);
+    const std::vector<size_t> want = ReferenceSeeds(points, 4, want_rng);
+    ASSERT_EQ(want.front(), first);
+    for (const KernelIsa isa : RunnableKernelIsas()) {
+      SCOPED_TRACE(std::string(KernelIsaName(isa)) + " seed " + std::to_string(seed));
+      MersenneTwister rng(seed);
+      EXPECT_EQ(ChooseInitialCenters(points, 4, rng, {.isa = isa}), want);
+    }
+  }
+}
+
 TEST(KMeansEngineTest, SeedingSkipsPointsOfWellSeparatedBlobs) {
   std::vector<double> v;
   for (int i = 0; i < 4000; ++i) {

@@ -69,7 +69,7 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
   std::vector<double> checkpoint(blocks + 1);  // the running total before each block, then it
   std::vector<double> skip_below(track ? k : 0, 0.0);
   struct Part {
-    std::vector<uint32_t> listed;
+    std::vector<uint32_t> listed;  // offsets in a block of the points to measure
     std::vector<double> tile;
     SeedingStats stats;
   };
@@ -78,6 +78,9 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
     part.listed.resize(kSeedBlock);
     part.tile.resize(dims * kTileWidth);
   }
+  // A block whose every point is measured lists them all: offsets 0, 1, 2, ...
+  std::vector<uint32_t> every_point(kSeedBlock);
+  for (size_t i = 0; i < kSeedBlock; ++i) every_point[i] = static_cast<uint32_t>(i);
   std::vector<size_t> chosen;
   chosen.reserve(k);
 
@@ -100,24 +103,28 @@ std::vector<size_t> ChooseInitialCenters(const Points& points, size_t k, Mersenn
     for (size_t block = first_block; block < end_block; ++block) {
       const size_t begin = block * kSeedBlock;
       const size_t end = std::min(n, begin + kSeedBlock);
-      uint32_t* listed = part.listed.data();
-      size_t count = 0;
-      if (!test) {
-        for (size_t i = begin; i < end; ++i) listed[count++] = static_cast<uint32_t>(i);
-      } else {
+      // Offsets from `begin`: SeedRows gets the block's rows, minima and owners.
+      const uint32_t* listed = every_point.data();
+      size_t count = end - begin;
+      if (test) {
+        uint32_t* some = part.listed.data();
+        count = 0;
         for (size_t i = begin; i < end; ++i) {  // a branch-free append
-          listed[count] = static_cast<uint32_t>(i);
+          some[count] = static_cast<uint32_t>(i - begin);
           count += min_dist_squared[i] < skip_below[owner[i]] ? size_t{0} : size_t{1};
         }
+        listed = some;
       }
       if (decide && block == first_block && test && 2 * (end - begin - count) < end - begin) {
         test = false;
       }
-      chained = chain != nullptr && !first && count == end - begin;
-      SeedRows(points.coords.data(), dims, listed, count, c, first,
-               static_cast<uint16_t>(center), min_dist_squared.data(),
-               track ? owner.data() : nullptr, part.tile.data(), chained ? chain : nullptr,
-               options.isa);
+      // On the first step the chosen point's 0.0 is written after the kernel (its distance
+      // to itself is NaN for infinite coordinates), so its block is summed afterwards.
+      const bool holds_first = first && chosen[0] >= begin && chosen[0] < end;
+      chained = chain != nullptr && !holds_first && count == end - begin;
+      SeedRows(points.Row(begin), dims, listed, count, c, first, static_cast<uint16_t>(center),
+               min_dist_squared.data() + begin, track ? owner.data() + begin : nullptr,
+               part.tile.data(), chained ? chain : nullptr, options.isa);
       if (first && chosen[0] >= begin && chosen[0] < end) min_dist_squared[chosen[0]] = 0.0;
       part.stats.distances += static_cast<int64_t>(count);
       part.stats.skipped += static_cast<int64_t>(end - begin - count);
