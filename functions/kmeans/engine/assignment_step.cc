@@ -171,9 +171,9 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   };
   // The centroid sums follow the assignments closely: after each chunk, every point before
   // the first one still pending (pending points are in index order) is final, and its row was
-  // just read (tightened or scanned), so the sums take the rows from cache rather than from a
-  // pass of their own, and their chains overlap the next chunk's work. (Flushing the pending
-  // points instead would scan many partial tiles.)
+  // recently read (tightened or scanned), so the sums take the rows from cache rather than
+  // from a pass of their own. They run once the final points hold kSumBatchCoordinates coordinates. (Flushing
+  // the pending points instead would scan many partial tiles.)
   size_t summed = begin;
   auto sum_final = [&](size_t final_end) {
     if (centroid_rows == nullptr || final_end <= summed) return;
@@ -181,7 +181,10 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
                    centroid_rows, k_, isa_);
     summed = final_end;
   };
-  auto finish_chunk = [&](size_t chunk_end) { sum_final(count > 0 ? pending[0] : chunk_end); };
+  auto finish_chunk = [&](size_t chunk_end) {
+    const size_t final_end = count > 0 ? pending[0] : chunk_end;
+    if ((final_end - summed) * dims >= kSumBatchCoordinates) sum_final(final_end);
+  };
   auto finish_range = [&] {
     if (count > 0) ScanTile(pending, count, centers, assignments, part);
     count = 0;
