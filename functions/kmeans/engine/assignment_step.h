@@ -84,7 +84,7 @@ class AssignmentStep {
   // After a pass that moved more than 1 / kDensePassDenominator of the points, the next one
   // scans every point by NearestOfRun, without a bound update (measured, docs/DESIGN.md).
   static constexpr size_t kDensePassDenominator = 32;
-  static constexpr size_t kBoundlessDenominator = 16;
+  static constexpr size_t kBoundlessDenominator = 24;
   // The fused centroid sum runs once the final points hold this many coordinates (96 KiB of
   // rows, still in L2): a call per chunk of 512 points measured 2-3 % slower at n=100,000
   // d=3 k=8 (docs/DESIGN.md).
