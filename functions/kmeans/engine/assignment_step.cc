@@ -172,8 +172,8 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
   // The centroid sums follow the assignments closely: after each chunk, every point before
   // the first one still pending (pending points are in index order) is final, and its row was
   // recently read (tightened or scanned), so the sums take the rows from cache rather than
-  // from a pass of their own. They run once the final points hold kSumBatchCoordinates coordinates. (Flushing
-  // the pending points instead would scan many partial tiles.)
+  // from a pass of their own. They run once the final points hold kSumBatchCoordinates
+  // coordinates. (Flushing the pending points instead would scan many partial tiles.)
   size_t summed = begin;
   auto sum_final = [&](size_t final_end) {
     if (centroid_rows == nullptr || final_end <= summed) return;

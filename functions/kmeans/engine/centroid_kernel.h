@@ -61,8 +61,9 @@ class CentroidRows {
 // `sums`, in index order. With `mine`, the points are first listed a chunk at a time (a
 // branch-free append), so a thread that owns half the clusters does about half the adding.
 // `sums` holds one row of CentroidRowStride(dims) doubles per cluster, zeroed by the caller
-// (rows of other clusters stay 0); any alignment of a double works, 64 bytes is the fast one. REQUIRES: every assignment is a row of `sums` (and of
-// `mine`); dims >= 1; CpuRunsKernelIsa(isa).
+// (rows of other clusters stay 0); any alignment of a double works, 64 bytes is the fast one.
+// REQUIRES: every assignment is a row of `sums` (and of `mine`); dims >= 1;
+// CpuRunsKernelIsa(isa).
 // `k`: the number of rows of `sums`, or 0 when not known (the general path).
 void SumClusterRows(const double* coords, size_t count, size_t dims, const int32_t* assignments,
                     const uint8_t* mine, double* sums, size_t k = 0,

@@ -20,9 +20,9 @@ using scan_avx512::ScanAvx512;
 // independent chains and merged. The assignments are compared and stored 8 at a time under
 // the mask of settled lanes.
 template <size_t kDims, bool kBounds>
-__attribute__((target("avx512f,avx512dq,avx512vl"))) RunScan NearestRunAvx512(const double* coords, size_t tiles, const double* centers,
-                               size_t k, double eps, int32_t* assignments, float* upper,
-                               float* lower, uint32_t* flagged) {
+__attribute__((target("avx512f,avx512dq,avx512vl"))) RunScan NearestRunAvx512(
+    const double* coords, size_t tiles, const double* centers, size_t k, double eps,
+    int32_t* assignments, float* upper, float* lower, uint32_t* flagged) {
   RunScan result;
   const size_t half = (k + 1) / 2;
   for (size_t t = 0; t < tiles; ++t) {

@@ -25,13 +25,14 @@ namespace zerostart::kmeans::scan_avx512 {
 using simd::MaxPd;
 using simd::MinPd;
 
-// One chain of the nearest-center scan (distance_kernel.cc's NearestBody) for AVX-512 (mask-register intrinsics: GCC 12 scalarises
-// the 8-double vector-extension comparisons, their 64-bit-lane results, so the comparisons
-// and selects are spelt out). The operations and their NaN behaviour are NearestBody's, lane
-// for lane: best, second and below only ever take non-NaN sums. vminpd / vmaxpd are the
-// ternaries `a < b ? a : b` / `a > b ? a : b` (the second operand on NaN), and need no mask
-// register: per center, one compare into a mask (the index and `below` follow it), the rest
-// plain vector operations (AMD runs few mask-register operations per cycle).
+// One chain of the nearest-center scan (distance_kernel.cc's NearestBody) for AVX-512
+// (mask-register intrinsics: GCC 12 scalarises the 8-double vector-extension comparisons,
+// their 64-bit-lane results, so the comparisons and selects are spelt out). The operations and
+// their NaN behaviour are NearestBody's, lane for lane: best, second and below only ever take
+// non-NaN sums. vminpd / vmaxpd are the ternaries `a < b ? a : b` / `a > b ? a : b` (the
+// second operand on NaN), and need no mask register: per center, one compare into a mask (the
+// index and `below` follow it), the rest plain vector operations (AMD runs few mask-register
+// operations per cycle).
 struct ScanAvx512 {
   __m512d best;
   __m512d second;
@@ -86,7 +87,8 @@ struct ScanAvx512 {
 // (lane l: element l * kDims + j of their concatenation), by two-source permutes: the tile of
 // a run of points without element loads. REQUIRES: 1 <= kDims <= 4, j < kDims.
 template <size_t kDims>
-__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d RunColumn(const __m512d* v, size_t j) {
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d
+RunColumn(const __m512d* v, size_t j) {
   if constexpr (kDims == 1) {
     return v[0];
   } else {
@@ -113,7 +115,8 @@ __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m51
 // order with a separate multiply and add (the first term as is: Java adds it to 0.0). Each
 // center coordinate is broadcast from memory into its subtraction.
 template <size_t kDims>
-__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d RunSum(const __m512d* x, const double* c) {
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m512d
+RunSum(const __m512d* x, const double* c) {
   __m512d dp = _mm512_sub_pd(x[0], _mm512_set1_pd(c[0]));
   __m512d sum = _mm512_mul_pd(dp, dp);
   for (size_t j = 1; j < kDims; ++j) {
@@ -126,8 +129,9 @@ __attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline __m51
 // TileBounds (distance_kernel.h) of 8 lanes held in registers: the bounds of the nearest and
 // second smallest sums, the same IEEE operations in the same order as the scalar definition
 // (a masked conversion gives LowerF's +0.0f, a blend its cap at FLT_MAX).
-__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void BoundsOfSums(__m512d nearest_sum, __m512d second_sum, double eps, __m256* upper,
-                         __m256* lower) {
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void
+BoundsOfSums(__m512d nearest_sum, __m512d second_sum, double eps, __m256* upper,
+             __m256* lower) {
   const __m512d slack = _mm512_set1_pd(kUnderflowSlack);
   const __m512d u = _mm512_mul_pd(_mm512_add_pd(_mm512_maskz_sqrt_pd(0xff, nearest_sum), slack),
                                   _mm512_set1_pd(1.0 + 2.0 * eps));
