@@ -190,13 +190,17 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
     count = 0;
     sum_final(end);
   };
+  // Every point of [chunk, chunk_end) measured against every center: whole tiles by the run
+  // scan where it serves, the rest through tiles of listed points.
+  auto scan_chunk = [&](size_t chunk, size_t chunk_end) {
+    size_t i = chunk;
+    if (run_scan_) i += ScanRun(chunk, chunk_end - chunk, centers, assignments, part);
+    for (; i < chunk_end; ++i) scan_later(i);
+    finish_chunk(chunk_end);
+  };
   if (!bounds_valid_ || dense_pass_) {
     for (size_t chunk = begin; chunk < end; chunk += kBoundsChunk) {
-      const size_t chunk_end = std::min(chunk + kBoundsChunk, end);
-      size_t i = chunk;
-      if (run_scan_) i += ScanRun(chunk, chunk_end - chunk, centers, assignments, part);
-      for (; i < chunk_end; ++i) scan_later(i);
-      finish_chunk(chunk_end);
+      scan_chunk(chunk, std::min(chunk + kBoundsChunk, end));
     }
     finish_range();
     return;
@@ -218,9 +222,7 @@ void AssignmentStep::AssignRange(size_t begin, size_t end, const std::vector<dou
                  : UpdateBounds(&assignments[chunk], &upper_[chunk], &lower_[chunk], chunk_size,
                                 float_drifts, failed, isa_);
     if (run_scan_ && fails * kRunScanDenominator > chunk_size * kRunScanNumerator) {
-      size_t i = chunk + ScanRun(chunk, chunk_size, centers, assignments, part);
-      for (; i < chunk + chunk_size; ++i) scan_later(i);
-      finish_chunk(chunk + chunk_size);
+      scan_chunk(chunk, chunk + chunk_size);
       continue;
     }
     part.distances += static_cast<int64_t>(fails);

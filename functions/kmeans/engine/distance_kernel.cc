@@ -240,11 +240,15 @@ template <typename V, size_t kDims, typename SqrtSquare>
       for (size_t l = 0; l < kTileWidth; ++l) wide[j * kTileWidth + l] = center[j];
     }
   }
+  // Whether the kTileWidth listed rows from `at` on are consecutive.
+  auto consecutive_at = [](const uint32_t* at) {
+    return at[kTileWidth - 1] == at[0] + (kTileWidth - 1);
+  };
   for (size_t base = 0; base < count; base += kTileWidth) {
     const size_t lanes = count - base < kTileWidth ? count - base : kTileWidth;
     if (base + (kSeedPrefetchTiles + 1) * kTileWidth <= count) {
       const uint32_t* ahead_rows = rows + base + kSeedPrefetchTiles * kTileWidth;
-      if (ahead_rows[kTileWidth - 1] == ahead_rows[0] + (kTileWidth - 1)) {
+      if (consecutive_at(ahead_rows)) {
         // Consecutive rows: each cache line of their span once.
         const char* ahead = reinterpret_cast<const char*>(coords + size_t{ahead_rows[0]} * dims);
         for (size_t b = 0; b < kTileWidth * dims * sizeof(double); b += 64) {
@@ -258,8 +262,7 @@ template <typename V, size_t kDims, typename SqrtSquare>
         }
       }
     }
-    const bool consecutive =
-        lanes == kTileWidth && rows[base + kTileWidth - 1] == rows[base] + (kTileWidth - 1);
+    const bool consecutive = lanes == kTileWidth && consecutive_at(rows + base);
     V sum[kTileWidth * sizeof(double) / sizeof(V)];
     // 8 consecutive rows: whole-vector loads and permutes, where the ISA has them.
     if (!consecutive ||
@@ -449,7 +452,7 @@ __attribute__((target("avx2"))) void TileBoundsAvx2(const TileNearest& in, doubl
 #define ZS_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
 
 using scan_avx512::BoundsOfSums;
-using scan_avx512::RunColumn;
+using scan_avx512::RunColumns;
 using scan_avx512::RunSum;
 using scan_avx512::ScanAvx512;
 
@@ -520,10 +523,8 @@ struct SqrtSquareAvx512 {
     if constexpr (kDims == 0) {
       return false;
     } else {
-      __m512d v[kDims];
-      for (size_t j = 0; j < kDims; ++j) v[j] = _mm512_loadu_pd(p + j * kTileWidth);
       __m512d x[kDims];
-      for (size_t j = 0; j < kDims; ++j) x[j] = RunColumn<kDims>(v, j);
+      RunColumns<kDims>(p, x);
       sum[0] = reinterpret_cast<V8>(RunSum<kDims>(x, center));
       return true;
     }

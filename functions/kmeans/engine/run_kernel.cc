@@ -12,7 +12,7 @@ namespace {
 
 #if defined(__x86_64__)
 using scan_avx512::BoundsOfSums;
-using scan_avx512::RunColumn;
+using scan_avx512::RunColumns;
 using scan_avx512::RunSum;
 using scan_avx512::ScanAvx512;
 
@@ -27,10 +27,8 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) RunScan NearestRunAvx512(
   const size_t half = (k + 1) / 2;
   for (size_t t = 0; t < tiles; ++t) {
     const double* p = coords + t * kTileWidth * kDims;
-    __m512d v[kDims];
-    for (size_t j = 0; j < kDims; ++j) v[j] = _mm512_loadu_pd(p + j * kTileWidth);
     __m512d x[kDims];
-    for (size_t j = 0; j < kDims; ++j) x[j] = RunColumn<kDims>(v, j);
+    RunColumns<kDims>(p, x);
     ScanAvx512 low;
     ScanAvx512 high;
     low.Start();

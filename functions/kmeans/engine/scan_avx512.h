@@ -111,6 +111,16 @@ RunColumn(const __m512d* v, size_t j) {
   }
 }
 
+// The kDims columns of the 8 consecutive rows starting at p (8 * kDims doubles): whole-vector
+// loads, then RunColumn for each coordinate.
+template <size_t kDims>
+__attribute__((always_inline, target("avx512f,avx512dq,avx512vl"))) inline void
+RunColumns(const double* p, __m512d* x) {
+  __m512d v[kDims];
+  for (size_t j = 0; j < kDims; ++j) v[j] = _mm512_loadu_pd(p + j * kTileWidth);
+  for (size_t j = 0; j < kDims; ++j) x[j] = RunColumn<kDims>(v, j);
+}
+
 // Java's sum of squares of the columns x (one point per lane) against center c, in dimension
 // order with a separate multiply and add (the first term as is: Java adds it to 0.0). Each
 // center coordinate is broadcast from memory into its subtraction.
